@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# End-to-end tests: builds the app, then runs tests/e2e under Xvfb inside a private D-Bus
+# session with a freshly unlocked gnome-keyring, in throwaway XDG folders. Screenshots
+# land in target/e2e-screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --locked
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+
+work=$(mktemp -d)
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$work" "$keyring_home"' EXIT
+mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config" "$keyring_home/run"
+chmod 700 "$keyring_home/run"
+
+export E2E_APP="$target_dir/debug/patvault"
+export E2E_WORK="$work"
+export E2E_SCREENSHOTS="$target_dir/e2e-screenshots"
+export XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_CONFIG_HOME="$work/xdg/config"
+export KEYRING_HOME="$keyring_home"
+rm -rf "$E2E_SCREENSHOTS"
+
+xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+  dbus-run-session -- bash -c '
+    set -e
+    printf test-password | XDG_DATA_HOME="$KEYRING_HOME" XDG_RUNTIME_DIR="$KEYRING_HOME/run" \
+      gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    node --test --test-timeout=120000 tests/e2e/*.test.mjs
+  '

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test of PAT Vault, installing what is missing first: formatting, lints, the
+# UI's type check and unit tests, the Rust unit and integration tests (against a real
+# Secret Service on a private D-Bus session) and the end-to-end tests of the real app.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "set-up"
+scripts/setup.sh --test
+
+step "format"
+cargo fmt --all --check
+
+step "UI build (the app embeds ui/dist)"
+npm --prefix ui run build --silent
+
+step "clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "UI type check"
+npm --prefix ui run check
+
+step "UI unit tests"
+npm --prefix ui test --silent
+
+step "Rust tests"
+cargo test --locked
+
+step "end to end"
+scripts/e2e.sh

@@ -1,0 +1,22 @@
+// The app's own commands are declared here so that each needs an explicit permission
+// in `capabilities/`: the window gets only what it uses.
+fn main() {
+    let commands = &[
+        "list_tokens",
+        "scope_catalog",
+        "vault_health",
+        "add_token",
+        "edit_token",
+        "replace_secret",
+        "copy_secret",
+        "remove_token",
+        "get_settings",
+        "save_settings",
+    ];
+    let attributes = tauri_build::Attributes::new()
+        .config_path("tauri.conf.json")
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    tauri_build::try_build(attributes).expect("tauri build script");
+}

@@ -1,0 +1,166 @@
+//! The commands the window may call. Each is a few lines: run the core off the main
+//! thread (keychain calls block), map its errors. None returns a secret.
+
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::State;
+use uuid::Uuid;
+
+use super::state::AppState;
+use crate::error::{ErrorKind, ErrorReport, VaultError};
+use crate::scopes::{CATALOG, ScopeInfo};
+use crate::secret::Secret;
+use crate::settings::{self, Settings};
+use crate::vault::location::keychain_service;
+use crate::vault::record::TokenIntent;
+use crate::vault::summary::TokenSummary;
+use crate::vault::{Saved, UnusualShape, Vault, VaultHealth, today};
+
+type Reply<T> = Result<T, ErrorReport>;
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SavedToken {
+    pub token: TokenSummary,
+    /// The shape warning the user accepted, if any.
+    pub warning: Option<String>,
+}
+
+impl From<Saved> for SavedToken {
+    fn from(saved: Saved) -> Self {
+        SavedToken {
+            token: TokenSummary::new(saved.record, today()),
+            warning: saved.warning,
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    vault: Arc<Vault>,
+    work: impl FnOnce(&Vault) -> Result<T, VaultError> + Send + 'static,
+) -> Reply<T> {
+    tauri::async_runtime::spawn_blocking(move || work(&vault))
+        .await
+        .map_err(|e| ErrorReport {
+            kind: ErrorKind::Io,
+            message: format!("internal error: {e}"),
+        })?
+        .map_err(ErrorReport::from)
+}
+
+fn shape_consent(accept: bool) -> UnusualShape {
+    if accept {
+        UnusualShape::Accept
+    } else {
+        UnusualShape::Refuse
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_tokens(state: State<'_, AppState>) -> Reply<Vec<TokenSummary>> {
+    blocking(state.vault()?, |v| {
+        let today = today();
+        Ok(v.list()?
+            .into_iter()
+            .map(|r| TokenSummary::new(r, today))
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn scope_catalog() -> Vec<ScopeInfo> {
+    CATALOG.to_vec()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_health(state: State<'_, AppState>) -> Reply<VaultHealth> {
+    blocking(state.vault()?, |v| Ok(v.health(&keychain_service()))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_token(
+    state: State<'_, AppState>,
+    intent: TokenIntent,
+    secret: String,
+    accept_unusual_shape: bool,
+) -> Reply<SavedToken> {
+    let secret = Secret::new(secret);
+    blocking(state.vault()?, move |v| {
+        v.add(intent, &secret, shape_consent(accept_unusual_shape))
+            .map(SavedToken::from)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_token(
+    state: State<'_, AppState>,
+    id: Uuid,
+    intent: TokenIntent,
+) -> Reply<TokenSummary> {
+    blocking(state.vault()?, move |v| {
+        Ok(TokenSummary::new(v.edit(id, intent)?, today()))
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn replace_secret(
+    state: State<'_, AppState>,
+    id: Uuid,
+    secret: String,
+    accept_unusual_shape: bool,
+) -> Reply<SavedToken> {
+    let secret = Secret::new(secret);
+    blocking(state.vault()?, move |v| {
+        v.set_secret(id, &secret, shape_consent(accept_unusual_shape))
+            .map(SavedToken::from)
+    })
+    .await
+}
+
+/// Copies the secret and returns after how many seconds the clipboard is wiped.
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_secret(state: State<'_, AppState>, id: Uuid) -> Reply<u32> {
+    let (secret, seconds) = blocking(state.vault()?, move |v| {
+        let seconds = settings::load(v.inventory().dir())
+            .unwrap_or_default()
+            .clipboard_clear_seconds;
+        Ok((v.secret(id)?, seconds))
+    })
+    .await?;
+    state
+        .clipboard
+        .copy_for(secret, Duration::from_secs(seconds.into()))?;
+    Ok(seconds)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_token(state: State<'_, AppState>, id: Uuid) -> Reply<()> {
+    blocking(state.vault()?, move |v| v.remove(id).map(|_| ())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
+    blocking(state.vault()?, |v| settings::load(v.inventory().dir())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Reply<Settings> {
+    blocking(state.vault()?, move |v| {
+        settings::save(v.inventory().dir(), &settings)?;
+        Ok(settings)
+    })
+    .await
+}

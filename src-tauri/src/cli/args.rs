@@ -1,0 +1,92 @@
+//! The command line's shape. Secrets are never arguments: they come on standard input.
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+
+#[derive(Parser)]
+#[command(
+    name = "patvault",
+    version,
+    about = "Keep Airtable personal access tokens in the OS keychain. \
+             Without a command, opens the app."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Add a token; its secret is read from standard input (one line).
+    Add {
+        name: String,
+        #[command(flatten)]
+        intent: IntentArgs,
+    },
+    /// List every token (reads only the inventory, never the keychain).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one token.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change what a token is meant to do; flags given replace those fields.
+    Edit {
+        name: String,
+        /// A new name.
+        #[arg(long = "name", value_name = "NEW_NAME")]
+        new_name: Option<String>,
+        #[command(flatten)]
+        intent: IntentArgs,
+    },
+    /// Replace a token's secret with one read from standard input.
+    SetSecret { name: String },
+    /// Remove a token: its record and its keychain entry.
+    Remove {
+        name: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Run a command with the token's secret in one environment variable.
+    Exec {
+        name: String,
+        /// The variable that carries the secret.
+        #[arg(long = "env", value_name = "VAR", default_value = "AIRTABLE_API_KEY")]
+        var: String,
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<OsString>,
+    },
+    /// Check that the keychain and the inventory are usable and agree.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Default)]
+pub struct IntentArgs {
+    /// An intended scope, e.g. data.records:read (repeat for more).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// An intended base: appXXXXXXXXXXXXXX[/TABLE][=LABEL] (repeat for more).
+    #[arg(long = "base", value_name = "APP[/TABLE][=LABEL]")]
+    pub bases: Vec<String>,
+    /// Rotation interval in days (default 90).
+    #[arg(long, value_name = "DAYS")]
+    pub rotate_every: Option<u32>,
+    /// The date the token was last rotated (default today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub rotated_on: Option<NaiveDate>,
+    /// Where the token is used, e.g. "Zapier: CRM sync" (repeat for more).
+    #[arg(long = "used-by", value_name = "TEXT")]
+    pub used_by: Vec<String>,
+    /// A free-text note.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}

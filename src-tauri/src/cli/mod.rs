@@ -1,0 +1,219 @@
+//! `patvault`: the command line over the same core as the app. Parse, call the vault,
+//! print. Exit status 0 on success, 2 on a usage or vault error (one line on stderr);
+//! `exec` passes its command's status through.
+
+mod args;
+mod exec;
+mod output;
+
+use clap::Parser;
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::error::VaultError;
+use crate::secret::Secret;
+use crate::vault::location::keychain_service;
+use crate::vault::open::open_vault;
+use crate::vault::record::{BaseIntent, DEFAULT_ROTATION_DAYS, TokenIntent};
+use crate::vault::summary::TokenSummary;
+use crate::vault::{UnusualShape, Vault, today};
+use args::{Cli, Command, IntentArgs};
+
+pub fn run() -> i32 {
+    if std::env::args_os().len() <= 1 {
+        crate::app::run();
+        return 0;
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return 0;
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!(
+                "patvault: {} (see patvault --help)",
+                first.trim_start_matches("error: ")
+            );
+            return 2;
+        }
+    };
+    let Some(command) = cli.command else {
+        crate::app::run();
+        return 0;
+    };
+    match execute(command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("patvault: {e}");
+            2
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<i32, VaultError> {
+    let vault = open_vault()?;
+    match command {
+        Command::Add { name, intent } => {
+            let intent = intent.apply(TokenIntent {
+                name,
+                scopes: vec![],
+                bases: vec![],
+                rotate_every_days: DEFAULT_ROTATION_DAYS,
+                last_rotated: today(),
+                used_by: vec![],
+                notes: String::new(),
+            })?;
+            let secret = read_secret()?;
+            let saved = vault.add(intent, &secret, UnusualShape::Accept)?;
+            warn(saved.warning);
+            eprintln!(
+                "Added “{}”; its secret is in the keychain.",
+                saved.record.intent.name
+            );
+        }
+        Command::List { json } => {
+            let tokens = summaries(&vault)?;
+            print_out(if json {
+                output::json(&output::TokenList { tokens: &tokens }) + "\n"
+            } else {
+                output::table(&tokens)
+            });
+        }
+        Command::Show { name, json } => {
+            let token = TokenSummary::new(vault.find(&name)?, today());
+            print_out(if json {
+                output::json(&token) + "\n"
+            } else {
+                output::details(&token)
+            });
+        }
+        Command::Edit {
+            name,
+            new_name,
+            intent,
+        } => {
+            let record = vault.find(&name)?;
+            let mut edited = intent.apply(record.intent)?;
+            if let Some(new_name) = new_name {
+                edited.name = new_name;
+            }
+            let record = vault.edit(record.id, edited)?;
+            eprintln!("Saved “{}”.", record.intent.name);
+        }
+        Command::SetSecret { name } => {
+            let record = vault.find(&name)?;
+            let secret = read_secret()?;
+            let saved = vault.set_secret(record.id, &secret, UnusualShape::Accept)?;
+            warn(saved.warning);
+            eprintln!("Replaced the secret of “{}”.", saved.record.intent.name);
+        }
+        Command::Remove { name, yes } => {
+            let record = vault.find(&name)?;
+            if !yes && !confirm(&record.intent.name)? {
+                eprintln!("Nothing removed.");
+                return Ok(0);
+            }
+            vault.remove(record.id)?;
+            eprintln!("Removed “{}” and its keychain entry.", record.intent.name);
+        }
+        Command::Exec { name, var, command } => {
+            let record = vault.find(&name)?;
+            let secret = vault.secret(record.id)?;
+            return exec::exec(secret, &var, &command);
+        }
+        Command::Doctor { json } => {
+            let health = vault.health(&keychain_service());
+            print_out(if json {
+                output::json(&health) + "\n"
+            } else {
+                output::health(&health)
+            });
+            return Ok(if health.is_healthy() { 0 } else { 2 });
+        }
+    }
+    Ok(0)
+}
+
+impl IntentArgs {
+    /// Replaces the fields these flags name and keeps the others.
+    fn apply(self, mut intent: TokenIntent) -> Result<TokenIntent, VaultError> {
+        if !self.scopes.is_empty() {
+            intent.scopes = self.scopes;
+        }
+        if !self.bases.is_empty() {
+            intent.bases = self
+                .bases
+                .iter()
+                .map(|b| BaseIntent::parse(b))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(days) = self.rotate_every {
+            intent.rotate_every_days = days;
+        }
+        if let Some(date) = self.rotated_on {
+            intent.last_rotated = date;
+        }
+        if !self.used_by.is_empty() {
+            intent.used_by = self.used_by;
+        }
+        if let Some(note) = self.note {
+            intent.notes = note;
+        }
+        Ok(intent)
+    }
+}
+
+fn summaries(vault: &Vault) -> Result<Vec<TokenSummary>, VaultError> {
+    let today = today();
+    Ok(vault
+        .list()?
+        .into_iter()
+        .map(|r| TokenSummary::new(r, today))
+        .collect())
+}
+
+/// One line from standard input; at a terminal, a prompt that does not echo.
+fn read_secret() -> Result<Secret, VaultError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let typed = rpassword::prompt_password("Paste the token (it will not show): ")
+            .map_err(|e| VaultError::Invalid(format!("could not read the secret: {e}")))?;
+        return Ok(Secret::new(zeroize::Zeroizing::new(typed).as_str()));
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    stdin.lock().read_line(&mut line).map_err(|e| {
+        VaultError::Invalid(format!(
+            "could not read the secret from standard input: {e}"
+        ))
+    })?;
+    Ok(Secret::new(line.as_str()))
+}
+
+fn confirm(name: &str) -> Result<bool, VaultError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(VaultError::Invalid(format!(
+            "removing “{name}” needs confirmation: run it at a terminal or pass --yes"
+        )));
+    }
+    eprint!("Remove “{name}” and delete its secret from the keychain? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| VaultError::Invalid(e.to_string()))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn warn(warning: Option<String>) {
+    if let Some(w) = warning {
+        eprintln!("patvault: warning: {w}. Saved anyway.");
+    }
+}
+
+fn print_out(text: String) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+}

@@ -1,0 +1,161 @@
+//! What the CLI prints: readable text, or the stable JSON the README documents.
+
+use serde::Serialize;
+
+use crate::rotation::RotationState;
+use crate::vault::VaultHealth;
+use crate::vault::summary::TokenSummary;
+
+#[derive(Serialize)]
+pub struct TokenList<'a> {
+    pub tokens: &'a [TokenSummary],
+}
+
+pub fn json(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("output always serializes")
+}
+
+fn due_mark(t: &TokenSummary) -> String {
+    match t.rotation_state {
+        RotationState::Ok => String::new(),
+        RotationState::DueSoon => format!(" (due in {} days)", t.days_left),
+        RotationState::Due => " (due today)".into(),
+        RotationState::Overdue => format!(" (OVERDUE by {} days)", -t.days_left),
+    }
+}
+
+pub fn table(tokens: &[TokenSummary]) -> String {
+    if tokens.is_empty() {
+        return "No tokens yet. Add one: patvault add NAME --scope data.records:read \
+                --base appXXXXXXXXXXXXXX < secret-file\n"
+            .into();
+    }
+    let rows: Vec<[String; 5]> = tokens
+        .iter()
+        .map(|t| {
+            [
+                t.name.clone(),
+                t.token_id.clone().unwrap_or_else(|| "—".into()),
+                t.scopes.len().to_string(),
+                t.bases.len().to_string(),
+                format!("{}{}", t.next_due, due_mark(t)),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "TOKEN ID", "SCOPES", "BASES", "NEXT ROTATION"].map(String::from);
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            std::iter::once(&header)
+                .chain(&rows)
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn details(t: &TokenSummary) -> String {
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "—".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let bases: Vec<String> = t
+        .bases
+        .iter()
+        .map(|b| {
+            let mut s = b.id.clone();
+            if let Some(table) = &b.table {
+                s += &format!("/{table}");
+            }
+            if let Some(label) = &b.label {
+                s += &format!(" ({label})");
+            }
+            s
+        })
+        .collect();
+    format!(
+        "name:          {}\ntoken id:      {}\nscopes:        {}\nbases:         {}\n\
+         rotate every:  {} days\nlast rotated:  {}\nnext due:      {}{}\nused by:       {}\n\
+         notes:         {}\n",
+        t.name,
+        t.token_id.as_deref().unwrap_or("—"),
+        list(&t.scopes),
+        list(&bases),
+        t.rotate_every_days,
+        t.last_rotated,
+        t.next_due,
+        due_mark(t),
+        list(&t.used_by),
+        if t.notes.is_empty() { "—" } else { &t.notes },
+    )
+}
+
+pub fn health(h: &VaultHealth) -> String {
+    let mut out = format!(
+        "data folder:      {}\nkeychain service: {}\n",
+        h.data_dir, h.keychain_service
+    );
+    let line = |ok: bool, what: &str, problem: String| {
+        if ok {
+            format!("ok       {what}\n")
+        } else {
+            format!("PROBLEM  {what}: {problem}\n")
+        }
+    };
+    out += &line(
+        h.keychain.is_none(),
+        "keychain reachable and unlocked",
+        h.keychain
+            .as_ref()
+            .map(|e| e.message.clone())
+            .unwrap_or_default(),
+    );
+    out += &line(
+        h.inventory.is_none(),
+        "inventory readable",
+        h.inventory
+            .as_ref()
+            .map(|e| e.message.clone())
+            .unwrap_or_default(),
+    );
+    out += &line(
+        h.tokens_without_secret.is_empty(),
+        "every token has its secret",
+        format!(
+            "no secret in the keychain for {}; set one with `patvault set-secret NAME` or \
+             remove the token",
+            h.tokens_without_secret.join(", ")
+        ),
+    );
+    out += &line(
+        h.orphan_secrets.is_empty(),
+        "no keychain entry without a token",
+        format!(
+            "{} keychain entr{} of service {} belong to no token (accounts {}); delete them in \
+             your keychain app if you do not need them",
+            h.orphan_secrets.len(),
+            if h.orphan_secrets.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            h.keychain_service,
+            h.orphan_secrets.join(", ")
+        ),
+    );
+    out
+}

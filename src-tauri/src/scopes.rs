@@ -1,0 +1,165 @@
+//! The catalog of Airtable token scopes, grouped as Airtable's token page groups them,
+//! each with the one line a user needs to choose it.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeGroup {
+    Basic,
+    EnterpriseMember,
+    EnterpriseAdmin,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ScopeInfo {
+    pub name: &'static str,
+    pub group: ScopeGroup,
+    pub meaning: &'static str,
+}
+
+const fn scope(name: &'static str, group: ScopeGroup, meaning: &'static str) -> ScopeInfo {
+    ScopeInfo {
+        name,
+        group,
+        meaning,
+    }
+}
+
+use ScopeGroup::{Basic, EnterpriseAdmin, EnterpriseMember};
+
+pub const CATALOG: &[ScopeInfo] = &[
+    scope("data.records:read", Basic, "See the data in records"),
+    scope(
+        "data.records:write",
+        Basic,
+        "Create, edit and delete records",
+    ),
+    scope("data.recordComments:read", Basic, "See comments in records"),
+    scope(
+        "data.recordComments:write",
+        Basic,
+        "Create, edit and delete record comments",
+    ),
+    scope(
+        "schema.bases:read",
+        Basic,
+        "See the structure of a base: tables, fields, views",
+    ),
+    scope("schema.bases:write", Basic, "Edit the structure of a base"),
+    scope(
+        "webhook:manage",
+        Basic,
+        "View, create and delete webhooks for a base",
+    ),
+    scope(
+        "block:manage",
+        Basic,
+        "Manage extensions (blocks) with the blocks CLI",
+    ),
+    scope(
+        "user.email:read",
+        Basic,
+        "See the email address of the token's user",
+    ),
+    scope(
+        "workspacesAndBases:read",
+        Basic,
+        "See workspaces, bases and their collaborators",
+    ),
+    scope(
+        "enterprise.groups:read",
+        EnterpriseMember,
+        "See user groups",
+    ),
+    scope(
+        "workspacesAndBases:write",
+        EnterpriseMember,
+        "Create and change workspaces and bases",
+    ),
+    scope(
+        "workspacesAndBases.shares:manage",
+        EnterpriseMember,
+        "Manage share links",
+    ),
+    scope(
+        "enterprise.scim.usersAndGroups:manage",
+        EnterpriseAdmin,
+        "Manage users and groups through SCIM",
+    ),
+    scope(
+        "enterprise.auditLogs:read",
+        EnterpriseAdmin,
+        "Read audit log events",
+    ),
+    scope(
+        "enterprise.changeEvents:read",
+        EnterpriseAdmin,
+        "Read change events",
+    ),
+    scope(
+        "enterprise.exports:manage",
+        EnterpriseAdmin,
+        "Manage eDiscovery exports",
+    ),
+    scope(
+        "enterprise.account:read",
+        EnterpriseAdmin,
+        "See the enterprise account",
+    ),
+    scope(
+        "enterprise.account:write",
+        EnterpriseAdmin,
+        "Change the enterprise account",
+    ),
+    scope(
+        "enterprise.user:read",
+        EnterpriseAdmin,
+        "See enterprise users",
+    ),
+    scope(
+        "enterprise.user:write",
+        EnterpriseAdmin,
+        "Change enterprise users",
+    ),
+    scope(
+        "enterprise.groups:manage",
+        EnterpriseAdmin,
+        "Manage user groups",
+    ),
+    scope(
+        "workspacesAndBases:manage",
+        EnterpriseAdmin,
+        "Manage every workspace and base",
+    ),
+    scope(
+        "hyperDB.records:read",
+        EnterpriseAdmin,
+        "See HyperDB records",
+    ),
+    scope(
+        "hyperDB.records:write",
+        EnterpriseAdmin,
+        "Change HyperDB records",
+    ),
+];
+
+pub fn is_known(name: &str) -> bool {
+    CATALOG.iter().any(|s| s.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_has_every_documented_scope_once() {
+        assert_eq!(CATALOG.len(), 25);
+        let mut names: Vec<_> = CATALOG.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), CATALOG.len());
+        assert!(is_known("webhook:manage"));
+        assert!(!is_known("data.records:delete"));
+    }
+}

@@ -1,0 +1,90 @@
+//! The user's settings, stored beside the inventory under the same atomic-write rules.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+use crate::error::VaultError;
+use crate::vault::files::{ensure_private_dir, io_error, write_atomic};
+
+const FILE: &str = "settings.json";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(default)]
+pub struct Settings {
+    /// Seconds after which a copied secret is wiped from the clipboard.
+    pub clipboard_clear_seconds: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            clipboard_clear_seconds: 30,
+        }
+    }
+}
+
+pub fn path(dir: &Path) -> PathBuf {
+    dir.join(FILE)
+}
+
+/// The saved settings, the defaults when none were saved yet, or an error naming the
+/// file when it cannot be read (the caller runs on defaults and leaves the file alone).
+pub fn load(dir: &Path) -> Result<Settings, VaultError> {
+    let path = path(dir);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| VaultError::Invalid(format!(
+            "the settings file {} cannot be read ({e}); defaults are used until you save settings",
+            path.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+        Err(e) => Err(io_error("read", &path)(e)),
+    }
+}
+
+pub fn save(dir: &Path, settings: &Settings) -> Result<(), VaultError> {
+    if !(5..=600).contains(&settings.clipboard_clear_seconds) {
+        return Err(VaultError::Invalid(
+            "clear the clipboard after 5 to 600 seconds".into(),
+        ));
+    }
+    ensure_private_dir(dir)?;
+    write_atomic(
+        &path(dir),
+        &serde_json::to_vec_pretty(settings).expect("settings serialize"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_refuse_nonsense() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Settings::default());
+        save(
+            dir.path(),
+            &Settings {
+                clipboard_clear_seconds: 12,
+            },
+        )
+        .unwrap();
+        assert_eq!(load(dir.path()).unwrap().clipboard_clear_seconds, 12);
+        assert!(
+            save(
+                dir.path(),
+                &Settings {
+                    clipboard_clear_seconds: 0
+                }
+            )
+            .is_err()
+        );
+        std::fs::write(path(dir.path()), b"{").unwrap();
+        assert!(
+            load(dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("settings.json")
+        );
+    }
+}

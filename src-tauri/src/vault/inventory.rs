@@ -1,0 +1,216 @@
+//! The inventory file: every token record, versioned, written atomically under an
+//! advisory lock, with the previous version kept beside it as a backup. A file that
+//! cannot be read is reported and left alone, never replaced.
+
+use serde::{Deserialize, Serialize};
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use super::files::{ensure_private_dir, io_error, write_atomic};
+use super::record::TokenRecord;
+use crate::error::VaultError;
+
+pub const FORMAT: u32 = 1;
+const FILE: &str = "inventory.json";
+const BACKUP: &str = "inventory.json.bak";
+const LOCK: &str = "inventory.lock";
+
+#[derive(Serialize, Deserialize)]
+struct InventoryFile {
+    format: u32,
+    tokens: Vec<TokenRecord>,
+}
+
+/// Only the version field, read first so a newer format is named as such rather than
+/// reported as corrupt.
+#[derive(Deserialize)]
+struct FormatOnly {
+    format: u32,
+}
+
+pub struct Inventory {
+    dir: PathBuf,
+}
+
+impl Inventory {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Inventory { dir: dir.into() }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE)
+    }
+
+    pub fn backup_path(&self) -> PathBuf {
+        self.dir.join(BACKUP)
+    }
+
+    /// Every record; an inventory that does not exist yet is empty. Reads take no lock:
+    /// writes replace the file by rename, so a read sees one whole version.
+    pub fn load(&self) -> Result<Vec<TokenRecord>, VaultError> {
+        let path = self.path();
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error("read", &path)(e)),
+        };
+        let corrupt = |reason: String| VaultError::InventoryCorrupt {
+            path: path.clone(),
+            backup: Some(self.backup_path()).filter(|b| b.exists()),
+            reason,
+        };
+        let format = serde_json::from_slice::<FormatOnly>(&bytes)
+            .map_err(|e| corrupt(e.to_string()))?
+            .format;
+        if format > FORMAT {
+            return Err(VaultError::InventoryTooNew {
+                path,
+                found: format,
+            });
+        }
+        let file: InventoryFile =
+            serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        Ok(file.tokens)
+    }
+
+    /// Reads, changes and writes the records under an exclusive lock, so the app and
+    /// the CLI changing the vault at once never lose each other's update. Nothing is
+    /// written when `change` fails.
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut Vec<TokenRecord>) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        ensure_private_dir(&self.dir)?;
+        let lock_path = self.dir.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_error("open the lock", &lock_path))?;
+        lock.lock().map_err(io_error("lock", &lock_path))?;
+        let mut tokens = self.load()?;
+        let result = change(&mut tokens)?;
+        self.keep_backup()?;
+        let json = serde_json::to_vec_pretty(&InventoryFile {
+            format: FORMAT,
+            tokens,
+        })
+        .expect("records always serialize");
+        write_atomic(&self.path(), &json)?;
+        Ok(result)
+    }
+
+    fn keep_backup(&self) -> Result<(), VaultError> {
+        let current = self.path();
+        match fs::read(&current) {
+            Ok(bytes) => write_atomic(&self.backup_path(), &bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error("read", &current)(e)),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::record::{TokenIntent, TokenRecord};
+
+    fn record(name: &str) -> TokenRecord {
+        TokenRecord {
+            id: uuid::Uuid::new_v4(),
+            token_id: None,
+            created_at: chrono::Utc::now(),
+            intent: TokenIntent {
+                name: name.into(),
+                scopes: vec![],
+                bases: vec![],
+                rotate_every_days: 90,
+                last_rotated: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                used_by: vec![],
+                notes: String::new(),
+            },
+        }
+    }
+
+    fn add(inv: &Inventory, name: &str) -> Result<(), VaultError> {
+        inv.update(|t| {
+            t.push(record(name));
+            Ok(())
+        })
+    }
+
+    #[test]
+    fn writes_keep_the_previous_version_as_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let inv = Inventory::new(dir.path());
+        assert!(inv.load().unwrap().is_empty());
+        add(&inv, "one").unwrap();
+        add(&inv, "two").unwrap();
+        assert_eq!(inv.load().unwrap().len(), 2);
+        let backup: InventoryFile =
+            serde_json::from_slice(&fs::read(inv.backup_path()).unwrap()).unwrap();
+        assert_eq!(backup.tokens.len(), 1);
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_reported_with_its_backup_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let inv = Inventory::new(dir.path());
+        add(&inv, "one").unwrap();
+        add(&inv, "two").unwrap();
+        fs::write(inv.path(), b"{\"format\":1,\"tokens\":[{").unwrap();
+        let err = add(&inv, "three").unwrap_err();
+        assert!(matches!(
+            err,
+            VaultError::InventoryCorrupt {
+                backup: Some(_),
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("inventory.json.bak"), "{err}");
+        assert_eq!(
+            fs::read(inv.path()).unwrap(),
+            b"{\"format\":1,\"tokens\":[{"
+        );
+    }
+
+    #[test]
+    fn a_newer_format_is_named_not_called_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let inv = Inventory::new(dir.path());
+        fs::write(inv.path(), br#"{"format":9,"tokens":[],"more":1}"#).unwrap();
+        assert!(matches!(
+            inv.load(),
+            Err(VaultError::InventoryTooNew { found: 9, .. })
+        ));
+    }
+
+    #[test]
+    fn concurrent_writers_lose_no_update() {
+        let dir = tempfile::tempdir().unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let path = dir.path().to_path_buf();
+                std::thread::spawn(move || {
+                    let inv = Inventory::new(path);
+                    for j in 0..10 {
+                        add(&inv, &format!("t{i}-{j}")).unwrap();
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(Inventory::new(dir.path()).load().unwrap().len(), 80);
+    }
+}

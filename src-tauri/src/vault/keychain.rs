@@ -1,0 +1,278 @@
+//! The OS keychain behind a small trait, so that every failure is typed and a failed
+//! read is never mistaken for "no token". Every call runs on its own thread under a
+//! timeout: a keychain waiting on an unlock prompt must not freeze the app or the CLI.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use crate::error::ErrorKind;
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum KeychainError {
+    #[error("the keychain has no secret for this token: set it again with “Replace secret”")]
+    NotFound,
+    #[error("the keychain is not available ({detail}): {fix}")]
+    Unavailable { detail: String, fix: &'static str },
+    #[error(
+        "the keychain is locked or refused access: unlock it (log in again, or unlock the \
+         login keyring in your keychain app) and try again"
+    )]
+    Locked,
+    #[error(
+        "the keychain did not answer within {0} seconds: it may be waiting for you to \
+         unlock it; unlock it and try again"
+    )]
+    TimedOut(u64),
+    #[error("the keychain failed: {0}")]
+    Failed(String),
+}
+
+impl KeychainError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            KeychainError::NotFound => ErrorKind::SecretMissing,
+            KeychainError::Unavailable { .. } => ErrorKind::KeychainUnavailable,
+            KeychainError::Locked => ErrorKind::KeychainLocked,
+            KeychainError::TimedOut(_) => ErrorKind::KeychainTimedOut,
+            KeychainError::Failed(_) => ErrorKind::KeychainFailed,
+        }
+    }
+}
+
+/// One entry per token: `account` is the token's stable id, never its name.
+pub trait Keychain: Send + Sync {
+    fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError>;
+    fn read(&self, account: &str) -> Result<Secret, KeychainError>;
+    /// Deleting an entry that is already gone succeeds.
+    fn delete(&self, account: &str) -> Result<(), KeychainError>;
+    /// The accounts that have an entry under this vault's service.
+    fn accounts(&self) -> Result<Vec<String>, KeychainError>;
+}
+
+/// The platform's keychain through keyring-core: Secret Service on Linux and the BSDs,
+/// Keychain Services on macOS, Credential Manager on Windows.
+pub struct OsKeychain {
+    service: String,
+    timeout: Duration,
+}
+
+impl OsKeychain {
+    pub fn new(service: impl Into<String>, timeout: Duration) -> Self {
+        OsKeychain {
+            service: service.into(),
+            timeout,
+        }
+    }
+
+    fn call<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&str) -> Result<T, keyring_core::Error> + Send + 'static,
+    ) -> Result<T, KeychainError> {
+        let service = self.service.clone();
+        with_timeout(self.timeout, move || {
+            platform::ensure_default_store()?;
+            op(&service).map_err(map_error)
+        })
+    }
+}
+
+/// Runs `work` on its own thread and gives up waiting after `timeout`. A call that
+/// hangs (a prompt nobody answers, a bus that never replies) is left behind, not joined.
+pub fn with_timeout<T: Send + 'static>(
+    timeout: Duration,
+    work: impl FnOnce() -> Result<T, KeychainError> + Send + 'static,
+) -> Result<T, KeychainError> {
+    let (tx, rx) = mpsc::channel();
+    thread::Builder::new()
+        .name("keychain".into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .map_err(|e| KeychainError::Failed(format!("could not start a keychain call: {e}")))?;
+    rx.recv_timeout(timeout)
+        .unwrap_or(Err(KeychainError::TimedOut(timeout.as_secs().max(1))))
+}
+
+impl Keychain for OsKeychain {
+    fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
+        let account = account.to_owned();
+        let secret = secret.clone();
+        self.call(move |service| {
+            keyring_core::Entry::new(service, &account)?.set_password(secret.expose())
+        })
+    }
+
+    fn read(&self, account: &str) -> Result<Secret, KeychainError> {
+        let account = account.to_owned();
+        self.call(move |service| {
+            let password = zeroize::Zeroizing::new(
+                keyring_core::Entry::new(service, &account)?.get_password()?,
+            );
+            Ok(Secret::new(password.as_str()))
+        })
+    }
+
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        let account = account.to_owned();
+        match self
+            .call(move |service| keyring_core::Entry::new(service, &account)?.delete_credential())
+        {
+            Err(KeychainError::NotFound) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        self.call(|service| {
+            let spec = std::collections::HashMap::from([("service", service)]);
+            let mut accounts = Vec::new();
+            for entry in keyring_core::Entry::search(&spec)? {
+                if let Some(user) = entry.get_attributes()?.get("username") {
+                    accounts.push(user.clone());
+                }
+            }
+            accounts.sort();
+            Ok(accounts)
+        })
+    }
+}
+
+/// Maps keyring errors to what the user can act on. Variants that carry the stored
+/// bytes (bad encodings) are described, never echoed: those bytes are a secret.
+fn map_error(e: keyring_core::Error) -> KeychainError {
+    use keyring_core::Error as K;
+    match e {
+        K::NoEntry => KeychainError::NotFound,
+        K::NoStorageAccess(_) => KeychainError::Locked,
+        K::NoDefaultStore => KeychainError::Unavailable {
+            detail: "no credential store".into(),
+            fix: platform::FIX,
+        },
+        K::PlatformFailure(inner) => platform::classify_failure(inner.to_string()),
+        K::BadEncoding(_) | K::BadDataFormat(..) => {
+            KeychainError::Failed("the stored secret is not readable text".into())
+        }
+        K::Ambiguous(entries) => KeychainError::Failed(format!(
+            "{} keychain entries match this token; remove the extra ones in your keychain app",
+            entries.len()
+        )),
+        other => KeychainError::Failed(other.to_string()),
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+mod platform {
+    use super::KeychainError;
+
+    pub const FIX: &str = "no Secret Service is running: install and start gnome-keyring or \
+         KeePassXC (with Secret Service integration on), then try again";
+
+    pub fn ensure_default_store() -> Result<(), KeychainError> {
+        super::ensure_store(|| zbus_secret_service_keyring_store::Store::new().map(|s| s as _))
+    }
+
+    /// A missing bus or a bus without a Secret Service means "unavailable"; anything
+    /// else the service said is passed on as a failure.
+    pub fn classify_failure(detail: String) -> KeychainError {
+        let lower = detail.to_lowercase();
+        let unavailable = [
+            "failed to connect",
+            "no such file",
+            "serviceunknown",
+            "not provided by any .service",
+            "connection refused",
+            "address",
+        ]
+        .iter()
+        .any(|needle| lower.contains(needle));
+        if unavailable {
+            KeychainError::Unavailable { detail, fix: FIX }
+        } else {
+            KeychainError::Failed(detail)
+        }
+    }
+}
+
+#[cfg(target_os = "macos")]
+mod platform {
+    use super::KeychainError;
+
+    pub const FIX: &str = "the login keychain could not be opened: open Keychain Access and \
+         check that the login keychain exists and is unlocked";
+
+    pub fn ensure_default_store() -> Result<(), KeychainError> {
+        super::ensure_store(|| apple_native_keyring_store::keychain::Store::new().map(|s| s as _))
+    }
+
+    pub fn classify_failure(detail: String) -> KeychainError {
+        KeychainError::Failed(detail)
+    }
+}
+
+#[cfg(target_os = "windows")]
+mod platform {
+    use super::KeychainError;
+
+    pub const FIX: &str = "Windows Credential Manager could not be reached: check that the \
+         Credential Manager service is running";
+
+    pub fn ensure_default_store() -> Result<(), KeychainError> {
+        super::ensure_store(|| windows_native_keyring_store::Store::new().map(|s| s as _))
+    }
+
+    pub fn classify_failure(detail: String) -> KeychainError {
+        KeychainError::Failed(detail)
+    }
+}
+
+/// Sets keyring-core's default store once; a failed attempt is retried on the next
+/// call, so a keychain started after the app is still found.
+fn ensure_store(
+    make: impl FnOnce() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>>,
+) -> Result<(), KeychainError> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    if keyring_core::get_default_store().is_none() {
+        keyring_core::set_default_store(make().map_err(map_error)?);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_that_hangs_ends_as_timed_out() {
+        let started = std::time::Instant::now();
+        let result: Result<(), _> = with_timeout(Duration::from_millis(100), || {
+            thread::sleep(Duration::from_secs(5));
+            Ok(())
+        });
+        assert!(
+            matches!(result, Err(KeychainError::TimedOut(_))),
+            "{result:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_prompt_refusal_reads_as_locked_and_a_missing_bus_as_unavailable() {
+        let locked = map_error(keyring_core::Error::NoStorageAccess(
+            "prompt dismissed".into(),
+        ));
+        assert!(matches!(locked, KeychainError::Locked));
+        let no_bus = map_error(keyring_core::Error::PlatformFailure(
+            "Failed to connect to address unix:path=/run/user/0/bus".into(),
+        ));
+        assert_eq!(no_bus.kind(), ErrorKind::KeychainUnavailable);
+    }
+
+    #[test]
+    fn stored_bytes_never_reach_the_message() {
+        let e = map_error(keyring_core::Error::BadEncoding(b"patSECRET.abc".to_vec()));
+        assert!(!e.to_string().contains("SECRET"));
+    }
+}

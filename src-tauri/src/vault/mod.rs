@@ -1,0 +1,277 @@
+//! The vault keeps the keychain and the inventory consistent: the secret is written
+//! before its record and taken back when the record cannot be written; removal goes
+//! the other way. Reading the list touches only the inventory, never the keychain.
+
+pub mod files;
+pub mod inventory;
+pub mod keychain;
+pub mod location;
+pub mod open;
+pub mod record;
+pub mod summary;
+
+use chrono::{Local, NaiveDate, Utc};
+use serde::Serialize;
+use std::sync::Arc;
+use uuid::Uuid;
+
+use crate::error::{ErrorReport, VaultError};
+use crate::secret::{Secret, Shape};
+use inventory::Inventory;
+use keychain::{Keychain, KeychainError};
+use record::{TokenIntent, TokenRecord, same_name};
+
+pub struct Vault {
+    inventory: Inventory,
+    keychain: Arc<dyn Keychain>,
+}
+
+/// Whether a secret whose shape is unusual (not a PAT, not refused) may be saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnusualShape {
+    Refuse,
+    Accept,
+}
+
+/// What `add` and `set_secret` return: the record, and the shape warning the user
+/// accepted, if any.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub record: TokenRecord,
+    pub warning: Option<String>,
+}
+
+/// What `doctor` and the app's banner report.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct VaultHealth {
+    pub data_dir: String,
+    pub keychain_service: String,
+    pub keychain: Option<ErrorReport>,
+    pub inventory: Option<ErrorReport>,
+    /// Keychain entries of this vault that no record points to.
+    pub orphan_secrets: Vec<String>,
+    /// Records whose secret is missing from the keychain.
+    pub tokens_without_secret: Vec<String>,
+}
+
+impl VaultHealth {
+    pub fn is_healthy(&self) -> bool {
+        self.keychain.is_none()
+            && self.inventory.is_none()
+            && self.orphan_secrets.is_empty()
+            && self.tokens_without_secret.is_empty()
+    }
+}
+
+pub fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+impl Vault {
+    pub fn new(inventory: Inventory, keychain: Arc<dyn Keychain>) -> Self {
+        Vault {
+            inventory,
+            keychain,
+        }
+    }
+
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+
+    pub fn list(&self) -> Result<Vec<TokenRecord>, VaultError> {
+        let mut tokens = self.inventory.load()?;
+        tokens.sort_by_key(|t| t.intent.name.to_lowercase());
+        Ok(tokens)
+    }
+
+    pub fn get(&self, id: Uuid) -> Result<TokenRecord, VaultError> {
+        self.inventory
+            .load()?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| VaultError::NotFound(id.to_string()))
+    }
+
+    pub fn find(&self, name: &str) -> Result<TokenRecord, VaultError> {
+        self.inventory
+            .load()?
+            .into_iter()
+            .find(|t| same_name(&t.intent.name, name))
+            .ok_or_else(|| VaultError::NotFound(name.to_owned()))
+    }
+
+    pub fn add(
+        &self,
+        intent: TokenIntent,
+        secret: &Secret,
+        unusual: UnusualShape,
+    ) -> Result<Saved, VaultError> {
+        let intent = intent.normalized(today())?;
+        let (token_id, warning) = check_shape(secret, unusual)?;
+        if self
+            .list()?
+            .iter()
+            .any(|t| same_name(&t.intent.name, &intent.name))
+        {
+            return Err(VaultError::NameTaken(intent.name));
+        }
+        let record = TokenRecord {
+            id: Uuid::new_v4(),
+            token_id,
+            created_at: Utc::now(),
+            intent,
+        };
+        let account = record.id.to_string();
+        self.keychain.store(&account, secret)?;
+        let written = self.inventory.update(|tokens| {
+            if tokens
+                .iter()
+                .any(|t| same_name(&t.intent.name, &record.intent.name))
+            {
+                return Err(VaultError::NameTaken(record.intent.name.clone()));
+            }
+            tokens.push(record.clone());
+            Ok(())
+        });
+        if let Err(e) = written {
+            // The record never landed: take the secret back so nothing is left behind.
+            // Should that fail too, `doctor` reports the entry as an orphan.
+            let _ = self.keychain.delete(&account);
+            return Err(e);
+        }
+        Ok(Saved { record, warning })
+    }
+
+    pub fn edit(&self, id: Uuid, intent: TokenIntent) -> Result<TokenRecord, VaultError> {
+        let intent = intent.normalized(today())?;
+        self.inventory.update(|tokens| {
+            if let Some(other) = tokens
+                .iter()
+                .find(|t| t.id != id && same_name(&t.intent.name, &intent.name))
+            {
+                return Err(VaultError::NameTaken(other.intent.name.clone()));
+            }
+            let token = find_mut(tokens, id)?;
+            token.intent = intent;
+            Ok(token.clone())
+        })
+    }
+
+    /// Replaces the secret and its token ID. If the record cannot be updated, the
+    /// previous secret goes back into the keychain.
+    pub fn set_secret(
+        &self,
+        id: Uuid,
+        secret: &Secret,
+        unusual: UnusualShape,
+    ) -> Result<Saved, VaultError> {
+        let (token_id, warning) = check_shape(secret, unusual)?;
+        self.get(id)?;
+        let account = id.to_string();
+        let previous = match self.keychain.read(&account) {
+            Ok(s) => Some(s),
+            Err(KeychainError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        self.keychain.store(&account, secret)?;
+        let written = self.inventory.update(|tokens| {
+            let token = find_mut(tokens, id)?;
+            token.token_id = token_id;
+            Ok(token.clone())
+        });
+        match written {
+            Ok(record) => Ok(Saved { record, warning }),
+            Err(e) => {
+                let _ = match previous {
+                    Some(old) => self.keychain.store(&account, &old),
+                    None => self.keychain.delete(&account),
+                };
+                Err(e)
+            }
+        }
+    }
+
+    pub fn secret(&self, id: Uuid) -> Result<Secret, VaultError> {
+        self.get(id)?;
+        Ok(self.keychain.read(&id.to_string())?)
+    }
+
+    /// Removes the record, then the secret; if the secret cannot be removed, the record
+    /// is put back so the token stays whole.
+    pub fn remove(&self, id: Uuid) -> Result<TokenRecord, VaultError> {
+        let removed = self.inventory.update(|tokens| {
+            let index = tokens
+                .iter()
+                .position(|t| t.id == id)
+                .ok_or_else(|| VaultError::NotFound(id.to_string()))?;
+            Ok(tokens.remove(index))
+        })?;
+        if let Err(e) = self.keychain.delete(&id.to_string()) {
+            self.inventory.update(|tokens| {
+                tokens.push(removed.clone());
+                Ok(())
+            })?;
+            return Err(e.into());
+        }
+        Ok(removed)
+    }
+
+    /// Asks the keychain which entries exist, without reading any secret, and compares
+    /// them with the inventory.
+    pub fn health(&self, keychain_service: &str) -> VaultHealth {
+        let records = self.inventory.load();
+        let accounts = self.keychain.accounts();
+        let mut health = VaultHealth {
+            data_dir: self.inventory.dir().display().to_string(),
+            keychain_service: keychain_service.to_owned(),
+            keychain: accounts
+                .as_ref()
+                .err()
+                .map(|e| VaultError::from(e.clone()).into()),
+            inventory: records.as_ref().err().map(|e| ErrorReport {
+                kind: e.kind(),
+                message: e.to_string(),
+            }),
+            orphan_secrets: Vec::new(),
+            tokens_without_secret: Vec::new(),
+        };
+        if let (Ok(records), Ok(accounts)) = (records, accounts) {
+            health.orphan_secrets = accounts
+                .iter()
+                .filter(|a| !records.iter().any(|r| r.id.to_string() == **a))
+                .cloned()
+                .collect();
+            health.tokens_without_secret = records
+                .iter()
+                .filter(|r| !accounts.contains(&r.id.to_string()))
+                .map(|r| r.intent.name.clone())
+                .collect();
+        }
+        health
+    }
+}
+
+fn find_mut(tokens: &mut [TokenRecord], id: Uuid) -> Result<&mut TokenRecord, VaultError> {
+    tokens
+        .iter_mut()
+        .find(|t| t.id == id)
+        .ok_or_else(|| VaultError::NotFound(id.to_string()))
+}
+
+fn check_shape(
+    secret: &Secret,
+    unusual: UnusualShape,
+) -> Result<(Option<String>, Option<String>), VaultError> {
+    match secret.shape() {
+        Shape::Pat { token_id } => Ok((Some(token_id), None)),
+        Shape::Refused(why) => Err(VaultError::Invalid(why)),
+        Shape::Unusual(why) if unusual == UnusualShape::Refuse => {
+            Err(VaultError::UnusualShape(why))
+        }
+        Shape::Unusual(why) => Ok((None, Some(why))),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,222 @@
+//! The vault's consistency rules, with an in-memory keychain that fails on demand.
+//! The real Secret Service is exercised by the integration tests in `tests/`.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use super::*;
+use crate::vault::record::BaseIntent;
+
+const PAT: &str =
+    "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+#[derive(Default)]
+struct MemoryKeychain {
+    entries: Mutex<BTreeMap<String, String>>,
+    fail_deletes: Mutex<bool>,
+}
+
+impl Keychain for MemoryKeychain {
+    fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
+        self.entries
+            .lock()
+            .unwrap()
+            .insert(account.into(), secret.expose().into());
+        Ok(())
+    }
+    fn read(&self, account: &str) -> Result<Secret, KeychainError> {
+        self.entries
+            .lock()
+            .unwrap()
+            .get(account)
+            .map(Secret::new)
+            .ok_or(KeychainError::NotFound)
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        if *self.fail_deletes.lock().unwrap() {
+            return Err(KeychainError::Locked);
+        }
+        self.entries.lock().unwrap().remove(account);
+        Ok(())
+    }
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        Ok(self.entries.lock().unwrap().keys().cloned().collect())
+    }
+}
+
+fn vault() -> (tempfile::TempDir, Arc<MemoryKeychain>, Vault) {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = Arc::new(MemoryKeychain::default());
+    let vault = Vault::new(Inventory::new(dir.path()), keychain.clone());
+    (dir, keychain, vault)
+}
+
+fn intent(name: &str) -> TokenIntent {
+    TokenIntent {
+        name: name.into(),
+        scopes: vec!["data.records:read".into()],
+        bases: vec![BaseIntent {
+            id: "appAAAAAAAAAAAAAA".into(),
+            label: None,
+            table: None,
+        }],
+        rotate_every_days: 90,
+        last_rotated: today(),
+        used_by: vec![],
+        notes: String::new(),
+    }
+}
+
+#[test]
+fn add_stores_the_secret_in_the_keychain_and_only_metadata_on_disk() {
+    let (dir, keychain, vault) = vault();
+    let saved = vault
+        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    assert_eq!(saved.record.token_id.as_deref(), Some("patAbCdEfGh123456"));
+    assert_eq!(
+        keychain
+            .read(&saved.record.id.to_string())
+            .unwrap()
+            .expose(),
+        PAT
+    );
+    let on_disk = std::fs::read_to_string(dir.path().join("inventory.json")).unwrap();
+    assert!(on_disk.contains("patAbCdEfGh123456"));
+    assert!(!on_disk.contains("0123456789abcdef"));
+}
+
+#[test]
+fn names_are_unique_whatever_their_case() {
+    let (_dir, _k, vault) = vault();
+    vault
+        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    let err = vault
+        .add(intent(" crm "), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap_err();
+    assert!(matches!(err, VaultError::NameTaken(_)));
+    let other = vault
+        .add(intent("Ops"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    let err = vault.edit(other.record.id, intent("cRm")).unwrap_err();
+    assert!(matches!(err, VaultError::NameTaken(_)));
+    vault.edit(other.record.id, intent("OPS")).unwrap();
+}
+
+#[test]
+fn an_unusual_shape_needs_consent_and_a_legacy_key_is_refused() {
+    let (_dir, keychain, vault) = vault();
+    let odd = Secret::new("not-a-pat");
+    let err = vault
+        .add(intent("A"), &odd, UnusualShape::Refuse)
+        .unwrap_err();
+    assert_eq!(err.kind(), crate::error::ErrorKind::UnusualShape);
+    let saved = vault.add(intent("A"), &odd, UnusualShape::Accept).unwrap();
+    assert!(saved.warning.is_some());
+    assert_eq!(saved.record.token_id, None);
+    let err = vault.add(
+        intent("B"),
+        &Secret::new("keyAbCdEfGh123456"),
+        UnusualShape::Accept,
+    );
+    assert!(err.unwrap_err().to_string().contains("2024-02-01"));
+    assert_eq!(keychain.accounts().unwrap().len(), 1);
+}
+
+#[test]
+fn a_record_that_cannot_be_written_takes_its_secret_back() {
+    let (dir, keychain, vault) = vault();
+    std::fs::write(dir.path().join("inventory.json"), b"not json").unwrap();
+    let err = vault
+        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap_err();
+    assert!(matches!(err, VaultError::InventoryCorrupt { .. }));
+    assert!(keychain.accounts().unwrap().is_empty());
+}
+
+#[test]
+fn a_secret_that_cannot_be_removed_keeps_its_record() {
+    let (_dir, keychain, vault) = vault();
+    let saved = vault
+        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    *keychain.fail_deletes.lock().unwrap() = true;
+    assert!(matches!(
+        vault.remove(saved.record.id),
+        Err(VaultError::Keychain(_))
+    ));
+    assert_eq!(vault.list().unwrap().len(), 1);
+    *keychain.fail_deletes.lock().unwrap() = false;
+    vault.remove(saved.record.id).unwrap();
+    assert!(vault.list().unwrap().is_empty());
+    assert!(keychain.accounts().unwrap().is_empty());
+}
+
+#[test]
+fn replacing_a_secret_restores_the_old_one_when_the_record_cannot_be_written() {
+    let (dir, keychain, vault) = vault();
+    let saved = vault
+        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    std::fs::write(dir.path().join("inventory.json"), b"not json").unwrap();
+    let new = PAT.replace("patAbCdEfGh123456", "patZZZZZZZZZZZZZZ");
+    assert!(
+        vault
+            .set_secret(saved.record.id, &Secret::new(new), UnusualShape::Refuse)
+            .is_err()
+    );
+    assert_eq!(
+        keychain
+            .read(&saved.record.id.to_string())
+            .unwrap()
+            .expose(),
+        PAT
+    );
+}
+
+#[test]
+fn replacing_a_secret_updates_the_token_id() {
+    let (_dir, keychain, vault) = vault();
+    let saved = vault
+        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    let new = PAT.replace("patAbCdEfGh123456", "patZZZZZZZZZZZZZZ");
+    let replaced = vault
+        .set_secret(saved.record.id, &Secret::new(&new), UnusualShape::Refuse)
+        .unwrap();
+    assert_eq!(
+        replaced.record.token_id.as_deref(),
+        Some("patZZZZZZZZZZZZZZ")
+    );
+    assert_eq!(
+        keychain
+            .read(&saved.record.id.to_string())
+            .unwrap()
+            .expose(),
+        new
+    );
+}
+
+#[test]
+fn health_reports_orphans_on_both_sides_and_deletes_nothing() {
+    let (_dir, keychain, vault) = vault();
+    let kept = vault
+        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    let lost = vault
+        .add(intent("Ops"), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap();
+    keychain
+        .entries
+        .lock()
+        .unwrap()
+        .remove(&lost.record.id.to_string());
+    keychain.store("stray-entry", &Secret::new(PAT)).unwrap();
+    let health = vault.health("svc");
+    assert_eq!(health.orphan_secrets, vec!["stray-entry"]);
+    assert_eq!(health.tokens_without_secret, vec!["Ops"]);
+    assert!(!health.is_healthy());
+    assert!(keychain.read("stray-entry").is_ok());
+    assert!(keychain.read(&kept.record.id.to_string()).is_ok());
+}

@@ -1,0 +1,224 @@
+//! Test harness: a private D-Bus session with a freshly unlocked gnome-keyring (the real
+//! Secret Service), and the `patvault` binary run against it in a throwaway data folder.
+
+#![allow(dead_code)] // each test file uses its own part of the harness
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub const PAT: &str =
+    "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+pub const PAT2: &str =
+    "patZyXwVuTs987654.fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+pub struct PrivateKeyring {
+    pub bus: String,
+    // Statics are never dropped, so the bus cannot be stopped from Drop: its watchdog
+    // shell stops it when its stdin pipe closes, which happens when the test process exits.
+    _watchdog: Child,
+    _home: tempfile::TempDir,
+}
+
+/// One private session per test binary, shared by its tests; each test uses its own
+/// keychain service name, so they never see each other's entries.
+pub fn keyring() -> &'static PrivateKeyring {
+    static KEYRING: OnceLock<PrivateKeyring> = OnceLock::new();
+    KEYRING.get_or_init(start_keyring)
+}
+
+fn start_keyring() -> PrivateKeyring {
+    let home = tempfile::tempdir().unwrap();
+    let runtime = home.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let mut dbus = Command::new("sh")
+        .args([
+            "-c",
+            "dbus-daemon --session --nofork --print-address=1 & trap 'kill $!' EXIT; read _",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut bus = String::new();
+    BufReader::new(dbus.stdout.take().unwrap())
+        .read_line(&mut bus)
+        .unwrap();
+    let bus = bus.trim().to_owned();
+    assert!(
+        bus.starts_with("unix:"),
+        "dbus-daemon is needed for the keychain tests (scripts/setup.sh --test installs it)"
+    );
+    let mut daemon = Command::new("gnome-keyring-daemon")
+        .args(["--unlock", "--components=secrets"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .env("XDG_DATA_HOME", home.path())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon is needed (scripts/setup.sh --test installs it)");
+    daemon
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"test-password")
+        .unwrap();
+    assert!(
+        daemon.wait().unwrap().success(),
+        "gnome-keyring-daemon did not start"
+    );
+    PrivateKeyring {
+        bus,
+        _watchdog: dbus,
+        _home: home,
+    }
+}
+
+/// A vault of its own: a data folder and a keychain service name nobody else uses.
+pub struct TestVault {
+    pub data: tempfile::TempDir,
+    pub service: String,
+}
+
+impl TestVault {
+    pub fn new() -> Self {
+        keyring();
+        TestVault {
+            data: tempfile::tempdir().unwrap(),
+            service: format!("dev.patvault.test.{}", uuid::Uuid::new_v4()),
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_patvault"));
+        cmd.args(args)
+            .env("PATVAULT_DATA_DIR", self.data.path())
+            .env("PATVAULT_KEYCHAIN_SERVICE", &self.service)
+            .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn add(&self, name: &str, secret: &str, flags: &[&str]) -> Output {
+        let mut args = vec!["add", name];
+        args.extend_from_slice(flags);
+        let out = self.run_with_stdin(&args, &format!("{secret}\n"));
+        assert_eq!(out.status.code(), Some(0), "add failed: {}", stderr(&out));
+        out
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?} failed: {}",
+            stderr(&out)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    pub fn token_uuid(&self, name: &str) -> String {
+        self.json(&["show", name, "--json"])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The secret as the Secret Service itself holds it, read with libsecret's tool.
+    pub fn keychain_secret(&self, account: &str) -> Option<String> {
+        secret_tool(&["lookup", "service", &self.service, "username", account])
+    }
+
+    pub fn keychain_store(&self, account: &str, secret: &str) {
+        let mut child = Command::new("secret-tool")
+            .args([
+                "store",
+                "--label=stray",
+                "service",
+                &self.service,
+                "username",
+                account,
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(secret.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+
+    pub fn keychain_clear(&self, account: &str) {
+        secret_tool(&["clear", "service", &self.service, "username", account]);
+    }
+
+    pub fn inventory(&self) -> PathBuf {
+        self.data.path().join("inventory.json")
+    }
+}
+
+fn secret_tool(args: &[&str]) -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus)
+        .output()
+        .expect("secret-tool (libsecret-tools) is needed");
+    (out.status.success() && !out.stdout.is_empty()).then(|| String::from_utf8(out.stdout).unwrap())
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every file below `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path)
+                && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}

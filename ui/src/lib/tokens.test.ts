@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import type { TokenSummary } from "./bindings";
+import {
+  chips,
+  cleanBases,
+  describeDue,
+  groupScopes,
+  intentOf,
+  linesToList,
+  matchesFilter,
+  todayIso,
+} from "./tokens";
+
+const token: TokenSummary = {
+  id: "0b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00",
+  name: "CRM sync",
+  token_id: "patAbCdEfGh123456",
+  scopes: ["data.records:read", "webhook:manage"],
+  bases: [{ id: "appAAAAAAAAAAAAAA", label: "Sales CRM", table: "tblBBBBBBBBBBBBBB" }],
+  rotate_every_days: 90,
+  last_rotated: "2026-09-01",
+  next_due: "2026-11-30",
+  rotation_state: "due_soon",
+  days_left: 7,
+  used_by: ["Zapier: CRM sync"],
+  notes: "owned by ops",
+  created_at: "2026-09-01T10:00:00Z",
+};
+
+describe("filter", () => {
+  it("matches every word anywhere, ignoring case", () => {
+    expect(matchesFilter(token, "")).toBe(true);
+    expect(matchesFilter(token, "crm ZAPIER")).toBe(true);
+    expect(matchesFilter(token, "sales webhook")).toBe(true);
+    expect(matchesFilter(token, "patabcd")).toBe(true);
+    expect(matchesFilter(token, "crm backup")).toBe(false);
+  });
+});
+
+describe("chips and dates", () => {
+  it("marks rotation state", () => {
+    expect(chips(token)[0]).toEqual({ label: "due soon", tone: "warn" });
+    expect(chips({ ...token, rotation_state: "overdue" })[0].tone).toBe("bad");
+  });
+
+  it("describes the due date in words", () => {
+    expect(describeDue(token)).toBe("in 7 days");
+    expect(describeDue({ ...token, days_left: 0 })).toBe("today");
+    expect(describeDue({ ...token, days_left: -3 })).toBe("3 days ago");
+  });
+
+  it("formats today as a local calendar date", () => {
+    expect(todayIso(new Date(2028, 1, 29, 23, 59))).toBe("2028-02-29");
+  });
+});
+
+describe("form conversions", () => {
+  it("splits used-by lines and drops blanks", () => {
+    expect(linesToList(" Zapier \n\n ~/jobs/backup.env\n")).toEqual(["Zapier", "~/jobs/backup.env"]);
+  });
+
+  it("drops blank base rows and empties optional fields", () => {
+    expect(
+      cleanBases([
+        { id: " appAAAAAAAAAAAAAA ", label: " ", table: null },
+        { id: "", label: "", table: "" },
+      ]),
+    ).toEqual([{ id: "appAAAAAAAAAAAAAA", label: null, table: null }]);
+  });
+
+  it("copies intent without sharing arrays with the summary", () => {
+    const intent = intentOf(token);
+    intent.scopes.push("x");
+    intent.bases[0].label = "changed";
+    expect(token.scopes).toHaveLength(2);
+    expect(token.bases[0].label).toBe("Sales CRM");
+  });
+
+  it("groups scopes in Airtable's order", () => {
+    const groups = groupScopes([
+      { name: "a", group: "enterprise_admin", meaning: "" },
+      { name: "b", group: "basic", meaning: "" },
+    ]);
+    expect(groups.map(([g, s]) => [g, s.map((x) => x.name)])).toEqual([
+      ["basic", ["b"]],
+      ["enterprise_member", []],
+      ["enterprise_admin", ["a"]],
+    ]);
+  });
+});

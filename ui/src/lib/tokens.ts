@@ -1,0 +1,107 @@
+// Pure helpers behind the views: filtering, status chips, form conversions. No I/O here,
+// so each is tested on its own (tokens.test.ts).
+import type { BaseIntent, ScopeGroup, ScopeInfo, TokenIntent, TokenSummary } from "./bindings";
+
+export type Chip = { label: string; tone: "ok" | "warn" | "bad" | "muted" };
+
+export function rotationChip(t: TokenSummary): Chip {
+  switch (t.rotation_state) {
+    case "overdue":
+      return { label: "overdue", tone: "bad" };
+    case "due":
+      return { label: "due", tone: "bad" };
+    case "due_soon":
+      return { label: "due soon", tone: "warn" };
+    case "ok":
+      return { label: "rotation ok", tone: "ok" };
+  }
+}
+
+export function chips(t: TokenSummary): Chip[] {
+  // The live check arrives with issue 3; until then every token is unchecked.
+  return [rotationChip(t), { label: "unchecked", tone: "muted" }];
+}
+
+export function describeDue(t: TokenSummary): string {
+  const d = t.days_left;
+  if (d === 0) return "today";
+  if (d === 1) return "tomorrow";
+  if (d > 0) return `in ${d} days`;
+  return d === -1 ? "1 day ago" : `${-d} days ago`;
+}
+
+/** Every word of the query must appear somewhere in the token's visible fields. */
+export function matchesFilter(t: TokenSummary, query: string): boolean {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const haystack = [
+    t.name,
+    t.token_id ?? "",
+    ...t.scopes,
+    ...t.bases.flatMap((b) => [b.id, b.label ?? "", b.table ?? ""]),
+    ...t.used_by,
+    t.notes,
+  ]
+    .join("\n")
+    .toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+export function todayIso(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+export function emptyIntent(today: string): TokenIntent {
+  return {
+    name: "",
+    scopes: [],
+    bases: [],
+    rotate_every_days: 90,
+    last_rotated: today,
+    used_by: [],
+    notes: "",
+  };
+}
+
+export function intentOf(t: TokenSummary): TokenIntent {
+  return {
+    name: t.name,
+    scopes: [...t.scopes],
+    bases: t.bases.map((b) => ({ ...b })),
+    rotate_every_days: t.rotate_every_days,
+    last_rotated: t.last_rotated,
+    used_by: [...t.used_by],
+    notes: t.notes,
+  };
+}
+
+/** One "used by" place per line; blank lines dropped. */
+export function linesToList(text: string): string[] {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/** Base rows as the form edits them; rows left entirely blank are dropped. */
+export function cleanBases(rows: BaseIntent[]): BaseIntent[] {
+  return rows
+    .map((b) => ({
+      id: b.id.trim(),
+      label: b.label?.trim() || null,
+      table: b.table?.trim() || null,
+    }))
+    .filter((b) => b.id || b.label || b.table);
+}
+
+export const GROUP_TITLES: Record<ScopeGroup, string> = {
+  basic: "Basic",
+  enterprise_member: "Enterprise member",
+  enterprise_admin: "Enterprise admin",
+};
+
+export function groupScopes(catalog: ScopeInfo[]): [ScopeGroup, ScopeInfo[]][] {
+  const order: ScopeGroup[] = ["basic", "enterprise_member", "enterprise_admin"];
+  return order.map((g) => [g, catalog.filter((s) => s.group === g)] as [ScopeGroup, ScopeInfo[]]);
+}
