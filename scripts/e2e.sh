@@ -5,12 +5,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+npm --prefix ui run build --silent
 cargo build --locked
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
 work=$(mktemp -d)
 keyring_home=$(mktemp -d)
-trap 'rm -rf "$work" "$keyring_home"' EXIT
+# On failure, show how far the tests got and what the driver said; then clean up.
+report() {
+  status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "-- e2e progress:"; cat "$work/progress.log" 2>/dev/null || true
+    for log in "$work"/*/tauri-driver.log; do [ -f "$log" ] && { echo "-- $log"; tail -n 40 "$log"; }; done
+  fi
+  rm -rf "$work" "$keyring_home"
+  exit "$status"
+}
+trap report EXIT
 mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config" "$keyring_home/run"
 chmod 700 "$keyring_home/run"
 

@@ -1,97 +1,29 @@
 // End to end: the real app binary, under Xvfb, driven through tauri-driver and
 // WebKitWebDriver, with a real Secret Service on a private D-Bus session. Run by
-// scripts/test.sh, which provides the display, the session bus and the built binary.
-import { test, before, after } from "node:test";
+// scripts/e2e.sh, which provides the display, the session bus and the built binary.
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { Session, KEY } from "./webdriver.mjs";
+import { KEY } from "./webdriver.mjs";
+import { copyAsUser, filesContaining, launchApp, run, step, waitFor, work } from "./app.mjs";
 
 const PAT = "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const SECRET_PART = PAT.split(".")[1];
-const app = process.env.E2E_APP;
-const work = process.env.E2E_WORK;
-const shots = process.env.E2E_SCREENSHOTS;
-const service = `dev.patvault.e2e.${process.pid}`;
-const dataDir = path.join(work, "data");
-const driverLog = path.join(work, "tauri-driver.log");
-const port = 4444;
-
-let driver;
-let session;
-
-function run(cmd, args) {
-  try {
-    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (e) {
-    return e.stdout ?? "";
-  }
-}
-
+const CLEAR_AFTER = 5;
 const clipboard = () => run("xclip", ["-o", "-selection", "clipboard"]);
-const keychainSecret = (account) => run("secret-tool", ["lookup", "service", service, "username", account]);
-const inventory = () => JSON.parse(fs.readFileSync(path.join(dataDir, "inventory.json"), "utf8"));
-
-function filesContaining(dir, needle) {
-  const hits = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath ?? entry.path, entry.name);
-    if (fs.readFileSync(file).includes(needle)) hits.push(file);
-  }
-  return hits;
-}
-
-async function shot(name) {
-  fs.writeFileSync(path.join(shots, `${name}.png`), await session.screenshot());
-}
-
-async function waitFor(check, description, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-before(async () => {
-  assert.ok(app && work && shots, "run through scripts/test.sh (E2E_APP, E2E_WORK, E2E_SCREENSHOTS)");
-  fs.mkdirSync(shots, { recursive: true });
-  fs.mkdirSync(dataDir, { recursive: true });
-  // A short clipboard delay, set the way a user sets it, keeps the test quick.
-  fs.writeFileSync(path.join(dataDir, "settings.json"), JSON.stringify({ clipboard_clear_seconds: 5 }));
-  const log = fs.openSync(driverLog, "w");
-  driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
-    env: { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service },
-    stdio: ["ignore", log, log],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    try {
-      session = await Session.start(url, app);
-      break;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-});
-
-after(async () => {
-  await session?.end();
-  driver?.kill();
-});
 
 test("add, list, edit, copy and remove a token in the app", async (t) => {
+  const app = await launchApp("vault", { port: 4444, settings: { clipboard_clear_seconds: CLEAR_AFTER } });
+  const { session, shot } = app;
   t.after(async () => {
-    if (t.passed === false) await shot("failure").catch(() => {});
+    if (!t.passed) await shot("failure-vault").catch(() => {});
+    await app.stop();
   });
 
+  step("app started");
   await session.find("[data-test=empty-list]");
   await shot("01-empty-list");
 
+  step("add form");
   await session.chord(KEY.ctrl, "n");
   await (await session.find("[data-test=name]")).type("CRM sync");
   await (await session.find("[data-test=secret]")).type(PAT);
@@ -104,27 +36,28 @@ test("add, list, edit, copy and remove a token in the app", async (t) => {
   await shot("02-add-form");
   await (await session.find("[data-test=save]")).click();
 
-  const title = await session.find("[data-test=token-name]");
-  assert.equal(await title.text(), "CRM sync");
+  assert.equal(await (await session.find("[data-test=token-name]")).text(), "CRM sync");
   assert.equal(await (await session.find("[data-test=token-id]")).text(), "patAbCdEfGh123456");
   await shot("03-token-page");
 
-  const [record] = inventory().tokens;
+  const [record] = app.readInventory().tokens;
   assert.equal(record.intent.name, "CRM sync");
   assert.deepEqual(record.intent.scopes, ["data.records:read", "webhook:manage"]);
   assert.deepEqual(record.intent.bases, [{ id: "appAAAAAAAAAAAAAA", label: "Sales CRM", table: "tblBBBBBBBBBBBBBB" }]);
   assert.deepEqual(record.intent.used_by, ["Zapier: CRM sync", "~/jobs/backup.env"]);
-  assert.equal(keychainSecret(record.id), PAT, "the secret is in the Secret Service");
+  assert.equal(app.keychainSecret(record.id), PAT, "the secret is in the Secret Service");
 
+  step("list");
   // The list shows it; the secret is nowhere in the page.
   await (await session.find("header .brand")).click();
-  const row = await session.find("[data-test=token-row]");
-  const rowText = await row.text();
+  const rowText = await (await session.find("[data-test=token-row]")).text();
   assert.match(rowText, /CRM sync/);
   assert.match(rowText, /patAbCdEfGh123456/);
-  assert.equal(await session.execute("return document.documentElement.outerHTML.includes(arguments[0])", SECRET_PART), false);
+  const pageHasSecret = "return document.documentElement.outerHTML.includes(arguments[0])";
+  assert.equal(await session.execute(pageHasSecret, SECRET_PART), false);
   await shot("04-list");
 
+  step("edit");
   // Edit: rename and change the scopes; the secret stays with the token.
   await (await session.find("[data-test=token-row] .name")).click();
   await (await session.find("[data-test=edit]")).click();
@@ -138,17 +71,28 @@ test("add, list, edit, copy and remove a token in the app", async (t) => {
     () => document.querySelector("[data-test=token-name]")?.textContent === "CRM sync (prod)",
     "the renamed token page",
   );
-  assert.deepEqual(inventory().tokens[0].intent.scopes, ["data.records:read"]);
-  assert.equal(keychainSecret(record.id), PAT);
+  assert.deepEqual(app.readInventory().tokens[0].intent.scopes, ["data.records:read"]);
+  assert.equal(app.keychainSecret(record.id), PAT);
 
+  step("copy");
   // Copy: the clipboard holds the secret, then is cleared after the configured delay.
   await (await session.find("[data-test=copy]")).click();
   await session.find("[data-test=copied]");
   await waitFor(() => clipboard() === PAT, "the secret on the clipboard", 5000);
   await shot("06-copied");
-  await waitFor(() => clipboard() !== PAT, "the clipboard to be cleared", 15000);
+  await waitFor(() => clipboard() !== PAT, "the clipboard to be cleared", (CLEAR_AFTER + 10) * 1000);
   assert.equal(clipboard(), "");
 
+  step("copy, then the user copies");
+  // Copied again, then the user copies something else: that is left alone.
+  await (await session.find("[data-test=copy]")).click();
+  await waitFor(() => clipboard() === PAT, "the secret on the clipboard again", 5000);
+  copyAsUser("the user's own text");
+  assert.equal(clipboard(), "the user's own text");
+  await new Promise((r) => setTimeout(r, (CLEAR_AFTER + 2) * 1000)); // outlive the wipe timer
+  assert.equal(clipboard(), "the user's own text");
+
+  step("remove");
   // Remove: a confirmation that names the token, then both sides are gone.
   await (await session.find("[data-test=remove]")).click();
   const confirm = await session.find("[data-test=confirm-remove]");
@@ -157,11 +101,62 @@ test("add, list, edit, copy and remove a token in the app", async (t) => {
   await (await session.find("[data-test=confirm-remove-button]")).click();
   await session.find("[data-test=empty-list]");
   assert.match(await (await session.find("[data-test=notice]")).text(), /Removed “CRM sync \(prod\)”/);
-  assert.equal(keychainSecret(record.id), "");
-  assert.equal(inventory().tokens.length, 0);
+  assert.equal(app.keychainSecret(record.id), "");
+  assert.equal(app.readInventory().tokens.length, 0);
   await shot("08-removed");
 
   // The secret never touched disk outside the keychain: not the data folder, not the
-  // web view's own storage and caches, not the logs.
+  // web view's own storage and caches (XDG folders under `work`), not the logs.
   assert.deepEqual(filesContaining(work, SECRET_PART), []);
+});
+
+test("without a keychain the list still shows, under a banner that says what to do", async (t) => {
+  const id = "6f1c2a9e-0b7d-4c55-9d0e-3f4b5a6c7d8e";
+  const inventory = {
+    format: 1,
+    tokens: [
+      {
+        id,
+        token_id: "patAbCdEfGh123456",
+        created_at: "2026-01-01T00:00:00Z",
+        intent: {
+          name: "Backup job",
+          scopes: ["data.records:read"],
+          bases: [],
+          rotate_every_days: 30,
+          last_rotated: "2026-01-01",
+          used_by: ["~/jobs/backup.env"],
+          notes: "",
+        },
+      },
+    ],
+  };
+  const app = await launchApp("no-keychain", {
+    port: 4454,
+    inventory,
+    env: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/bus" },
+  });
+  const { session, shot } = app;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-no-keychain").catch(() => {});
+    await app.stop();
+  });
+
+  step("no-keychain app started");
+  const banner = await session.find("[data-test=banner]");
+  await session.until(
+    () => document.querySelector("[data-test=banner]")?.textContent.includes("no Secret Service is running"),
+    "the keychain banner",
+  );
+  assert.match(await banner.text(), /gnome-keyring/);
+  const row = await session.find("[data-test=token-row]");
+  assert.match(await row.text(), /Backup job/);
+  assert.match(await row.text(), /overdue/);
+  await shot("09-keychain-unavailable");
+
+  await (await session.find("[data-test=token-row] .name")).click();
+  await (await session.find("[data-test=copy]")).click();
+  const error = await session.find("[data-test=page-error]");
+  assert.match(await error.text(), /keychain is not available/);
+  assert.equal(app.readInventory().tokens.length, 1, "nothing was lost");
 });

@@ -3,13 +3,12 @@
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export class Session {
-  static async start(driverUrl, application, env = {}) {
+  static async start(driverUrl, application) {
     const res = await fetch(`${driverUrl}/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        capabilities: { alwaysMatch: { "tauri:options": { application, env } } },
-      }),
+      body: JSON.stringify({ capabilities: { alwaysMatch: { "tauri:options": { application } } } }),
+      signal: AbortSignal.timeout(30000),
     });
     const body = await res.json();
     if (!res.ok) throw new Error(`could not start a session: ${JSON.stringify(body)}`);
@@ -25,6 +24,7 @@ export class Session {
       method,
       headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30000),
     });
     const json = await res.json();
     if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
