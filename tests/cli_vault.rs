@@ -221,20 +221,14 @@ fn two_writers_at_once_lose_no_token() {
             let names: Vec<String> = (0..6).map(|i| format!("w{w}-t{i}")).collect();
             let cmds: Vec<_> = names.iter().map(|n| v.command(&["add", n])).collect();
             std::thread::spawn(move || {
-                for mut cmd in cmds {
-                    let mut child = cmd
-                        .stdin(std::process::Stdio::piped())
-                        .stderr(std::process::Stdio::piped())
-                        .spawn()
-                        .unwrap();
-                    use std::io::Write;
-                    child
-                        .stdin
-                        .take()
-                        .unwrap()
-                        .write_all(format!("{PAT}\n").as_bytes())
-                        .unwrap();
-                    let out = child.wait_with_output().unwrap();
+                for cmd in cmds {
+                    let out = output_with_stdin(
+                        cmd,
+                        &format!(
+                            "{PAT}
+"
+                        ),
+                    );
                     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
                 }
             })

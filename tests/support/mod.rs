@@ -108,20 +108,7 @@ impl TestVault {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        output_with_stdin(self.command(args), stdin)
     }
 
     pub fn add(&self, name: &str, secret: &str, flags: &[&str]) -> Output {
@@ -156,26 +143,18 @@ impl TestVault {
     }
 
     pub fn keychain_store(&self, account: &str, secret: &str) {
-        let mut child = Command::new("secret-tool")
-            .args([
-                "store",
-                "--label=stray",
-                "service",
-                &self.service,
-                "username",
-                account,
-            ])
-            .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus)
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(secret.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+        let mut cmd = Command::new("secret-tool");
+        cmd.args([
+            "store",
+            "--label=stray",
+            "service",
+            &self.service,
+            "username",
+            account,
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus);
+        let out = output_with_stdin(cmd, secret);
+        assert!(out.status.success(), "{}", stderr(&out));
     }
 
     pub fn keychain_clear(&self, account: &str) {
@@ -194,6 +173,23 @@ fn secret_tool(args: &[&str]) -> Option<String> {
         .output()
         .expect("secret-tool (libsecret-tools) is needed");
     (out.status.success() && !out.stdout.is_empty()).then(|| String::from_utf8(out.stdout).unwrap())
+}
+
+/// Runs `cmd` with `stdin` as its standard input and collects its output.
+pub fn output_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 pub fn stderr(out: &Output) -> String {

@@ -183,7 +183,6 @@ mod platform {
             "serviceunknown",
             "not provided by any .service",
             "connection refused",
-            "address",
         ]
         .iter()
         .any(|needle| lower.contains(needle));

@@ -51,6 +51,20 @@ fn vault() -> (tempfile::TempDir, Arc<MemoryKeychain>, Vault) {
     (dir, keychain, vault)
 }
 
+fn add(vault: &Vault, name: &str) -> Saved {
+    vault
+        .add(intent(name), &Secret::new(PAT), UnusualShape::Refuse)
+        .unwrap()
+}
+
+fn stored(keychain: &MemoryKeychain, saved: &Saved) -> String {
+    keychain
+        .read(&saved.record.id.to_string())
+        .unwrap()
+        .expose()
+        .to_owned()
+}
+
 fn intent(name: &str) -> TokenIntent {
     TokenIntent {
         name: name.into(),
@@ -70,17 +84,9 @@ fn intent(name: &str) -> TokenIntent {
 #[test]
 fn add_stores_the_secret_in_the_keychain_and_only_metadata_on_disk() {
     let (dir, keychain, vault) = vault();
-    let saved = vault
-        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
+    let saved = add(&vault, "CRM");
     assert_eq!(saved.record.token_id.as_deref(), Some("patAbCdEfGh123456"));
-    assert_eq!(
-        keychain
-            .read(&saved.record.id.to_string())
-            .unwrap()
-            .expose(),
-        PAT
-    );
+    assert_eq!(stored(&keychain, &saved), PAT);
     let on_disk = std::fs::read_to_string(dir.path().join("inventory.json")).unwrap();
     assert!(on_disk.contains("patAbCdEfGh123456"));
     assert!(!on_disk.contains("0123456789abcdef"));
@@ -89,16 +95,12 @@ fn add_stores_the_secret_in_the_keychain_and_only_metadata_on_disk() {
 #[test]
 fn names_are_unique_whatever_their_case() {
     let (_dir, _k, vault) = vault();
-    vault
-        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
+    add(&vault, "CRM");
     let err = vault
         .add(intent(" crm "), &Secret::new(PAT), UnusualShape::Refuse)
         .unwrap_err();
     assert!(matches!(err, VaultError::NameTaken(_)));
-    let other = vault
-        .add(intent("Ops"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
+    let other = add(&vault, "Ops");
     let err = vault.edit(other.record.id, intent("cRm")).unwrap_err();
     assert!(matches!(err, VaultError::NameTaken(_)));
     vault.edit(other.record.id, intent("OPS")).unwrap();
@@ -138,9 +140,7 @@ fn a_record_that_cannot_be_written_takes_its_secret_back() {
 #[test]
 fn a_secret_that_cannot_be_removed_keeps_its_record() {
     let (_dir, keychain, vault) = vault();
-    let saved = vault
-        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
+    let saved = add(&vault, "CRM");
     *keychain.fail_deletes.lock().unwrap() = true;
     assert!(matches!(
         vault.remove(saved.record.id),
@@ -156,9 +156,7 @@ fn a_secret_that_cannot_be_removed_keeps_its_record() {
 #[test]
 fn replacing_a_secret_restores_the_old_one_when_the_record_cannot_be_written() {
     let (dir, keychain, vault) = vault();
-    let saved = vault
-        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
+    let saved = add(&vault, "CRM");
     std::fs::write(dir.path().join("inventory.json"), b"not json").unwrap();
     let new = PAT.replace("patAbCdEfGh123456", "patZZZZZZZZZZZZZZ");
     assert!(
@@ -166,21 +164,13 @@ fn replacing_a_secret_restores_the_old_one_when_the_record_cannot_be_written() {
             .set_secret(saved.record.id, &Secret::new(new), UnusualShape::Refuse)
             .is_err()
     );
-    assert_eq!(
-        keychain
-            .read(&saved.record.id.to_string())
-            .unwrap()
-            .expose(),
-        PAT
-    );
+    assert_eq!(stored(&keychain, &saved), PAT);
 }
 
 #[test]
 fn replacing_a_secret_updates_the_token_id() {
     let (_dir, keychain, vault) = vault();
-    let saved = vault
-        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
+    let saved = add(&vault, "CRM");
     let new = PAT.replace("patAbCdEfGh123456", "patZZZZZZZZZZZZZZ");
     let replaced = vault
         .set_secret(saved.record.id, &Secret::new(&new), UnusualShape::Refuse)
@@ -189,24 +179,14 @@ fn replacing_a_secret_updates_the_token_id() {
         replaced.record.token_id.as_deref(),
         Some("patZZZZZZZZZZZZZZ")
     );
-    assert_eq!(
-        keychain
-            .read(&saved.record.id.to_string())
-            .unwrap()
-            .expose(),
-        new
-    );
+    assert_eq!(stored(&keychain, &saved), new);
 }
 
 #[test]
 fn health_reports_orphans_on_both_sides_and_deletes_nothing() {
     let (_dir, keychain, vault) = vault();
-    let kept = vault
-        .add(intent("CRM"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
-    let lost = vault
-        .add(intent("Ops"), &Secret::new(PAT), UnusualShape::Refuse)
-        .unwrap();
+    let kept = add(&vault, "CRM");
+    let lost = add(&vault, "Ops");
     keychain
         .entries
         .lock()
