@@ -99,3 +99,37 @@ fn a_missing_secret_is_reported_as_missing_not_as_an_empty_token() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_keychain_that_never_answers_times_out_with_a_clear_message() {
+    let v = TestVault::new();
+    v.add("CRM", PAT, &[]);
+    // A "session bus" that accepts connections and then says nothing, like a keychain
+    // stuck behind a prompt nobody answers.
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("silent-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        drop(held);
+    });
+
+    let started = std::time::Instant::now();
+    let out = v
+        .command(&["exec", "CRM", "--", "true"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", socket.display()),
+        )
+        .env("PATVAULT_KEYCHAIN_TIMEOUT_SECS", "2")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did not answer within 2 seconds"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
