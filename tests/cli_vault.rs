@@ -189,6 +189,11 @@ fn doctor_reports_orphans_on_both_sides_and_deletes_nothing() {
         "{report}"
     );
     assert!(report.contains("stray-account"), "{report}");
+    let expected = format!(
+        "1 keychain entry of service {} belongs to no token",
+        v.service
+    );
+    assert!(report.contains(&expected), "{report}");
     let health =
         serde_json::from_slice::<serde_json::Value>(&v.run(&["doctor", "--json"]).stdout).unwrap();
     assert_eq!(

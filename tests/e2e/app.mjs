@@ -9,7 +9,7 @@ export const work = process.env.E2E_WORK;
 const app = process.env.E2E_APP;
 const shots = process.env.E2E_SCREENSHOTS;
 
-export async function launchApp(name, { port, env = {}, settings, inventory }) {
+export async function launchApp(name, { port, env = {}, settings, inventory, beforeStart }) {
   if (!app || !work || !shots) throw new Error("run through scripts/e2e.sh (E2E_APP, E2E_WORK, E2E_SCREENSHOTS)");
   const dataDir = path.join(work, name, "data");
   fs.mkdirSync(dataDir, { recursive: true });
@@ -18,6 +18,7 @@ export async function launchApp(name, { port, env = {}, settings, inventory }) {
   if (inventory) fs.writeFileSync(path.join(dataDir, "inventory.json"), JSON.stringify(inventory));
   const service = `dev.patvault.e2e.${name}.${process.pid}`;
   const log = fs.openSync(path.join(work, name, "tauri-driver.log"), "w");
+  if (beforeStart) beforeStart({ service });
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
     env: { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service, ...env },
     stdio: ["ignore", log, log],
@@ -32,11 +33,19 @@ export async function launchApp(name, { port, env = {}, settings, inventory }) {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const vaultEnv = { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service };
   return {
     session,
     dataDir,
     service,
+    /** Runs the same binary as the command line, on this app's vault. */
+    cli: (args, input) =>
+      execFileSync(app, args, { input, env: vaultEnv, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30000 }),
     readInventory: () => JSON.parse(fs.readFileSync(path.join(dataDir, "inventory.json"), "utf8")),
+    readInventoryOrEmpty: () => {
+      const file = path.join(dataDir, "inventory.json");
+      return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : { tokens: [] };
+    },
     keychainSecret: (account) => run("secret-tool", ["lookup", "service", service, "username", account]),
     shot: async (file) => fs.writeFileSync(path.join(shots, `${file}.png`), await session.screenshot()),
     stop: async () => {

@@ -73,13 +73,24 @@ export class Session {
   }
 
   /** Presses `key` while holding `modifier` (one of KEY). */
-  async chord(modifier, key) {
-    const actions = [
+  chord(modifier, key) {
+    return this.keyActions([
       { type: "keyDown", value: modifier },
       { type: "keyDown", value: key },
       { type: "keyUp", value: key },
       { type: "keyUp", value: modifier },
-    ];
+    ]);
+  }
+
+  /** Presses one key on whatever has the focus. */
+  press(key) {
+    return this.keyActions([
+      { type: "keyDown", value: key },
+      { type: "keyUp", value: key },
+    ]);
+  }
+
+  async keyActions(actions) {
     await this.call("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
     await this.call("DELETE", "/actions");
   }

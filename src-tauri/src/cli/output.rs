@@ -145,15 +145,18 @@ pub fn health(h: &VaultHealth) -> String {
         h.orphan_secrets.is_empty(),
         "no keychain entry without a token",
         format!(
-            "{} keychain entr{} of service {} belong to no token (accounts {}); delete them in \
-             your keychain app if you do not need them",
-            h.orphan_secrets.len(),
-            if h.orphan_secrets.len() == 1 {
-                "y"
-            } else {
-                "ies"
+            "{} of service {} {} to no token (accounts {}); delete them in your keychain app \
+             if you do not need them",
+            match h.orphan_secrets.len() {
+                1 => "1 keychain entry".to_owned(),
+                n => format!("{n} keychain entries"),
             },
             h.keychain_service,
+            if h.orphan_secrets.len() == 1 {
+                "belongs"
+            } else {
+                "belong"
+            },
             h.orphan_secrets.join(", ")
         ),
     );

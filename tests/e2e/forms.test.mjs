@@ -1,0 +1,76 @@
+// End to end: the form's refusals and warnings, the CLI and the app on one vault, the
+// filter, the orphan banner and the settings page.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { launchApp, step } from "./app.mjs";
+
+const PAT = "patZyXwVuTs987654.fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+test("refusals, warnings, filter, orphans and settings", async (t) => {
+  const app = await launchApp("forms", {
+    port: 4464,
+    // A keychain entry of this vault that no token points to.
+    beforeStart: ({ service }) =>
+      execFileSync("secret-tool", ["store", "--label=stray", "service", service, "username", "stray-account"], {
+        input: "patStray",
+        stdio: ["pipe", "ignore", "ignore"],
+        timeout: 5000,
+      }),
+  });
+  const { session, shot } = app;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-forms").catch(() => {});
+    await app.stop();
+  });
+
+  step("orphan banner");
+  await session.until(
+    () => /1 keychain entry of service \S+ belongs to no token/.test(document.querySelector("[data-test=banner]")?.textContent),
+    "the orphan banner",
+  );
+
+  step("legacy key refused");
+  await (await session.find("[data-test=add-token]")).click();
+  await (await session.find("[data-test=name]")).type("Old script");
+  const secret = await session.find("[data-test=secret]");
+  await secret.type("keyAbCdEfGh123456");
+  await (await session.find("[data-test=save]")).click();
+  assert.match(await (await session.find("[data-test=form-error]")).text(), /2024-02-01/);
+  assert.equal(app.readInventoryOrEmpty().tokens.length, 0);
+
+  step("unusual shape needs consent");
+  await secret.clear();
+  await secret.type("not-a-pat-at-all");
+  await (await session.find("[data-test=save]")).click();
+  assert.match(await (await session.find("[data-test=shape-warning]")).text(), /does not look like/);
+  await shot("10-shape-warning");
+  assert.equal(app.readInventoryOrEmpty().tokens.length, 0, "nothing saved before consent");
+  await (await session.find("[data-test=save-anyway]")).click();
+  assert.match(await (await session.find("[data-test=notice]")).text(), /warning/);
+  assert.match(await (await session.find("[data-test=token-id]")).text(), /not a standard PAT shape/);
+
+  step("a token added by the CLI shows up; the filter finds it");
+  app.cli(["add", "Backup job", "--used-by", "~/jobs/backup.env"], `${PAT}\n`);
+  await (await session.find("header .brand")).click();
+  await session.until(() => document.querySelectorAll("[data-test=token-row]").length === 2, "both tokens listed");
+  await session.execute("document.activeElement?.blur()");
+  await session.press("/");
+  await session.until(() => document.activeElement?.getAttribute("data-test") === "filter", "the filter focused");
+  await (await session.find("[data-test=filter]")).type("backup.env");
+  await session.until(() => document.querySelectorAll("[data-test=token-row]").length === 1, "one row left");
+  assert.match(await (await session.find("[data-test=token-row]")).text(), /Backup job/);
+  await shot("11-filtered");
+
+  step("settings");
+  await (await session.find("[data-test=open-settings]")).click();
+  const seconds = await session.find("[data-test=settings] input");
+  await seconds.clear();
+  await seconds.type("12");
+  await (await session.find("[data-test=settings] button[type=submit]")).click();
+  await session.find("[data-test=settings] [role=status]");
+  const saved = JSON.parse(fs.readFileSync(path.join(app.dataDir, "settings.json"), "utf8"));
+  assert.equal(saved.clipboard_clear_seconds, 12);
+});
