@@ -126,13 +126,13 @@ impl Keychain for OsKeychain {
 
     fn accounts(&self) -> Result<Vec<String>, KeychainError> {
         self.call(|service| {
-            let spec = std::collections::HashMap::from([("service", service)]);
-            let mut accounts = Vec::new();
-            for entry in keyring_core::Entry::search(&spec)? {
-                if let Some(user) = entry.get_attributes()?.get("username") {
-                    accounts.push(user.clone());
-                }
-            }
+            let mut accounts: Vec<String> =
+                keyring_core::Entry::search(&platform::search_spec(service))?
+                    .iter()
+                    .filter_map(|entry| entry.get_specifiers())
+                    .filter(|(s, _)| s == service)
+                    .map(|(_, account)| account)
+                    .collect();
             accounts.sort();
             Ok(accounts)
         })
@@ -165,12 +165,17 @@ fn map_error(e: keyring_core::Error) -> KeychainError {
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
 mod platform {
     use super::KeychainError;
+    use std::collections::HashMap;
 
     pub const FIX: &str = "no Secret Service is running: install and start gnome-keyring or \
          KeePassXC (with Secret Service integration on), then try again";
 
     pub fn ensure_default_store() -> Result<(), KeychainError> {
         super::ensure_store(|| zbus_secret_service_keyring_store::Store::new().map(|s| s as _))
+    }
+
+    pub fn search_spec(service: &str) -> HashMap<&str, &str> {
+        HashMap::from([("service", service)])
     }
 
     /// A missing bus or a bus without a Secret Service means "unavailable"; anything
@@ -197,12 +202,17 @@ mod platform {
 #[cfg(target_os = "macos")]
 mod platform {
     use super::KeychainError;
+    use std::collections::HashMap;
 
     pub const FIX: &str = "the login keychain could not be opened: open Keychain Access and \
          check that the login keychain exists and is unlocked";
 
     pub fn ensure_default_store() -> Result<(), KeychainError> {
         super::ensure_store(|| apple_native_keyring_store::keychain::Store::new().map(|s| s as _))
+    }
+
+    pub fn search_spec(service: &str) -> HashMap<&str, &str> {
+        HashMap::from([("service", service)])
     }
 
     pub fn classify_failure(detail: String) -> KeychainError {
@@ -213,12 +223,19 @@ mod platform {
 #[cfg(target_os = "windows")]
 mod platform {
     use super::KeychainError;
+    use std::collections::HashMap;
 
     pub const FIX: &str = "Windows Credential Manager could not be reached: check that the \
          Credential Manager service is running";
 
     pub fn ensure_default_store() -> Result<(), KeychainError> {
         super::ensure_store(|| windows_native_keyring_store::Store::new().map(|s| s as _))
+    }
+
+    /// Credential Manager searches by a target-name pattern only: list everything and
+    /// let the caller keep this vault's service.
+    pub fn search_spec(_service: &str) -> HashMap<&str, &str> {
+        HashMap::new()
     }
 
     pub fn classify_failure(detail: String) -> KeychainError {
