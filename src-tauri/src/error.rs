@@ -10,6 +10,10 @@ use crate::vault::keychain::KeychainError;
 pub enum VaultError {
     #[error("no token is named “{0}”")]
     NotFound(String),
+    #[error(
+        "this token is no longer in the vault (it may have been removed elsewhere): reopen the list"
+    )]
+    TokenGone,
     #[error("a token named “{0}” already exists: pick another name")]
     NameTaken(String),
     #[error("{0}")]
@@ -82,7 +86,7 @@ pub struct ErrorReport {
 impl VaultError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            VaultError::NotFound(_) => ErrorKind::NotFound,
+            VaultError::NotFound(_) | VaultError::TokenGone => ErrorKind::NotFound,
             VaultError::NameTaken(_) => ErrorKind::NameTaken,
             VaultError::Invalid(_) => ErrorKind::InvalidInput,
             VaultError::UnusualShape(_) => ErrorKind::UnusualShape,

@@ -12,7 +12,6 @@ use crate::error::{ErrorKind, ErrorReport, VaultError};
 use crate::scopes::{CATALOG, ScopeInfo};
 use crate::secret::Secret;
 use crate::settings::{self, Settings};
-use crate::vault::location::keychain_service;
 use crate::vault::record::TokenIntent;
 use crate::vault::summary::TokenSummary;
 use crate::vault::{Saved, UnusualShape, Vault, VaultHealth, today};
@@ -78,7 +77,7 @@ pub fn scope_catalog() -> Vec<ScopeInfo> {
 #[tauri::command]
 #[specta::specta]
 pub async fn vault_health(state: State<'_, AppState>) -> Reply<VaultHealth> {
-    blocking(state.vault()?, |v| Ok(v.health(&keychain_service()))).await
+    blocking(state.vault()?, |v| Ok(v.health())).await
 }
 
 #[tauri::command]

@@ -11,7 +11,6 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::error::VaultError;
 use crate::secret::Secret;
-use crate::vault::location::keychain_service;
 use crate::vault::open::open_vault;
 use crate::vault::record::{BaseIntent, DEFAULT_ROTATION_DAYS, TokenIntent};
 use crate::vault::summary::TokenSummary;
@@ -124,7 +123,7 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             return exec::exec(secret, &var, &command);
         }
         Command::Doctor { json } => {
-            let health = vault.health(&keychain_service());
+            let health = vault.health();
             print_out(if json {
                 output::json(&health) + "\n"
             } else {

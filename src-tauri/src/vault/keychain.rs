@@ -43,6 +43,8 @@ impl KeychainError {
 
 /// One entry per token: `account` is the token's stable id, never its name.
 pub trait Keychain: Send + Sync {
+    /// The service name this vault's entries are stored under.
+    fn service(&self) -> &str;
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError>;
     fn read(&self, account: &str) -> Result<Secret, KeychainError>;
     /// Deleting an entry that is already gone succeeds.
@@ -96,6 +98,10 @@ pub fn with_timeout<T: Send + 'static>(
 }
 
 impl Keychain for OsKeychain {
+    fn service(&self) -> &str {
+        &self.service
+    }
+
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
         let account = account.to_owned();
         let secret = secret.clone();

@@ -90,7 +90,7 @@ impl Vault {
             .load()?
             .into_iter()
             .find(|t| t.id == id)
-            .ok_or_else(|| VaultError::NotFound(id.to_string()))
+            .ok_or(VaultError::TokenGone)
     }
 
     pub fn find(&self, name: &str) -> Result<TokenRecord, VaultError> {
@@ -109,13 +109,8 @@ impl Vault {
     ) -> Result<Saved, VaultError> {
         let intent = intent.normalized(today())?;
         let (token_id, warning) = check_shape(secret, unusual)?;
-        if self
-            .list()?
-            .iter()
-            .any(|t| same_name(&t.intent.name, &intent.name))
-        {
-            return Err(VaultError::NameTaken(intent.name));
-        }
+        // Checked before touching the keychain, and again under the inventory's lock.
+        refuse_clash(&self.inventory.load()?, &intent.name, None)?;
         let record = TokenRecord {
             id: Uuid::new_v4(),
             token_id,
@@ -125,12 +120,7 @@ impl Vault {
         let account = record.id.to_string();
         self.keychain.store(&account, secret)?;
         let written = self.inventory.update(|tokens| {
-            if tokens
-                .iter()
-                .any(|t| same_name(&t.intent.name, &record.intent.name))
-            {
-                return Err(VaultError::NameTaken(record.intent.name.clone()));
-            }
+            refuse_clash(tokens, &record.intent.name, None)?;
             tokens.push(record.clone());
             Ok(())
         });
@@ -146,12 +136,7 @@ impl Vault {
     pub fn edit(&self, id: Uuid, intent: TokenIntent) -> Result<TokenRecord, VaultError> {
         let intent = intent.normalized(today())?;
         self.inventory.update(|tokens| {
-            if let Some(other) = tokens
-                .iter()
-                .find(|t| t.id != id && same_name(&t.intent.name, &intent.name))
-            {
-                return Err(VaultError::NameTaken(other.intent.name.clone()));
-            }
+            refuse_clash(tokens, &intent.name, Some(id))?;
             let token = find_mut(tokens, id)?;
             token.intent = intent;
             Ok(token.clone())
@@ -204,7 +189,7 @@ impl Vault {
             let index = tokens
                 .iter()
                 .position(|t| t.id == id)
-                .ok_or_else(|| VaultError::NotFound(id.to_string()))?;
+                .ok_or(VaultError::TokenGone)?;
             Ok(tokens.remove(index))
         })?;
         if let Err(e) = self.keychain.delete(&id.to_string()) {
@@ -219,12 +204,12 @@ impl Vault {
 
     /// Asks the keychain which entries exist, without reading any secret, and compares
     /// them with the inventory.
-    pub fn health(&self, keychain_service: &str) -> VaultHealth {
+    pub fn health(&self) -> VaultHealth {
         let records = self.inventory.load();
         let accounts = self.keychain.accounts();
         let mut health = VaultHealth {
             data_dir: self.inventory.dir().display().to_string(),
-            keychain_service: keychain_service.to_owned(),
+            keychain_service: self.keychain.service().to_owned(),
             keychain: accounts
                 .as_ref()
                 .err()
@@ -256,7 +241,22 @@ fn find_mut(tokens: &mut [TokenRecord], id: Uuid) -> Result<&mut TokenRecord, Va
     tokens
         .iter_mut()
         .find(|t| t.id == id)
-        .ok_or_else(|| VaultError::NotFound(id.to_string()))
+        .ok_or(VaultError::TokenGone)
+}
+
+/// Names are unique ignoring case; `except` is the token being renamed.
+fn refuse_clash(
+    tokens: &[TokenRecord],
+    name: &str,
+    except: Option<Uuid>,
+) -> Result<(), VaultError> {
+    match tokens
+        .iter()
+        .find(|t| Some(t.id) != except && same_name(&t.intent.name, name))
+    {
+        Some(other) => Err(VaultError::NameTaken(other.intent.name.clone())),
+        None => Ok(()),
+    }
 }
 
 fn check_shape(

@@ -17,6 +17,9 @@ struct MemoryKeychain {
 }
 
 impl Keychain for MemoryKeychain {
+    fn service(&self) -> &str {
+        "memory"
+    }
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
         self.entries
             .lock()
@@ -193,7 +196,7 @@ fn health_reports_orphans_on_both_sides_and_deletes_nothing() {
         .unwrap()
         .remove(&lost.record.id.to_string());
     keychain.store("stray-entry", &Secret::new(PAT)).unwrap();
-    let health = vault.health("svc");
+    let health = vault.health();
     assert_eq!(health.orphan_secrets, vec!["stray-entry"]);
     assert_eq!(health.tokens_without_secret, vec!["Ops"]);
     assert!(!health.is_healthy());
