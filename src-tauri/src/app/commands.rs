@@ -58,14 +58,7 @@ fn shape_consent(accept: bool) -> UnusualShape {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_tokens(state: State<'_, AppState>) -> Reply<Vec<TokenSummary>> {
-    blocking(state.vault()?, |v| {
-        let today = today();
-        Ok(v.list()?
-            .into_iter()
-            .map(|r| TokenSummary::new(r, today))
-            .collect())
-    })
-    .await
+    blocking(state.vault()?, |v| v.summaries()).await
 }
 
 #[tauri::command]

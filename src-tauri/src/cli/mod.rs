@@ -14,7 +14,7 @@ use crate::secret::Secret;
 use crate::vault::open::open_vault;
 use crate::vault::record::{BaseIntent, DEFAULT_ROTATION_DAYS, TokenIntent};
 use crate::vault::summary::TokenSummary;
-use crate::vault::{UnusualShape, Vault, today};
+use crate::vault::{UnusualShape, today};
 use args::{Cli, Command, IntentArgs};
 
 pub fn run() -> i32 {
@@ -73,7 +73,7 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             );
         }
         Command::List { json } => {
-            let tokens = summaries(&vault)?;
+            let tokens = vault.summaries()?;
             print_out(if json {
                 output::json(&output::TokenList { tokens: &tokens }) + "\n"
             } else {
@@ -162,15 +162,6 @@ impl IntentArgs {
         }
         Ok(intent)
     }
-}
-
-fn summaries(vault: &Vault) -> Result<Vec<TokenSummary>, VaultError> {
-    let today = today();
-    Ok(vault
-        .list()?
-        .into_iter()
-        .map(|r| TokenSummary::new(r, today))
-        .collect())
 }
 
 /// One line from standard input; at a terminal, a prompt that does not echo.

@@ -20,6 +20,7 @@ use crate::secret::{Secret, Shape};
 use inventory::Inventory;
 use keychain::{Keychain, KeychainError};
 use record::{TokenIntent, TokenRecord, same_name};
+use summary::TokenSummary;
 
 pub struct Vault {
     inventory: Inventory,
@@ -83,6 +84,16 @@ impl Vault {
         let mut tokens = self.inventory.load()?;
         tokens.sort_by_key(|t| t.intent.name.to_lowercase());
         Ok(tokens)
+    }
+
+    /// Every token as listing shows it, rotation dates worked out for today.
+    pub fn summaries(&self) -> Result<Vec<TokenSummary>, VaultError> {
+        let today = today();
+        Ok(self
+            .list()?
+            .into_iter()
+            .map(|r| TokenSummary::new(r, today))
+            .collect())
     }
 
     pub fn get(&self, id: Uuid) -> Result<TokenRecord, VaultError> {
