@@ -1,4 +1,4 @@
-// End to end: the form's refusals and warnings, the CLI and the app on one vault, the
+// End to end: the form's refusals and warnings, replacing a secret, the CLI and the app on one vault, the
 // filter, the orphan banner and the settings page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { launchApp, step } from "./app.mjs";
 
+const REPLACEMENT = "patRePlAcEd123456.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const PAT = "patZyXwVuTs987654.fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
 
 test("refusals, warnings, filter, orphans and settings", async (t) => {
@@ -51,6 +52,19 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
   await (await session.find("[data-test=save-anyway]")).click();
   assert.match(await (await session.find("[data-test=notice]")).text(), /warning/);
   assert.match(await (await session.find("[data-test=token-id]")).text(), /not a standard PAT shape/);
+
+  step("replace the secret");
+  const [odd] = app.readInventory().tokens;
+  assert.equal(app.keychainSecret(odd.id), "not-a-pat-at-all");
+  await (await session.find("[data-test=replace]")).click();
+  await (await session.find("[data-test=new-secret]")).type(REPLACEMENT);
+  await (await session.find("[data-test=replace-submit]")).click();
+  await session.until(
+    () => document.querySelector("[data-test=token-id]")?.textContent === "patRePlAcEd123456",
+    "the new token ID",
+  );
+  assert.match(await (await session.find("[data-test=notice]")).text(), /Secret replaced/);
+  assert.equal(app.keychainSecret(odd.id), REPLACEMENT);
 
   step("a token added by the CLI shows up; the filter finds it");
   app.cli(["add", "Backup job", "--used-by", "~/jobs/backup.env"], `${PAT}\n`);
