@@ -17,7 +17,7 @@ step "UI build (the app embeds ui/dist)"
 npm --prefix ui run build --silent
 
 step "clippy"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "UI type check"
 npm --prefix ui run check
@@ -26,7 +26,7 @@ step "UI unit tests"
 npm --prefix ui test --silent
 
 step "Rust tests"
-cargo test --locked
+cargo test --workspace --locked
 
 step "end to end"
 scripts/e2e.sh

@@ -3,7 +3,9 @@
 //! the core and never import tauri; `app` adapts the core to the desktop window and
 //! `cli` to the command line.
 
+pub mod airtable;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod rotation;

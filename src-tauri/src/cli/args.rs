@@ -62,6 +62,17 @@ pub enum Command {
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<OsString>,
     },
+    /// Check tokens live against Airtable: what each reaches beside what it is meant to.
+    /// Exit status 0 when all are ok, 1 when any drifts, is invalid or cannot be checked.
+    Check {
+        /// Tokens to check (all when none is named).
+        names: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        /// Ask only who each token is and which bases it lists (fast on big accounts).
+        #[arg(long)]
+        light: bool,
+    },
     /// Check that the keychain and the inventory are usable and agree.
     Doctor {
         #[arg(long)]

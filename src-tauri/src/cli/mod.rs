@@ -3,6 +3,7 @@
 //! `exec` passes its command's status through.
 
 mod args;
+mod check;
 mod exec;
 mod output;
 
@@ -122,6 +123,7 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             let secret = vault.secret(record.id)?;
             return exec::exec(secret, &var, &command);
         }
+        Command::Check { names, json, light } => return check::check(vault, names, json, light),
         Command::Doctor { json } => {
             let health = vault.health();
             print_out(if json {
@@ -203,7 +205,7 @@ fn warn(warning: Option<String>) {
     }
 }
 
-fn print_out(text: String) {
+pub(crate) fn print_out(text: String) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
 }

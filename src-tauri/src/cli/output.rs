@@ -42,18 +42,26 @@ pub fn table(tokens: &[TokenSummary]) -> String {
             ]
         })
         .collect();
-    let header = ["NAME", "TOKEN ID", "SCOPES", "BASES", "NEXT ROTATION"].map(String::from);
-    let widths: Vec<usize> = (0..5)
+    columns(
+        ["NAME", "TOKEN ID", "SCOPES", "BASES", "NEXT ROTATION"],
+        &rows,
+    )
+}
+
+/// Rows under a header, each column as wide as its widest cell.
+pub fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let header = header.map(String::from);
+    let widths: Vec<usize> = (0..N)
         .map(|i| {
             std::iter::once(&header)
-                .chain(&rows)
+                .chain(rows)
                 .map(|r| r[i].chars().count())
                 .max()
                 .unwrap_or(0)
         })
         .collect();
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(&header).chain(rows) {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)

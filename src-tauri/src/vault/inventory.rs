@@ -125,6 +125,8 @@ mod tests {
             id: uuid::Uuid::new_v4(),
             token_id: None,
             created_at: chrono::Utc::now(),
+            last_report: None,
+            checks: Vec::new(),
             intent: TokenIntent {
                 name: name.into(),
                 scopes: vec![],

@@ -15,11 +15,12 @@ use serde::Serialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
+use crate::check::{CheckEntry, CheckReport};
 use crate::error::{ErrorReport, VaultError};
 use crate::secret::{Secret, Shape};
 use inventory::Inventory;
 use keychain::{Keychain, KeychainError};
-use record::{TokenIntent, TokenRecord, same_name};
+use record::{CHECKS_KEPT, TokenIntent, TokenRecord, same_name};
 use summary::TokenSummary;
 
 pub struct Vault {
@@ -126,6 +127,8 @@ impl Vault {
             id: Uuid::new_v4(),
             token_id,
             created_at: Utc::now(),
+            last_report: None,
+            checks: Vec::new(),
             intent,
         };
         let account = record.id.to_string();
@@ -185,6 +188,23 @@ impl Vault {
                 };
                 Err(e)
             }
+        }
+    }
+
+    /// Keeps a check's result with its token. A token removed while it was being
+    /// checked is no error: there is nothing left to record.
+    pub fn record_check(&self, id: Uuid, report: &CheckReport) -> Result<(), VaultError> {
+        let recorded = self.inventory.update(|tokens| {
+            let token = find_mut(tokens, id)?;
+            token.checks.push(CheckEntry::of(report));
+            let surplus = token.checks.len().saturating_sub(CHECKS_KEPT);
+            token.checks.drain(..surplus);
+            token.last_report = Some(report.clone());
+            Ok(())
+        });
+        match recorded {
+            Err(VaultError::TokenGone) => Ok(()),
+            other => other,
         }
     }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::check::{CheckEntry, CheckReport};
 use crate::error::VaultError;
 use crate::scopes;
 
@@ -38,7 +39,15 @@ pub struct TokenRecord {
     pub token_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub intent: TokenIntent,
+    /// The most recent check in full, for the token page and the reach view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_report: Option<CheckReport>,
+    /// The last [`CHECKS_KEPT`] checks in short, newest last: when did it start failing?
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckEntry>,
 }
+
+pub const CHECKS_KEPT: usize = 20;
 
 impl TokenIntent {
     /// Trims and checks every field; the first problem is reported in the user's words.

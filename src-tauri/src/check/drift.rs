@@ -1,0 +1,308 @@
+//! From the verdicts on each base to the token as a whole, and from there to the drift
+//! against intent: what will break (missing) and what is over-privileged (excess), each
+//! with its cause and the change to make in Airtable.
+
+use super::report::{BaseReach, Cause, CheckReport, CheckStatus, Drift, Finding, FindingKind};
+use super::verdict::{BASE_SCOPES, PermissionLevel, Verdict, base_scope};
+use crate::vault::record::TokenIntent;
+
+const TOKENS_PAGE: &str = "airtable.com/create/tokens";
+
+/// Fills in the token-wide verdicts, the drift and the status of a report whose bases
+/// have been looked at.
+pub fn conclude(report: &mut CheckReport, intent: &TokenIntent) {
+    for (scope, verdict) in report.scopes.iter_mut() {
+        if matches!(scope.as_str(), "user.email:read" | "schema.bases:read") {
+            continue;
+        }
+        *verdict = match base_scope(scope) {
+            Some(_) if report.light => Verdict::NotChecked,
+            Some(_) => token_verdict(scope, &report.bases),
+            None => Verdict::Unverifiable,
+        };
+    }
+    report.drift = drift(report, intent);
+    let problems = problems(report);
+    report.status = if !report.drift.is_empty() {
+        CheckStatus::Drift
+    } else if !problems.is_empty() {
+        CheckStatus::Error
+    } else {
+        CheckStatus::Ok
+    };
+    if !problems.is_empty() {
+        report.error = Some(format!("some requests failed: {}", problems.join("; ")));
+    }
+}
+
+/// A scope for the whole token: granted somewhere wins; denied needs a denial on every
+/// reachable base where the role allowed it; a role that forbids it everywhere is the
+/// role's doing.
+fn token_verdict(scope: &str, bases: &[BaseReach]) -> Verdict {
+    let seen: Vec<Verdict> = bases
+        .iter()
+        .filter(|b| b.reachable)
+        .filter_map(|b| b.scopes.get(scope).copied())
+        .collect();
+    let any = |v: Verdict| seen.contains(&v);
+    if any(Verdict::Granted) {
+        Verdict::Granted
+    } else if any(Verdict::Error) {
+        Verdict::Error
+    } else if any(Verdict::Denied) {
+        Verdict::Denied
+    } else if any(Verdict::BlockedByRole) && !any(Verdict::Unverifiable) {
+        Verdict::BlockedByRole
+    } else {
+        Verdict::Unverifiable
+    }
+}
+
+fn base_label(report: &CheckReport, intent: &TokenIntent, id: &str) -> String {
+    let label = intent
+        .bases
+        .iter()
+        .find(|b| b.id == id)
+        .and_then(|b| b.label.clone())
+        .or_else(|| {
+            report
+                .bases
+                .iter()
+                .find(|b| b.id == id)
+                .and_then(|b| b.name.clone())
+        });
+    match label {
+        Some(l) => format!("“{l}” ({id})"),
+        None => id.to_owned(),
+    }
+}
+
+fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
+    let mut d = Drift::default();
+    let user = report
+        .user
+        .as_ref()
+        .map(|u| u.email.clone().unwrap_or_else(|| u.id.clone()))
+        .unwrap_or_else(|| "the token's user".into());
+    let find = |d: &mut Drift,
+                kind,
+                scope: Option<&str>,
+                base: Option<&str>,
+                cause,
+                explanation: String,
+                fix: String| {
+        d.findings.push(Finding {
+            kind,
+            scope: scope.map(str::to_owned),
+            base: base.map(str::to_owned),
+            cause,
+            explanation,
+            fix,
+        });
+    };
+    if report.light {
+        d.unknown
+            .push("scopes on each base: a light check asks only for identity and bases".into());
+    }
+    for scope in &intent.scopes {
+        let verdict = report
+            .scopes
+            .get(scope)
+            .copied()
+            .unwrap_or(Verdict::NotChecked);
+        let needed_for = base_scope(scope).map_or("", |s| s.needed_for);
+        match verdict {
+            Verdict::Denied => {
+                d.missing_scopes.push(scope.clone());
+                find(
+                    &mut d,
+                    FindingKind::MissingScope,
+                    Some(scope),
+                    None,
+                    Cause::Scope,
+                    format!(
+                        "The token lacks {scope}{}.",
+                        if needed_for.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {needed_for} will fail")
+                        }
+                    ),
+                    format!(
+                        "In Airtable ({TOKENS_PAGE}), edit the token and add the scope {scope}."
+                    ),
+                );
+                continue;
+            }
+            Verdict::BlockedByRole => {
+                d.missing_scopes.push(scope.clone());
+                find(
+                    &mut d,
+                    FindingKind::MissingScope,
+                    Some(scope),
+                    None,
+                    Cause::Role,
+                    format!("{user}'s role is too low for {scope} on every base it reaches."),
+                    format!(
+                        "Ask a base owner to raise {user}'s role, or use a token of a user who has it."
+                    ),
+                );
+                continue;
+            }
+            Verdict::Granted => {}
+            Verdict::NotChecked if report.light => continue,
+            other => {
+                d.unknown.push(format!("{scope}: {}", unknown_why(other)));
+                continue;
+            }
+        }
+        // Granted somewhere; an intended base may still refuse it.
+        let Some(least) = base_scope(scope).map(|s| s.least_role) else {
+            continue;
+        };
+        for base in report.bases.iter().filter(|b| b.intended && b.reachable) {
+            let label = base_label(report, intent, &base.id);
+            match base.scopes.get(scope) {
+                Some(Verdict::BlockedByRole) | Some(Verdict::Denied) => {
+                    if !d.missing_scopes.contains(scope) {
+                        d.missing_scopes.push(scope.clone());
+                    }
+                    let role = base
+                        .permission_level
+                        .map_or("unknown", PermissionLevel::name);
+                    find(
+                        &mut d,
+                        FindingKind::MissingScope,
+                        Some(scope),
+                        Some(&base.id),
+                        Cause::Role,
+                        format!(
+                            "{scope} is refused on {label}: {user}'s role there is {role}, it needs {}.",
+                            least.name()
+                        ),
+                        format!(
+                            "In {label}, give {user} the {} role (Share → collaborators), or use another user's token.",
+                            least.name()
+                        ),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    for (scope, verdict) in &report.scopes {
+        if *verdict == Verdict::Granted && !intent.scopes.contains(scope) {
+            d.excess_scopes.push(scope.clone());
+            find(
+                &mut d,
+                FindingKind::ExcessScope,
+                Some(scope),
+                None,
+                Cause::Scope,
+                format!("The token has {scope}, which it is not meant to have."),
+                format!(
+                    "In Airtable ({TOKENS_PAGE}), remove {scope} from the token, or add it to the intent here if it is needed."
+                ),
+            );
+        }
+    }
+    for base in report.bases.iter().filter(|b| b.intended && !b.reachable) {
+        let label = base_label(report, intent, &base.id);
+        d.missing_bases.push(base.id.clone());
+        let (cause, explanation, fix) = match base.permission_level {
+            Some(PermissionLevel::None) => (
+                Cause::Role,
+                format!("{user} no longer has access to {label}."),
+                format!("Ask a base owner to invite {user} to {label} again."),
+            ),
+            Some(_) => (
+                Cause::BaseGrant,
+                format!("{label} is listed but nothing worked on it."),
+                format!("Check the token's access to {label} in Airtable."),
+            ),
+            None if report.can_list_bases == Some(true) => (
+                Cause::BaseGrant,
+                format!(
+                    "The token cannot reach {label}: it is not granted to the token, or it no longer exists."
+                ),
+                format!("In Airtable ({TOKENS_PAGE}), add {label} to the token's access."),
+            ),
+            None => (
+                Cause::BaseGrant,
+                format!(
+                    "Nothing worked on {label}: the base is not granted to the token, or no scope it has applies there."
+                ),
+                format!(
+                    "In Airtable ({TOKENS_PAGE}), check that {label} is in the token's access."
+                ),
+            ),
+        };
+        find(
+            &mut d,
+            FindingKind::MissingBase,
+            None,
+            Some(&base.id),
+            cause,
+            explanation,
+            fix,
+        );
+    }
+    match report.can_list_bases {
+        Some(true) => {
+            let mut excess = Vec::new();
+            for base in report.bases.iter().filter(|b| !b.intended && b.reachable) {
+                let label = base_label(report, intent, &base.id);
+                let role = base
+                    .permission_level
+                    .map_or("unknown", PermissionLevel::name);
+                excess.push(base.id.clone());
+                find(
+                    &mut d,
+                    FindingKind::ExcessBase,
+                    None,
+                    Some(&base.id),
+                    Cause::BaseGrant,
+                    format!("The token reaches {label} ({role}), which it is not meant to."),
+                    format!(
+                        "In Airtable ({TOKENS_PAGE}), remove {label} from the token's access, or add it to the intent here."
+                    ),
+                );
+            }
+            d.excess_bases = Some(excess);
+        }
+        _ => {
+            d.excess_bases = None;
+            d.unknown.push(
+                "other bases: the token cannot list bases, so bases it reaches beyond its intent cannot be known".into(),
+            );
+        }
+    }
+    d
+}
+
+fn unknown_why(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Unverifiable => {
+            "cannot be verified without changing data, or there was nothing to try it on"
+        }
+        Verdict::Error => "a request failed, see the errors",
+        _ => "not checked",
+    }
+}
+
+/// Every request that failed for a reason other than permission, in words.
+fn problems(report: &CheckReport) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for base in &report.bases {
+        for s in BASE_SCOPES {
+            if base.scopes.get(s.scope) == Some(&Verdict::Error) {
+                let why = base.reasons.get(s.scope).cloned().unwrap_or_default();
+                let line = format!("{} on {}: {why}", s.scope, base.id);
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+            }
+        }
+    }
+    out
+}

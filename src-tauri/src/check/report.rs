@@ -1,0 +1,145 @@
+//! A check's result for one token at one moment, and the short entry the inventory keeps
+//! of each check. This is also the shape `patvault check --json` prints.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::verdict::{PermissionLevel, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    /// Valid, and it reaches exactly what it is meant to.
+    Ok,
+    Drift,
+    /// Airtable does not accept the token.
+    Invalid,
+    /// The check could not tell.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct CheckUser {
+    pub id: String,
+    /// Only when the token has `user.email:read`.
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct BaseReach {
+    pub id: String,
+    /// None when the token cannot list bases and the base was probed directly.
+    pub name: Option<String>,
+    /// The user's role; None when the token cannot list bases.
+    pub permission_level: Option<PermissionLevel>,
+    /// Whether any request worked on it.
+    pub reachable: bool,
+    pub intended: bool,
+    pub scopes: BTreeMap<String, Verdict>,
+    /// Why a verdict is `error` or `unverifiable`, by scope.
+    pub reasons: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Meant to work but does not: something will break.
+    MissingScope,
+    MissingBase,
+    /// Works but was not meant to: over-privileged.
+    ExcessScope,
+    ExcessBase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The token's scopes.
+    Scope,
+    /// The bases granted to the token (or the base no longer exists).
+    BaseGrant,
+    /// The user's own role in the base.
+    Role,
+}
+
+/// One difference between intent and reach, explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub scope: Option<String>,
+    pub base: Option<String>,
+    pub cause: Cause,
+    /// One line: what is wrong and why.
+    pub explanation: String,
+    /// What to change in Airtable (or in the intent).
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+pub struct Drift {
+    pub missing_scopes: Vec<String>,
+    pub excess_scopes: Vec<String>,
+    pub missing_bases: Vec<String>,
+    /// None when it cannot be known: a token that cannot list bases may reach more.
+    pub excess_bases: Option<Vec<String>>,
+    /// What the check could not know, in words.
+    pub unknown: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl Drift {
+    pub fn is_empty(&self) -> bool {
+        self.missing_scopes.is_empty()
+            && self.excess_scopes.is_empty()
+            && self.missing_bases.is_empty()
+            && self.excess_bases.as_ref().is_none_or(Vec::is_empty)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct CheckReport {
+    pub checked_at: DateTime<Utc>,
+    /// A light check asks only who the token is and which bases it lists.
+    pub light: bool,
+    pub status: CheckStatus,
+    pub user: Option<CheckUser>,
+    /// Whether the token may list bases; None when the check stopped before.
+    pub can_list_bases: Option<bool>,
+    /// Every scope in the catalog, for the token as a whole.
+    pub scopes: BTreeMap<String, Verdict>,
+    pub bases: Vec<BaseReach>,
+    pub drift: Drift,
+    /// Why the status is `invalid` or `error`.
+    pub error: Option<String>,
+    /// Requests sent for this token, retries included.
+    pub requests: u32,
+}
+
+/// What the inventory keeps of each check, the last 20 per token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct CheckEntry {
+    pub checked_at: DateTime<Utc>,
+    pub light: bool,
+    pub status: CheckStatus,
+    pub reachable_bases: u32,
+    pub missing: u32,
+    pub excess: u32,
+    pub error: Option<String>,
+}
+
+impl CheckEntry {
+    pub fn of(report: &CheckReport) -> Self {
+        let d = &report.drift;
+        CheckEntry {
+            checked_at: report.checked_at,
+            light: report.light,
+            status: report.status,
+            reachable_bases: report.bases.iter().filter(|b| b.reachable).count() as u32,
+            missing: (d.missing_scopes.len() + d.missing_bases.len()) as u32,
+            excess: (d.excess_scopes.len() + d.excess_bases.as_ref().map_or(0, Vec::len)) as u32,
+            error: report.error.clone(),
+        }
+    }
+}

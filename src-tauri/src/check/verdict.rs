@@ -1,0 +1,147 @@
+//! The words a check answers in: a verdict per scope, the user's role in a base, and
+//! which scopes can be proved on a base and with which request.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Granted,
+    Denied,
+    /// The user's role alone forbids it, whatever the token's scopes.
+    BlockedByRole,
+    /// No safe request proves it, or there was nothing to try it on.
+    Unverifiable,
+    NotChecked,
+    /// The request failed for another reason; the report says which.
+    Error,
+}
+
+/// The user's role in a base, weakest first, as `permissionLevel` names it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionLevel {
+    None,
+    Read,
+    Comment,
+    Edit,
+    Create,
+}
+
+impl PermissionLevel {
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "none" => Self::None,
+            "read" => Self::Read,
+            "comment" => Self::Comment,
+            "edit" => Self::Edit,
+            "create" => Self::Create,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Read => "read",
+            Self::Comment => "comment",
+            Self::Edit => "edit",
+            Self::Create => "create",
+        }
+    }
+}
+
+/// How a scope is tried on one base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// `GET /v0/meta/bases/{base}/tables`.
+    Schema,
+    /// `GET /v0/{base}/{table}?maxRecords=1`.
+    FirstRecord,
+    /// `GET /v0/{base}/{table}/{record}/comments?pageSize=1`.
+    FirstComment,
+    /// `GET /v0/bases/{base}/webhooks`.
+    Webhooks,
+    /// `GET /v0/meta/bases/{base}/blockInstallations`.
+    BlockInstallations,
+    /// `POST /v0/{base}/{table}` without a body: 422 proves it, 403 refuses it.
+    CreateRecordsWithoutBody,
+    /// `PATCH /v0/meta/bases/{base}/tables/{table}` without a body.
+    UpdateTableWithoutBody,
+    /// Nothing safe proves it.
+    None,
+}
+
+pub struct BaseScope {
+    pub scope: &'static str,
+    pub probe: Probe,
+    /// The least role that may use the scope on a base.
+    pub least_role: PermissionLevel,
+    /// What breaks without it, for explanations.
+    pub needed_for: &'static str,
+}
+
+/// The scopes that act on one base, in the order a check tries them (the schema gives
+/// a table, the first record gives a record for comments).
+pub const BASE_SCOPES: &[BaseScope] = &[
+    BaseScope {
+        scope: "schema.bases:read",
+        probe: Probe::Schema,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading the base's tables and fields",
+    },
+    BaseScope {
+        scope: "data.records:read",
+        probe: Probe::FirstRecord,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading records",
+    },
+    BaseScope {
+        scope: "data.recordComments:read",
+        probe: Probe::FirstComment,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading record comments",
+    },
+    BaseScope {
+        scope: "data.records:write",
+        probe: Probe::CreateRecordsWithoutBody,
+        least_role: PermissionLevel::Edit,
+        needed_for: "creating, editing or deleting records",
+    },
+    BaseScope {
+        scope: "data.recordComments:write",
+        probe: Probe::None,
+        least_role: PermissionLevel::Comment,
+        needed_for: "writing record comments",
+    },
+    BaseScope {
+        scope: "schema.bases:write",
+        probe: Probe::UpdateTableWithoutBody,
+        least_role: PermissionLevel::Create,
+        needed_for: "changing tables and fields",
+    },
+    BaseScope {
+        scope: "webhook:manage",
+        probe: Probe::Webhooks,
+        least_role: PermissionLevel::Create,
+        needed_for: "managing webhooks",
+    },
+    BaseScope {
+        scope: "block:manage",
+        probe: Probe::None,
+        least_role: PermissionLevel::Create,
+        needed_for: "managing extensions",
+    },
+    BaseScope {
+        scope: "workspacesAndBases:read",
+        probe: Probe::BlockInstallations,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading workspace and base details",
+    },
+];
+
+pub fn base_scope(scope: &str) -> Option<&'static BaseScope> {
+    BASE_SCOPES.iter().find(|s| s.scope == scope)
+}

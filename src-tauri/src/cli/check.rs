@@ -1,0 +1,173 @@
+//! `patvault check [NAME...] [--json] [--light]`: checks tokens live and prints what each
+//! reaches beside what it is meant to. Exit status 0 when every token is ok, 1 when any
+//! drifts, is invalid or could not be checked.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::output::{columns, json};
+use crate::airtable::{ApiRoot, Client, ClientOptions};
+use crate::check::CheckStatus;
+use crate::check::report::{CheckReport, FindingKind};
+use crate::check::vault_run::check_in_vault;
+use crate::error::VaultError;
+use crate::vault::Vault;
+use crate::vault::record::TokenRecord;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    checked_at: DateTime<Utc>,
+    tokens: Vec<TokenCheck<'a>>,
+}
+
+#[derive(Serialize)]
+struct TokenCheck<'a> {
+    name: &'a str,
+    #[serde(flatten)]
+    report: &'a CheckReport,
+}
+
+pub fn check(
+    vault: Vault,
+    names: Vec<String>,
+    as_json: bool,
+    light: bool,
+) -> Result<i32, VaultError> {
+    let root = ApiRoot::from_env().map_err(VaultError::Invalid)?;
+    let tokens: Vec<TokenRecord> = if names.is_empty() {
+        vault.list()?
+    } else {
+        names
+            .iter()
+            .map(|n| vault.find(n))
+            .collect::<Result<_, _>>()?
+    };
+    let checked_at = Utc::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| VaultError::Invalid(format!("cannot start the check: {e}")))?;
+    let total = tokens.len();
+    let reports = runtime.block_on(async {
+        let client = Client::new(root, ClientOptions::from_env())
+            .map_err(|e| VaultError::Invalid(e.to_string()))?;
+        let mut reports: Vec<(uuid::Uuid, CheckReport)> = Vec::new();
+        let vault = Arc::new(vault);
+        check_in_vault(
+            vault,
+            &client,
+            tokens.clone(),
+            light,
+            &CancellationToken::new(),
+            |token, report, saved| {
+                if !as_json {
+                    eprintln!(
+                        "checked {} of {total}: {}",
+                        reports.len() + 1,
+                        token.intent.name
+                    );
+                }
+                if let Err(e) = saved {
+                    eprintln!(
+                        "patvault: the result for “{}” was not kept: {e}",
+                        token.intent.name
+                    );
+                }
+                reports.push((token.id, report.clone()));
+            },
+        )
+        .await;
+        Ok::<_, VaultError>(reports)
+    })?;
+    let ordered: Vec<(&TokenRecord, &CheckReport)> = tokens
+        .iter()
+        .filter_map(|t| {
+            reports
+                .iter()
+                .find(|(id, _)| *id == t.id)
+                .map(|(_, r)| (t, r))
+        })
+        .collect();
+    let text = if as_json {
+        let output = Output {
+            checked_at,
+            tokens: ordered
+                .iter()
+                .map(|(t, r)| TokenCheck {
+                    name: &t.intent.name,
+                    report: r,
+                })
+                .collect(),
+        };
+        json(&output) + "\n"
+    } else {
+        readable(&ordered)
+    };
+    super::print_out(text);
+    let all_ok = ordered.iter().all(|(_, r)| r.status == CheckStatus::Ok);
+    Ok(if all_ok { 0 } else { 1 })
+}
+
+fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
+    if checked.is_empty() {
+        return "No tokens to check.\n".into();
+    }
+    let status = |s: CheckStatus| match s {
+        CheckStatus::Ok => "ok",
+        CheckStatus::Drift => "drift",
+        CheckStatus::Invalid => "invalid",
+        CheckStatus::Error => "error",
+    };
+    let rows: Vec<[String; 5]> = checked
+        .iter()
+        .map(|(t, r)| {
+            let d = &r.drift;
+            let excess_bases = match &d.excess_bases {
+                Some(b) => b.len().to_string(),
+                None => "?".into(),
+            };
+            [
+                t.intent.name.clone(),
+                status(r.status).into(),
+                r.user
+                    .as_ref()
+                    .map(|u| u.email.clone().unwrap_or_else(|| u.id.clone()))
+                    .unwrap_or_else(|| "—".into()),
+                r.bases.iter().filter(|b| b.reachable).count().to_string(),
+                format!(
+                    "{} missing, {}+{excess_bases} excess",
+                    d.missing_scopes.len() + d.missing_bases.len(),
+                    d.excess_scopes.len()
+                ),
+            ]
+        })
+        .collect();
+    let mut out = columns(["NAME", "STATUS", "USER", "BASES", "DRIFT"], &rows);
+    for (t, r) in checked {
+        if r.drift.findings.is_empty() && r.error.is_none() {
+            continue;
+        }
+        out.push_str(&format!("\n{}:\n", t.intent.name));
+        for f in &r.drift.findings {
+            let mark = match f.kind {
+                FindingKind::MissingScope | FindingKind::MissingBase => "missing (will break)",
+                FindingKind::ExcessScope | FindingKind::ExcessBase => "excess (over-privileged)",
+            };
+            out.push_str(&format!(
+                "  {mark}: {}\n    fix: {}\n",
+                f.explanation, f.fix
+            ));
+        }
+        for u in &r.drift.unknown {
+            out.push_str(&format!("  unknown: {u}\n"));
+        }
+        if let Some(e) = &r.error {
+            out.push_str(&format!("  error: {e}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,241 @@
+//! The API itself: which route a request is, who sends it, whether the token, its
+//! grants and its user's role allow it, and what Airtable would answer.
+
+use std::collections::HashMap;
+
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::answers;
+use crate::scenario::{Base, Level, Route, Scenario, Token};
+
+/// A request reduced to what the API looks at.
+pub struct Call {
+    pub method: String,
+    pub segments: Vec<String>,
+    pub query: HashMap<String, String>,
+    pub bearer: Option<String>,
+    pub has_body: bool,
+}
+
+/// A route with the base (and table, record) it names.
+pub struct Target {
+    pub route: Route,
+    pub base: Option<String>,
+    table: Option<String>,
+    record: Option<String>,
+}
+
+impl Call {
+    pub fn target(&self) -> Option<Target> {
+        let s: Vec<&str> = self.segments.iter().map(String::as_str).collect();
+        let target = |route, base: Option<&str>, table: Option<&str>, record: Option<&str>| {
+            Some(Target {
+                route,
+                base: base.map(str::to_owned),
+                table: table.map(str::to_owned),
+                record: record.map(str::to_owned),
+            })
+        };
+        match (self.method.as_str(), s.as_slice()) {
+            ("GET", ["v0", "meta", "whoami"]) => target(Route::Whoami, None, None, None),
+            ("GET", ["v0", "meta", "bases"]) => target(Route::ListBases, None, None, None),
+            ("GET", ["v0", "meta", "bases", b, "tables"]) => {
+                target(Route::BaseSchema, Some(b), None, None)
+            }
+            ("PATCH", ["v0", "meta", "bases", b, "tables", t]) => {
+                target(Route::UpdateTable, Some(b), Some(t), None)
+            }
+            ("GET", ["v0", "meta", "bases", b, "blockInstallations"]) => {
+                target(Route::BlockInstallations, Some(b), None, None)
+            }
+            ("GET", ["v0", "bases", b, "webhooks"]) => {
+                target(Route::ListWebhooks, Some(b), None, None)
+            }
+            ("GET", ["v0", b, t]) if is_base_id(b) => {
+                target(Route::ListRecords, Some(b), Some(t), None)
+            }
+            ("POST", ["v0", b, t]) if is_base_id(b) => {
+                target(Route::CreateRecords, Some(b), Some(t), None)
+            }
+            ("GET", ["v0", b, t, r, "comments"]) if is_base_id(b) => {
+                target(Route::ListComments, Some(b), Some(t), Some(r))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn is_base_id(segment: &str) -> bool {
+    segment.starts_with("app")
+}
+
+/// What each base route needs: a scope and the least role that may use it.
+fn requirement(route: Route) -> Option<(&'static str, Level)> {
+    Some(match route {
+        Route::BaseSchema => ("schema.bases:read", Level::Read),
+        Route::ListRecords => ("data.records:read", Level::Read),
+        Route::ListComments => ("data.recordComments:read", Level::Read),
+        Route::ListWebhooks => ("webhook:manage", Level::Create),
+        Route::BlockInstallations => ("workspacesAndBases:read", Level::Read),
+        Route::CreateRecords => ("data.records:write", Level::Edit),
+        Route::UpdateTable => ("schema.bases:write", Level::Create),
+        Route::Whoami | Route::ListBases => return None,
+    })
+}
+
+pub fn answer(scenario: &Scenario, token: &Token, call: &Call, target: &Target) -> Response {
+    let base = match (&target.base, requirement(target.route)) {
+        (Some(id), Some((scope, least))) => {
+            let Some(base) = scenario.base(id) else {
+                return answers::forbidden();
+            };
+            let level = base.level_of(&token.owner);
+            if !token.granted(id)
+                || level == Level::None
+                || !token.has_scope(scope)
+                || level < least
+            {
+                return answers::forbidden();
+            }
+            Some(base)
+        }
+        _ => None,
+    };
+    match (target.route, base) {
+        (Route::Whoami, _) => whoami(scenario, token),
+        (Route::ListBases, _) => list_bases(scenario, token, call),
+        (Route::BaseSchema, Some(base)) => schema(base),
+        (Route::BlockInstallations, Some(base)) => answers::ok(json!(base.block_installations)),
+        (Route::ListWebhooks, Some(base)) => answers::ok(json!({"webhooks": base.webhooks})),
+        (Route::ListRecords, Some(base)) => list_records(base, call, target),
+        (Route::ListComments, Some(base)) => list_comments(base, call, target),
+        (Route::CreateRecords | Route::UpdateTable, Some(base)) => {
+            // Permission comes before validation: a request without a body is refused
+            // as invalid, and nothing is ever written.
+            match base.table(target.table.as_deref().unwrap_or_default()) {
+                Some(_) => answers::invalid_request(),
+                None => answers::forbidden(),
+            }
+        }
+        _ => answers::not_found(),
+    }
+}
+
+fn whoami(scenario: &Scenario, token: &Token) -> Response {
+    let mut body = json!({"id": token.owner});
+    if token.has_scope("user.email:read")
+        && let Some(user) = scenario.user(&token.owner)
+    {
+        body["email"] = json!(user.email);
+    }
+    answers::ok(body)
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::None => "none",
+        Level::Read => "read",
+        Level::Comment => "comment",
+        Level::Edit => "edit",
+        Level::Create => "create",
+    }
+}
+
+fn list_bases(scenario: &Scenario, token: &Token, call: &Call) -> Response {
+    if !token.has_scope("schema.bases:read") {
+        return answers::forbidden();
+    }
+    let visible: Vec<&Base> = scenario
+        .bases
+        .iter()
+        .filter(|b| token.granted(&b.id) && b.roles.contains_key(&token.owner))
+        .collect();
+    let start = match call.query.get("offset") {
+        None => 0,
+        Some(offset) => match offset.strip_prefix("itr").and_then(|n| n.parse().ok()) {
+            Some(n) if n < visible.len() => n,
+            _ => return answers::invalid_request(),
+        },
+    };
+    let page_size = scenario.settings.page_size.max(1);
+    let end = (start + page_size).min(visible.len());
+    let bases: Vec<Value> = visible[start..end]
+        .iter()
+        .map(|b| {
+            json!({"id": b.id, "name": b.name,
+                   "permissionLevel": level_name(b.level_of(&token.owner))})
+        })
+        .collect();
+    let mut body = json!({ "bases": bases });
+    if end < visible.len() {
+        body["offset"] = json!(format!("itr{end}"));
+    }
+    answers::ok(body)
+}
+
+fn schema(base: &Base) -> Response {
+    let tables: Vec<Value> = base
+        .tables
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "name": t.name,
+                "primaryFieldId": t.fields.first().map(|f| f.id.clone()),
+                "fields": t.fields,
+                "views": [{"id": format!("viw{}", &t.id[3..]), "name": "Grid view", "type": "grid"}],
+            })
+        })
+        .collect();
+    answers::ok(json!({ "tables": tables }))
+}
+
+/// A positive count from the query, at most `max`; `None` when it is not a number.
+fn count(call: &Call, name: &str, default: usize, max: usize) -> Option<usize> {
+    match call.query.get(name) {
+        None => Some(default),
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=max).contains(n)),
+    }
+}
+
+fn list_records(base: &Base, call: &Call, target: &Target) -> Response {
+    let Some(table) = base.table(target.table.as_deref().unwrap_or_default()) else {
+        return answers::forbidden();
+    };
+    let (Some(max_records), Some(page_size)) = (
+        count(call, "maxRecords", usize::MAX, usize::MAX),
+        count(call, "pageSize", 100, 100),
+    ) else {
+        return answers::invalid_request();
+    };
+    let n = max_records.min(page_size).min(table.records.len());
+    let records: Vec<Value> = table.records[..n]
+        .iter()
+        .map(|r| json!({"id": r.id, "createdTime": "2026-01-05T09:30:00.000Z", "fields": r.fields}))
+        .collect();
+    let mut body = json!({ "records": records });
+    if n < table.records.len() && n < max_records {
+        body["offset"] = json!(format!("itr{n}"));
+    }
+    answers::ok(body)
+}
+
+fn list_comments(base: &Base, call: &Call, target: &Target) -> Response {
+    let record = base
+        .table(target.table.as_deref().unwrap_or_default())
+        .and_then(|t| {
+            t.records
+                .iter()
+                .find(|r| Some(&r.id) == target.record.as_ref())
+        });
+    let Some(record) = record else {
+        return answers::forbidden();
+    };
+    let Some(page_size) = count(call, "pageSize", 100, 100) else {
+        return answers::invalid_request();
+    };
+    let n = page_size.min(record.comments.len());
+    let offset = (n < record.comments.len()).then(|| format!("itr{n}"));
+    answers::ok(json!({"comments": record.comments[..n], "offset": offset}))
+}

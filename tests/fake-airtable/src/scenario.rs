@@ -1,0 +1,222 @@
+//! What the fake Airtable knows: users, bases with their content and collaborators,
+//! tokens with their scopes and base grants, limits and injected faults. Loaded from a
+//! JSON file or built in code by tests.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub users: Vec<User>,
+    pub bases: Vec<Base>,
+    pub tokens: Vec<Token>,
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+}
+
+/// A collaborator's role in a base, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    None,
+    Read,
+    Comment,
+    Edit,
+    Create,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Base {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub tables: Vec<Table>,
+    #[serde(default)]
+    pub webhooks: Vec<Value>,
+    #[serde(default)]
+    pub block_installations: Vec<Value>,
+    /// Each collaborator's role, by user id.
+    #[serde(default)]
+    pub roles: BTreeMap<String, Level>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    #[serde(default)]
+    pub records: Vec<Record>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    pub id: String,
+    #[serde(default)]
+    pub fields: Value,
+    #[serde(default)]
+    pub comments: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// The whole token string the client sends as its bearer.
+    pub token: String,
+    pub owner: String,
+    pub scopes: Vec<String>,
+    /// The bases granted to the token; ignored when `all_bases` is set.
+    #[serde(default)]
+    pub bases: Vec<String>,
+    #[serde(default)]
+    pub all_bases: bool,
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Bases per page of the base list.
+    pub page_size: usize,
+    /// Requests allowed in any one-second window, per base and per user.
+    pub base_rate: usize,
+    pub user_rate: usize,
+    /// How long a base or user is refused after breaking a limit.
+    pub penalty_ms: u64,
+    /// Added to every answer, to stand in for the distance to Airtable.
+    pub latency_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            page_size: 1000,
+            base_rate: 5,
+            user_rate: 50,
+            penalty_ms: 30_000,
+            latency_ms: 0,
+        }
+    }
+}
+
+/// The requests the fake serves, by the names faults and statistics use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    Whoami,
+    ListBases,
+    BaseSchema,
+    ListRecords,
+    ListComments,
+    ListWebhooks,
+    BlockInstallations,
+    CreateRecords,
+    UpdateTable,
+}
+
+/// A failure to inject: on a route, optionally only for one base, optionally only the
+/// first `times` requests that match.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    pub route: Route,
+    #[serde(default)]
+    pub base: Option<String>,
+    #[serde(default)]
+    pub times: Option<u32>,
+    #[serde(flatten)]
+    pub kind: FaultKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "fault", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// 500 with Airtable's error body.
+    ServerError,
+    /// 502 without a body.
+    BadGateway,
+    /// 503 `RETRIABLE_ERROR`, with `Retry-After` when given.
+    Unavailable {
+        #[serde(default)]
+        retry_after_secs: Option<u64>,
+    },
+    /// 200 with an HTML page, as a proxy in front of the API might answer.
+    HtmlPage,
+    /// 200 with JSON cut off half way.
+    TruncatedJson,
+    /// Never answers.
+    Hang,
+    /// Answers normally after this delay.
+    Latency { ms: u64 },
+}
+
+impl Scenario {
+    pub fn load(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a scenario: {e}", path.display()))
+    }
+
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn base(&self, id: &str) -> Option<&Base> {
+        self.bases.iter().find(|b| b.id == id)
+    }
+
+    pub fn token(&self, bearer: &str) -> Option<&Token> {
+        self.tokens.iter().find(|t| t.token == bearer)
+    }
+}
+
+impl Token {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    pub fn granted(&self, base: &str) -> bool {
+        self.all_bases || self.bases.iter().any(|b| b == base)
+    }
+}
+
+impl Base {
+    pub fn level_of(&self, user: &str) -> Level {
+        self.roles.get(user).copied().unwrap_or(Level::None)
+    }
+
+    /// Airtable addresses tables by id or by name.
+    pub fn table(&self, id_or_name: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.id == id_or_name)
+            .or_else(|| self.tables.iter().find(|t| t.name == id_or_name))
+    }
+}

@@ -1,0 +1,209 @@
+//! Scenarios for the fake Airtable, built in code so each test says what it needs.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use fake_airtable::scenario::{Base, Field, Level, Record, Table, Token, User};
+use fake_airtable::{FakeAirtable, Scenario};
+use patvault::airtable::{ApiRoot, Client, ClientOptions};
+use patvault::check::{CheckJob, CheckReport, check_many};
+use patvault::secret::Secret;
+use patvault::vault::record::{BaseIntent, TokenIntent};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// A well-formed PAT, different for each `n`.
+pub fn pat(n: u32) -> String {
+    format!("pat{n:014}.{:064x}", u128::from(n) * 0x9e37_79b9_7f4a_7c15)
+}
+
+pub fn id(prefix: &str, name: &str) -> String {
+    let mut s: String = format!("{prefix}{name}")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    while s.len() < 17 {
+        s.push('0');
+    }
+    s.truncate(17);
+    s
+}
+
+pub fn table(name: &str, records: usize, comments_on_first: usize) -> Table {
+    Table {
+        id: id("tbl", name),
+        name: name.into(),
+        fields: vec![Field {
+            id: id("fld", name),
+            name: "Name".into(),
+            kind: "singleLineText".into(),
+        }],
+        records: (0..records)
+            .map(|i| Record {
+                id: id("rec", &format!("{name}{i}")),
+                fields: json!({"Name": format!("{name} {i}")}),
+                comments: if i == 0 {
+                    (0..comments_on_first)
+                        .map(|c| json!({"id": format!("com{c:014}"), "text": "looks right"}))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect(),
+    }
+}
+
+pub fn base(name: &str, tables: Vec<Table>, roles: &[(&str, Level)]) -> Base {
+    Base {
+        id: id("app", name),
+        name: name.into(),
+        tables,
+        webhooks: Vec::new(),
+        block_installations: Vec::new(),
+        roles: roles
+            .iter()
+            .map(|(u, l)| ((*u).to_owned(), *l))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+pub fn user(name: &str) -> User {
+    User {
+        id: id("usr", name),
+        email: format!("{}@example.com", name.to_lowercase()),
+    }
+}
+
+pub fn token(n: u32, owner: &str, scopes: &[&str], bases: &[&str]) -> Token {
+    Token {
+        token: pat(n),
+        owner: id("usr", owner),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        bases: bases.iter().map(|b| id("app", b)).collect(),
+        all_bases: false,
+        revoked: false,
+    }
+}
+
+pub const EVERY_BASIC_SCOPE: &[&str] = &[
+    "data.records:read",
+    "data.records:write",
+    "data.recordComments:read",
+    "data.recordComments:write",
+    "schema.bases:read",
+    "schema.bases:write",
+    "webhook:manage",
+    "block:manage",
+    "user.email:read",
+    "workspacesAndBases:read",
+];
+
+/// Alice creates CRM and Empty, edits HR, reads Ops; Bob only reads CRM.
+pub fn office() -> Scenario {
+    let alice = id("usr", "Alice");
+    let bob = id("usr", "Bob");
+    Scenario {
+        users: vec![user("Alice"), user("Bob")],
+        bases: vec![
+            base(
+                "CRM",
+                vec![table("Contacts", 2, 1)],
+                &[(&alice, Level::Create), (&bob, Level::Read)],
+            ),
+            base("Ops", vec![table("Tasks", 1, 0)], &[(&alice, Level::Read)]),
+            base("Empty", vec![], &[(&alice, Level::Create)]),
+            base("HR", vec![table("People", 1, 0)], &[(&alice, Level::Edit)]),
+        ],
+        tokens: vec![
+            token(1, "Alice", EVERY_BASIC_SCOPE, &["CRM", "Ops", "Empty"]),
+            token(
+                2,
+                "Alice",
+                &["data.records:read", "schema.bases:read"],
+                &["CRM", "Ops"],
+            ),
+            Token {
+                revoked: true,
+                ..token(3, "Alice", EVERY_BASIC_SCOPE, &["CRM"])
+            },
+            token(
+                4,
+                "Alice",
+                &["data.records:read", "webhook:manage"],
+                &["CRM"],
+            ),
+            token(5, "Bob", EVERY_BASIC_SCOPE, &["CRM"]),
+        ],
+        ..Scenario::default()
+    }
+}
+
+pub fn intent(scopes: &[&str], bases: &[&str]) -> TokenIntent {
+    TokenIntent {
+        name: "t".into(),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        bases: bases
+            .iter()
+            .map(|b| match b.split_once('/') {
+                Some((base, table)) => BaseIntent {
+                    id: id("app", base),
+                    label: None,
+                    table: Some(table.into()),
+                },
+                None => BaseIntent {
+                    id: id("app", b),
+                    label: None,
+                    table: None,
+                },
+            })
+            .collect(),
+        rotate_every_days: 90,
+        last_rotated: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        used_by: vec![],
+        notes: String::new(),
+    }
+}
+
+pub fn quick() -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_secs(2),
+        rate_limit_pause: Duration::from_millis(400),
+        retry_delay: Duration::from_millis(50),
+        ..ClientOptions::default()
+    }
+}
+
+/// Checks tokens (by number in the scenario) with their intents; reports in job order.
+pub async fn check(
+    fake: &FakeAirtable,
+    tokens: Vec<(u32, TokenIntent)>,
+    light: bool,
+    options: ClientOptions,
+) -> Vec<CheckReport> {
+    let client = Client::new(ApiRoot::parse(&fake.url()).unwrap(), options).unwrap();
+    let jobs: Vec<CheckJob> = tokens
+        .into_iter()
+        .map(|(n, intent)| CheckJob {
+            id: Uuid::from_u128(n.into()),
+            intent,
+            secret: Ok(Secret::new(pat(n))),
+            user_hint: None,
+        })
+        .collect();
+    let order: Vec<Uuid> = jobs.iter().map(|j| j.id).collect();
+    let mut reports = Vec::new();
+    let finished = check_many(&client, jobs, light, &CancellationToken::new(), |id, r| {
+        reports.push((id, r))
+    })
+    .await;
+    assert!(finished);
+    order
+        .iter()
+        .map(|id| reports.iter().find(|(i, _)| i == id).unwrap().1.clone())
+        .collect()
+}
