@@ -128,15 +128,10 @@ async fn run(options: ClientOptions) -> Run {
     let jobs = (0..10)
         .map(|t| CheckJob {
             id: Uuid::from_u128(t as u128),
-            intent: TokenIntent {
-                name: format!("token {t}"),
-                scopes: vec![],
-                bases: vec![],
-                rotate_every_days: 90,
-                last_rotated: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-                used_by: vec![],
-                notes: String::new(),
-            },
+            intent: TokenIntent::named(
+                format!("token {t}"),
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            ),
             secret: Ok(Secret::new(pat(t))),
             user_hint: None,
         })
@@ -164,24 +159,6 @@ async fn run(options: ClientOptions) -> Run {
             .map(|k| k.requests as f64 / rate)
             .fold(0.0, f64::max)
     };
-    if std::env::var_os("BENCH_DEBUG").is_some() {
-        eprintln!(
-            "{:?}",
-            stats
-                .per_base
-                .values()
-                .map(|k| k.requests)
-                .collect::<Vec<_>>()
-        );
-        eprintln!(
-            "{:?}",
-            stats
-                .per_user
-                .values()
-                .map(|k| k.requests)
-                .collect::<Vec<_>>()
-        );
-    }
     let slowest = busiest(&stats.per_base, 5.0).max(busiest(&stats.per_user, 50.0));
     let round_trip = Duration::from_millis(LATENCY_MS);
     Run {

@@ -187,8 +187,7 @@ async fn a_read_only_user_is_blocked_by_role_not_by_scope() {
         "{}",
         finding.explanation
     );
-    // Granted but not meant: over-privileged, even if the role hides it today? No: only
-    // what works counts as excess.
+    // Only what works counts as excess: a scope the role blocks is not over-privilege.
     assert!(
         !report
             .drift

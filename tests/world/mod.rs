@@ -145,7 +145,6 @@ pub fn office() -> Scenario {
 
 pub fn intent(scopes: &[&str], bases: &[&str]) -> TokenIntent {
     TokenIntent {
-        name: "t".into(),
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         bases: bases
             .iter()
@@ -162,10 +161,7 @@ pub fn intent(scopes: &[&str], bases: &[&str]) -> TokenIntent {
                 },
             })
             .collect(),
-        rotate_every_days: 90,
-        last_rotated: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        used_by: vec![],
-        notes: String::new(),
+        ..TokenIntent::named("t", NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())
     }
 }
 

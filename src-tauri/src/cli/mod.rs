@@ -13,7 +13,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use crate::error::VaultError;
 use crate::secret::Secret;
 use crate::vault::open::open_vault;
-use crate::vault::record::{BaseIntent, DEFAULT_ROTATION_DAYS, TokenIntent};
+use crate::vault::record::{BaseIntent, TokenIntent};
 use crate::vault::summary::TokenSummary;
 use crate::vault::{UnusualShape, today};
 use args::{Cli, Command, IntentArgs};
@@ -56,15 +56,7 @@ fn execute(command: Command) -> Result<i32, VaultError> {
     let vault = open_vault()?;
     match command {
         Command::Add { name, intent } => {
-            let intent = intent.apply(TokenIntent {
-                name,
-                scopes: vec![],
-                bases: vec![],
-                rotate_every_days: DEFAULT_ROTATION_DAYS,
-                last_rotated: today(),
-                used_by: vec![],
-                notes: String::new(),
-            })?;
+            let intent = intent.apply(TokenIntent::named(name, today()))?;
             let secret = read_secret()?;
             let saved = vault.add(intent, &secret, UnusualShape::Accept)?;
             warn(saved.warning);

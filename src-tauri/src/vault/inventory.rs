@@ -127,15 +127,7 @@ mod tests {
             created_at: chrono::Utc::now(),
             last_report: None,
             checks: Vec::new(),
-            intent: TokenIntent {
-                name: name.into(),
-                scopes: vec![],
-                bases: vec![],
-                rotate_every_days: 90,
-                last_rotated: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-                used_by: vec![],
-                notes: String::new(),
-            },
+            intent: TokenIntent::named(name, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
         }
     }
 

@@ -50,6 +50,19 @@ pub struct TokenRecord {
 pub const CHECKS_KEPT: usize = 20;
 
 impl TokenIntent {
+    /// A token meant for nothing yet, rotated on `last_rotated`, with the default interval.
+    pub fn named(name: impl Into<String>, last_rotated: NaiveDate) -> Self {
+        TokenIntent {
+            name: name.into(),
+            scopes: vec![],
+            bases: vec![],
+            rotate_every_days: DEFAULT_ROTATION_DAYS,
+            last_rotated,
+            used_by: vec![],
+            notes: String::new(),
+        }
+    }
+
     /// Trims and checks every field; the first problem is reported in the user's words.
     pub fn normalized(mut self, today: NaiveDate) -> Result<Self, VaultError> {
         let invalid = |m: String| Err(VaultError::Invalid(m));
