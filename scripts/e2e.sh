@@ -26,6 +26,7 @@ mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config" "$keyring_home/ru
 chmod 700 "$keyring_home/run"
 
 export E2E_APP="$target_dir/debug/patvault"
+export E2E_FAKE="$target_dir/debug/fake-airtable"
 export E2E_WORK="$work"
 export E2E_SCREENSHOTS="$target_dir/e2e-screenshots"
 export XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_CONFIG_HOME="$work/xdg/config"
@@ -37,5 +38,5 @@ xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
     set -e
     printf test-password | XDG_DATA_HOME="$KEYRING_HOME" XDG_RUNTIME_DIR="$KEYRING_HOME/run" \
       gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    node --test --test-timeout=120000 tests/e2e/*.test.mjs
+    node --test --test-timeout=120000 ${E2E_TESTS:-tests/e2e/*.test.mjs}
   '

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing PAT Vault needs on Debian/Ubuntu and is
 # missing: system packages (apt, through sudo when not root), tauri-driver, npm packages.
-# Idempotent and quiet when everything is already there.
+# `--test` adds what the tests need, `--demo` what the demo needs. Idempotent and quiet
+# when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libssl-dev libdbus-1-dev pkg-config build-essential file)
 test_pkgs=(xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip)
+demo_pkgs=(gnome-keyring dbus)
 
 want=("${build_pkgs[@]}")
-if [ "${1:-}" = "--test" ]; then want+=("${test_pkgs[@]}"); fi
+case "${1:-}" in
+  --test) want+=("${test_pkgs[@]}") ;;
+  --demo) want+=("${demo_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

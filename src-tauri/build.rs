@@ -12,6 +12,9 @@ fn main() {
         "remove_token",
         "get_settings",
         "save_settings",
+        "estimate_check",
+        "check_tokens",
+        "cancel_check",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

@@ -215,3 +215,44 @@ async fn a_429_pauses_that_base_then_the_check_completes() {
     assert_eq!(report.error, None, "{:?}", report.error);
     assert_eq!(report.scopes["data.records:read"], Verdict::Granted);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_check_returns_at_once_while_requests_hang() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    fake.set_faults(vec![fault(Route::Whoami, FaultKind::Hang, None)]);
+    let client = patvault::airtable::Client::new(
+        patvault::airtable::ApiRoot::parse(&fake.url()).unwrap(),
+        patvault::airtable::ClientOptions {
+            timeout: Duration::from_secs(30),
+            ..quick()
+        },
+    )
+    .unwrap();
+    // Token 3 is revoked: its 401 would come back before the hang.
+    let jobs = [1, 2, 5]
+        .into_iter()
+        .map(|n| patvault::check::CheckJob {
+            id: uuid::Uuid::from_u128(n.into()),
+            intent: crm_intent(),
+            secret: Ok(patvault::secret::Secret::new(world::pat(n))),
+            user_hint: None,
+        })
+        .collect();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let canceller = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        canceller.cancel();
+    });
+    let started = Instant::now();
+    let mut reports = 0;
+    let finished =
+        patvault::check::check_many(&client, jobs, false, &cancel, |_, _| reports += 1).await;
+    assert!(!finished);
+    assert_eq!(reports, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -74,6 +74,10 @@ pub enum ErrorKind {
     InventoryTooNew,
     Io,
     Clipboard,
+    /// Another check is still running.
+    CheckRunning,
+    /// The check cannot start: `PATVAULT_AIRTABLE_URL` or the HTTP client is unusable.
+    CheckSetup,
 }
 
 /// An error as it crosses to the web view or to `--json` output.

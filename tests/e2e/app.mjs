@@ -18,7 +18,11 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
   if (inventory) fs.writeFileSync(path.join(dataDir, "inventory.json"), JSON.stringify(inventory));
   const service = `dev.patvault.e2e.${name}.${process.pid}`;
   const log = fs.openSync(path.join(work, name, "tauri-driver.log"), "w");
-  if (beforeStart) beforeStart({ service });
+  const vaultEnv = { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service };
+  /** Runs the same binary as the command line, on this app's vault. */
+  const cli = (args, input) =>
+    execFileSync(app, args, { input, env: vaultEnv, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30000 });
+  if (beforeStart) beforeStart({ service, cli });
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
     env: { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service, ...env },
     stdio: ["ignore", log, log],
@@ -33,14 +37,11 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  const vaultEnv = { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service };
   return {
     session,
     dataDir,
     service,
-    /** Runs the same binary as the command line, on this app's vault. */
-    cli: (args, input) =>
-      execFileSync(app, args, { input, env: vaultEnv, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30000 }),
+    cli,
     readInventory: () => JSON.parse(fs.readFileSync(path.join(dataDir, "inventory.json"), "utf8")),
     readInventoryOrEmpty: () => {
       const file = path.join(dataDir, "inventory.json");

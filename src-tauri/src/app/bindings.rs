@@ -5,6 +5,7 @@
 
 use tauri_specta::{Builder, collect_commands};
 
+use super::checking::*;
 use super::commands::*;
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -21,6 +22,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             remove_token,
             get_settings,
             save_settings,
+            estimate_check,
+            check_tokens,
+            cancel_check,
         ])
 }
 

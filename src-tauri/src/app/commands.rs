@@ -16,7 +16,7 @@ use crate::vault::record::TokenIntent;
 use crate::vault::summary::TokenSummary;
 use crate::vault::{Saved, UnusualShape, Vault, VaultHealth, today};
 
-type Reply<T> = Result<T, ErrorReport>;
+pub(super) type Reply<T> = Result<T, ErrorReport>;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SavedToken {
@@ -34,7 +34,7 @@ impl From<Saved> for SavedToken {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     vault: Arc<Vault>,
     work: impl FnOnce(&Vault) -> Result<T, VaultError> + Send + 'static,
 ) -> Reply<T> {

@@ -1,6 +1,7 @@
 //! The desktop app: adapts the core to Tauri commands. No vault logic lives here.
 
 mod bindings;
+mod checking;
 mod clipboard;
 mod commands;
 mod state;

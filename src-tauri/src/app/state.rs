@@ -1,15 +1,24 @@
-//! What the app holds while it runs: the vault and the clipboard.
+//! What the app holds while it runs: the vault, the clipboard, the Airtable client and
+//! the check in progress.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio_util::sync::CancellationToken;
 
 use super::clipboard::ClipboardKeeper;
-use crate::error::ErrorReport;
+use crate::airtable::{ApiRoot, Client, ClientOptions};
+use crate::error::{ErrorKind, ErrorReport};
 use crate::vault::Vault;
 use crate::vault::open::open_vault;
 
 pub struct AppState {
     vault: Result<Arc<Vault>, ErrorReport>,
     pub clipboard: ClipboardKeeper,
+    // Made on first use: the client's pacer needs the async runtime, which is not
+    // running yet when the state is built. One client for the whole run, so every
+    // check shares one pacer.
+    client: OnceLock<Result<Client, ErrorReport>>,
+    running: Mutex<Option<CancellationToken>>,
 }
 
 impl AppState {
@@ -17,10 +26,60 @@ impl AppState {
         AppState {
             vault: open_vault().map(Arc::new).map_err(ErrorReport::from),
             clipboard: ClipboardKeeper::default(),
+            client: OnceLock::new(),
+            running: Mutex::new(None),
         }
     }
 
     pub fn vault(&self) -> Result<Arc<Vault>, ErrorReport> {
         self.vault.clone()
+    }
+
+    /// Call from async code only (see `client`).
+    pub fn client(&self) -> Result<Client, ErrorReport> {
+        self.client
+            .get_or_init(|| {
+                let setup = |message: String| ErrorReport {
+                    kind: ErrorKind::CheckSetup,
+                    message,
+                };
+                let root = ApiRoot::from_env().map_err(setup)?;
+                Client::new(root, ClientOptions::from_env()).map_err(|e| setup(e.to_string()))
+            })
+            .clone()
+    }
+
+    /// Claims the one check slot; the claim ends when the returned value is dropped.
+    pub fn start_check(&self) -> Result<RunningCheck<'_>, ErrorReport> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.is_some() {
+            return Err(ErrorReport {
+                kind: ErrorKind::CheckRunning,
+                message: "a check is already running: wait for it or cancel it".into(),
+            });
+        }
+        let cancel = CancellationToken::new();
+        *running = Some(cancel.clone());
+        Ok(RunningCheck {
+            state: self,
+            cancel,
+        })
+    }
+
+    /// Cancels the running check, if any; says whether there was one.
+    pub fn cancel_check(&self) -> bool {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.as_ref().inspect(|c| c.cancel()).is_some()
+    }
+}
+
+pub struct RunningCheck<'a> {
+    state: &'a AppState,
+    pub cancel: CancellationToken,
+}
+
+impl Drop for RunningCheck<'_> {
+    fn drop(&mut self) {
+        *self.state.running.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }

@@ -3,6 +3,7 @@
 //! paced by the Airtable client. No tauri here.
 
 mod drift;
+pub mod estimate;
 mod probe;
 pub mod report;
 pub mod run;

@@ -15,12 +15,12 @@ use serde::Serialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
-use crate::check::{CheckEntry, CheckReport};
+use crate::check::CheckReport;
 use crate::error::{ErrorReport, VaultError};
 use crate::secret::{Secret, Shape};
 use inventory::Inventory;
 use keychain::{Keychain, KeychainError};
-use record::{CHECKS_KEPT, TokenIntent, TokenRecord, same_name};
+use record::{TokenIntent, TokenRecord, same_name};
 use summary::TokenSummary;
 
 pub struct Vault {
@@ -195,11 +195,7 @@ impl Vault {
     /// checked is no error: there is nothing left to record.
     pub fn record_check(&self, id: Uuid, report: &CheckReport) -> Result<(), VaultError> {
         let recorded = self.inventory.update(|tokens| {
-            let token = find_mut(tokens, id)?;
-            token.checks.push(CheckEntry::of(report));
-            let surplus = token.checks.len().saturating_sub(CHECKS_KEPT);
-            token.checks.drain(..surplus);
-            token.last_report = Some(report.clone());
+            find_mut(tokens, id)?.add_check(report);
             Ok(())
         });
         match recorded {

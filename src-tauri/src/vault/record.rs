@@ -49,6 +49,16 @@ pub struct TokenRecord {
 
 pub const CHECKS_KEPT: usize = 20;
 
+impl TokenRecord {
+    /// Keeps `report` as the latest check and adds it to the history, oldest dropped.
+    pub fn add_check(&mut self, report: &CheckReport) {
+        self.checks.push(CheckEntry::of(report));
+        let surplus = self.checks.len().saturating_sub(CHECKS_KEPT);
+        self.checks.drain(..surplus);
+        self.last_report = Some(report.clone());
+    }
+}
+
 impl TokenIntent {
     /// A token meant for nothing yet, rotated on `last_rotated`, with the default interval.
     pub fn named(name: impl Into<String>, last_rotated: NaiveDate) -> Self {

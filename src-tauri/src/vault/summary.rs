@@ -1,11 +1,13 @@
 //! A token as listing shows it: its record, flattened, with its rotation date worked
-//! out. The CLI's `--json` and the app's list both use this shape, so it stays stable.
+//! out and its latest check. The CLI's `--json` and the app's list both use this shape,
+//! so it stays stable.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::record::{BaseIntent, TokenRecord};
+use crate::check::{CheckEntry, CheckReport};
 use crate::rotation::{RotationState, rotation};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -23,6 +25,10 @@ pub struct TokenSummary {
     pub used_by: Vec<String>,
     pub notes: String,
     pub created_at: DateTime<Utc>,
+    /// The latest live check in full; None until the token is first checked.
+    pub last_report: Option<CheckReport>,
+    /// The last 20 checks in short, oldest first.
+    pub checks: Vec<CheckEntry>,
 }
 
 impl TokenSummary {
@@ -47,6 +53,8 @@ impl TokenSummary {
             used_by: i.used_by,
             notes: i.notes,
             created_at: record.created_at,
+            last_report: record.last_report,
+            checks: record.checks,
         }
     }
 }

@@ -19,7 +19,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use percent_encoding::percent_decode_str;
 use tokio::sync::oneshot;
 
@@ -34,6 +34,12 @@ struct Shared {
     traffic: Mutex<Traffic>,
     /// Each injected fault with how many times it has struck.
     faults: Mutex<Vec<(Fault, u32)>>,
+}
+
+impl Shared {
+    fn set_faults(&self, faults: Vec<Fault>) {
+        *self.faults.lock().expect("faults lock") = faults.into_iter().map(|f| (f, 0)).collect();
+    }
 }
 
 pub struct FakeAirtable {
@@ -53,15 +59,17 @@ impl FakeAirtable {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let faults = scenario.faults.iter().cloned().map(|f| (f, 0)).collect();
+        let faults = scenario.faults.clone();
         let shared = Arc::new(Shared {
             scenario: Mutex::new(scenario),
             traffic: Mutex::new(Traffic::default()),
-            faults: Mutex::new(faults),
+            faults: Mutex::new(Vec::new()),
         });
+        shared.set_faults(faults);
         let (stop, stopped) = oneshot::channel::<()>();
         let app = Router::new()
             .route("/_fake/stats", get(stats))
+            .route("/_fake/faults", put(replace_faults))
             .fallback(handle)
             .with_state(shared.clone());
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -104,8 +112,7 @@ impl FakeAirtable {
     }
 
     pub fn set_faults(&self, faults: Vec<Fault>) {
-        *self.shared.faults.lock().expect("faults lock") =
-            faults.into_iter().map(|f| (f, 0)).collect();
+        self.shared.set_faults(faults);
     }
 
     /// Changes the scenario while serving: revoke a token, change a role.
@@ -130,6 +137,15 @@ impl Drop for FakeAirtable {
             let _ = thread.join();
         }
     }
+}
+
+/// Replaces the injected faults while serving, for tests that drive another process.
+async fn replace_faults(
+    State(shared): State<Arc<Shared>>,
+    axum::Json(faults): axum::Json<Vec<Fault>>,
+) -> axum::http::StatusCode {
+    shared.set_faults(faults);
+    axum::http::StatusCode::NO_CONTENT
 }
 
 async fn stats(State(shared): State<Arc<Shared>>) -> Response {

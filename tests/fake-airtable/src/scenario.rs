@@ -141,9 +141,9 @@ pub enum Route {
 }
 
 /// A failure to inject: on a route, optionally only for one base, optionally only the
-/// first `times` requests that match.
+/// first `times` requests that match. (Not `deny_unknown_fields`: serde cannot combine
+/// it with the flattened kind and would refuse every fault written in JSON.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Fault {
     pub route: Route,
     #[serde(default)]
@@ -218,5 +218,30 @@ impl Base {
             .iter()
             .find(|t| t.id == id_or_name)
             .or_else(|| self.tables.iter().find(|t| t.name == id_or_name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_read_from_json() {
+        let faults: Vec<Fault> = serde_json::from_str(
+            r#"[{"route": "whoami", "fault": "latency", "ms": 20000},
+                {"route": "list_records", "base": "appA", "times": 2, "fault": "unavailable", "retry_after_secs": 1},
+                {"route": "base_schema", "fault": "hang"}]"#,
+        )
+        .unwrap();
+        assert!(matches!(faults[0].kind, FaultKind::Latency { ms: 20000 }));
+        assert_eq!(faults[1].base.as_deref(), Some("appA"));
+        assert_eq!(faults[1].times, Some(2));
+        assert!(matches!(
+            faults[1].kind,
+            FaultKind::Unavailable {
+                retry_after_secs: Some(1)
+            }
+        ));
+        assert!(matches!(faults[2].kind, FaultKind::Hang));
     }
 }

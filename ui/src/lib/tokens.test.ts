@@ -25,6 +25,8 @@ const token: TokenSummary = {
   used_by: ["Zapier: CRM sync"],
   notes: "owned by ops",
   created_at: "2026-09-01T10:00:00Z",
+  last_report: null,
+  checks: [],
 };
 
 describe("filter", () => {

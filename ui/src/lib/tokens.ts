@@ -1,6 +1,7 @@
 // Pure helpers behind the views: filtering, status chips, form conversions. No I/O here,
 // so each is tested on its own (tokens.test.ts).
 import type { BaseIntent, ScopeGroup, ScopeInfo, TokenIntent, TokenSummary } from "./bindings";
+import { checkChip } from "./reach";
 
 export type Chip = { label: string; tone: "ok" | "warn" | "bad" | "muted" };
 
@@ -18,8 +19,7 @@ export function rotationChip(t: TokenSummary): Chip {
 }
 
 export function chips(t: TokenSummary): Chip[] {
-  // The live check arrives with issue 3; until then every token is unchecked.
-  return [rotationChip(t), { label: "unchecked", tone: "muted" }];
+  return [rotationChip(t), checkChip(t)];
 }
 
 export function describeDue(t: TokenSummary): string {

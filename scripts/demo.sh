@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The demo: the app on sample tokens (tests/scenarios/demo-vault.json) against the fake
+# Airtable serving tests/scenarios/demo.json, so every screen can be seen filled in
+# without an Airtable account. Its vault lives in a throwaway data folder, and its
+# secrets in a throwaway keyring on a private D-Bus session: nothing touches your own
+# vault or keychain, and everything is gone when the window closes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --demo
+npm --prefix ui run build --silent
+cargo build --release --features custom-protocol --locked --quiet
+cargo build --release --locked --quiet -p fake-airtable
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+
+work=$(mktemp -d)
+fake_pid=""
+cleanup() {
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/data" "$work/keyring/run"
+chmod 700 "$work/keyring/run"
+
+# The fake prints its address first; port 0 picks a free one.
+"$target_dir/release/fake-airtable" --scenario tests/scenarios/demo.json --port 0 >"$work/fake.out" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$work/fake.out" ] && break; sleep 0.1; done
+url=$(head -n 1 "$work/fake.out")
+[ -n "$url" ] || { echo "demo: the fake Airtable did not start" >&2; exit 1; }
+echo "demo: fake Airtable at $url (statistics: $url/_fake/stats)"
+
+export PATVAULT_AIRTABLE_URL="$url" PATVAULT_DATA_DIR="$work/data" PATVAULT_KEYCHAIN_SERVICE=dev.patvault.demo
+export DEMO_KEYRING="$work/keyring" DEMO_APP="$target_dir/release/patvault"
+dbus-run-session -- bash -c '
+  set -e
+  printf demo | XDG_DATA_HOME="$DEMO_KEYRING" XDG_RUNTIME_DIR="$DEMO_KEYRING/run" \
+    gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  node tests/scenarios/seed.mjs "$DEMO_APP"
+  echo "demo: $(node -p "require(\"./tests/scenarios/demo-vault.json\").tokens.length") sample tokens in $PATVAULT_DATA_DIR; press Check all"
+  "$DEMO_APP"
+'

@@ -1,0 +1,111 @@
+//! The live check as the window runs it: one check at a time, each token's result sent
+//! over a channel as it arrives, cancellable, with an estimate beforehand.
+
+use serde::Serialize;
+use tauri::State;
+use tauri::ipc::Channel;
+use uuid::Uuid;
+
+use super::commands::{Reply, blocking};
+use super::state::AppState;
+use crate::check::estimate::{CheckEstimate, estimate};
+use crate::check::vault_run::check_in_vault;
+use crate::vault::record::TokenRecord;
+use crate::vault::summary::TokenSummary;
+use crate::vault::{Vault, today};
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckProgress {
+    Started {
+        total: u32,
+    },
+    /// One token is done; `token` carries its new report and history.
+    Checked {
+        done: u32,
+        total: u32,
+        token: Box<TokenSummary>,
+        /// Why the result could not be kept in the inventory, if it could not.
+        not_kept: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct CheckRun {
+    pub checked: u32,
+    pub total: u32,
+    pub cancelled: bool,
+}
+
+/// The tokens named by `ids`, or every token when `ids` is empty.
+fn chosen(vault: &Vault, ids: &[Uuid]) -> Result<Vec<TokenRecord>, crate::error::VaultError> {
+    if ids.is_empty() {
+        vault.list()
+    } else {
+        ids.iter().map(|id| vault.get(*id)).collect()
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn estimate_check(
+    state: State<'_, AppState>,
+    ids: Vec<Uuid>,
+    light: bool,
+) -> Reply<CheckEstimate> {
+    blocking(state.vault()?, move |v| {
+        Ok(estimate(&chosen(v, &ids)?, light))
+    })
+    .await
+}
+
+/// Checks the tokens named by `ids` (all when empty); a light check asks only who each
+/// token is and which bases it lists.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_tokens(
+    state: State<'_, AppState>,
+    ids: Vec<Uuid>,
+    light: bool,
+    progress: Channel<CheckProgress>,
+) -> Reply<CheckRun> {
+    let vault = state.vault()?;
+    let client = state.client()?;
+    let running = state.start_check()?;
+    let tokens = blocking(vault.clone(), move |v| chosen(v, &ids)).await?;
+    let total = tokens.len() as u32;
+    // A closed window drops the channel; the check still finishes and keeps its results.
+    let _ = progress.send(CheckProgress::Started { total });
+    let mut done = 0;
+    let finished = check_in_vault(
+        vault,
+        &client,
+        tokens,
+        light,
+        &running.cancel,
+        |token, report, kept| {
+            done += 1;
+            let mut record = token.clone();
+            record.add_check(report);
+            let _ = progress.send(CheckProgress::Checked {
+                done,
+                total,
+                token: Box::new(TokenSummary::new(record, today())),
+                not_kept: kept.err().map(|e| e.to_string()),
+            });
+        },
+    )
+    .await;
+    Ok(CheckRun {
+        checked: done,
+        total,
+        cancelled: !finished,
+    })
+}
+
+/// Stops the running check; the results that arrived are kept. Says whether one ran.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_check(state: State<'_, AppState>) -> bool {
+    state.cancel_check()
+}

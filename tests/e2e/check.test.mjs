@@ -1,0 +1,216 @@
+// End to end: the live check in the real app against the fake Airtable binary. The demo's
+// sample tokens go in through the CLI; Check all fills in the list and the Reach matrix,
+// the token page explains the drift, a light check and a cancelled check keep history,
+// and a big account is warned about before a long full check.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { filesContaining, launchApp, step, waitFor, work } from "./app.mjs";
+import { startFake } from "./fake.mjs";
+import { demoScenario, demoVault, seedVault } from "../scenarios/seed.mjs";
+
+const FINANCE = "appFinance0000000";
+const tokenCount = demoVault.tokens.length;
+
+/** Each row of the Reach matrix: token name → base name → "tone level scopes". */
+const READ_MATRIX = `
+  const bases = [...document.querySelectorAll("[data-test=reach-matrix] thead th[data-base]")]
+    .map((th) => [th.dataset.base, th.textContent.trim()]);
+  const rows = {};
+  for (const tr of document.querySelectorAll("[data-test=reach-row]")) {
+    const cells = {};
+    for (const [id, name] of bases) {
+      const cell = tr.querySelector('td[data-base="' + id + '"] [data-test=reach-cell]');
+      if (cell) cells[name] = cell.dataset.tone + " " + cell.innerText.replace(/\\s+/g, " ").trim();
+    }
+    rows[tr.dataset.name] = cells;
+  }
+  return rows;`;
+
+const statusChips = () =>
+  `return Object.fromEntries([...document.querySelectorAll("[data-test=token-row]")]
+     .map((r) => [r.dataset.name, r.querySelector("td:last-child .chip:last-child").textContent]))`;
+
+async function select(session, css, value) {
+  await session.execute(
+    `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event("change"));`,
+    css,
+    value,
+  );
+}
+
+test("Check all against the fake Airtable fills the list, the Reach matrix and the token page", async (t) => {
+  const fake = await startFake(demoScenario);
+  const app = await launchApp("check", {
+    port: 4474,
+    env: { PATVAULT_AIRTABLE_URL: fake.url },
+    beforeStart: ({ cli }) => seedVault(cli),
+  });
+  const { session, shot } = app;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-check").catch(() => {});
+    await app.stop();
+    fake.stop();
+  });
+
+  step("check all");
+  await session.find("[data-test=token-row]");
+  assert.deepEqual(new Set(Object.values(await session.execute(statusChips()))), new Set(["unchecked"]));
+  await (await session.find("[data-test=check]")).click();
+  await session.until(
+    () => /^Checked \d+ tokens in/.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""),
+    "Check all to finish",
+    { timeout: 60000 },
+  );
+  assert.match(await (await session.find("[data-test=check-outcome]")).text(), new RegExp(`^Checked ${tokenCount} tokens`));
+  await shot("10-list-checked");
+  assert.deepEqual(await session.execute(statusChips()), {
+    "Hiring form": "drift",
+    "MCP server (Claude)": "drift",
+    "Marketing site build": "drift",
+    "Nightly backup": "drift",
+    "Old Airtable sync": "invalid",
+    "Weekly report": "reach ok",
+    "Zapier: CRM sync": "reach ok",
+  });
+
+  step("reach matrix");
+  await (await session.find("[data-test=open-reach]")).click();
+  await session.find("[data-test=reach-matrix]");
+  const matrix = await session.execute(READ_MATRIX);
+  await shot("11-reach-matrix");
+  assert.deepEqual(matrix["Nightly backup"], {
+    "Content calendar": "ok create schema · records",
+    Finance: "excess read schema · records",
+    Hiring: "ok edit schema · records",
+    "Ops inventory": "excess create schema · records",
+    "Sales CRM": "ok create schema · records",
+  });
+  assert.deepEqual(matrix["Marketing site build"], {
+    "Archive 2024": "excess create schema · webhooks",
+    Finance: "missing —",
+    "Marketing site": "ok create schema · records · webhooks",
+  });
+  assert.deepEqual(matrix["Old Airtable sync"], { "Sales CRM": "failed —" });
+  assert.equal(matrix["Hiring form"].Hiring, "missing edit schema · records · records✎");
+  // Its excess scopes work there, so the base is over-privileged too.
+  assert.equal(matrix["MCP server (Claude)"]["Content calendar"], "excess create schema · schema✎ · records · records✎ · comments");
+  // It cannot list bases, so it was probed on its intended base and table only.
+  assert.deepEqual(matrix["Weekly report"], { "Sales CRM": "ok — records" });
+
+  step("which tokens reach Finance");
+  await select(session, "[data-test=reach-base-filter]", FINANCE);
+  await session.until(() => document.querySelector("[data-test=reach-answer]"), "the filter's answer");
+  assert.equal(await (await session.find("[data-test=reach-answer]")).text(), "1 token reaches Finance: Nightly backup.");
+  assert.deepEqual(Object.keys(await session.execute(READ_MATRIX)), ["Nightly backup"]);
+  await shot("12-reach-filtered");
+
+  step("token page");
+  await (await session.find("[data-test=reach-row] button")).click();
+  await session.find("[data-test=reach-panel]");
+  assert.equal(await (await session.find("[data-test=token-name]")).text(), "Nightly backup");
+  assert.equal(await (await session.find("[data-test=identity]")).text(), "usrMaya0000000001 (email not readable: no user.email:read)");
+  const findings = await session.execute(
+    `return [...document.querySelectorAll("[data-test=finding]")].map((f) => f.dataset.kind + ": " + f.innerText.replace(/\\s+/g, " "))`,
+  );
+  assert.equal(findings.length, 2);
+  assert.match(findings[0], /^excess_base: Over-privileged \(base grant\) The token reaches “Finance” \(appFinance0000000\) \(read\).*remove “Finance”/);
+  assert.match(findings[1], /^excess_base: .*Ops inventory/);
+  const baseMarks = await session.execute(
+    `return Object.fromEntries([...document.querySelectorAll("[data-test=base-compare] tbody tr")].map((r) => [r.dataset.base, r.dataset.mark]))`,
+  );
+  assert.equal(baseMarks[FINANCE], "excess");
+  assert.equal(baseMarks.appSalesCRM000000, "ok");
+  await shot("13-token-page-reach");
+
+  step("light check of one token");
+  await (await session.find("[data-test=light]")).click();
+  await (await session.find("[data-test=check]")).click();
+  await session.until(
+    () => /^Checked 1 token in .* \(light\)/.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""),
+    "the light check",
+    { timeout: 30000 },
+  );
+  const history = await session.execute(
+    `return [...document.querySelectorAll("[data-test=check-history] tbody tr")].map((r) => r.children[1].textContent)`,
+  );
+  assert.deepEqual(history, ["drift (light)", "drift"]);
+
+  step("cancel a slow check");
+  await fake.setFaults([{ route: "whoami", fault: "latency", ms: 20000 }]);
+  await (await session.find("header .brand")).click();
+  await (await session.find("[data-test=check]")).click();
+  await session.until(() => /Checking [01] of 7/.test(document.querySelector("[data-test=check-progress]")?.textContent ?? ""), "progress");
+  await shot("14-check-running");
+  await (await session.find("[data-test=cancel-check]")).click();
+  await session.until(
+    // The revoked token's 401 comes before the delay, so it may be done already.
+    () => /^Cancelled after [01] of 7/.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""),
+    "the cancelled check",
+  );
+  const doneBeforeCancel = Number(/after (\d)/.exec(await (await session.find("[data-test=check-outcome]")).text())[1]);
+  await fake.setFaults([]);
+
+  step("what was kept and sent");
+  const kept = Object.fromEntries(app.readInventory().tokens.map((r) => [r.intent.name, r.checks.map((c) => c.status)]));
+  assert.deepEqual(kept["Nightly backup"], ["drift", "drift"]);
+  assert.deepEqual(kept["Old Airtable sync"], Array(1 + doneBeforeCancel).fill("invalid"), "what came in before Cancel is kept");
+  const stats = await fake.stats();
+  assert.equal(stats.rate_limited, 0, "a normal check gets no 429");
+  assert.equal(stats.bodies, 0, "no write request carried a body");
+  for (const t of demoVault.tokens) {
+    const secretPart = t.secret.split(".")[1];
+    assert.deepEqual(filesContaining(app.dataDir, secretPart), [], `${t.name}'s secret is in no file of the vault`);
+    assert.deepEqual(filesContaining(path.join(work, "check"), secretPart), []);
+  }
+});
+
+test("a full check that would take over a minute is announced first", async (t) => {
+  // One token of one user that reaches 460 bases: a full check sends over 3000 requests,
+  // which 50 a second per user makes a minute at least.
+  const bases = Array.from({ length: 460 }, (_, i) => ({
+    id: `appBig${String(i).padStart(11, "0")}`,
+    name: `Base ${i}`,
+    roles: { usrBig00000000001: "create" },
+  }));
+  const secret = "patBigAccount0001.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  const scenario = path.join(work, "big-account.json");
+  fs.writeFileSync(
+    scenario,
+    JSON.stringify({
+      users: [{ id: "usrBig00000000001", email: "big@example.com" }],
+      bases,
+      tokens: [{ token: secret, owner: "usrBig00000000001", scopes: ["schema.bases:read"], all_bases: true }],
+    }),
+  );
+  const fake = await startFake(scenario);
+  const app = await launchApp("big-account", {
+    port: 4484,
+    env: { PATVAULT_AIRTABLE_URL: fake.url },
+    beforeStart: ({ cli }) => cli(["add", "Everything"], `${secret}\n`),
+  });
+  const { session, shot } = app;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-big-account").catch(() => {});
+    await app.stop();
+    fake.stop();
+  });
+
+  step("a light check learns the bases");
+  await (await session.find("[data-test=light]")).click();
+  await (await session.find("[data-test=check]")).click();
+  await session.until(() => /^Checked 1 token/.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""), "the light check");
+
+  step("the full check is announced");
+  await (await session.find("[data-test=light]")).click();
+  await (await session.find("[data-test=check]")).click();
+  const ask = await (await session.find("[data-test=check-estimate]")).text();
+  assert.match(ask, /A full check sends about 3222 requests\. .* it takes about 68 s\./);
+  await shot("15-check-estimate");
+  await (await session.find("[data-test=run-light]")).click();
+  const history = () => JSON.parse(app.cli(["show", "Everything", "--json"])).checks;
+  await waitFor(() => history().length === 2, "the second check to be kept", 20000);
+  assert.deepEqual(history().map((c) => c.light), [true, true], "the light check ran instead of the full one");
+  assert.equal((await fake.stats()).requests, 4, "whoami and one page, twice; no probe of any base");
+});

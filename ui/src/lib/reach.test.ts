@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import type { BaseReach, CheckReport, TokenSummary } from "./bindings";
+import { baseRows, checkChip, describeSeconds, findingsOf, identity, matrix, scopeRows } from "./reach";
+
+const CRM = "appCRMCRMCRMCRM01";
+const HR = "appHRHRHRHRHRHR01";
+const OPS = "appOPSOPSOPSOPS01";
+
+function reach(id: string, name: string, over: Partial<BaseReach> = {}): BaseReach {
+  return { id, name, permission_level: "create", reachable: true, intended: false, scopes: {}, reasons: {}, ...over };
+}
+
+const report: CheckReport = {
+  checked_at: "2026-11-23T10:00:00Z",
+  light: false,
+  status: "drift",
+  user: { id: "usrAlice", email: null },
+  can_list_bases: true,
+  scopes: {
+    "data.records:read": "granted",
+    "webhook:manage": "granted",
+    "schema.bases:read": "granted",
+    "data.records:write": "denied",
+    "user.email:read": "granted",
+  },
+  bases: [
+    reach(CRM, "CRM", {
+      intended: true,
+      scopes: { "schema.bases:read": "granted", "data.records:read": "granted", "webhook:manage": "granted", "data.records:write": "denied" },
+    }),
+    reach(HR, "HR", { intended: true, reachable: false, permission_level: null }),
+    reach(OPS, "Ops", { permission_level: "read", scopes: { "data.records:read": "granted", "webhook:manage": "blocked_by_role" } }),
+  ],
+  drift: {
+    missing_scopes: [],
+    excess_scopes: ["user.email:read"],
+    missing_bases: [HR],
+    excess_bases: [OPS],
+    unknown: [],
+    findings: [
+      { kind: "excess_scope", scope: "user.email:read", base: null, cause: "scope", explanation: "reads emails", fix: "remove it" },
+      { kind: "missing_base", scope: null, base: HR, cause: "base_grant", explanation: "cannot reach HR", fix: "add HR" },
+      { kind: "excess_base", scope: null, base: OPS, cause: "base_grant", explanation: "reaches Ops", fix: "remove Ops" },
+    ],
+  },
+  error: null,
+  requests: 12,
+};
+
+const checked: TokenSummary = {
+  id: "0b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00",
+  name: "CRM sync",
+  token_id: "patAbCdEfGh123456",
+  scopes: ["data.records:read", "schema.bases:read", "webhook:manage"],
+  bases: [
+    { id: CRM, label: "Sales CRM", table: null },
+    { id: HR, label: null, table: null },
+  ],
+  rotate_every_days: 90,
+  last_rotated: "2026-09-01",
+  next_due: "2026-11-30",
+  rotation_state: "due_soon",
+  days_left: 7,
+  used_by: [],
+  notes: "",
+  created_at: "2026-09-01T10:00:00Z",
+  last_report: report,
+  checks: [],
+};
+const unchecked: TokenSummary = { ...checked, id: "1b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00", name: "Backup", bases: [{ id: HR, label: "People", table: null }], last_report: null };
+
+describe("token status", () => {
+  it("says unchecked, drift, invalid or failed", () => {
+    expect(checkChip(unchecked)).toEqual({ label: "unchecked", tone: "muted" });
+    expect(checkChip(checked)).toEqual({ label: "drift", tone: "warn" });
+    expect(checkChip({ ...checked, last_report: { ...report, status: "invalid" } }).tone).toBe("bad");
+    expect(checkChip({ ...checked, last_report: { ...report, status: "ok", light: true } }).label).toBe("reach ok (light)");
+  });
+
+  it("names the user by email when it may, else by id with the reason", () => {
+    expect(identity(report)).toMatch(/^usrAlice \(email not readable/);
+    expect(identity({ ...report, user: { id: "usrAlice", email: "alice@example.com" } })).toBe("alice@example.com (usrAlice)");
+    expect(identity(null)).toBe("—");
+  });
+});
+
+describe("intent beside reach", () => {
+  it("marks excess scopes and leaves intended granted ones ok", () => {
+    const rows = scopeRows(checked);
+    expect(rows.map((r) => [r.scope, r.intended, r.verdict, r.mark])).toEqual([
+      ["data.records:read", true, "granted", "ok"],
+      ["schema.bases:read", true, "granted", "ok"],
+      ["user.email:read", false, "granted", "excess"],
+      ["webhook:manage", true, "granted", "ok"],
+    ]);
+  });
+
+  it("marks a missing intended base and an excess reached one, intended first", () => {
+    const rows = baseRows(checked);
+    expect(rows.map((r) => [r.id, r.intended, r.mark])).toEqual([
+      [HR, true, "missing"],
+      [CRM, true, "ok"],
+      [OPS, false, "excess"],
+    ]);
+    expect(rows.find((r) => r.id === CRM)?.name).toBe("Sales CRM");
+    expect(baseRows(unchecked).map((r) => r.mark)).toEqual(["unknown"]);
+  });
+
+  it("lists what will break before what is over-privileged", () => {
+    expect(findingsOf(checked).map((f) => f.kind)).toEqual(["missing_base", "excess_scope", "excess_base"]);
+  });
+});
+
+describe("reach matrix", () => {
+  it("has a column for every base reached or intended, and colours each cell", () => {
+    const m = matrix([checked, unchecked]);
+    expect(m.bases.map((b) => b.name)).toEqual(["CRM", "HR", "Ops"]);
+    const [first, second] = m.rows;
+    expect(first.cells[CRM]).toMatchObject({ level: "create", granted: ["schema", "records", "webhooks"], tone: "ok" });
+    expect(first.cells[HR]?.tone).toBe("missing");
+    expect(first.cells[OPS]).toMatchObject({ level: "read", granted: ["records"], tone: "excess" });
+    expect(first.cells[OPS]?.title).toMatch(/over-privileged\nreaches Ops\n.*webhook:manage: blocked by the user's role/s);
+    expect(second.cells[HR]?.tone).toBe("unchecked");
+    expect(second.cells[CRM]).toBeNull();
+  });
+
+  it("marks a base where an unintended scope works, or an intended one is refused", () => {
+    const writes = { ...report, drift: { ...report.drift, excess_scopes: ["webhook:manage"] } };
+    expect(matrix([{ ...checked, last_report: writes }]).rows[0].cells[CRM]?.tone).toBe("excess");
+    const refused = { ...report, drift: { ...report.drift, missing_scopes: ["data.records:write"] } };
+    expect(matrix([{ ...checked, last_report: refused }]).rows[0].cells[CRM]?.tone).toBe("missing");
+    // Ops is not intended: a refusal there breaks nothing.
+    expect(matrix([{ ...checked, last_report: refused }]).rows[0].cells[OPS]?.tone).toBe("excess");
+  });
+
+  it("filters to the tokens that reach one base", () => {
+    expect(matrix([checked, unchecked], OPS).rows.map((r) => r.token.name)).toEqual(["CRM sync"]);
+    expect(matrix([checked, unchecked], HR).rows).toEqual([]);
+  });
+
+  it("shows a failed check on the bases the token was meant to reach", () => {
+    const failed = { ...checked, last_report: { ...report, status: "invalid" as const, bases: [], error: "revoked" } };
+    expect(matrix([failed]).rows[0].cells[HR]).toMatchObject({ tone: "failed", title: "revoked" });
+  });
+
+  it("says durations in seconds or minutes", () => {
+    expect(describeSeconds(45)).toBe("about 45 s");
+    expect(describeSeconds(200)).toBe("about 3 min");
+  });
+});

@@ -1,0 +1,178 @@
+// What a check found, arranged for the views: a token's status chip, its intent beside
+// its reach, and the matrix of tokens × bases. Pure, so each is tested on its own
+// (reach.test.ts).
+import type { BaseReach, CheckReport, Finding, PermissionLevel, TokenSummary, Verdict } from "./bindings";
+import type { Chip } from "./tokens";
+
+/** Short names for the scopes that act on a base, in the order cells list them. */
+export const BASE_SCOPE_SHORT: [string, string][] = [
+  ["schema.bases:read", "schema"],
+  ["schema.bases:write", "schema✎"],
+  ["data.records:read", "records"],
+  ["data.records:write", "records✎"],
+  ["data.recordComments:read", "comments"],
+  ["data.recordComments:write", "comments✎"],
+  ["webhook:manage", "webhooks"],
+  ["block:manage", "extensions"],
+  ["workspacesAndBases:read", "workspace"],
+];
+
+export const VERDICT_WORDS: Record<Verdict, string> = {
+  granted: "granted",
+  denied: "denied",
+  blocked_by_role: "blocked by the user's role",
+  unverifiable: "cannot be verified safely",
+  not_checked: "not checked",
+  error: "error",
+};
+
+export function checkChip(t: TokenSummary): Chip {
+  const r = t.last_report;
+  if (!r) return { label: "unchecked", tone: "muted" };
+  switch (r.status) {
+    case "ok":
+      return { label: r.light ? "reach ok (light)" : "reach ok", tone: "ok" };
+    case "drift":
+      return { label: "drift", tone: "warn" };
+    case "invalid":
+      return { label: "invalid", tone: "bad" };
+    case "error":
+      return { label: "check failed", tone: "bad" };
+  }
+}
+
+export function identity(r: CheckReport | null): string {
+  if (!r?.user) return "—";
+  return r.user.email ? `${r.user.email} (${r.user.id})` : `${r.user.id} (email not readable: no user.email:read)`;
+}
+
+export type Mark = "ok" | "missing" | "excess" | "unknown";
+
+export type ScopeRow = { scope: string; intended: boolean; verdict: Verdict | null; mark: Mark };
+
+/** Every scope the token is meant to have or was found to have, intent beside reach. */
+export function scopeRows(t: TokenSummary): ScopeRow[] {
+  const r = t.last_report;
+  const found = r ? Object.keys(r.scopes).filter((s) => r.scopes[s] === "granted") : [];
+  const names = [...new Set([...t.scopes, ...found])].sort();
+  return names.map((scope) => {
+    const intended = t.scopes.includes(scope);
+    const verdict = r?.scopes[scope] ?? null;
+    let mark: Mark = "unknown";
+    if (r?.drift.missing_scopes.includes(scope)) mark = "missing";
+    else if (r?.drift.excess_scopes.includes(scope)) mark = "excess";
+    else if (verdict === "granted" && intended) mark = "ok";
+    return { scope, intended, verdict, mark };
+  });
+}
+
+export type BaseRow = { id: string; name: string; intended: boolean; reach: BaseReach | null; mark: Mark };
+
+/** Every base the token is meant to reach or was found to reach. */
+export function baseRows(t: TokenSummary): BaseRow[] {
+  const r = t.last_report;
+  const rows = new Map<string, BaseRow>();
+  for (const b of t.bases) {
+    rows.set(b.id, { id: b.id, name: b.label ?? b.id, intended: true, reach: null, mark: "unknown" });
+  }
+  for (const b of r?.bases ?? []) {
+    if (!b.reachable && !b.intended) continue;
+    const row = rows.get(b.id) ?? { id: b.id, name: b.name ?? b.id, intended: false, reach: null, mark: "unknown" };
+    row.reach = b;
+    rows.set(b.id, row);
+  }
+  for (const row of rows.values()) row.mark = r ? baseMark(r, row.id) : "unknown";
+  return [...rows.values()].sort((a, b) => Number(b.intended) - Number(a.intended) || a.name.localeCompare(b.name));
+}
+
+/** A base's drift: missing when something meant to work there does not, excess when
+ * the token reaches it unintended or a scope it should not have works there. */
+function baseMark(r: CheckReport, base: string): Mark {
+  const reach = r.bases.find((b) => b.id === base);
+  const here = r.drift.findings.filter((f) => f.base === base);
+  const verdictHere = (scope: string) => reach?.scopes[scope];
+  const refusedHere = r.drift.missing_scopes.some((s) => ["denied", "blocked_by_role"].includes(verdictHere(s) ?? ""));
+  if (r.drift.missing_bases.includes(base) || here.some((f) => f.kind.startsWith("missing")) || (reach?.intended && refusedHere)) {
+    return "missing";
+  }
+  const excessHere = r.drift.excess_scopes.some((s) => verdictHere(s) === "granted");
+  if (r.drift.excess_bases?.includes(base) || here.some((f) => f.kind.startsWith("excess")) || excessHere) return "excess";
+  if (!reach?.reachable || Object.values(reach.scopes).includes("error")) return "unknown";
+  return "ok";
+}
+
+export function findingsOf(t: TokenSummary): Finding[] {
+  const findings = t.last_report?.drift.findings ?? [];
+  return [...findings].sort((a, b) => Number(b.kind.startsWith("missing")) - Number(a.kind.startsWith("missing")));
+}
+
+export function grantedShort(reach: BaseReach): string[] {
+  return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "granted").map(([, short]) => short);
+}
+
+export type Cell = {
+  level: PermissionLevel | null;
+  granted: string[];
+  tone: Mark | "unchecked" | "failed";
+  title: string;
+};
+
+export type Matrix = {
+  bases: { id: string; name: string }[];
+  rows: { token: TokenSummary; cells: Record<string, Cell | null> }[];
+};
+
+/** Tokens × every base any token reaches or is meant to reach. With `base`, only the
+ * tokens that reach that base. */
+export function matrix(tokens: TokenSummary[], base: string | null = null): Matrix {
+  const names = new Map<string, string>();
+  for (const t of tokens) {
+    for (const b of t.bases) if (b.label && !names.has(b.id)) names.set(b.id, b.label);
+    for (const b of t.last_report?.bases ?? []) {
+      if (b.reachable || b.intended) names.set(b.id, b.name ?? names.get(b.id) ?? b.id);
+    }
+    for (const b of t.bases) if (!names.has(b.id)) names.set(b.id, b.id);
+  }
+  const bases = [...names]
+    .map(([id, name]) => ({ id, name }))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  const shown = base ? tokens.filter((t) => reaches(t, base)) : tokens;
+  return {
+    bases,
+    rows: shown.map((token) => ({ token, cells: Object.fromEntries(bases.map((b) => [b.id, cell(token, b.id)])) })),
+  };
+}
+
+export function reaches(t: TokenSummary, base: string): boolean {
+  return t.last_report?.bases.some((b) => b.id === base && b.reachable) ?? false;
+}
+
+function cell(t: TokenSummary, base: string): Cell | null {
+  const intended = t.bases.some((b) => b.id === base);
+  const r = t.last_report;
+  if (!r) return intended ? { level: null, granted: [], tone: "unchecked", title: "meant to reach it; not checked yet" } : null;
+  const reach = r.bases.find((b) => b.id === base) ?? null;
+  if (!reach?.reachable && !intended) return null;
+  if (!reach && (r.status === "invalid" || r.status === "error")) {
+    return { level: null, granted: [], tone: "failed", title: r.error ?? "the check failed" };
+  }
+  const tone = baseMark(r, base);
+  const granted = reach ? grantedShort(reach) : [];
+  const why = r.drift.findings.filter((f) => f.base === base).map((f) => f.explanation);
+  const verdicts = reach
+    ? BASE_SCOPE_SHORT.filter(([s]) => reach.scopes[s]).map(([s]) => `${s}: ${VERDICT_WORDS[reach.scopes[s]]}`)
+    : [];
+  const headline = { ok: "as meant", missing: "will break", excess: "over-privileged", unknown: "could not tell" }[tone];
+  return {
+    level: reach?.permission_level ?? null,
+    granted,
+    tone,
+    title: [headline, ...why, ...verdicts].join("\n"),
+  };
+}
+
+/** "about 3 min" / "about 45 s", for the expected length of a check. */
+export function describeSeconds(seconds: number): string {
+  if (seconds < 90) return `about ${seconds} s`;
+  return `about ${Math.round(seconds / 60)} min`;
+}
