@@ -210,8 +210,8 @@ async fn a_429_pauses_that_base_then_the_check_completes() {
         .remove(0);
     let stats = fake.stats();
     assert!(stats.rate_limited >= 1, "{stats:#?}");
-    // Each 429 costs a pause longer than the penalty, so few follow.
-    assert!(stats.rate_limited <= 6, "{stats:#?}");
+    // Each 429 costs a pause longer than the penalty, so most requests get through.
+    assert!(stats.rate_limited * 2 <= stats.requests, "{stats:#?}");
     assert_eq!(report.error, None, "{:?}", report.error);
     assert_eq!(report.scopes["data.records:read"], Verdict::Granted);
 }

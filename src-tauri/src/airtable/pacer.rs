@@ -3,18 +3,19 @@
 //! `airtable-api.md` asks, never more than that inside any one-second window.
 //!
 //! One dispatcher task grants requests. The limits themselves are governor GCRA limiters
-//! with a burst of 1 and a few percent of margin, so grants on one key are always a full
-//! period apart. A request needs a cell of its base and of its user at the same instant,
-//! and governor cannot look without taking (boinkor-net/governor#211): the dispatcher
-//! therefore remembers, per key, the earliest instant worth asking again (a period after
-//! a grant, or governor's own answer), so it rarely takes one cell and then finds the
-//! other missing.
+//! with a few percent of margin: a base's grants are a full period apart (burst 1); a
+//! user may have 2 at once, so a base whose turn comes need not wait for its user's next
+//! one (2 + 47.5 a second still stays under 50 in any one-second window). A request
+//! needs a cell of its base and of its user at the same instant, and governor cannot
+//! look without taking (boinkor-net/governor#211): the dispatcher therefore remembers,
+//! per key, the earliest instant worth asking again (a base's period after a grant, or
+//! governor's own answer), so it rarely takes one cell and then finds the other missing.
 //!
 //! A token's user is unknown until whoami answers, yet whoami counts toward that user.
 //! Such a request takes a cell from every user seen in the last second and from a shared
 //! "anyone" key; while "anyone" was used in the last second, every user's requests take
-//! its cell too. Any two grants that could belong to one user thus share a key, and are
-//! a period apart.
+//! its cell too. Any grants that could belong to one user thus share a key, and stay
+//! within that key's budget together.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -28,6 +29,8 @@ use tokio::time::Instant;
 pub const BASE_PERIOD: Duration = Duration::from_millis(210);
 /// 50 a second with 5 % to spare.
 pub const USER_PERIOD: Duration = Duration::from_micros(21_050);
+/// Cells a user may spend at once: with the period, at most 49 in any second.
+const USER_BURST: u32 = 2;
 const WINDOW: Duration = Duration::from_secs(1);
 
 /// Whose budget a request spends.
@@ -125,8 +128,9 @@ struct Dispatcher {
 impl Dispatcher {
     fn new() -> Self {
         let quota = |period| Quota::with_period(period).expect("a non-zero period");
+        let burst = std::num::NonZeroU32::new(USER_BURST).expect("a non-zero burst");
         Dispatcher {
-            users: RateLimiter::keyed(quota(USER_PERIOD)),
+            users: RateLimiter::keyed(quota(USER_PERIOD).allow_burst(burst)),
             bases: RateLimiter::keyed(quota(BASE_PERIOD)),
             waiting: Vec::new(),
             not_before: HashMap::new(),
@@ -177,21 +181,35 @@ impl Dispatcher {
     }
 
     /// Grants what may go now and returns when to look again. Requests without a base
-    /// (identity, base lists) come first, since everything else waits on them; the rest
-    /// in arrival order. (Serving the longest base queues first measured slower: it
-    /// starves small bases, whose probes then trail at the end.)
+    /// (identity, base lists) come first, since everything else waits on them; then the
+    /// bases with the most requests waiting, since the busiest base sets the length of
+    /// the whole check and must not lose its turns to its user's budget; ties in arrival
+    /// order. (With a user burst of 1 this order measured no better than arrival order;
+    /// together they took the benchmark from 1.21 to about 1.16 times the floor.)
     fn grant_what_can_go(&mut self) -> Option<Instant> {
         self.waiting.retain(|t| !t.grant.is_closed());
-        let mut order: Vec<(bool, usize)> = self
+        let mut queued: HashMap<&str, usize> = HashMap::new();
+        for t in &self.waiting {
+            if let Some(b) = &t.base {
+                *queued.entry(b).or_default() += 1;
+            }
+        }
+        let mut order: Vec<(bool, std::cmp::Reverse<usize>, usize)> = self
             .waiting
             .iter()
             .enumerate()
-            .map(|(i, t)| (t.base.is_some(), i))
+            .map(|(i, t)| {
+                (
+                    t.base.is_some(),
+                    std::cmp::Reverse(t.base.as_deref().map_or(0, |b| queued[b])),
+                    i,
+                )
+            })
             .collect();
         order.sort_unstable();
         let mut granted = vec![false; self.waiting.len()];
         let mut wake: Option<Instant> = None;
-        for (_, i) in order {
+        for (_, _, i) in order {
             let (spender, base) = (
                 self.waiting[i].spender.clone(),
                 self.waiting[i].base.clone(),
@@ -281,14 +299,16 @@ impl Dispatcher {
             }
         }
         for key in keys {
-            let period = match &key {
+            match &key {
+                // A user's burst may have a cell left: governor says when it has not.
                 Key::User(k) => {
                     self.last_grant.insert(k.clone(), now);
-                    USER_PERIOD
+                    self.not_before.remove(&key);
                 }
-                Key::Base(_) => BASE_PERIOD,
-            };
-            self.not_before.insert(key, now + period);
+                Key::Base(_) => {
+                    self.not_before.insert(key, now + BASE_PERIOD);
+                }
+            }
         }
         Decision::Granted
     }
@@ -365,7 +385,7 @@ mod tests {
         let log = grant_times(requests).await;
         // Every unknown token might be usrA's: together they stay within 50 a second.
         let all: Vec<Instant> = log.iter().map(|l| l.2).collect();
-        assert!(most_in_one_second(all) <= 48);
+        assert!(most_in_one_second(all) <= 49);
         assert_eq!(log.len(), 80);
     }
 }
