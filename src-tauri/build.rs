@@ -15,6 +15,7 @@ fn main() {
         "estimate_check",
         "check_tokens",
         "cancel_check",
+        "snooze_reminders",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

@@ -13,12 +13,18 @@ const FILE: &str = "settings.json";
 pub struct Settings {
     /// Seconds after which a copied secret is wiped from the clipboard.
     pub clipboard_clear_seconds: u32,
+    /// Days before its due date a token counts as due soon, unless it sets its own.
+    pub reminder_lead_days: u32,
+    /// A token not checked for this many days needs attention.
+    pub check_stale_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             clipboard_clear_seconds: 30,
+            reminder_lead_days: 14,
+            check_stale_days: 7,
         }
     }
 }
@@ -42,10 +48,15 @@ pub fn load(dir: &Path) -> Result<Settings, VaultError> {
 }
 
 pub fn save(dir: &Path, settings: &Settings) -> Result<(), VaultError> {
+    let invalid = |m: &str| Err(VaultError::Invalid(m.into()));
     if !(5..=600).contains(&settings.clipboard_clear_seconds) {
-        return Err(VaultError::Invalid(
-            "clear the clipboard after 5 to 600 seconds".into(),
-        ));
+        return invalid("clear the clipboard after 5 to 600 seconds");
+    }
+    if settings.reminder_lead_days > 365 {
+        return invalid("remind at most 365 days before a rotation is due");
+    }
+    if !(1..=365).contains(&settings.check_stale_days) {
+        return invalid("ask for a check after 1 to 365 days without one");
     }
     ensure_private_dir(dir)?;
     write_atomic(
@@ -62,23 +73,32 @@ mod tests {
     fn settings_round_trip_and_refuse_nonsense() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path()).unwrap(), Settings::default());
-        save(
-            dir.path(),
-            &Settings {
-                clipboard_clear_seconds: 12,
+        let chosen = Settings {
+            clipboard_clear_seconds: 12,
+            reminder_lead_days: 30,
+            check_stale_days: 2,
+        };
+        save(dir.path(), &chosen).unwrap();
+        assert_eq!(load(dir.path()).unwrap(), chosen);
+        for nonsense in [
+            Settings {
+                clipboard_clear_seconds: 0,
+                ..chosen.clone()
             },
-        )
-        .unwrap();
-        assert_eq!(load(dir.path()).unwrap().clipboard_clear_seconds, 12);
-        assert!(
-            save(
-                dir.path(),
-                &Settings {
-                    clipboard_clear_seconds: 0
-                }
-            )
-            .is_err()
-        );
+            Settings {
+                reminder_lead_days: 400,
+                ..chosen.clone()
+            },
+            Settings {
+                check_stale_days: 0,
+                ..chosen.clone()
+            },
+        ] {
+            assert!(save(dir.path(), &nonsense).is_err());
+        }
+        // A file from before these settings existed keeps working, with their defaults.
+        std::fs::write(path(dir.path()), br#"{"clipboard_clear_seconds": 9}"#).unwrap();
+        assert_eq!(load(dir.path()).unwrap().reminder_lead_days, 14);
         std::fs::write(path(dir.path()), b"{").unwrap();
         assert!(
             load(dir.path())

@@ -80,11 +80,14 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
 
   step("settings");
   await (await session.find("[data-test=open-settings]")).click();
-  const seconds = await session.find("[data-test=settings] input");
+  const seconds = await session.find("[data-test=clipboard-seconds]");
   await seconds.clear();
   await seconds.type("12");
+  const lead = await session.find("[data-test=lead-days-setting]");
+  await lead.clear();
+  await lead.type("21");
   await (await session.find("[data-test=settings] button[type=submit]")).click();
   await session.find("[data-test=settings] [role=status]");
   const saved = JSON.parse(fs.readFileSync(path.join(app.dataDir, "settings.json"), "utf8"));
-  assert.equal(saved.clipboard_clear_seconds, 12);
+  assert.deepEqual(saved, { clipboard_clear_seconds: 12, reminder_lead_days: 21, check_stale_days: 7 });
 });

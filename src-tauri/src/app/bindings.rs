@@ -25,6 +25,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             estimate_check,
             check_tokens,
             cancel_check,
+            snooze_reminders,
         ])
 }
 

@@ -10,9 +10,9 @@ use super::commands::{Reply, blocking};
 use super::state::AppState;
 use crate::check::estimate::{CheckEstimate, estimate};
 use crate::check::vault_run::check_in_vault;
+use crate::vault::Vault;
 use crate::vault::record::TokenRecord;
 use crate::vault::summary::TokenSummary;
-use crate::vault::{Vault, today};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -72,7 +72,8 @@ pub async fn check_tokens(
     let vault = state.vault()?;
     let client = state.client()?;
     let running = state.start_check()?;
-    let tokens = blocking(vault.clone(), move |v| chosen(v, &ids)).await?;
+    let (tokens, schedule) =
+        blocking(vault.clone(), move |v| Ok((chosen(v, &ids)?, v.schedule()))).await?;
     let total = tokens.len() as u32;
     // A closed window drops the channel; the check still finishes and keeps its results.
     let _ = progress.send(CheckProgress::Started { total });
@@ -90,7 +91,7 @@ pub async fn check_tokens(
             let _ = progress.send(CheckProgress::Checked {
                 done,
                 total,
-                token: Box::new(TokenSummary::new(record, today())),
+                token: Box::new(TokenSummary::new(record, &schedule)),
                 not_kept: kept.err().map(|e| e.to_string()),
             });
         },

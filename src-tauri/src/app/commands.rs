@@ -1,6 +1,7 @@
 //! The commands the window may call. Each is a few lines: run the core off the main
 //! thread (keychain calls block), map its errors. None returns a secret.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,12 +10,13 @@ use uuid::Uuid;
 
 use super::state::AppState;
 use crate::error::{ErrorKind, ErrorReport, VaultError};
+use crate::rotation::reminders::ReminderLog;
 use crate::scopes::{CATALOG, ScopeInfo};
 use crate::secret::Secret;
 use crate::settings::{self, Settings};
 use crate::vault::record::TokenIntent;
 use crate::vault::summary::TokenSummary;
-use crate::vault::{Saved, UnusualShape, Vault, VaultHealth, today};
+use crate::vault::{Saved, UnusualShape, Vault, VaultHealth};
 
 pub(super) type Reply<T> = Result<T, ErrorReport>;
 
@@ -25,10 +27,10 @@ pub struct SavedToken {
     pub warning: Option<String>,
 }
 
-impl From<Saved> for SavedToken {
-    fn from(saved: Saved) -> Self {
+impl SavedToken {
+    fn of(vault: &Vault, saved: Saved) -> Self {
         SavedToken {
-            token: TokenSummary::new(saved.record, today()),
+            token: vault.summary(saved.record),
             warning: saved.warning,
         }
     }
@@ -84,7 +86,7 @@ pub async fn add_token(
     let secret = Secret::new(secret);
     blocking(state.vault()?, move |v| {
         v.add(intent, &secret, shape_consent(accept_unusual_shape))
-            .map(SavedToken::from)
+            .map(|saved| SavedToken::of(v, saved))
     })
     .await
 }
@@ -96,10 +98,7 @@ pub async fn edit_token(
     id: Uuid,
     intent: TokenIntent,
 ) -> Reply<TokenSummary> {
-    blocking(state.vault()?, move |v| {
-        Ok(TokenSummary::new(v.edit(id, intent)?, today()))
-    })
-    .await
+    blocking(state.vault()?, move |v| Ok(v.summary(v.edit(id, intent)?))).await
 }
 
 #[tauri::command]
@@ -113,7 +112,7 @@ pub async fn replace_secret(
     let secret = Secret::new(secret);
     blocking(state.vault()?, move |v| {
         v.set_secret(id, &secret, shape_consent(accept_unusual_shape))
-            .map(SavedToken::from)
+            .map(|saved| SavedToken::of(v, saved))
     })
     .await
 }
@@ -153,6 +152,21 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Re
     blocking(state.vault()?, move |v| {
         settings::save(v.inventory().dir(), &settings)?;
         Ok(settings)
+    })
+    .await
+}
+
+/// No reminder about the token for a week; returns the day reminders may resume.
+#[tauri::command]
+#[specta::specta]
+pub async fn snooze_reminders(state: State<'_, AppState>, id: Uuid) -> Reply<NaiveDate> {
+    blocking(state.vault()?, move |v| {
+        v.get(id)?;
+        let dir = v.inventory().dir();
+        let mut log = ReminderLog::load(dir)?;
+        let until = log.snooze(id, v.schedule().today);
+        log.save(dir)?;
+        Ok(until)
     })
     .await
 }

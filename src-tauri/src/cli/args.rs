@@ -73,6 +73,20 @@ pub enum Command {
         #[arg(long)]
         light: bool,
     },
+    /// What needs attention: rotations due soon, due or overdue, failing or missing
+    /// checks. Exit status 1 when a rotation is due or overdue.
+    Due {
+        /// Count as due soon what is due within DAYS (instead of each lead time).
+        #[arg(long, value_name = "DAYS")]
+        within: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the rotation schedule as an iCalendar (.ics) file, or print it.
+    Calendar {
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Check that the keychain and the inventory are usable and agree.
     Doctor {
         #[arg(long)]
@@ -91,6 +105,9 @@ pub struct IntentArgs {
     /// Rotation interval in days (default 90).
     #[arg(long, value_name = "DAYS")]
     pub rotate_every: Option<u32>,
+    /// Days before the due date it counts as due soon (default: the setting, 14).
+    #[arg(long, value_name = "DAYS")]
+    pub lead_days: Option<u32>,
     /// The date the token was last rotated (default today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub rotated_on: Option<NaiveDate>,

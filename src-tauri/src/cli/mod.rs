@@ -4,6 +4,7 @@
 
 mod args;
 mod check;
+mod due;
 mod exec;
 mod output;
 
@@ -14,7 +15,6 @@ use crate::error::VaultError;
 use crate::secret::Secret;
 use crate::vault::open::open_vault;
 use crate::vault::record::{BaseIntent, TokenIntent};
-use crate::vault::summary::TokenSummary;
 use crate::vault::{UnusualShape, today};
 use args::{Cli, Command, IntentArgs};
 
@@ -74,7 +74,7 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             });
         }
         Command::Show { name, json } => {
-            let token = TokenSummary::new(vault.find(&name)?, today());
+            let token = vault.summary(vault.find(&name)?);
             print_out(if json {
                 output::json(&token) + "\n"
             } else {
@@ -116,6 +116,8 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             return exec::exec(secret, &var, &command);
         }
         Command::Check { names, json, light } => return check::check(vault, names, json, light),
+        Command::Due { within, json } => return due::due(vault, within, json),
+        Command::Calendar { out } => return due::calendar(vault, out),
         Command::Doctor { json } => {
             let health = vault.health();
             print_out(if json {
@@ -147,6 +149,9 @@ impl IntentArgs {
         }
         if let Some(date) = self.rotated_on {
             intent.last_rotated = date;
+        }
+        if let Some(days) = self.lead_days {
+            intent.lead_days = Some(days);
         }
         if !self.used_by.is_empty() {
             intent.used_by = self.used_by;

@@ -17,7 +17,9 @@ use uuid::Uuid;
 
 use crate::check::CheckReport;
 use crate::error::{ErrorReport, VaultError};
+use crate::rotation::Schedule;
 use crate::secret::{Secret, Shape};
+use crate::settings;
 use inventory::Inventory;
 use keychain::{Keychain, KeychainError};
 use record::{TokenIntent, TokenRecord, same_name};
@@ -87,13 +89,23 @@ impl Vault {
         Ok(tokens)
     }
 
+    /// Now, with the user's lead time and staleness settings (their defaults when the
+    /// settings file cannot be read).
+    pub fn schedule(&self) -> Schedule {
+        Schedule::local(&settings::load(self.inventory.dir()).unwrap_or_default())
+    }
+
+    pub fn summary(&self, record: TokenRecord) -> TokenSummary {
+        TokenSummary::new(record, &self.schedule())
+    }
+
     /// Every token as listing shows it, rotation dates worked out for today.
     pub fn summaries(&self) -> Result<Vec<TokenSummary>, VaultError> {
-        let today = today();
+        let schedule = self.schedule();
         Ok(self
             .list()?
             .into_iter()
-            .map(|r| TokenSummary::new(r, today))
+            .map(|r| TokenSummary::new(r, &schedule))
             .collect())
     }
 

@@ -28,6 +28,9 @@ pub struct TokenIntent {
     pub bases: Vec<BaseIntent>,
     pub rotate_every_days: u32,
     pub last_rotated: NaiveDate,
+    /// Days before its due date the token counts as due soon; None: the setting.
+    #[serde(default)]
+    pub lead_days: Option<u32>,
     pub used_by: Vec<String>,
     pub notes: String,
 }
@@ -67,6 +70,7 @@ impl TokenIntent {
             scopes: vec![],
             bases: vec![],
             rotate_every_days: DEFAULT_ROTATION_DAYS,
+            lead_days: None,
             last_rotated,
             used_by: vec![],
             notes: String::new(),
@@ -104,6 +108,9 @@ impl TokenIntent {
         self.bases = bases;
         if !(1..=3650).contains(&self.rotate_every_days) {
             return invalid("rotate every 1 to 3650 days".into());
+        }
+        if self.lead_days.is_some_and(|d| d > 365) {
+            return invalid("remind at most 365 days before the due date".into());
         }
         if self.last_rotated > today {
             return invalid("the last rotation cannot be in the future".into());
@@ -180,6 +187,7 @@ mod tests {
                 table: Some("tblBBBBBBBBBBBBBB".into()),
             }],
             rotate_every_days: 90,
+            lead_days: None,
             last_rotated: today(),
             used_by: vec!["Zapier: CRM".into(), "  ".into()],
             notes: String::new(),

@@ -1,5 +1,5 @@
 //! A token as listing shows it: its record, flattened, with its rotation date worked
-//! out and its latest check. The CLI's `--json` and the app's list both use this shape,
+//! out, its latest check and what needs attention. The CLI's `--json` and the app's list both use this shape,
 //! so it stays stable.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::record::{BaseIntent, TokenRecord};
 use crate::check::{CheckEntry, CheckReport};
-use crate::rotation::{RotationState, rotation};
+use crate::rotation::attention::{Attention, attention, rotation_of};
+use crate::rotation::{RotationState, Schedule};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TokenSummary {
@@ -19,6 +20,8 @@ pub struct TokenSummary {
     pub bases: Vec<BaseIntent>,
     pub rotate_every_days: u32,
     pub last_rotated: NaiveDate,
+    /// The token's own lead time; None when it follows the setting.
+    pub lead_days: Option<u32>,
     pub next_due: NaiveDate,
     pub rotation_state: RotationState,
     pub days_left: i32,
@@ -29,15 +32,16 @@ pub struct TokenSummary {
     pub last_report: Option<CheckReport>,
     /// The last 20 checks in short, oldest first.
     pub checks: Vec<CheckEntry>,
+    /// What needs the owner now; empty when nothing does.
+    pub attention: Vec<Attention>,
+    /// Each item of `attention` in words.
+    pub why: Vec<String>,
 }
 
 impl TokenSummary {
-    pub fn new(record: TokenRecord, today: NaiveDate) -> Self {
-        let due = rotation(
-            record.intent.last_rotated,
-            record.intent.rotate_every_days,
-            today,
-        );
+    pub fn new(record: TokenRecord, schedule: &Schedule) -> Self {
+        let due = rotation_of(&record, schedule);
+        let attention = attention(&record, schedule);
         let i = record.intent;
         TokenSummary {
             id: record.id,
@@ -47,6 +51,7 @@ impl TokenSummary {
             bases: i.bases,
             rotate_every_days: i.rotate_every_days,
             last_rotated: i.last_rotated,
+            lead_days: i.lead_days,
             next_due: due.next_due,
             rotation_state: due.state,
             days_left: due.days_left,
@@ -55,6 +60,8 @@ impl TokenSummary {
             created_at: record.created_at,
             last_report: record.last_report,
             checks: record.checks,
+            why: attention.iter().map(Attention::describe).collect(),
+            attention,
         }
     }
 }

@@ -78,6 +78,7 @@ fn intent(name: &str) -> TokenIntent {
             table: None,
         }],
         rotate_every_days: 90,
+        lead_days: None,
         last_rotated: today(),
         used_by: vec![],
         notes: String::new(),

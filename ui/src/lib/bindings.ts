@@ -25,9 +25,22 @@ export const commands = {
 	checkTokens: (ids: string[], light: boolean, progress: Channel<CheckProgress>) => typedError<CheckRun, ErrorReport>(__TAURI_INVOKE("check_tokens", { ids, light, progress })),
 	/**  Stops the running check; the results that arrived are kept. Says whether one ran. */
 	cancelCheck: () => __TAURI_INVOKE<boolean>("cancel_check"),
+	/**  No reminder about the token for a week; returns the day reminders may resume. */
+	snoozeReminders: (id: string) => typedError<string, ErrorReport>(__TAURI_INVOKE("snooze_reminders", { id })),
 };
 
 /* Types */
+export type Attention = 
+/**  Due soon, due or overdue. */
+{ kind: "rotation"; state: RotationState; days_left: number } | 
+/**  Its latest check found it invalid or could not tell, every check since `since`. */
+{ kind: "check_failed"; status: CheckStatus; since: string; error: string | null } | 
+/**
+ *  No check for `days` days; `ever` is false when it was never checked since it was
+ *  added `days` ago.
+ */
+{ kind: "not_checked"; days: number; ever: boolean };
+
 export type BaseIntent = {
 	/**  The base id, `app` + 14 letters or digits. */
 	id: string,
@@ -188,6 +201,10 @@ export type ScopeInfo = {
 export type Settings = {
 	/**  Seconds after which a copied secret is wiped from the clipboard. */
 	clipboard_clear_seconds?: number,
+	/**  Days before its due date a token counts as due soon, unless it sets its own. */
+	reminder_lead_days?: number,
+	/**  A token not checked for this many days needs attention. */
+	check_stale_days?: number,
 };
 
 /**  The fields a user sets when adding or editing a token. */
@@ -197,6 +214,8 @@ export type TokenIntent = {
 	bases: BaseIntent[],
 	rotate_every_days: number,
 	last_rotated: string,
+	/**  Days before its due date the token counts as due soon; None: the setting. */
+	lead_days?: number | null,
 	used_by: string[],
 	notes: string,
 };
@@ -209,6 +228,8 @@ export type TokenSummary = {
 	bases: BaseIntent[],
 	rotate_every_days: number,
 	last_rotated: string,
+	/**  The token's own lead time; None when it follows the setting. */
+	lead_days: number | null,
 	next_due: string,
 	rotation_state: RotationState,
 	days_left: number,
@@ -219,6 +240,10 @@ export type TokenSummary = {
 	last_report: CheckReport | null,
 	/**  The last 20 checks in short, oldest first. */
 	checks: CheckEntry[],
+	/**  What needs the owner now; empty when nothing does. */
+	attention: Attention[],
+	/**  Each item of `attention` in words. */
+	why: string[],
 };
 
 /**  What `doctor` and the app's banner report. */

@@ -66,6 +66,9 @@ const checked: TokenSummary = {
   created_at: "2026-09-01T10:00:00Z",
   last_report: report,
   checks: [],
+  lead_days: null,
+  attention: [],
+  why: [],
 };
 const unchecked: TokenSummary = { ...checked, id: "1b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00", name: "Backup", bases: [{ id: HR, label: "People", table: null }], last_report: null };
 

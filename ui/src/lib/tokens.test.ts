@@ -27,6 +27,9 @@ const token: TokenSummary = {
   created_at: "2026-09-01T10:00:00Z",
   last_report: null,
   checks: [],
+  lead_days: null,
+  attention: [],
+  why: [],
 };
 
 describe("filter", () => {

@@ -59,6 +59,7 @@ export function emptyIntent(today: string): TokenIntent {
     bases: [],
     rotate_every_days: 90,
     last_rotated: today,
+    lead_days: null,
     used_by: [],
     notes: "",
   };
@@ -71,6 +72,7 @@ export function intentOf(t: TokenSummary): TokenIntent {
     bases: t.bases.map((b) => ({ ...b })),
     rotate_every_days: t.rotate_every_days,
     last_rotated: t.last_rotated,
+    lead_days: t.lead_days,
     used_by: [...t.used_by],
     notes: t.notes,
   };

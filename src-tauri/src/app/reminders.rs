@@ -1,0 +1,60 @@
+//! Reminders that reach the user: at start and then every hour, the reminders due (see
+//! `rotation::reminders`) become desktop notifications. What was shown is saved before
+//! it is shown, so neither a restart nor a failing notification repeats one that day.
+
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use super::state::AppState;
+use crate::error::VaultError;
+use crate::rotation::reminders::{Reminder, ReminderKind, ReminderLog};
+use crate::vault::Vault;
+
+const EVERY: Duration = Duration::from_secs(3600);
+
+pub fn start(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut hourly = tokio::time::interval(EVERY);
+        loop {
+            hourly.tick().await;
+            let Ok(vault) = app.state::<AppState>().vault() else {
+                return;
+            };
+            let due = tauri::async_runtime::spawn_blocking(move || take_due(&vault)).await;
+            match due {
+                Ok(Ok(reminders)) => reminders.iter().for_each(|r| show(&app, r)),
+                Ok(Err(e)) => eprintln!("PAT Vault: reminders skipped: {e}"),
+                Err(e) => eprintln!("PAT Vault: reminders skipped: {e}"),
+            }
+        }
+    });
+}
+
+fn take_due(vault: &Vault) -> Result<Vec<Reminder>, VaultError> {
+    let dir = vault.inventory().dir();
+    let mut log = ReminderLog::load(dir)?;
+    let due = log.take_due(&vault.list()?, &vault.schedule());
+    log.save(dir)?;
+    Ok(due)
+}
+
+fn show(app: &AppHandle, reminder: &Reminder) {
+    let title = match reminder.kind {
+        ReminderKind::DueSoon => "Airtable token due for rotation soon",
+        ReminderKind::Due => "Airtable token due for rotation today",
+        ReminderKind::Overdue => "Airtable token overdue for rotation",
+        ReminderKind::Invalid => "Airtable token no longer works",
+    };
+    let shown = app
+        .notification()
+        .builder()
+        .title(title)
+        .body(&reminder.text)
+        .show();
+    if let Err(e) = shown {
+        eprintln!("PAT Vault: a reminder could not be shown: {e}");
+    }
+}

@@ -1,0 +1,102 @@
+//! `patvault due [--within DAYS] [--json]`: what needs attention, for people and for
+//! cron (exit status 1 when a rotation is due or overdue). `patvault calendar [--out
+//! FILE]`: the rotation schedule as an iCalendar file.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::output::{columns, json};
+use crate::error::VaultError;
+use crate::rotation::attention::{Attention, attention, rotation_of};
+use crate::rotation::calendar::calendar as ics;
+use crate::rotation::{Rotation, RotationState, rotation};
+use crate::vault::Vault;
+
+#[derive(Serialize)]
+struct Due {
+    name: String,
+    next_due: NaiveDate,
+    state: RotationState,
+    days_left: i32,
+    attention: Vec<Attention>,
+    /// Each item of `attention` in words.
+    why: Vec<String>,
+}
+
+pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, VaultError> {
+    let schedule = vault.schedule();
+    let mut listed = Vec::new();
+    for token in vault.list()? {
+        let i = &token.intent;
+        let due: Rotation = match within {
+            Some(days) => rotation(i.last_rotated, i.rotate_every_days, days, schedule.today),
+            None => rotation_of(&token, &schedule),
+        };
+        let mut needs: Vec<Attention> = attention(&token, &schedule)
+            .into_iter()
+            .filter(|a| !matches!(a, Attention::Rotation { .. }))
+            .collect();
+        if due.state != RotationState::Ok {
+            needs.insert(
+                0,
+                Attention::Rotation {
+                    state: due.state,
+                    days_left: due.days_left,
+                },
+            );
+        }
+        if needs.is_empty() {
+            continue;
+        }
+        listed.push(Due {
+            name: i.name.clone(),
+            next_due: due.next_due,
+            state: due.state,
+            days_left: due.days_left,
+            why: needs.iter().map(Attention::describe).collect(),
+            attention: needs,
+        });
+    }
+    let late = listed
+        .iter()
+        .any(|d| matches!(d.state, RotationState::Due | RotationState::Overdue));
+    if as_json {
+        #[derive(Serialize)]
+        struct Output {
+            tokens: Vec<Due>,
+        }
+        println!("{}", json(&Output { tokens: listed }));
+    } else if listed.is_empty() {
+        println!("Nothing needs attention.");
+    } else {
+        let rows: Vec<[String; 3]> = listed
+            .iter()
+            .map(|d| [d.name.clone(), d.next_due.to_string(), d.why.join("; ")])
+            .collect();
+        print!("{}", columns(["NAME", "NEXT ROTATION", "NEEDS"], &rows));
+    }
+    Ok(if late { 1 } else { 0 })
+}
+
+pub fn calendar(vault: Vault, out: Option<PathBuf>) -> Result<i32, VaultError> {
+    let tokens = vault.list()?;
+    let text = ics(&tokens, &vault.schedule());
+    match out {
+        Some(path) => {
+            std::fs::write(&path, text).map_err(|source| VaultError::Io {
+                action: "write",
+                path: path.clone(),
+                source,
+            })?;
+            eprintln!(
+                "Wrote {} rotation dates to {}.",
+                tokens.len(),
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(0)
+}

@@ -1,0 +1,79 @@
+// End to end: a reminder reaches the desktop as a real freedesktop notification over the
+// private D-Bus session (received by tests/e2e/notifications.py), once a day per token
+// across restarts, and the token page offers to snooze it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { launchApp, step, waitFor, work } from "./app.mjs";
+
+function daysAgo(days) {
+  const d = new Date();
+  d.setDate(d.getDate() - days);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+const secret = (n) => `patReminder00000${n}.${String(n).repeat(64)}`;
+
+async function startNotificationServer(log) {
+  // Debian's own Python, where python3-dbus and python3-gi are installed.
+  const server = spawn("/usr/bin/python3", [path.join(import.meta.dirname, "notifications.py"), log], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise((resolve, reject) => {
+    readline.createInterface({ input: server.stdout }).once("line", resolve);
+    server.once("exit", (code) => reject(new Error(`the notification server exited with ${code}`)));
+  });
+  return server;
+}
+
+const received = (log) =>
+  fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map(JSON.parse) : [];
+
+test("an overdue token becomes one desktop notification a day, across restarts", async (t) => {
+  const log = path.join(work, "notifications.jsonl");
+  const server = await startNotificationServer(log);
+  t.after(() => server.kill());
+  const seed = ({ cli }) => {
+    cli(["add", "Backup job", "--rotate-every", "90", "--rotated-on", daysAgo(100), "--used-by", "cron"], `${secret(1)}\n`);
+    cli(["add", "Fresh token", "--rotate-every", "90"], `${secret(2)}\n`);
+  };
+
+  step("first start: the reminder arrives");
+  let app = await launchApp("reminders", { port: 4494, beforeStart: seed });
+  const remindersFile = path.join(app.dataDir, "reminders.json");
+  try {
+    await waitFor(() => received(log).length > 0, "a notification");
+    const [note, ...more] = received(log);
+    assert.equal(note.summary, "Airtable token overdue for rotation");
+    assert.match(note.body, /^“Backup job”: rotation overdue by 10 days\. Rotate it in Airtable/);
+    assert.deepEqual(more, []);
+    assert.ok(!note.body.includes(secret(1).split(".")[1]), "no secret in a notification");
+  } finally {
+    await app.stop();
+  }
+
+  step("second start the same day: no repeat");
+  const before = fs.statSync(remindersFile).ino;
+  app = await launchApp("reminders", { port: 4494 });
+  try {
+    // The app rewrites the log at each look, so a new file means it has looked.
+    await waitFor(() => fs.statSync(remindersFile).ino !== before, "the second look at reminders");
+    assert.equal(received(log).length, 1, "still one notification");
+
+    step("the token page says why and snoozes");
+    await (await app.session.find("[data-test=token-row][data-name='Backup job'] td")).click();
+    assert.match(await (await app.session.find("[data-test=attention]")).text(), /rotation overdue by 10 days/);
+    await (await app.session.find("[data-test=snooze]")).click();
+    assert.match(await (await app.session.find("[data-test=snoozed]")).text(), /^No reminders about this token until \d{4}-\d\d-\d\d\.$/);
+    await app.shot("20-token-attention");
+  } finally {
+    await app.stop();
+  }
+  const log2 = JSON.parse(fs.readFileSync(remindersFile, "utf8"));
+  const [entry] = Object.values(log2.tokens).filter((e) => e.snoozed_until);
+  assert.equal(entry.kind, "overdue");
+});
