@@ -7,6 +7,7 @@ use tauri_specta::{Builder, collect_commands};
 
 use super::checking::*;
 use super::commands::*;
+use super::reminders::*;
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()

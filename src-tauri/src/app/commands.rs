@@ -1,7 +1,6 @@
 //! The commands the window may call. Each is a few lines: run the core off the main
 //! thread (keychain calls block), map its errors. None returns a secret.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +9,6 @@ use uuid::Uuid;
 
 use super::state::AppState;
 use crate::error::{ErrorKind, ErrorReport, VaultError};
-use crate::rotation::reminders::ReminderLog;
 use crate::scopes::{CATALOG, ScopeInfo};
 use crate::secret::Secret;
 use crate::settings::{self, Settings};
@@ -152,21 +150,6 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Re
     blocking(state.vault()?, move |v| {
         settings::save(v.inventory().dir(), &settings)?;
         Ok(settings)
-    })
-    .await
-}
-
-/// No reminder about the token for a week; returns the day reminders may resume.
-#[tauri::command]
-#[specta::specta]
-pub async fn snooze_reminders(state: State<'_, AppState>, id: Uuid) -> Reply<NaiveDate> {
-    blocking(state.vault()?, move |v| {
-        v.get(id)?;
-        let dir = v.inventory().dir();
-        let mut log = ReminderLog::load(dir)?;
-        let until = log.snooze(id, v.schedule().today);
-        log.save(dir)?;
-        Ok(until)
     })
     .await
 }

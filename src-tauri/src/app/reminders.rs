@@ -1,18 +1,25 @@
 //! Reminders that reach the user: at start and then every hour, the reminders due (see
 //! `rotation::reminders`) become desktop notifications. What was shown is saved before
 //! it is shown, so neither a restart nor a failing notification repeats one that day.
+//! The window may snooze a token's reminders.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager};
+use chrono::NaiveDate;
+use tauri::{AppHandle, Manager, State};
 use tauri_plugin_notification::NotificationExt;
+use uuid::Uuid;
 
+use super::commands::{Reply, blocking};
 use super::state::AppState;
 use crate::error::VaultError;
 use crate::rotation::reminders::{Reminder, ReminderKind, ReminderLog};
 use crate::vault::Vault;
 
 const EVERY: Duration = Duration::from_secs(3600);
+/// The hourly look and a snooze both rewrite the log: one at a time, or one is lost.
+static LOG: Mutex<()> = Mutex::new(());
 
 pub fn start(app: &AppHandle) {
     let app = app.clone();
@@ -34,6 +41,7 @@ pub fn start(app: &AppHandle) {
 }
 
 fn take_due(vault: &Vault) -> Result<Vec<Reminder>, VaultError> {
+    let _one_at_a_time = LOG.lock().unwrap_or_else(|p| p.into_inner());
     let dir = vault.inventory().dir();
     let mut log = ReminderLog::load(dir)?;
     let due = log.take_due(&vault.list()?, &vault.schedule());
@@ -57,4 +65,20 @@ fn show(app: &AppHandle, reminder: &Reminder) {
     if let Err(e) = shown {
         eprintln!("PAT Vault: a reminder could not be shown: {e}");
     }
+}
+
+/// No reminder about the token for a week; returns the day reminders may resume.
+#[tauri::command]
+#[specta::specta]
+pub async fn snooze_reminders(state: State<'_, AppState>, id: Uuid) -> Reply<NaiveDate> {
+    blocking(state.vault()?, move |v| {
+        v.get(id)?;
+        let _one_at_a_time = LOG.lock().unwrap_or_else(|p| p.into_inner());
+        let dir = v.inventory().dir();
+        let mut log = ReminderLog::load(dir)?;
+        let until = log.snooze(id, v.schedule().today);
+        log.save(dir)?;
+        Ok(until)
+    })
+    .await
 }
