@@ -18,9 +18,9 @@ use crate::vault::files::{ensure_private_dir, io_error, write_atomic};
 use crate::vault::record::TokenRecord;
 
 const FILE: &str = "reminders.json";
-pub const SNOOZE_DAYS: u64 = 7;
+const SNOOZE_DAYS: u64 = 7;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
     DueSoon,
@@ -29,7 +29,7 @@ pub enum ReminderKind {
     Invalid,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reminder {
     pub token: Uuid,
     pub name: String,
