@@ -1,5 +1,6 @@
-//! Rotation dates: when each token is due, what needs the user's attention, and the
-//! schedule as a calendar. Pure date arithmetic on the user's local calendar days.
+//! Rotation dates: when each token is due, what needs the user's attention, the
+//! schedule as a calendar, and which reminders to show. Date arithmetic on the user's
+//! local calendar days; only the reminder log touches a file.
 
 pub mod attention;
 pub mod calendar;
