@@ -108,7 +108,8 @@ fn unlocked(bus: &str) -> bool {
         }
         if std::time::Instant::now() > deadline {
             eprintln!(
-                "the private keyring is still locked: {}",
+                "the private keyring is still locked: {}{}",
+                String::from_utf8_lossy(&answer.stdout),
                 String::from_utf8_lossy(&answer.stderr)
             );
             return false;

@@ -137,6 +137,7 @@ mod tests {
             intent,
             last_report,
             checks: Vec::new(),
+            rotations: Vec::new(),
         }
     }
 

@@ -20,6 +20,18 @@ pub enum CheckStatus {
     Error,
 }
 
+impl CheckStatus {
+    /// As `--json` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckStatus::Ok => "ok",
+            CheckStatus::Drift => "drift",
+            CheckStatus::Invalid => "invalid",
+            CheckStatus::Error => "error",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct CheckUser {
     pub id: String,

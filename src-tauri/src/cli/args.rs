@@ -73,6 +73,18 @@ pub enum Command {
         #[arg(long)]
         light: bool,
     },
+    /// Rotate a token: the new secret is read from standard input, checked live, and
+    /// swapped in only when it is the same user's and reaches what is intended (or with
+    /// --force); then the old secret is checked and forgotten.
+    Rotate {
+        name: String,
+        /// Swap even when the new secret is another user's or reaches less.
+        #[arg(long)]
+        force: bool,
+        /// Only finish an interrupted rotation: check the old secret and forget it.
+        #[arg(long, conflicts_with = "force")]
+        finish: bool,
+    },
     /// What needs attention: rotations due soon, due or overdue, failing or missing
     /// checks. Exit status 1 when a rotation is due or overdue.
     Due {

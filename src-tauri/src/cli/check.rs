@@ -30,6 +30,15 @@ struct TokenCheck<'a> {
     report: &'a CheckReport,
 }
 
+/// The runtime a check runs on: multi-threaded, as `check_in_vault` needs.
+pub fn runtime() -> Result<tokio::runtime::Runtime, VaultError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| VaultError::Invalid(format!("cannot start the check: {e}")))
+}
+
 pub fn check(
     vault: Vault,
     names: Vec<String>,
@@ -46,11 +55,7 @@ pub fn check(
             .collect::<Result<_, _>>()?
     };
     let checked_at = Utc::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| VaultError::Invalid(format!("cannot start the check: {e}")))?;
+    let runtime = runtime()?;
     let total = tokens.len();
     let reports = runtime.block_on(async {
         let client = Client::new(root, ClientOptions::from_env())
@@ -116,12 +121,6 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
     if checked.is_empty() {
         return "No tokens to check.\n".into();
     }
-    let status = |s: CheckStatus| match s {
-        CheckStatus::Ok => "ok",
-        CheckStatus::Drift => "drift",
-        CheckStatus::Invalid => "invalid",
-        CheckStatus::Error => "error",
-    };
     let rows: Vec<[String; 5]> = checked
         .iter()
         .map(|(t, r)| {
@@ -132,7 +131,7 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
             };
             [
                 t.intent.name.clone(),
-                status(r.status).into(),
+                r.status.name().into(),
                 r.user
                     .as_ref()
                     .map(|u| u.email.clone().unwrap_or_else(|| u.id.clone()))

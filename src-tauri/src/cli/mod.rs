@@ -7,6 +7,7 @@ mod check;
 mod due;
 mod exec;
 mod output;
+mod rotate;
 
 use clap::Parser;
 use std::io::{BufRead, IsTerminal, Write};
@@ -116,6 +117,15 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             return exec::exec(secret, &var, &command);
         }
         Command::Check { names, json, light } => return check::check(vault, names, json, light),
+        Command::Rotate {
+            name,
+            force,
+            finish,
+        } => {
+            let record = vault.find(&name)?;
+            let new = if finish { None } else { Some(read_secret()?) };
+            return rotate::rotate(vault, record, new, force);
+        }
         Command::Due { within, json } => return due::due(vault, within, json),
         Command::Calendar { out } => return due::calendar(vault, out),
         Command::Doctor { json } => {

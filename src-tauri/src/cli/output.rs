@@ -150,6 +150,14 @@ pub fn health(h: &VaultHealth) -> String {
         ),
     );
     out += &line(
+        h.unfinished_rotations.is_empty(),
+        "no rotation left half-way",
+        format!(
+            "the old secret of {} is still kept; finish with `patvault rotate NAME --finish`",
+            h.unfinished_rotations.join(", ")
+        ),
+    );
+    out += &line(
         h.orphan_secrets.is_empty(),
         "no keychain entry without a token",
         format!(

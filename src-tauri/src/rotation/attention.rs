@@ -145,6 +145,7 @@ mod tests {
                     error: (*status == CheckStatus::Error).then(|| "Airtable is down".into()),
                 })
                 .collect(),
+            rotations: Vec::new(),
         }
     }
 

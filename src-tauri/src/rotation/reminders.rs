@@ -175,6 +175,7 @@ mod tests {
             },
             last_report: None,
             checks: Vec::new(),
+            rotations: Vec::new(),
         }
     }
 

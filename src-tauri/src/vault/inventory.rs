@@ -127,6 +127,7 @@ mod tests {
             created_at: chrono::Utc::now(),
             last_report: None,
             checks: Vec::new(),
+            rotations: Vec::new(),
             intent: TokenIntent::named(name, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
         }
     }

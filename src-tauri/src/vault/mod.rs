@@ -8,6 +8,7 @@ pub mod keychain;
 pub mod location;
 pub mod open;
 pub mod record;
+mod rotate;
 pub mod summary;
 
 use chrono::{Local, NaiveDate, Utc};
@@ -56,6 +57,8 @@ pub struct VaultHealth {
     pub orphan_secrets: Vec<String>,
     /// Records whose secret is missing from the keychain.
     pub tokens_without_secret: Vec<String>,
+    /// Tokens whose old secret is still kept from a rotation that did not finish.
+    pub unfinished_rotations: Vec<String>,
 }
 
 impl VaultHealth {
@@ -64,6 +67,7 @@ impl VaultHealth {
             && self.inventory.is_none()
             && self.orphan_secrets.is_empty()
             && self.tokens_without_secret.is_empty()
+            && self.unfinished_rotations.is_empty()
     }
 }
 
@@ -141,6 +145,7 @@ impl Vault {
             created_at: Utc::now(),
             last_report: None,
             checks: Vec::new(),
+            rotations: Vec::new(),
             intent,
         };
         let account = record.id.to_string();
@@ -259,12 +264,23 @@ impl Vault {
             }),
             orphan_secrets: Vec::new(),
             tokens_without_secret: Vec::new(),
+            unfinished_rotations: Vec::new(),
         };
         if let (Ok(records), Ok(accounts)) = (records, accounts) {
+            let previous = |r: &TokenRecord| rotate::previous_account(r.id);
             health.orphan_secrets = accounts
                 .iter()
-                .filter(|a| !records.iter().any(|r| r.id.to_string() == **a))
+                .filter(|a| {
+                    !records
+                        .iter()
+                        .any(|r| r.id.to_string() == **a || previous(r) == **a)
+                })
                 .cloned()
+                .collect();
+            health.unfinished_rotations = records
+                .iter()
+                .filter(|r| accounts.contains(&previous(r)))
+                .map(|r| r.intent.name.clone())
                 .collect();
             health.tokens_without_secret = records
                 .iter()

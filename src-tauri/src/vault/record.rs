@@ -48,6 +48,17 @@ pub struct TokenRecord {
     /// The last [`CHECKS_KEPT`] checks in short, newest last: when did it start failing?
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckEntry>,
+    /// Every rotation done through PAT Vault, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<RotationEntry>,
+}
+
+/// One rotation: when, and the token IDs before and after (the same after a regenerate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct RotationEntry {
+    pub at: DateTime<Utc>,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 pub const CHECKS_KEPT: usize = 20;

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::record::{BaseIntent, TokenRecord};
+use super::record::{BaseIntent, RotationEntry, TokenRecord};
 use crate::check::{CheckEntry, CheckReport};
 use crate::rotation::attention::{Attention, attention, rotation_of};
 use crate::rotation::{RotationState, Schedule};
@@ -32,6 +32,8 @@ pub struct TokenSummary {
     pub last_report: Option<CheckReport>,
     /// The last 20 checks in short, oldest first.
     pub checks: Vec<CheckEntry>,
+    /// Rotations done through PAT Vault, oldest first.
+    pub rotations: Vec<RotationEntry>,
     /// What needs the owner now; empty when nothing does.
     pub attention: Vec<Attention>,
     /// Each item of `attention` in words.
@@ -60,6 +62,7 @@ impl TokenSummary {
             created_at: record.created_at,
             last_report: record.last_report,
             checks: record.checks,
+            rotations: record.rotations,
             why: attention.iter().map(Attention::describe).collect(),
             attention,
         }

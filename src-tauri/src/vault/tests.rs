@@ -14,6 +14,8 @@ const PAT: &str =
 struct MemoryKeychain {
     entries: Mutex<BTreeMap<String, String>>,
     fail_deletes: Mutex<bool>,
+    /// How many more stores succeed before every store fails; None: all succeed.
+    stores_left: Mutex<Option<usize>>,
 }
 
 impl Keychain for MemoryKeychain {
@@ -21,6 +23,12 @@ impl Keychain for MemoryKeychain {
         "memory"
     }
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
+        if let Some(left) = self.stores_left.lock().unwrap().as_mut() {
+            if *left == 0 {
+                return Err(KeychainError::Locked);
+            }
+            *left -= 1;
+        }
         self.entries
             .lock()
             .unwrap()
@@ -203,4 +211,80 @@ fn health_reports_orphans_on_both_sides_and_deletes_nothing() {
     assert!(!health.is_healthy());
     assert!(keychain.read("stray-entry").is_ok());
     assert!(keychain.read(&kept.record.id.to_string()).is_ok());
+}
+
+const NEW: &str =
+    "patNeWtOkEn654321.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+#[test]
+fn a_rotation_swaps_the_secret_keeps_the_old_one_apart_and_records_it() {
+    let (_dir, keychain, vault) = vault();
+    let saved = add(&vault, "CRM");
+    let id = saved.record.id;
+    let rotated = vault
+        .rotate(id, &Secret::new(NEW), UnusualShape::Refuse, today())
+        .unwrap()
+        .record;
+    assert_eq!(stored(&keychain, &saved), NEW);
+    assert_eq!(vault.previous_secret(id).unwrap().expose(), PAT);
+    assert_eq!(rotated.token_id.as_deref(), Some("patNeWtOkEn654321"));
+    assert_eq!(rotated.intent.last_rotated, today());
+    assert_eq!(rotated.rotations.len(), 1);
+    assert_eq!(
+        rotated.rotations[0].from.as_deref(),
+        Some("patAbCdEfGh123456")
+    );
+    let health = vault.health();
+    assert_eq!(health.unfinished_rotations, vec!["CRM".to_owned()]);
+    assert!(health.orphan_secrets.is_empty());
+    vault.forget_previous(id).unwrap();
+    assert!(vault.previous_secret(id).is_err());
+    assert!(vault.health().is_healthy());
+}
+
+#[test]
+fn a_rotation_that_fails_at_any_step_leaves_the_vault_as_it_was() {
+    for fail_at in 0..2 {
+        let (_dir, keychain, vault) = vault();
+        let saved = add(&vault, "CRM");
+        *keychain.stores_left.lock().unwrap() = Some(fail_at);
+        let failed = vault.rotate(
+            saved.record.id,
+            &Secret::new(NEW),
+            UnusualShape::Refuse,
+            today(),
+        );
+        assert!(
+            matches!(failed, Err(VaultError::Keychain(_))),
+            "store {fail_at}"
+        );
+        *keychain.stores_left.lock().unwrap() = None;
+        assert_eq!(stored(&keychain, &saved), PAT, "store {fail_at}");
+        assert_eq!(
+            vault.get(saved.record.id).unwrap(),
+            saved.record,
+            "store {fail_at}"
+        );
+        assert_eq!(keychain.accounts().unwrap().len(), 1, "store {fail_at}");
+    }
+    // The record cannot be written: the old secret goes back.
+    let (dir, keychain, vault) = vault();
+    let saved = add(&vault, "CRM");
+    let inventory = dir.path().join("inventory.json");
+    let before = std::fs::read(&inventory).unwrap();
+    std::fs::write(&inventory, b"not json").unwrap();
+    assert!(
+        vault
+            .rotate(
+                saved.record.id,
+                &Secret::new(NEW),
+                UnusualShape::Refuse,
+                today()
+            )
+            .is_err()
+    );
+    std::fs::write(&inventory, before).unwrap();
+    assert_eq!(stored(&keychain, &saved), PAT);
+    assert_eq!(keychain.accounts().unwrap().len(), 1);
+    assert_eq!(vault.get(saved.record.id).unwrap(), saved.record);
 }

@@ -182,6 +182,13 @@ export type FindingKind =
 /**  The user's role in a base, weakest first, as `permissionLevel` names it. */
 export type PermissionLevel = "none" | "read" | "comment" | "edit" | "create";
 
+/**  One rotation: when, and the token IDs before and after (the same after a regenerate). */
+export type RotationEntry = {
+	at: string,
+	from: string | null,
+	to: string | null,
+};
+
 export type RotationState = "ok" | "due_soon" | "due" | "overdue";
 
 export type SavedToken = {
@@ -240,6 +247,8 @@ export type TokenSummary = {
 	last_report: CheckReport | null,
 	/**  The last 20 checks in short, oldest first. */
 	checks: CheckEntry[],
+	/**  Rotations done through PAT Vault, oldest first. */
+	rotations: RotationEntry[],
 	/**  What needs the owner now; empty when nothing does. */
 	attention: Attention[],
 	/**  Each item of `attention` in words. */
@@ -256,6 +265,8 @@ export type VaultHealth = {
 	orphan_secrets: string[],
 	/**  Records whose secret is missing from the keychain. */
 	tokens_without_secret: string[],
+	/**  Tokens whose old secret is still kept from a rotation that did not finish. */
+	unfinished_rotations: string[],
 };
 
 export type Verdict = "granted" | "denied" | 

@@ -69,6 +69,7 @@ const checked: TokenSummary = {
   lead_days: null,
   attention: [],
   why: [],
+  rotations: [],
 };
 const unchecked: TokenSummary = { ...checked, id: "1b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00", name: "Backup", bases: [{ id: HR, label: "People", table: null }], last_report: null };
 

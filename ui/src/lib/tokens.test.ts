@@ -30,6 +30,7 @@ const token: TokenSummary = {
   lead_days: null,
   attention: [],
   why: [],
+  rotations: [],
 };
 
 describe("filter", () => {

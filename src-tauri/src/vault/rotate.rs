@@ -1,0 +1,80 @@
+//! Swapping in a rotated secret without ever leaving a token half-rotated. The old
+//! secret moves to an entry of its own (`ID.previous`) until the old token has been
+//! checked; the new one takes the token's entry; the record then takes the new token ID,
+//! the rotation date and a history line. A failure at any step puts the old state back:
+//! either nothing changed, or everything did.
+
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::keychain::KeychainError;
+use super::record::RotationEntry;
+use super::{Saved, UnusualShape, Vault, check_shape, find_mut};
+use crate::error::VaultError;
+use crate::secret::Secret;
+
+/// The keychain account that holds a token's old secret during its rotation.
+pub fn previous_account(id: Uuid) -> String {
+    format!("{id}.previous")
+}
+
+impl Vault {
+    /// Rotates token `id` to `new`, rotated on `on`.
+    pub fn rotate(
+        &self,
+        id: Uuid,
+        new: &Secret,
+        unusual: UnusualShape,
+        on: NaiveDate,
+    ) -> Result<Saved, VaultError> {
+        let (token_id, warning) = check_shape(new, unusual)?;
+        self.get(id)?;
+        let account = id.to_string();
+        let previous = previous_account(id);
+        let old = self.keychain.read(&account)?;
+        self.keychain.store(&previous, &old)?;
+        if let Err(e) = self.keychain.store(&account, new) {
+            let _ = self.keychain.delete(&previous);
+            return Err(e.into());
+        }
+        let written = self.inventory.update(|tokens| {
+            let token = find_mut(tokens, id)?;
+            token.rotations.push(RotationEntry {
+                at: Utc::now(),
+                from: token.token_id.clone(),
+                to: token_id.clone(),
+            });
+            token.token_id = token_id.clone();
+            token.intent.last_rotated = on;
+            Ok(token.clone())
+        });
+        match written {
+            Ok(record) => Ok(Saved { record, warning }),
+            Err(e) => {
+                // Back to the old state. Should the keychain refuse that too, the old
+                // secret stays under its own entry and `doctor` names it.
+                if self.keychain.store(&account, &old).is_ok() {
+                    let _ = self.keychain.delete(&previous);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The old secret of a token being rotated.
+    pub fn previous_secret(&self, id: Uuid) -> Result<Secret, VaultError> {
+        self.keychain
+            .read(&previous_account(id))
+            .map_err(|e| match e {
+                KeychainError::NotFound => {
+                    VaultError::Invalid("the old secret of this rotation is no longer kept".into())
+                }
+                e => e.into(),
+            })
+    }
+
+    /// Deletes the old secret once the old token has been checked.
+    pub fn forget_previous(&self, id: Uuid) -> Result<(), VaultError> {
+        Ok(self.keychain.delete(&previous_account(id))?)
+    }
+}
