@@ -206,7 +206,7 @@ fn confirm(name: &str) -> Result<bool, VaultError> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn warn(warning: Option<String>) {
+pub(super) fn warn(warning: Option<String>) {
     if let Some(w) = warning {
         eprintln!("patvault: warning: {w}. Saved anyway.");
     }

@@ -18,6 +18,12 @@ use crate::vault::{UnusualShape, Vault, today};
 
 const TOKENS_PAGE: &str = "https://airtable.com/create/tokens";
 
+/// The new secret's check, beside the user the old secret belonged to (when known).
+struct Checked {
+    old_user: Option<String>,
+    report: CheckReport,
+}
+
 pub fn rotate(
     vault: Vault,
     record: TokenRecord,
@@ -30,7 +36,7 @@ pub fn rotate(
             .map_err(|e| VaultError::Invalid(e.to_string()))?;
         if let Some(new) = new {
             let checked = check_new(&vault, &client, &record, &new).await?;
-            if checked.0.is_none() {
+            if checked.old_user.is_none() {
                 println!(
                     "The old secret's user is unknown (never checked, and it no longer answers): \
                      whether the new one is the same user's was not tested."
@@ -40,8 +46,9 @@ pub fn rotate(
                 eprintln!("patvault: {refusal}. Nothing was changed; --force swaps anyway.");
                 return Ok(1);
             }
-            vault.rotate(record.id, &new, UnusualShape::Accept, today())?;
-            if let Err(e) = vault.record_check(record.id, &checked.1) {
+            let saved = vault.rotate(record.id, &new, UnusualShape::Accept, today())?;
+            super::warn(saved.warning);
+            if let Err(e) = vault.record_check(record.id, &checked.report) {
                 eprintln!("patvault: the new secret's check was not kept: {e}");
             }
             println!(
@@ -74,7 +81,7 @@ async fn check_new(
     client: &Client,
     record: &TokenRecord,
     new: &Secret,
-) -> Result<(Option<String>, CheckReport), VaultError> {
+) -> Result<Checked, VaultError> {
     let before = old_user(vault, client, record).await;
     let job = CheckJob {
         id: record.id,
@@ -103,15 +110,18 @@ async fn check_new(
         ))),
         _ => {
             print_diff(record, &report);
-            Ok((before, report))
+            Ok(Checked {
+                old_user: before,
+                report,
+            })
         }
     }
 }
 
-fn reached(report: Option<&CheckReport>) -> BTreeSet<String> {
+fn reached(report: &CheckReport) -> BTreeSet<String> {
     report
-        .into_iter()
-        .flat_map(|r| &r.bases)
+        .bases
+        .iter()
         .filter(|b| b.reachable)
         .map(|b| b.name.clone().unwrap_or_else(|| b.id.clone()))
         .collect()
@@ -123,7 +133,7 @@ fn print_diff(record: &TokenRecord, new: &CheckReport) {
     });
     println!("New secret: user {user}, status {}.", new.status.name());
     if let Some(old) = record.last_report.as_ref() {
-        let (before, after) = (reached(Some(old)), reached(Some(new)));
+        let (before, after) = (reached(old), reached(new));
         for gone in before.difference(&after) {
             println!("  - no longer reaches {gone}");
         }
@@ -137,11 +147,8 @@ fn print_diff(record: &TokenRecord, new: &CheckReport) {
 }
 
 /// Why the swap should not happen, unless forced.
-fn refusal(
-    record: &TokenRecord,
-    (before, report): &(Option<String>, CheckReport),
-    force: bool,
-) -> Option<String> {
+fn refusal(record: &TokenRecord, checked: &Checked, force: bool) -> Option<String> {
+    let (before, report) = (&checked.old_user, &checked.report);
     let after = report.user.as_ref().map(|u| u.id.clone());
     let mut why = Vec::new();
     if before.is_some() && after != *before {
