@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+build_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev xdg-utils
   libsoup-3.0-dev libssl-dev libdbus-1-dev pkg-config build-essential file)
 test_pkgs=(xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip python3-dbus python3-gi)
 demo_pkgs=(gnome-keyring dbus)

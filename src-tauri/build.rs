@@ -16,6 +16,13 @@ fn main() {
         "check_tokens",
         "cancel_check",
         "snooze_reminders",
+        "open_tokens_page",
+        "check_new_secret_of",
+        "cancel_rotation",
+        "confirm_rotation",
+        "check_old_secret_of",
+        "forget_old_secret",
+        "tick_update",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

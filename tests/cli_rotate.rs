@@ -88,7 +88,7 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_checked_then_forgotten() {
         "{text}"
     );
     assert!(
-        text.contains("WARNING: the old token still works"),
+        text.contains("WARNING: The old token still works"),
         "{text}"
     );
     assert!(text.contains("[ ] Zapier: CRM sync"), "{text}");
@@ -104,6 +104,11 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_checked_then_forgotten() {
     assert_eq!(shown["token_id"], &pat(6)[..17]);
     assert_eq!(shown["rotations"][0]["from"], &pat(1)[..17]);
     assert_eq!(shown["rotations"][0]["to"], &pat(6)[..17]);
+    assert_eq!(
+        shown["updates_pending"], shown["used_by"],
+        "every place to update"
+    );
+    assert_eq!(shown["old_secret_kept"], false);
     assert_eq!(
         shown["checks"].as_array().unwrap().len(),
         1,

@@ -8,6 +8,7 @@ use tauri_specta::{Builder, collect_commands};
 use super::checking::*;
 use super::commands::*;
 use super::reminders::*;
+use super::rotating::*;
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -27,6 +28,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             check_tokens,
             cancel_check,
             snooze_reminders,
+            open_tokens_page,
+            check_new_secret_of,
+            cancel_rotation,
+            confirm_rotation,
+            check_old_secret_of,
+            forget_old_secret,
+            tick_update,
         ])
 }
 

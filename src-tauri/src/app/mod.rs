@@ -6,6 +6,7 @@ mod checking;
 mod clipboard;
 mod commands;
 mod reminders;
+mod rotating;
 mod state;
 
 pub use bindings::specta_builder;
@@ -14,8 +15,10 @@ pub fn run() {
     let builder = specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .manage(state::AppState::open())
+        .manage(rotating::RotationDraft::default())
         .setup(|app| {
             reminders::start(app.handle());
             Ok(())

@@ -136,6 +136,8 @@ mod tests {
             last_report,
             checks: Vec::new(),
             rotations: Vec::new(),
+            updates_pending: Vec::new(),
+            old_secret_kept: false,
         }
     }
 

@@ -146,6 +146,8 @@ mod tests {
                 })
                 .collect(),
             rotations: Vec::new(),
+            updates_pending: Vec::new(),
+            old_secret_kept: false,
         }
     }
 

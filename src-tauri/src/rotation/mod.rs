@@ -1,10 +1,12 @@
 //! Rotation dates: when each token is due, what needs the user's attention, the
-//! schedule as a calendar, and which reminders to show. Date arithmetic on the user's
-//! local calendar days; only the reminder log touches a file.
+//! schedule as a calendar, which reminders to show, and the live checks around a
+//! rotation. Date arithmetic on the user's local calendar days; only the reminder log
+//! touches a file, and only `renewal` asks Airtable.
 
 pub mod attention;
 pub mod calendar;
 pub mod reminders;
+pub mod renewal;
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use serde::Serialize;

@@ -176,6 +176,8 @@ mod tests {
             last_report: None,
             checks: Vec::new(),
             rotations: Vec::new(),
+            updates_pending: Vec::new(),
+            old_secret_kept: false,
         }
     }
 

@@ -128,6 +128,8 @@ mod tests {
             last_report: None,
             checks: Vec::new(),
             rotations: Vec::new(),
+            updates_pending: Vec::new(),
+            old_secret_kept: false,
             intent: TokenIntent::named(name, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
         }
     }

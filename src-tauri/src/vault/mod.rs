@@ -146,6 +146,8 @@ impl Vault {
             last_report: None,
             checks: Vec::new(),
             rotations: Vec::new(),
+            updates_pending: Vec::new(),
+            old_secret_kept: false,
             intent,
         };
         let account = record.id.to_string();

@@ -51,6 +51,13 @@ pub struct TokenRecord {
     /// Every rotation done through PAT Vault, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rotations: Vec<RotationEntry>,
+    /// Places from "used by" still to be given the secret of the last rotation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub updates_pending: Vec<String>,
+    /// The old secret of the last rotation is still in the keychain, waiting to be
+    /// checked (see `vault::rotate`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub old_secret_kept: bool,
 }
 
 /// One rotation: when, and the token IDs before and after (the same after a regenerate).

@@ -2,13 +2,14 @@
 //! secret moves to an entry of its own (`ID.previous`) until the old token has been
 //! checked; the new one takes the token's entry; the record then takes the new token ID,
 //! the rotation date and a history line. A failure at any step puts the old state back:
-//! either nothing changed, or everything did.
+//! either nothing changed, or everything did. The places the token is used are then
+//! kept as a checklist until each has the new secret.
 
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::keychain::KeychainError;
-use super::record::RotationEntry;
+use super::record::{RotationEntry, TokenRecord};
 use super::{Saved, UnusualShape, Vault, check_shape, find_mut};
 use crate::error::VaultError;
 use crate::secret::Secret;
@@ -46,6 +47,8 @@ impl Vault {
             });
             token.token_id = token_id.clone();
             token.intent.last_rotated = on;
+            token.updates_pending = token.intent.used_by.clone();
+            token.old_secret_kept = true;
             Ok(token.clone())
         });
         match written {
@@ -73,8 +76,21 @@ impl Vault {
             })
     }
 
+    /// Ticks `place` off the places still to be given the new secret.
+    pub fn tick_update(&self, id: Uuid, place: &str) -> Result<TokenRecord, VaultError> {
+        self.inventory.update(|tokens| {
+            let token = find_mut(tokens, id)?;
+            token.updates_pending.retain(|p| p != place);
+            Ok(token.clone())
+        })
+    }
+
     /// Deletes the old secret once the old token has been checked.
     pub fn forget_previous(&self, id: Uuid) -> Result<(), VaultError> {
-        Ok(self.keychain.delete(&previous_account(id))?)
+        self.keychain.delete(&previous_account(id))?;
+        self.inventory.update(|tokens| {
+            find_mut(tokens, id)?.old_secret_kept = false;
+            Ok(())
+        })
     }
 }

@@ -34,6 +34,10 @@ pub struct TokenSummary {
     pub checks: Vec<CheckEntry>,
     /// Rotations done through PAT Vault, oldest first.
     pub rotations: Vec<RotationEntry>,
+    /// Places still to be given the secret of the last rotation.
+    pub updates_pending: Vec<String>,
+    /// The old secret of the last rotation is still kept, waiting to be checked.
+    pub old_secret_kept: bool,
     /// What needs the owner now; empty when nothing does.
     pub attention: Vec<Attention>,
     /// Each item of `attention` in words.
@@ -63,6 +67,8 @@ impl TokenSummary {
             last_report: record.last_report,
             checks: record.checks,
             rotations: record.rotations,
+            updates_pending: record.updates_pending,
+            old_secret_kept: record.old_secret_kept,
             why: attention.iter().map(Attention::describe).collect(),
             attention,
         }

@@ -237,9 +237,42 @@ fn a_rotation_swaps_the_secret_keeps_the_old_one_apart_and_records_it() {
     let health = vault.health();
     assert_eq!(health.unfinished_rotations, vec!["CRM".to_owned()]);
     assert!(health.orphan_secrets.is_empty());
+    assert!(rotated.old_secret_kept);
+    assert_eq!(rotated.updates_pending, rotated.intent.used_by);
     vault.forget_previous(id).unwrap();
     assert!(vault.previous_secret(id).is_err());
+    assert!(!vault.get(id).unwrap().old_secret_kept);
     assert!(vault.health().is_healthy());
+}
+
+#[test]
+fn the_places_to_update_after_a_rotation_are_ticked_off_one_by_one() {
+    let (_dir, _keychain, vault) = vault();
+    let id = add(&vault, "CRM").record.id;
+    let mut edited = intent("CRM");
+    edited.used_by = vec!["Zapier".into(), "cron on nas".into()];
+    vault.edit(id, edited).unwrap();
+    vault
+        .rotate(id, &Secret::new(NEW), UnusualShape::Refuse, today())
+        .unwrap();
+    let left = vault.tick_update(id, "Zapier").unwrap().updates_pending;
+    assert_eq!(left, vec!["cron on nas".to_owned()]);
+    let left = vault
+        .tick_update(id, "unknown place")
+        .unwrap()
+        .updates_pending;
+    assert_eq!(
+        left,
+        vec!["cron on nas".to_owned()],
+        "an unknown place changes nothing"
+    );
+    assert!(
+        vault
+            .tick_update(id, "cron on nas")
+            .unwrap()
+            .updates_pending
+            .is_empty()
+    );
 }
 
 #[test]

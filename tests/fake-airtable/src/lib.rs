@@ -19,7 +19,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use percent_encoding::percent_decode_str;
 use tokio::sync::oneshot;
 
@@ -70,6 +70,7 @@ impl FakeAirtable {
         let app = Router::new()
             .route("/_fake/stats", get(stats))
             .route("/_fake/faults", put(replace_faults))
+            .route("/_fake/revoke", post(revoke))
             .fallback(handle)
             .with_state(shared.clone());
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -146,6 +147,24 @@ async fn replace_faults(
 ) -> axum::http::StatusCode {
     shared.set_faults(faults);
     axum::http::StatusCode::NO_CONTENT
+}
+
+/// Revokes the token whose ID (the part before the dot) is the body, as its owner
+/// deleting it in Airtable would; 404 when no token has that ID.
+async fn revoke(State(shared): State<Arc<Shared>>, token_id: String) -> axum::http::StatusCode {
+    let mut scenario = shared.scenario.lock().expect("scenario lock");
+    let prefix = format!("{}.", token_id.trim());
+    match scenario
+        .tokens
+        .iter_mut()
+        .find(|t| t.token.starts_with(&prefix))
+    {
+        Some(token) => {
+            token.revoked = true;
+            axum::http::StatusCode::NO_CONTENT
+        }
+        None => axum::http::StatusCode::NOT_FOUND,
+    }
 }
 
 async fn stats(State(shared): State<Arc<Shared>>) -> Response {

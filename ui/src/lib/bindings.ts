@@ -27,6 +27,26 @@ export const commands = {
 	cancelCheck: () => __TAURI_INVOKE<boolean>("cancel_check"),
 	/**  No reminder about the token for a week; returns the day reminders may resume. */
 	snoozeReminders: (id: string) => typedError<string, ErrorReport>(__TAURI_INVOKE("snooze_reminders", { id })),
+	/**  Opens Airtable's token page in the user's browser. */
+	openTokensPage: () => typedError<null, ErrorReport>(__TAURI_INVOKE("open_tokens_page")),
+	/**  Checks the pasted secret as the next secret of token `id`; nothing changes yet. */
+	checkNewSecretOf: (id: string, secret: string) => typedError<NewSecretCheck, ErrorReport>(__TAURI_INVOKE("check_new_secret_of", { id, secret })),
+	/**  Forgets the new secret of a rotation not confirmed. */
+	cancelRotation: () => __TAURI_INVOKE<void>("cancel_rotation"),
+	/**
+	 *  Swaps in the checked new secret of token `id`. Refused when its check found a
+	 *  reason, unless `force`. The draft is kept when the swap fails, so it can be retried.
+	 */
+	confirmRotation: (id: string, force: boolean) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("confirm_rotation", { id, force })),
+	/**
+	 *  Asks Airtable whether the old secret of token `id` still works; a revoked one is
+	 *  forgotten at once.
+	 */
+	checkOldSecretOf: (id: string) => typedError<OldSecretCheck, ErrorReport>(__TAURI_INVOKE("check_old_secret_of", { id })),
+	/**  Ends a rotation: the old secret is deleted from the keychain. */
+	forgetOldSecret: (id: string) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("forget_old_secret", { id })),
+	/**  Ticks off a place that now has the new secret. */
+	tickUpdate: (id: string, place: string) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("tick_update", { id, place })),
 };
 
 /* Types */
@@ -179,6 +199,34 @@ export type FindingKind =
 /**  Works but was not meant to: over-privileged. */
 "excess_scope" | "excess_base";
 
+/**  What the new secret can do, against what the old one could. */
+export type NewSecretCheck = {
+	/**  The old secret's user id, from its last check or asked now; None if unknown. */
+	old_user: string | null,
+	report: CheckReport,
+	/**  Bases the old secret reached at its last check and the new one does not. */
+	lost_bases: string[],
+	/**  Bases the new secret reaches and the old one did not. */
+	gained_bases: string[],
+	/**  Why the swap should not happen unless the user insists; empty when it may. */
+	refusals: string[],
+};
+
+/**  What Airtable says of the old secret once the new one is in. */
+export type OldSecret = 
+/**  Airtable refuses it: nothing can use it any more. */
+{ state: "revoked" } | 
+/**  It still works: it should be deleted in Airtable once nothing uses it. */
+{ state: "still_works" } | 
+/**  Airtable could not be asked. */
+{ state: "unknown"; error: string };
+
+export type OldSecretCheck = {
+	old: OldSecret,
+	message: string,
+	token: TokenSummary,
+};
+
 /**  The user's role in a base, weakest first, as `permissionLevel` names it. */
 export type PermissionLevel = "none" | "read" | "comment" | "edit" | "create";
 
@@ -249,6 +297,10 @@ export type TokenSummary = {
 	checks: CheckEntry[],
 	/**  Rotations done through PAT Vault, oldest first. */
 	rotations: RotationEntry[],
+	/**  Places still to be given the secret of the last rotation. */
+	updates_pending: string[],
+	/**  The old secret of the last rotation is still kept, waiting to be checked. */
+	old_secret_kept: boolean,
 	/**  What needs the owner now; empty when nothing does. */
 	attention: Attention[],
 	/**  Each item of `attention` in words. */

@@ -70,6 +70,8 @@ const checked: TokenSummary = {
   attention: [],
   why: [],
   rotations: [],
+  updates_pending: [],
+  old_secret_kept: false,
 };
 const unchecked: TokenSummary = { ...checked, id: "1b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00", name: "Backup", bases: [{ id: HR, label: "People", table: null }], last_report: null };
 

@@ -31,6 +31,8 @@ const token: TokenSummary = {
   attention: [],
   why: [],
   rotations: [],
+  updates_pending: [],
+  old_secret_kept: false,
 };
 
 describe("filter", () => {

@@ -1,0 +1,164 @@
+//! The guided rotation as the window runs it. The pasted secret stays here, in memory,
+//! from its check to the user's confirmation: the window never needs to send it twice,
+//! and cancelling forgets it. The steps themselves are `rotation::renewal` and
+//! `Vault::rotate`.
+
+use std::sync::Mutex;
+
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use uuid::Uuid;
+
+use super::commands::{Reply, blocking};
+use super::state::AppState;
+use crate::error::{ErrorKind, ErrorReport, VaultError};
+use crate::rotation::renewal::{
+    NewSecretCheck, OldSecret, TOKENS_PAGE, check_new_secret, check_old_secret,
+};
+use crate::secret::Secret;
+use crate::vault::summary::TokenSummary;
+use crate::vault::{UnusualShape, today};
+
+struct Draft {
+    id: Uuid,
+    secret: Secret,
+    check: NewSecretCheck,
+}
+
+/// The one rotation being prepared: its checked new secret, waiting for confirmation.
+#[derive(Default)]
+pub struct RotationDraft(Mutex<Option<Draft>>);
+
+impl RotationDraft {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Draft>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Opens Airtable's token page in the user's browser.
+#[tauri::command]
+#[specta::specta]
+pub fn open_tokens_page(app: AppHandle) -> Reply<()> {
+    app.opener()
+        .open_url(TOKENS_PAGE, None::<&str>)
+        .map_err(|e| ErrorReport {
+            kind: ErrorKind::Io,
+            message: format!("the browser could not be opened ({e}): go to {TOKENS_PAGE}"),
+        })
+}
+
+/// Checks the pasted secret as the next secret of token `id`; nothing changes yet.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_new_secret_of(
+    state: State<'_, AppState>,
+    draft: State<'_, RotationDraft>,
+    id: Uuid,
+    secret: String,
+) -> Reply<NewSecretCheck> {
+    let secret = Secret::new(secret);
+    *draft.lock() = None;
+    let vault = state.vault()?;
+    let record = blocking(vault.clone(), move |v| v.get(id)).await?;
+    let client = state.client()?;
+    let check = check_new_secret(&vault, &client, &record, &secret).await?;
+    *draft.lock() = Some(Draft {
+        id,
+        secret,
+        check: check.clone(),
+    });
+    Ok(check)
+}
+
+/// Forgets the new secret of a rotation not confirmed.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_rotation(draft: State<'_, RotationDraft>) {
+    *draft.lock() = None;
+}
+
+/// Swaps in the checked new secret of token `id`. Refused when its check found a
+/// reason, unless `force`. The draft is kept when the swap fails, so it can be retried.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_rotation(
+    state: State<'_, AppState>,
+    draft: State<'_, RotationDraft>,
+    id: Uuid,
+    force: bool,
+) -> Reply<TokenSummary> {
+    let (secret, check) = match draft.lock().as_ref() {
+        Some(d) if d.id == id => (d.secret.clone(), d.check.clone()),
+        _ => {
+            return Err(VaultError::Invalid(
+                "no checked new secret is waiting for this token: paste it again".into(),
+            )
+            .into());
+        }
+    };
+    if !check.refusals.is_empty() && !force {
+        return Err(VaultError::Invalid(format!(
+            "{}. Nothing was changed.",
+            check.refusals.join("; ")
+        ))
+        .into());
+    }
+    let summary = blocking(state.vault()?, move |v| {
+        v.rotate(id, &secret, UnusualShape::Accept, today())?;
+        if let Err(e) = v.record_check(id, &check.report) {
+            eprintln!("PAT Vault: the new secret's check was not kept: {e}");
+        }
+        Ok(v.summary(v.get(id)?))
+    })
+    .await?;
+    *draft.lock() = None;
+    Ok(summary)
+}
+
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct OldSecretCheck {
+    pub old: OldSecret,
+    pub message: String,
+    pub token: TokenSummary,
+}
+
+/// Asks Airtable whether the old secret of token `id` still works; a revoked one is
+/// forgotten at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_old_secret_of(state: State<'_, AppState>, id: Uuid) -> Reply<OldSecretCheck> {
+    let vault = state.vault()?;
+    let client = state.client()?;
+    let old = check_old_secret(&vault, &client, id).await?;
+    let token = blocking(vault, move |v| Ok(v.summary(v.get(id)?))).await?;
+    Ok(OldSecretCheck {
+        message: old.describe(),
+        old,
+        token,
+    })
+}
+
+/// Ends a rotation: the old secret is deleted from the keychain.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_old_secret(state: State<'_, AppState>, id: Uuid) -> Reply<TokenSummary> {
+    blocking(state.vault()?, move |v| {
+        v.forget_previous(id)?;
+        Ok(v.summary(v.get(id)?))
+    })
+    .await
+}
+
+/// Ticks off a place that now has the new secret.
+#[tauri::command]
+#[specta::specta]
+pub async fn tick_update(
+    state: State<'_, AppState>,
+    id: Uuid,
+    place: String,
+) -> Reply<TokenSummary> {
+    blocking(state.vault()?, move |v| {
+        Ok(v.summary(v.tick_update(id, &place)?))
+    })
+    .await
+}
