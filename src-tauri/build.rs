@@ -23,6 +23,7 @@ fn main() {
         "check_old_secret_of",
         "forget_old_secret",
         "tick_update",
+        "export_calendar",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

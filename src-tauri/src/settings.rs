@@ -17,6 +17,12 @@ pub struct Settings {
     pub reminder_lead_days: u32,
     /// A token not checked for this many days needs attention.
     pub check_stale_days: u32,
+    /// Closing the window leaves the app running in the tray, so reminders still arrive.
+    pub close_to_tray: bool,
+    /// Start the app at login, in the tray only.
+    pub start_at_login: bool,
+    /// While the app runs, check every token live once a day.
+    pub daily_check: bool,
 }
 
 impl Default for Settings {
@@ -25,6 +31,9 @@ impl Default for Settings {
             clipboard_clear_seconds: 30,
             reminder_lead_days: 14,
             check_stale_days: 7,
+            close_to_tray: true,
+            start_at_login: false,
+            daily_check: false,
         }
     }
 }
@@ -77,6 +86,9 @@ mod tests {
             clipboard_clear_seconds: 12,
             reminder_lead_days: 30,
             check_stale_days: 2,
+            close_to_tray: false,
+            start_at_login: true,
+            daily_check: true,
         };
         save(dir.path(), &chosen).unwrap();
         assert_eq!(load(dir.path()).unwrap(), chosen);
@@ -99,6 +111,8 @@ mod tests {
         // A file from before these settings existed keeps working, with their defaults.
         std::fs::write(path(dir.path()), br#"{"clipboard_clear_seconds": 9}"#).unwrap();
         assert_eq!(load(dir.path()).unwrap().reminder_lead_days, 14);
+        assert!(load(dir.path()).unwrap().close_to_tray);
+        assert!(!load(dir.path()).unwrap().daily_check);
         std::fs::write(path(dir.path()), b"{").unwrap();
         assert!(
             load(dir.path())

@@ -52,8 +52,32 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
     stop: async () => {
       await session.end();
       driver.kill();
+      // With "keep in the tray" on, the closed window leaves the app running: end it, or
+      // the next start on this vault would hand over to it.
+      await endApps(dataDir);
     },
   };
+}
+
+/** The running apps of the vault in `dataDir`, known by their environment. */
+function appsOf(dataDir) {
+  const mark = `PATVAULT_DATA_DIR=${dataDir}\0`;
+  return fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/environ`, "utf8").includes(mark) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${p}/status`, "utf8"));
+      } catch {
+        return false; // gone meanwhile, or not ours to read
+      }
+    })
+    .map(Number);
+}
+
+async function endApps(dataDir) {
+  for (const pid of appsOf(dataDir)) process.kill(pid, "SIGTERM");
+  await waitFor(() => appsOf(dataDir).length === 0, `the apps of ${dataDir} to end`);
 }
 
 /** Runs a short command and returns its output ("" when it fails or takes over 5 s). */

@@ -89,5 +89,12 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
   await (await session.find("[data-test=settings] button[type=submit]")).click();
   await session.find("[data-test=settings] [role=status]");
   const saved = JSON.parse(fs.readFileSync(path.join(app.dataDir, "settings.json"), "utf8"));
-  assert.deepEqual(saved, { clipboard_clear_seconds: 12, reminder_lead_days: 21, check_stale_days: 7 });
+  assert.deepEqual(saved, {
+    clipboard_clear_seconds: 12,
+    reminder_lead_days: 21,
+    check_stale_days: 7,
+    close_to_tray: true,
+    start_at_login: false,
+    daily_check: false,
+  });
 });

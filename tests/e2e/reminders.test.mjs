@@ -1,6 +1,7 @@
 // End to end: a reminder reaches the desktop as a real freedesktop notification over the
 // private D-Bus session (received by tests/e2e/notifications.py), once a day per token
-// across restarts, and the token page offers to snooze it.
+// across restarts, and the token page offers to snooze it. With the daily check on, a
+// token Airtable no longer accepts is found in the background and reported the same way.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -8,6 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { launchApp, step, waitFor, work } from "./app.mjs";
+import { startFake } from "./fake.mjs";
+import { demoScenario, demoVault } from "../scenarios/seed.mjs";
 
 function daysAgo(days) {
   const d = new Date();
@@ -76,4 +79,38 @@ test("an overdue token becomes one desktop notification a day, across restarts",
   const log2 = JSON.parse(fs.readFileSync(remindersFile, "utf8"));
   const [entry] = Object.values(log2.tokens).filter((e) => e.snoozed_until);
   assert.equal(entry.kind, "overdue");
+});
+
+test("the daily check finds a revoked token in the background and says so", async (t) => {
+  const log = path.join(work, "daily-notifications.jsonl");
+  const server = await startNotificationServer(log);
+  const fake = await startFake(demoScenario);
+  const demo = (name) => demoVault.tokens.find((d) => d.name === name);
+  const revoked = demo("Old Airtable sync");
+  const fine = demo("Zapier: CRM sync");
+  const app = await launchApp("daily", {
+    port: 4524,
+    env: { PATVAULT_AIRTABLE_URL: fake.url },
+    settings: { daily_check: true },
+    beforeStart: ({ cli }) => {
+      // Both rotated today: any reminder can only come from the check.
+      cli(["add", revoked.name, "--scope", "data.records:read"], `${revoked.secret}\n`);
+      const intent = [...fine.scopes.flatMap((sc) => ["--scope", sc]), ...fine.bases.flatMap((b) => ["--base", b])];
+      cli(["add", fine.name, ...intent], `${fine.secret}\n`);
+    },
+  });
+  t.after(async () => {
+    await app.stop();
+    fake.stop();
+    server.kill();
+  });
+
+  step("the daily check runs at start, unseen");
+  await waitFor(() => received(log).length > 0, "a notification", 30000);
+  const [note, ...more] = received(log);
+  assert.equal(note.summary, "Airtable token no longer works");
+  assert.match(note.body, /^“Old Airtable sync”: .*Airtable no longer accepts it/);
+  assert.deepEqual(more, []);
+  const checks = Object.fromEntries(app.readInventory().tokens.map((r) => [r.intent.name, r.checks.map((c) => c.status)]));
+  assert.deepEqual(checks, { [revoked.name]: ["invalid"], [fine.name]: ["ok"] });
 });

@@ -3,12 +3,13 @@
 //! They live in `ui/src/`, outside the folder the app embeds (`ui/dist/`), so writing
 //! them never triggers a rebuild of the app.
 
-use tauri_specta::{Builder, collect_commands};
+use tauri_specta::{Builder, collect_commands, collect_events};
 
 use super::checking::*;
 use super::commands::*;
 use super::reminders::*;
 use super::rotating::*;
+use super::window::OpenToken;
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -35,7 +36,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             check_old_secret_of,
             forget_old_secret,
             tick_update,
+            export_calendar,
         ])
+        .events(collect_events![OpenToken])
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
 //! The live check as the window runs it: one check at a time, each token's result sent
-//! over a channel as it arrives, cancellable, with an estimate beforehand.
+//! over a channel as it arrives, cancellable, with an estimate beforehand; and the daily
+//! check, which runs unseen while the app is open.
 
+use chrono::Utc;
 use serde::Serialize;
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
 
 use super::commands::{Reply, blocking};
 use super::state::AppState;
 use crate::check::estimate::{CheckEstimate, estimate};
-use crate::check::vault_run::check_in_vault;
+use crate::check::vault_run::{check_in_vault, due_for_daily_check};
 use crate::vault::Vault;
 use crate::vault::record::TokenRecord;
 use crate::vault::summary::TokenSummary;
@@ -109,4 +111,39 @@ pub async fn check_tokens(
 #[specta::specta]
 pub fn cancel_check(state: State<'_, AppState>) -> bool {
     state.cancel_check()
+}
+
+/// Checks the tokens not checked for a day, in the background. Skipped when a check is
+/// already running: the next hourly look tries again.
+pub async fn check_daily(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let (Ok(vault), Ok(client)) = (state.vault(), state.client()) else {
+        return;
+    };
+    let Ok(running) = state.start_check() else {
+        return;
+    };
+    let tokens = match blocking(vault.clone(), |v| v.list()).await {
+        Ok(tokens) => due_for_daily_check(tokens, Utc::now()),
+        Err(e) => return eprintln!("PAT Vault: the daily check was skipped: {}", e.message),
+    };
+    if tokens.is_empty() {
+        return;
+    }
+    check_in_vault(
+        vault,
+        &client,
+        tokens,
+        false,
+        &running.cancel,
+        |t, _, kept| {
+            if let Err(e) = kept {
+                eprintln!(
+                    "PAT Vault: the daily check of “{}” was not kept: {e}",
+                    t.intent.name
+                );
+            }
+        },
+    )
+    .await;
 }

@@ -4,14 +4,18 @@
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt;
 use uuid::Uuid;
 
 use super::state::AppState;
+use super::tray::show_attention;
 use crate::error::{ErrorKind, ErrorReport, VaultError};
+use crate::rotation::calendar::calendar;
 use crate::scopes::{CATALOG, ScopeInfo};
 use crate::secret::Secret;
 use crate::settings::{self, Settings};
+use crate::vault::files::write_atomic;
 use crate::vault::record::TokenIntent;
 use crate::vault::summary::TokenSummary;
 use crate::vault::{Saved, UnusualShape, Vault, VaultHealth};
@@ -55,10 +59,13 @@ fn shape_consent(accept: bool) -> UnusualShape {
     }
 }
 
+/// Every token; the tray's menu follows what the window sees.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_tokens(state: State<'_, AppState>) -> Reply<Vec<TokenSummary>> {
-    blocking(state.vault()?, |v| v.summaries()).await
+pub async fn list_tokens(app: AppHandle, state: State<'_, AppState>) -> Reply<Vec<TokenSummary>> {
+    let tokens = blocking(state.vault()?, |v| v.summaries()).await?;
+    show_attention(&app, &tokens);
+    Ok(tokens)
 }
 
 #[tauri::command]
@@ -144,12 +151,44 @@ pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
     blocking(state.vault()?, |v| settings::load(v.inventory().dir())).await
 }
 
+/// Saves the settings; "start at login" is applied first, so a setting that could not
+/// be applied is not saved either.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Reply<Settings> {
+pub async fn save_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> Reply<Settings> {
+    let autostart = app.autolaunch();
+    let applied = if settings.start_at_login {
+        autostart.enable()
+    } else {
+        autostart.disable()
+    };
+    applied.map_err(|e| ErrorReport {
+        kind: ErrorKind::Io,
+        message: format!("starting at login could not be set up ({e}); nothing was saved"),
+    })?;
     blocking(state.vault()?, move |v| {
         settings::save(v.inventory().dir(), &settings)?;
         Ok(settings)
+    })
+    .await
+}
+
+/// Writes the rotation schedule as an `.ics` calendar to the downloads folder (or the
+/// home folder) and returns where.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_calendar(state: State<'_, AppState>) -> Reply<String> {
+    blocking(state.vault()?, |v| {
+        let dir = dirs::download_dir()
+            .or_else(dirs::home_dir)
+            .ok_or_else(|| VaultError::Invalid("no downloads or home folder to write to".into()))?;
+        let path = dir.join("patvault-rotations.ics");
+        write_atomic(&path, calendar(&v.list()?, &v.schedule()).as_bytes())?;
+        Ok(path.display().to_string())
     })
     .await
 }

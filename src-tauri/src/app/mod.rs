@@ -1,5 +1,5 @@
-//! The desktop app: adapts the core to Tauri commands and notifications. No vault logic
-//! lives here.
+//! The desktop app: adapts the core to Tauri commands, the tray, the window's comings
+//! and goings, and notifications. No vault logic lives here.
 
 mod bindings;
 mod checking;
@@ -8,21 +8,65 @@ mod commands;
 mod reminders;
 mod rotating;
 mod state;
+mod tray;
+mod window;
 
 pub use bindings::specta_builder;
+use tauri::RunEvent;
 
-pub fn run() {
+/// Runs the app; `minimized` (as at login) starts it in the tray only.
+pub fn run(minimized: bool) {
     let builder = specta_builder();
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
+        // First, so a second start hands over before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id())
+                .callback(|app, _args, _cwd| window::show_main(app, None))
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg("--minimized")
+                .build(),
+        )
         .invoke_handler(builder.invoke_handler())
         .manage(state::AppState::open())
         .manage(rotating::RotationDraft::default())
-        .setup(|app| {
+        .setup(move |app| {
+            builder.mount_events(app);
+            tray::start(app.handle())?;
+            if !minimized {
+                window::show_main(app.handle(), None);
+            }
             reminders::start(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("the PAT Vault window could not start");
+        .build(tauri::generate_context!())
+        .expect("PAT Vault could not start");
+    app.run(|app, event| {
+        // The last window closed (no exit code): stay in the tray if the user wants so.
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+            && window::keeps_running(app)
+        {
+            api.prevent_exit();
+        }
+    });
+}
+
+/// One running app per vault: its D-Bus name carries a digest of the vault's folder, so
+/// a test's or a demo's vault never hands over to the user's own app.
+fn instance_id() -> String {
+    let folder = crate::vault::location::data_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    // FNV-1a: stable across builds, unlike the standard hasher.
+    let digest = folder.bytes().fold(0xcbf29ce484222325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    });
+    format!("dev.patvault.vault_{digest:016x}")
 }

@@ -1,7 +1,8 @@
-//! Reminders that reach the user: at start and then every hour, the reminders due (see
-//! `rotation::reminders`) become desktop notifications. What was shown is saved before
-//! it is shown, so neither a restart nor a failing notification repeats one that day.
-//! The window may snooze a token's reminders.
+//! Reminders that reach the user: at start and then every hour, the daily check runs if
+//! it is on, the reminders due (see `rotation::reminders`) become desktop notifications
+//! and the tray menu lists what needs attention. What was shown is saved before it is
+//! shown, so neither a restart nor a failing notification repeats one that day. The
+//! window may snooze a token's reminders.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -11,10 +12,13 @@ use tauri::{AppHandle, Manager, State};
 use tauri_plugin_notification::NotificationExt;
 use uuid::Uuid;
 
+use super::checking::check_daily;
 use super::commands::{Reply, blocking};
 use super::state::AppState;
+use super::tray::show_attention;
 use crate::error::VaultError;
 use crate::rotation::reminders::{Reminder, ReminderKind, ReminderLog};
+use crate::settings;
 use crate::vault::Vault;
 
 const EVERY: Duration = Duration::from_secs(3600);
@@ -30,9 +34,19 @@ pub fn start(app: &AppHandle) {
             let Ok(vault) = app.state::<AppState>().vault() else {
                 return;
             };
-            let due = tauri::async_runtime::spawn_blocking(move || take_due(&vault)).await;
+            let daily = settings::load(vault.inventory().dir()).is_ok_and(|s| s.daily_check);
+            if daily {
+                check_daily(&app).await;
+            }
+            let due = tauri::async_runtime::spawn_blocking(move || {
+                Ok::<_, VaultError>((take_due(&vault)?, vault.summaries()?))
+            })
+            .await;
             match due {
-                Ok(Ok(reminders)) => reminders.iter().for_each(|r| show(&app, r)),
+                Ok(Ok((reminders, tokens))) => {
+                    reminders.iter().for_each(|r| show(&app, r));
+                    show_attention(&app, &tokens);
+                }
                 Ok(Err(e)) => eprintln!("PAT Vault: reminders skipped: {e}"),
                 Err(e) => eprintln!("PAT Vault: reminders skipped: {e}"),
             }

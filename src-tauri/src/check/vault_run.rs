@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::report::CheckReport;
@@ -52,4 +53,66 @@ pub async fn check_in_vault(
         on_report(token, &report, saved);
     })
     .await
+}
+
+/// The tokens the daily check looks at `now`: those not checked for 23 hours or more.
+/// Hourly looks then check each token about once a day without drifting later.
+pub fn due_for_daily_check(tokens: Vec<TokenRecord>, now: DateTime<Utc>) -> Vec<TokenRecord> {
+    tokens
+        .into_iter()
+        .filter(|t| {
+            t.checks
+                .last()
+                .is_none_or(|c| now - c.checked_at >= TimeDelta::hours(23))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckEntry, CheckStatus};
+    use crate::vault::record::TokenIntent;
+
+    fn token(name: &str, checked_hours_ago: Option<i64>, now: DateTime<Utc>) -> TokenRecord {
+        TokenRecord {
+            id: uuid::Uuid::new_v4(),
+            token_id: None,
+            created_at: now,
+            intent: TokenIntent::named(name, now.date_naive()),
+            last_report: None,
+            checks: checked_hours_ago
+                .map(|h| CheckEntry {
+                    checked_at: now - TimeDelta::hours(h),
+                    light: false,
+                    status: CheckStatus::Ok,
+                    reachable_bases: 1,
+                    missing: 0,
+                    excess: 0,
+                    error: None,
+                })
+                .into_iter()
+                .collect(),
+            rotations: Vec::new(),
+            updates_pending: Vec::new(),
+            old_secret_kept: false,
+        }
+    }
+
+    #[test]
+    fn the_daily_check_takes_tokens_unchecked_for_a_day_or_never_checked() {
+        let now = Utc::now();
+        let tokens = vec![
+            token("never", None, now),
+            token("an hour ago", Some(1), now),
+            token("22 hours ago", Some(22), now),
+            token("23 hours ago", Some(23), now),
+            token("last week", Some(24 * 7), now),
+        ];
+        let names: Vec<String> = due_for_daily_check(tokens, now)
+            .into_iter()
+            .map(|t| t.intent.name)
+            .collect();
+        assert_eq!(names, ["never", "23 hours ago", "last week"]);
+    }
 }

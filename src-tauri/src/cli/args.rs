@@ -14,6 +14,9 @@ use std::ffi::OsString;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a command: start the app in the tray only, as at login.
+    #[arg(long)]
+    pub minimized: bool,
 }
 
 #[derive(Subcommand)]

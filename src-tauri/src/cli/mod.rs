@@ -21,7 +21,7 @@ use args::{Cli, Command, IntentArgs};
 
 pub fn run() -> i32 {
     if std::env::args_os().len() <= 1 {
-        crate::app::run();
+        crate::app::run(false);
         return 0;
     }
     let cli = match Cli::try_parse() {
@@ -41,7 +41,7 @@ pub fn run() -> i32 {
         }
     };
     let Some(command) = cli.command else {
-        crate::app::run();
+        crate::app::run(cli.minimized);
         return 0;
     };
     match execute(command) {

@@ -1,0 +1,96 @@
+//! The tray icon. Its menu lists the tokens that need attention, each opening the app on
+//! its page, so a reminder can be acted on without hunting for the token.
+
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Wry};
+use uuid::Uuid;
+
+use super::window::show_main;
+use crate::vault::summary::TokenSummary;
+
+const TRAY: &str = "main";
+const OPEN: &str = "open";
+const QUIT: &str = "quit";
+const TOKEN: &str = "token:";
+
+pub fn start(app: &AppHandle) -> tauri::Result<()> {
+    let mut tray = TrayIconBuilder::with_id(TRAY)
+        .tooltip("PAT Vault")
+        .menu(&menu(app, &[])?)
+        .show_menu_on_left_click(true)
+        .on_menu_event(|app, event| {
+            let id = event.id().as_ref();
+            if id == OPEN {
+                show_main(app, None);
+            } else if id == QUIT {
+                app.exit(0);
+            } else if let Some(token) = id.strip_prefix(TOKEN) {
+                show_main(app, Uuid::parse_str(token).ok());
+            }
+        });
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(())
+}
+
+/// Puts the tokens that need attention into the tray's menu.
+pub fn show_attention(app: &AppHandle, tokens: &[TokenSummary]) {
+    let Some(tray) = app.tray_by_id(TRAY) else {
+        return;
+    };
+    let needing: Vec<&TokenSummary> = tokens.iter().filter(|t| !t.why.is_empty()).collect();
+    let tooltip = match needing.len() {
+        0 => "PAT Vault: nothing needs attention".to_owned(),
+        1 => "PAT Vault: 1 token needs attention".to_owned(),
+        n => format!("PAT Vault: {n} tokens need attention"),
+    };
+    let updated = menu(app, &needing).and_then(|m| {
+        tray.set_menu(Some(m))?;
+        tray.set_tooltip(Some(&tooltip))
+    });
+    if let Err(e) = updated {
+        eprintln!("PAT Vault: the tray menu could not be updated: {e}");
+    }
+}
+
+fn menu(app: &AppHandle, needing: &[&TokenSummary]) -> tauri::Result<Menu<Wry>> {
+    let menu = Menu::new(app)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        OPEN,
+        "Open PAT Vault",
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    if needing.is_empty() {
+        menu.append(&MenuItem::new(
+            app,
+            "Nothing needs attention",
+            false,
+            None::<&str>,
+        )?)?;
+    }
+    for token in needing {
+        let label = format!("{}: {}", token.name, token.why.join("; "));
+        menu.append(&MenuItem::with_id(
+            app,
+            format!("{TOKEN}{}", token.id),
+            label,
+            true,
+            None::<&str>,
+        )?)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        QUIT,
+        "Quit PAT Vault",
+        true,
+        None::<&str>,
+    )?)?;
+    Ok(menu)
+}

@@ -1,0 +1,59 @@
+//! The main window comes and goes: closing it (with "keep in the tray" on) destroys the
+//! web view so the resident app stays small, and the tray, a second start or a
+//! notification builds it again from the configuration, optionally on one token.
+
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri_specta::Event;
+use uuid::Uuid;
+
+use super::state::AppState;
+use crate::settings;
+
+const MAIN: &str = "main";
+
+/// Asks an open window to show a token's page.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+pub struct OpenToken {
+    pub id: Uuid,
+}
+
+/// Shows the main window, building it when it was closed, on `token`'s page if given.
+pub fn show_main(app: &AppHandle, token: Option<Uuid>) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        if let Some(id) = token {
+            let _ = OpenToken { id }.emit(app);
+        }
+        return;
+    }
+    let Some(mut config) = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN)
+        .cloned()
+    else {
+        return;
+    };
+    // A new page cannot hear an event sent before it loads: it reads the token here.
+    if let Some(id) = token {
+        config.url = WebviewUrl::App(format!("index.html#token={id}").into());
+    }
+    if let Err(e) = WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
+        eprintln!("PAT Vault: the window could not be opened: {e}");
+    }
+}
+
+/// Whether closing the last window should leave the app running in the tray.
+pub fn keeps_running(app: &AppHandle) -> bool {
+    let Ok(vault) = app.state::<AppState>().vault() else {
+        return false;
+    };
+    settings::load(vault.inventory().dir())
+        .unwrap_or_default()
+        .close_to_tray
+}

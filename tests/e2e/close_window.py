@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Asks an X11 window to close, as a window manager does when its close button is
+clicked: a WM_DELETE_WINDOW message to each top-level window with the given title.
+(Xvfb runs no window manager, and WebDriver's own "close window" ends the whole app.)
+Usage: close_window.py TITLE   (exit status 1 when no window has that title)
+"""
+import sys
+
+from Xlib import X, display, protocol
+
+
+def titled(window, title):
+    try:
+        return window.get_wm_name() == title and window.get_attributes().map_state == X.IsViewable
+    except Exception:  # a window may vanish while it is looked at
+        return False
+
+
+def main(title):
+    d = display.Display()
+    protocols = d.intern_atom("WM_PROTOCOLS")
+    delete = d.intern_atom("WM_DELETE_WINDOW")
+    windows = [w for w in d.screen().root.query_tree().children if titled(w, title)]
+    for w in windows:
+        w.send_event(protocol.event.ClientMessage(window=w, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])))
+    d.flush()
+    return 0 if windows else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
