@@ -37,6 +37,8 @@ dbus-run-session -- bash -c '
   printf demo | XDG_DATA_HOME="$DEMO_KEYRING" XDG_RUNTIME_DIR="$DEMO_KEYRING/run" \
     gnome-keyring-daemon --unlock --components=secrets >/dev/null
   node tests/scenarios/seed.mjs "$DEMO_APP"
+  # The demo ends with its window: no staying in a tray the private session cannot show.
+  echo "{\"close_to_tray\": false}" > "$PATVAULT_DATA_DIR/settings.json"
   echo "demo: $(node -p "require(\"./tests/scenarios/demo-vault.json\").tokens.length") sample tokens in $PATVAULT_DATA_DIR; press Check all"
   "$DEMO_APP"
 '

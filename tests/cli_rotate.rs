@@ -39,6 +39,8 @@ fn vault() -> TestVault {
             "2026-01-01",
             "--used-by",
             "Zapier: CRM sync",
+            "--used-by",
+            "Make scenario",
         ],
     );
     v
@@ -109,6 +111,25 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_checked_then_forgotten() {
         "every place to update"
     );
     assert_eq!(shown["old_secret_kept"], false);
+    let out = v.run(&["updated", NAME, "nowhere"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown place is refused");
+    let out = v.run(&["updated", NAME, "Zapier: CRM sync"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Still to update: Make scenario."),
+        "{}",
+        stderr(&out)
+    );
+    let out = v.run(&["updated", NAME]);
+    assert!(
+        stderr(&out).contains("Every place has the new secret."),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        v.json(&["show", NAME, "--json"])["updates_pending"],
+        serde_json::json!([])
+    );
     assert_eq!(
         shown["checks"].as_array().unwrap().len(),
         1,

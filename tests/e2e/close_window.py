@@ -2,7 +2,8 @@
 """Asks an X11 window to close, as a window manager does when its close button is
 clicked: a WM_DELETE_WINDOW message to each top-level window with the given title.
 (Xvfb runs no window manager, and WebDriver's own "close window" ends the whole app.)
-Usage: close_window.py TITLE   (exit status 1 when no window has that title)
+Usage: close_window.py [--find] TITLE   (exit status 1 when no window has that title;
+--find only looks)
 """
 import sys
 
@@ -16,16 +17,18 @@ def titled(window, title):
         return False
 
 
-def main(title):
+def main(title, close=True):
     d = display.Display()
     protocols = d.intern_atom("WM_PROTOCOLS")
     delete = d.intern_atom("WM_DELETE_WINDOW")
     windows = [w for w in d.screen().root.query_tree().children if titled(w, title)]
-    for w in windows:
+    for w in windows if close else []:
         w.send_event(protocol.event.ClientMessage(window=w, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])))
     d.flush()
     return 0 if windows else 1
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--find":
+        sys.exit(main(sys.argv[2], close=False))
     sys.exit(main(sys.argv[1]))

@@ -3,7 +3,8 @@
 // for a desktop's panel); the icon's menu lists what needs attention and opens the app on
 // that token; "start at login" writes the autostart entry; the calendar is exported;
 // closing the window leaves the app in the tray without its web view; starting it again
-// hands over to the running one; Quit ends it.
+// hands over to the running one; Quit ends it. Started at login it shows only its icon;
+// with no tray host left, closing the window ends it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -89,6 +90,16 @@ function memory(pid) {
 const closeWindow = () =>
   execFileSync("/usr/bin/python3", [path.join(import.meta.dirname, "close_window.py"), "PAT Vault"], { timeout: 5000 });
 
+/** Whether a window titled PAT Vault is on screen. */
+const windowShown = () => {
+  try {
+    execFileSync("/usr/bin/python3", [path.join(import.meta.dirname, "close_window.py"), "--find", "PAT Vault"], { timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 test("the tray lists what needs attention, keeps the app when the window closes, and quits it", async (t) => {
   const host = await startTrayHost();
   const home = path.join(work, "tray-home");
@@ -173,5 +184,24 @@ test("the tray lists what needs attention, keeps the app when the window closes,
 
   step("Quit ends the app");
   await host.click((await host.menu()).at(-1).id);
+  await waitFor(() => !alive(pid), "the app to end", 20000);
+
+  step("started at login: only the tray, until it is opened");
+  const icons = host.registered.length;
+  const atLogin = spawn(process.env.E2E_APP, ["--minimized"], {
+    env: { ...process.env, PATVAULT_DATA_DIR: app.dataDir, PATVAULT_KEYCHAIN_SERVICE: app.service, HOME: home },
+    stdio: "ignore",
+  });
+  pid = atLogin.pid;
+  await waitFor(() => host.registered.length > icons, "the tray icon of the app started at login", 20000);
+  assert.equal((await host.menu())[0].label, "Open PAT Vault");
+  assert.equal(windowShown(), false, "no window at login");
+  await host.click((await host.menu())[0].id);
+  await waitFor(() => children(pid).includes("WebKitWebProces"), "the window opened from the tray", 20000);
+
+  step("without a tray to come back from, closing the window ends the app");
+  host.stop();
+  await waitFor(() => windowShown(), "the window to be mapped");
+  closeWindow();
   await waitFor(() => !alive(pid), "the app to end", 20000);
 });

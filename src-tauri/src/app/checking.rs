@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::commands::{Reply, blocking};
 use super::state::AppState;
+use super::tray::show_attention;
 use crate::check::estimate::{CheckEstimate, estimate};
 use crate::check::vault_run::{check_in_vault, due_for_daily_check};
 use crate::vault::Vault;
@@ -62,10 +63,11 @@ pub async fn estimate_check(
 }
 
 /// Checks the tokens named by `ids` (all when empty); a light check asks only who each
-/// token is and which bases it lists.
+/// token is and which bases it lists. The tray then shows what needs attention.
 #[tauri::command]
 #[specta::specta]
 pub async fn check_tokens(
+    app: AppHandle,
     state: State<'_, AppState>,
     ids: Vec<Uuid>,
     light: bool,
@@ -77,6 +79,7 @@ pub async fn check_tokens(
     let (tokens, schedule) =
         blocking(vault.clone(), move |v| Ok((chosen(v, &ids)?, v.schedule()))).await?;
     let total = tokens.len() as u32;
+    let vault_after = vault.clone();
     // A closed window drops the channel; the check still finishes and keeps its results.
     let _ = progress.send(CheckProgress::Started { total });
     let mut done = 0;
@@ -99,6 +102,9 @@ pub async fn check_tokens(
         },
     )
     .await;
+    if let Ok(tokens) = blocking(vault_after, |v| v.summaries()).await {
+        show_attention(&app, &tokens);
+    }
     Ok(CheckRun {
         checked: done,
         total,

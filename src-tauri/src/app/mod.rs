@@ -22,7 +22,12 @@ pub fn run(minimized: bool) {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(instance_id())
-                .callback(|app, _args, _cwd| window::show_main(app, None))
+                .callback(|app, args, _cwd| {
+                    // A start at login while the app already runs changes nothing.
+                    if !args.iter().any(|a| a == "--minimized") {
+                        window::show_main(app, None);
+                    }
+                })
                 .build(),
         )
         .plugin(tauri_plugin_notification::init())
@@ -37,7 +42,10 @@ pub fn run(minimized: bool) {
         .manage(rotating::RotationDraft::default())
         .setup(move |app| {
             builder.mount_events(app);
-            tray::start(app.handle())?;
+            // Without a tray the app still works; it just ends when its window closes.
+            if let Err(e) = tray::start(app.handle()) {
+                eprintln!("PAT Vault: no tray icon: {e}");
+            }
             if !minimized {
                 window::show_main(app.handle(), None);
             }

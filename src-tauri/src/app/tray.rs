@@ -36,6 +36,10 @@ pub fn start(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
+pub fn has_tray(app: &AppHandle) -> bool {
+    app.tray_by_id(TRAY).is_some()
+}
+
 /// Puts the tokens that need attention into the tray's menu.
 pub fn show_attention(app: &AppHandle, tokens: &[TokenSummary]) {
     let Some(tray) = app.tray_by_id(TRAY) else {

@@ -8,6 +8,7 @@ use tauri_specta::Event;
 use uuid::Uuid;
 
 use super::state::AppState;
+use super::tray::has_tray;
 use crate::settings;
 
 const MAIN: &str = "main";
@@ -48,12 +49,34 @@ pub fn show_main(app: &AppHandle, token: Option<Uuid>) {
     }
 }
 
-/// Whether closing the last window should leave the app running in the tray.
+/// Whether closing the last window should leave the app running in the tray: the user
+/// wants it, and there is a tray to come back from.
 pub fn keeps_running(app: &AppHandle) -> bool {
     let Ok(vault) = app.state::<AppState>().vault() else {
         return false;
     };
+    if !has_tray(app) || !tray_shown() {
+        return false;
+    }
     settings::load(vault.inventory().dir())
         .unwrap_or_default()
         .close_to_tray
+}
+
+/// Whether the desktop shows tray icons. Without a StatusNotifierItem host (GNOME
+/// without its AppIndicator extension) the icon is invisible: an app kept only there
+/// could not be reached, so closing the window ends it instead.
+#[cfg(target_os = "linux")]
+fn tray_shown() -> bool {
+    let asked = zbus::blocking::Connection::session().and_then(|bus| {
+        zbus::blocking::fdo::DBusProxy::new(&bus)?
+            .name_has_owner("org.kde.StatusNotifierWatcher".try_into()?)
+            .map_err(zbus::Error::from)
+    });
+    asked.unwrap_or(false)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tray_shown() -> bool {
+    true
 }

@@ -88,6 +88,13 @@ pub enum Command {
         #[arg(long, conflicts_with = "force")]
         finish: bool,
     },
+    /// Tick off places that have the secret of the last rotation (all of them when none
+    /// is named); prints those still waiting.
+    Updated {
+        name: String,
+        /// A place from the token's "used by", as `show` lists it.
+        places: Vec<String>,
+    },
     /// What needs attention: rotations due soon, due or overdue, failing or missing
     /// checks. Exit status 1 when a rotation is due or overdue.
     Due {

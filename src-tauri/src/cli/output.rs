@@ -95,10 +95,18 @@ pub fn details(t: &TokenSummary) -> String {
             s
         })
         .collect();
+    let waiting = if t.updates_pending.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "to update:     {} (tick off with `patvault updated`)\n",
+            t.updates_pending.join(", ")
+        )
+    };
     format!(
         "name:          {}\ntoken id:      {}\nscopes:        {}\nbases:         {}\n\
          rotate every:  {} days\nlast rotated:  {}\nnext due:      {}{}\nused by:       {}\n\
-         notes:         {}\n",
+         {waiting}notes:         {}\n",
         t.name,
         t.token_id.as_deref().unwrap_or("—"),
         list(&t.scopes),

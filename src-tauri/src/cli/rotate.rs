@@ -49,9 +49,10 @@ pub fn rotate(
         };
         println!("{warning}{}", old.describe());
         vault.forget_previous(record.id)?;
-        if !record.intent.used_by.is_empty() {
-            println!("Now update it where it is used:");
-            for place in &record.intent.used_by {
+        let waiting = vault.get(record.id)?.updates_pending;
+        if !waiting.is_empty() {
+            println!("Now update it where it is used (then `patvault updated NAME PLACE`):");
+            for place in &waiting {
                 println!("  [ ] {place}");
             }
         }
