@@ -78,8 +78,13 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
   assert.match(await (await session.find("[data-test=token-row]")).text(), /Backup job/);
   await shot("11-filtered");
 
-  step("settings");
+  step("settings, from an unreadable file");
+  fs.writeFileSync(path.join(app.dataDir, "settings.json"), "{");
   await (await session.find("[data-test=open-settings]")).click();
+  assert.match(
+    await (await session.find("[data-test=settings] [role=alert]")).text(),
+    /the settings file .*settings\.json cannot be read .*defaults are used until you save settings/,
+  );
   const seconds = await session.find("[data-test=clipboard-seconds]");
   await seconds.clear();
   await seconds.type("12");

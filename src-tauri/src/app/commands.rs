@@ -145,10 +145,30 @@ pub async fn remove_token(state: State<'_, AppState>, id: Uuid) -> Reply<()> {
     blocking(state.vault()?, move |v| v.remove(id).map(|_| ())).await
 }
 
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SettingsShown {
+    pub settings: Settings,
+    /// Why the saved settings could not be read; `settings` are then the defaults, and
+    /// saving replaces the unreadable file.
+    pub problem: Option<String>,
+}
+
 #[tauri::command]
 #[specta::specta]
-pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
-    blocking(state.vault()?, |v| settings::load(v.inventory().dir())).await
+pub async fn get_settings(state: State<'_, AppState>) -> Reply<SettingsShown> {
+    blocking(state.vault()?, |v| {
+        Ok(match settings::load(v.inventory().dir()) {
+            Ok(settings) => SettingsShown {
+                settings,
+                problem: None,
+            },
+            Err(e) => SettingsShown {
+                settings: Settings::default(),
+                problem: Some(e.to_string()),
+            },
+        })
+    })
+    .await
 }
 
 /// Saves the settings; "start at login" is applied first, so a setting that could not

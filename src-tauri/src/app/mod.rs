@@ -12,7 +12,7 @@ mod tray;
 mod window;
 
 pub use bindings::specta_builder;
-use tauri::RunEvent;
+use tauri::{Manager, RunEvent, WindowEvent};
 
 /// Runs the app; `minimized` (as at login) starts it in the tray only.
 pub fn run(minimized: bool) {
@@ -54,15 +54,16 @@ pub fn run(minimized: bool) {
         })
         .build(tauri::generate_context!())
         .expect("PAT Vault could not start");
-    app.run(|app, event| {
+    app.run(|app, event| match event {
+        RunEvent::WindowEvent {
+            event: WindowEvent::Destroyed,
+            ..
+        } => app.state::<rotating::RotationDraft>().forget(),
         // The last window closed (no exit code): stay in the tray if the user wants so.
-        if let RunEvent::ExitRequested {
+        RunEvent::ExitRequested {
             code: None, api, ..
-        } = event
-            && window::keeps_running(app)
-        {
-            api.prevent_exit();
-        }
+        } if window::keeps_running(app) => api.prevent_exit(),
+        _ => {}
     });
 }
 

@@ -33,6 +33,11 @@ impl RotationDraft {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Draft>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Forgets the waiting secret: the window that showed it is gone.
+    pub fn forget(&self) {
+        *self.lock() = None;
+    }
 }
 
 /// Opens Airtable's token page in the user's browser.
@@ -57,7 +62,7 @@ pub async fn check_new_secret_of(
     secret: String,
 ) -> Reply<NewSecretCheck> {
     let secret = Secret::new(secret);
-    *draft.lock() = None;
+    draft.forget();
     let vault = state.vault()?;
     let record = blocking(vault.clone(), move |v| v.get(id)).await?;
     let client = state.client()?;
@@ -74,7 +79,7 @@ pub async fn check_new_secret_of(
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_rotation(draft: State<'_, RotationDraft>) {
-    *draft.lock() = None;
+    draft.forget();
 }
 
 /// Swaps in the checked new secret of token `id`. Refused when its check found a
@@ -111,7 +116,7 @@ pub async fn confirm_rotation(
         Ok(v.summary(v.get(id)?))
     })
     .await?;
-    *draft.lock() = None;
+    draft.forget();
     Ok(summary)
 }
 

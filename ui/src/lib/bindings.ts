@@ -17,7 +17,7 @@ export const commands = {
 	/**  Copies the secret and returns after how many seconds the clipboard is wiped. */
 	copySecret: (id: string) => typedError<number, ErrorReport>(__TAURI_INVOKE("copy_secret", { id })),
 	removeToken: (id: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("remove_token", { id })),
-	getSettings: () => typedError<Settings, ErrorReport>(__TAURI_INVOKE("get_settings")),
+	getSettings: () => typedError<SettingsShown, ErrorReport>(__TAURI_INVOKE("get_settings")),
 	/**
 	 *  Saves the settings; "start at login" is applied first, so a setting that could not
 	 *  be applied is not saved either.
@@ -26,7 +26,7 @@ export const commands = {
 	estimateCheck: (ids: string[], light: boolean) => typedError<CheckEstimate, ErrorReport>(__TAURI_INVOKE("estimate_check", { ids, light })),
 	/**
 	 *  Checks the tokens named by `ids` (all when empty); a light check asks only who each
-	 *  token is and which bases it lists.
+	 *  token is and which bases it lists. The tray then shows what needs attention.
 	 */
 	checkTokens: (ids: string[], light: boolean, progress: Channel<CheckProgress>) => typedError<CheckRun, ErrorReport>(__TAURI_INVOKE("check_tokens", { ids, light, progress })),
 	/**  Stops the running check; the results that arrived are kept. Says whether one ran. */
@@ -287,6 +287,15 @@ export type Settings = {
 	start_at_login?: boolean,
 	/**  While the app runs, check every token live once a day. */
 	daily_check?: boolean,
+};
+
+export type SettingsShown = {
+	settings: Settings,
+	/**
+	 *  Why the saved settings could not be read; `settings` are then the defaults, and
+	 *  saving replaces the unreadable file.
+	 */
+	problem: string | null,
 };
 
 /**  The fields a user sets when adding or editing a token. */
