@@ -26,9 +26,9 @@ pub struct PrivateKeyring {
 pub fn keyring() -> &'static PrivateKeyring {
     static KEYRING: OnceLock<PrivateKeyring> = OnceLock::new();
     KEYRING.get_or_init(|| {
-        (1..=3)
+        (1..=4)
             .find_map(|_| start_keyring())
-            .expect("the private keyring never unlocked, in 3 tries")
+            .expect("the private keyring never unlocked, in 4 tries")
     })
 }
 

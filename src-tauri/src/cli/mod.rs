@@ -126,28 +126,7 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             let new = if finish { None } else { Some(read_secret()?) };
             return rotate::rotate(vault, record, new, force);
         }
-        Command::Updated { name, places } => {
-            let record = vault.find(&name)?;
-            let places = if places.is_empty() {
-                record.updates_pending.clone()
-            } else {
-                places
-            };
-            let mut left = record.updates_pending;
-            for place in &places {
-                if !left.contains(place) {
-                    return Err(VaultError::Invalid(format!(
-                        "“{place}” is not waiting for the new secret of “{}”",
-                        record.intent.name
-                    )));
-                }
-                left = vault.tick_update(record.id, place)?.updates_pending;
-            }
-            match left.as_slice() {
-                [] => eprintln!("Every place has the new secret."),
-                left => eprintln!("Still to update: {}.", left.join(", ")),
-            }
-        }
+        Command::Updated { name, places } => rotate::updated(&vault, vault.find(&name)?, places)?,
         Command::Due { within, json } => return due::due(vault, within, json),
         Command::Calendar { out } => return due::calendar(vault, out),
         Command::Doctor { json } => {

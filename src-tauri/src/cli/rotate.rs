@@ -2,6 +2,7 @@
 //! live first and refused when it is another user's or loses intended reach, unless
 //! `--force`; then swapped in (see `vault::rotate`); then the old secret is checked
 //! (see `rotation::renewal`). `--finish` ends a rotation interrupted before that last step.
+//! `patvault updated NAME [PLACE...]` ticks off the places given the new secret.
 
 use super::check::runtime;
 use crate::airtable::{ApiRoot, Client, ClientOptions};
@@ -81,4 +82,28 @@ fn print_check(checked: &NewSecretCheck) {
     for f in &report.drift.findings {
         println!("  {}", f.explanation);
     }
+}
+
+/// Ticks off `places` (all of them when none is named) and says which are still waiting.
+pub fn updated(vault: &Vault, record: TokenRecord, places: Vec<String>) -> Result<(), VaultError> {
+    let places = if places.is_empty() {
+        record.updates_pending.clone()
+    } else {
+        places
+    };
+    let mut left = record.updates_pending;
+    for place in &places {
+        if !left.contains(place) {
+            return Err(VaultError::Invalid(format!(
+                "“{place}” is not waiting for the new secret of “{}”",
+                record.intent.name
+            )));
+        }
+        left = vault.tick_update(record.id, place)?.updates_pending;
+    }
+    match left.as_slice() {
+        [] => eprintln!("Every place has the new secret."),
+        left => eprintln!("Still to update: {}.", left.join(", ")),
+    }
+    Ok(())
 }
