@@ -1,6 +1,8 @@
 //! The tray icon. Its menu lists the tokens that need attention, each opening the app on
 //! its page, so a reminder can be acted on without hunting for the token.
 
+use std::sync::Mutex;
+
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Wry};
@@ -40,12 +42,19 @@ pub fn has_tray(app: &AppHandle) -> bool {
     app.tray_by_id(TRAY).is_some()
 }
 
-/// Puts the tokens that need attention into the tray's menu.
+/// Puts the tokens that need attention into the tray's menu. The window reads the list
+/// on every focus: the menu is rebuilt only when what it shows has changed.
 pub fn show_attention(app: &AppHandle, tokens: &[TokenSummary]) {
+    static SHOWN: Mutex<Option<Vec<(Uuid, String)>>> = Mutex::new(None);
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };
     let needing: Vec<&TokenSummary> = tokens.iter().filter(|t| !t.why.is_empty()).collect();
+    let lines: Vec<(Uuid, String)> = needing.iter().map(|t| (t.id, label(t))).collect();
+    let mut shown = SHOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if shown.as_ref() == Some(&lines) {
+        return;
+    }
     let tooltip = match needing.len() {
         0 => "PAT Vault: nothing needs attention".to_owned(),
         1 => "PAT Vault: 1 token needs attention".to_owned(),
@@ -55,9 +64,14 @@ pub fn show_attention(app: &AppHandle, tokens: &[TokenSummary]) {
         tray.set_menu(Some(m))?;
         tray.set_tooltip(Some(&tooltip))
     });
-    if let Err(e) = updated {
-        eprintln!("PAT Vault: the tray menu could not be updated: {e}");
+    match updated {
+        Ok(()) => *shown = Some(lines),
+        Err(e) => eprintln!("PAT Vault: the tray menu could not be updated: {e}"),
     }
+}
+
+fn label(token: &TokenSummary) -> String {
+    format!("{}: {}", token.name, token.why.join("; "))
 }
 
 fn menu(app: &AppHandle, needing: &[&TokenSummary]) -> tauri::Result<Menu<Wry>> {
@@ -79,11 +93,10 @@ fn menu(app: &AppHandle, needing: &[&TokenSummary]) -> tauri::Result<Menu<Wry>> 
         )?)?;
     }
     for token in needing {
-        let label = format!("{}: {}", token.name, token.why.join("; "));
         menu.append(&MenuItem::with_id(
             app,
             format!("{TOKEN}{}", token.id),
-            label,
+            label(token),
             true,
             None::<&str>,
         )?)?;

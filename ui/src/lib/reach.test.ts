@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BaseReach, CheckReport, TokenSummary } from "./bindings";
+import { summary } from "./fixture.test-support";
 import { baseRows, checkChip, describeSeconds, findingsOf, identity, matrix, scopeRows } from "./reach";
 
 const CRM = "appCRMCRMCRMCRM01";
@@ -47,32 +48,14 @@ const report: CheckReport = {
   requests: 12,
 };
 
-const checked: TokenSummary = {
-  id: "0b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00",
-  name: "CRM sync",
-  token_id: "patAbCdEfGh123456",
+const checked: TokenSummary = summary({
   scopes: ["data.records:read", "schema.bases:read", "webhook:manage"],
   bases: [
     { id: CRM, label: "Sales CRM", table: null },
     { id: HR, label: null, table: null },
   ],
-  rotate_every_days: 90,
-  last_rotated: "2026-09-01",
-  next_due: "2026-11-30",
-  rotation_state: "due_soon",
-  days_left: 7,
-  used_by: [],
-  notes: "",
-  created_at: "2026-09-01T10:00:00Z",
   last_report: report,
-  checks: [],
-  lead_days: null,
-  attention: [],
-  why: [],
-  rotations: [],
-  updates_pending: [],
-  old_secret_kept: false,
-};
+});
 const unchecked: TokenSummary = { ...checked, id: "1b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00", name: "Backup", bases: [{ id: HR, label: "People", table: null }], last_report: null };
 
 describe("token status", () => {

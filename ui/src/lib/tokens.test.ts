@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TokenSummary } from "./bindings";
+import { summary } from "./fixture.test-support";
 import {
   chips,
   cleanBases,
@@ -11,29 +12,12 @@ import {
   todayIso,
 } from "./tokens";
 
-const token: TokenSummary = {
-  id: "0b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00",
-  name: "CRM sync",
-  token_id: "patAbCdEfGh123456",
+const token: TokenSummary = summary({
   scopes: ["data.records:read", "webhook:manage"],
   bases: [{ id: "appAAAAAAAAAAAAAA", label: "Sales CRM", table: "tblBBBBBBBBBBBBBB" }],
-  rotate_every_days: 90,
-  last_rotated: "2026-09-01",
-  next_due: "2026-11-30",
-  rotation_state: "due_soon",
-  days_left: 7,
   used_by: ["Zapier: CRM sync"],
   notes: "owned by ops",
-  created_at: "2026-09-01T10:00:00Z",
-  last_report: null,
-  checks: [],
-  lead_days: null,
-  attention: [],
-  why: [],
-  rotations: [],
-  updates_pending: [],
-  old_secret_kept: false,
-};
+});
 
 describe("filter", () => {
   it("matches every word anywhere, ignoring case", () => {
