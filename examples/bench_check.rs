@@ -78,6 +78,7 @@ fn scenario() -> Scenario {
                         fields: serde_json::json!({"Name": "first"}),
                         comments: vec![serde_json::json!({"id": padded("com", b), "text": "ok"})],
                     }],
+                    create_records: None,
                 }],
                 roles,
                 ..Base::default()

@@ -64,7 +64,8 @@ async fn every_verdict_appears_where_airtable_allows_it() {
             Granted
         ]
     );
-    // She only reads Ops: whatever writes is her role's doing, and no request is sent for it.
+    // She only reads Ops: whatever writes is her role's doing, and no request is sent for
+    // it; listing webhooks needs only read, so the token can follow every change there.
     assert_eq!(
         verdicts(&report, "Ops", &scopes),
         [
@@ -74,7 +75,7 @@ async fn every_verdict_appears_where_airtable_allows_it() {
             BlockedByRole,
             Unverifiable,
             BlockedByRole,
-            BlockedByRole,
+            Granted,
             Granted
         ]
     );
@@ -106,7 +107,7 @@ async fn every_verdict_appears_where_airtable_allows_it() {
     assert_eq!(report.status, CheckStatus::Drift);
     assert_eq!(
         report.drift.missing_scopes,
-        ["data.records:write", "schema.bases:write", "webhook:manage"]
+        ["data.records:write", "schema.bases:write"]
     );
     assert!(report.drift.findings.iter().all(|f| f.cause == Cause::Role
         && f.base.as_deref() == Some(id("app", "Ops").as_str())));
@@ -114,8 +115,9 @@ async fn every_verdict_appears_where_airtable_allows_it() {
     let stats = fake.stats();
     assert_eq!(stats.bodies, 0, "a probe sent a body");
     assert_eq!(stats.rate_limited, 0);
-    // Ops: schema, records, comments, blocks; the role rules out the rest.
-    assert_eq!(stats.per_base[&id("app", "Ops")].requests, 4);
+    // Ops: schema, records, comments, webhooks, blocks; the role rules out the rest.
+    assert_eq!(stats.per_base[&id("app", "Ops")].requests, 5);
+    assert_eq!(on(&report, "Ops").requests, 5);
     assert_eq!(report.requests as u64, stats.requests);
 }
 

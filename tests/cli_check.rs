@@ -203,3 +203,513 @@ fn airtable_down_is_an_error_per_token_not_a_crash() {
     assert!(error.contains("could not be reached"), "{error}");
     assert!(!error.contains(&pat(2)));
 }
+
+/// The checks of `airtable-api.md`'s real answers, each through `check --json` as a
+/// user runs it, against `world::real_world()`.
+mod true_to_airtable {
+    use std::time::{Duration, Instant};
+
+    use fake_airtable::{FakeAirtable, Fault, FaultKind, Route};
+    use serde_json::{Value, json};
+
+    use super::support::*;
+    use super::world::{id, pat, real_world};
+
+    fn sales() -> String {
+        id("app", "Sales")
+    }
+
+    /// Checks one token; its exit status, its part of the JSON, and stderr.
+    fn check(v: &TestVault, fake: &FakeAirtable, name: &str) -> (Option<i32>, Value, String) {
+        fake.reset_traffic();
+        let mut cmd = v.command(&["check", name, "--json"]);
+        cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+        let out = cmd.output().unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
+        (out.status.code(), json["tokens"][0].clone(), stderr(&out))
+    }
+
+    fn on<'a>(token: &'a Value, base: &str) -> &'a Value {
+        token["bases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == base)
+            .unwrap_or_else(|| panic!("{base} not in {token:#}"))
+    }
+
+    fn added(v: &TestVault, name: &str, n: u32, flags: &[&str]) {
+        let out = v.add(name, &pat(n), flags);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+
+    fn findings(token: &Value) -> Vec<&Value> {
+        token["drift"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect()
+    }
+
+    #[test]
+    fn a_reader_can_list_webhooks_and_the_excess_says_it_reads_every_change() {
+        let fake = FakeAirtable::start(real_world()).unwrap();
+        let v = TestVault::new();
+        let base = format!("{}/Deals", sales());
+        added(
+            &v,
+            "rita",
+            10,
+            &[
+                "--scope",
+                "data.records:read",
+                "--scope",
+                "schema.bases:read",
+                "--base",
+                &base,
+            ],
+        );
+        let (code, t, err) = check(&v, &fake, "rita");
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(t["status"], "drift");
+        let reach = on(&t, &sales());
+        assert_eq!(reach["permission_level"], "read");
+        assert_eq!(
+            reach["scopes"],
+            json!({
+                "schema.bases:read": "granted",
+                "data.records:read": "granted",
+                "data.recordComments:read": "denied",
+                "data.records:write": "blocked_by_role",
+                "data.recordComments:write": "unverifiable",
+                "schema.bases:write": "blocked_by_role",
+                "webhook:manage": "granted",
+                "block:manage": "unverifiable",
+                "workspacesAndBases:read": "denied",
+            })
+        );
+        assert_eq!(t["drift"]["excess_scopes"], json!(["webhook:manage"]));
+        let excess = findings(&t)
+            .into_iter()
+            .find(|f| f["scope"] == "webhook:manage")
+            .unwrap();
+        let said = excess["explanation"].as_str().unwrap();
+        assert!(
+            said.contains("fetch their payloads") && said.contains("every change"),
+            "{said}"
+        );
+        // Schema, webhooks, extensions, the first record and its comments; no write.
+        assert_eq!(reach["requests"], 5);
+        assert_eq!(t["requests"], 7);
+        assert_eq!(fake.stats().per_base[&sales()].requests, 5);
+    }
+
+    #[test]
+    fn a_table_restriction_is_its_own_verdict_and_points_at_the_table() {
+        let fake = FakeAirtable::start(real_world()).unwrap();
+        let v = TestVault::new();
+        let deals = format!("{}/Deals", sales());
+        let scopes = [
+            "--scope",
+            "data.records:read",
+            "--scope",
+            "data.records:write",
+            "--scope",
+            "schema.bases:read",
+        ];
+        added(
+            &v,
+            "eddie",
+            11,
+            &[&scopes[..], &["--base", &deals]].concat(),
+        );
+        let (code, t, err) = check(&v, &fake, "eddie");
+        assert_eq!(code, Some(1), "{err}");
+        let reach = on(&t, &sales());
+        assert_eq!(reach["scopes"]["data.records:write"], "restricted");
+        assert_eq!(
+            reach["reasons"]["data.records:write"],
+            format!(
+                "You are not permitted to create records in table Deals ({})",
+                id("tbl", "Deals")
+            )
+        );
+        assert_eq!(t["scopes"]["data.records:write"], "restricted");
+        assert_eq!(t["status"], "drift");
+        let found = findings(&t);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0]["kind"], "missing_scope");
+        assert_eq!(found[0]["cause"], "table_permissions");
+        assert_eq!(found[0]["base"], sales());
+        assert!(
+            found[0]["fix"]
+                .as_str()
+                .unwrap()
+                .contains("table's or field's permissions"),
+            "{}",
+            found[0]["fix"]
+        );
+        // The same token on an unrestricted table may write.
+        let contacts = format!("{}/Contacts", sales());
+        let out = v.run(&["edit", "eddie", "--base", &contacts]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let (code, t, err) = check(&v, &fake, "eddie");
+        assert_eq!(code, Some(0), "{err}\n{t:#}");
+        assert_eq!(on(&t, &sales())["scopes"]["data.records:write"], "granted");
+    }
+
+    #[test]
+    fn a_table_or_base_gone_from_the_intent_is_an_error_that_says_so() {
+        let fake = FakeAirtable::start(real_world()).unwrap();
+        let v = TestVault::new();
+        let gone = format!("{}/Forecasts", sales());
+        let read = ["--scope", "data.records:read"];
+        // Token 12 lists bases: the schema already shows the table is not there.
+        added(
+            &v,
+            "lister",
+            12,
+            &[
+                &read[..],
+                &["--scope", "schema.bases:read", "--base", &gone],
+            ]
+            .concat(),
+        );
+        // Token 13 cannot list bases: the request itself answers 404 TABLE_NOT_FOUND.
+        added(&v, "blind", 13, &[&read[..], &["--base", &gone]].concat());
+        for (name, requests) in [("lister", 3), ("blind", 5)] {
+            let (code, t, err) = check(&v, &fake, name);
+            assert_eq!(code, Some(1), "{name}: {err}");
+            assert_eq!(t["status"], "error", "{name}: {t:#}");
+            let reach = on(&t, &sales());
+            assert_eq!(reach["scopes"]["data.records:read"], "error", "{name}");
+            assert_eq!(reach["not_found"], "table", "{name}");
+            assert_eq!(reach["reachable"], true, "{name}");
+            let why = reach["reasons"]["data.records:read"].as_str().unwrap();
+            assert!(
+                why.contains("Forecasts") && why.contains("renamed or deleted"),
+                "{name}: {why}"
+            );
+            assert_eq!(t["drift"]["missing_scopes"], json!([]), "{name}");
+            assert_eq!(t["drift"]["missing_bases"], json!([]), "{name}");
+            let found = findings(&t);
+            assert_eq!(found.len(), 1, "{name}: {found:#?}");
+            assert_eq!(found[0]["kind"], "not_found");
+            assert_eq!(found[0]["cause"], "intent");
+            assert!(
+                found[0]["fix"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Update the token's intent"),
+                "{name}: {}",
+                found[0]["fix"]
+            );
+            assert_eq!(reach["requests"], requests, "{name}: {reach:#}");
+        }
+        // The 404 came from the fake for the blind token only.
+        let (_, blind, _) = check(&v, &fake, "blind");
+        assert_eq!(
+            on(&blind, &sales())["scopes"]["data.records:write"],
+            "denied"
+        );
+        assert_eq!(fake.stats().per_route["list_records"], 1);
+    }
+
+    #[test]
+    fn a_spent_monthly_quota_stops_that_bases_data_probes_at_once() {
+        let mut world = real_world();
+        world.settings.page_size = 1;
+        let fake = FakeAirtable::start(world).unwrap();
+        let v = TestVault::new();
+        let spent = id("app", "Spent");
+        let mut flags: Vec<&str> = Vec::new();
+        for s in super::world::EVERY_BASIC_SCOPE {
+            flags.extend(["--scope", s]);
+        }
+        let sales = sales();
+        flags.extend(["--base", &spent, "--base", &sales]);
+        added(&v, "both", 14, &flags);
+        let started = Instant::now();
+        let (code, t, err) = check(&v, &fake, "both");
+        assert!(started.elapsed() < Duration::from_secs(10), "it waited");
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(t["status"], "error");
+        let reach = on(&t, &spent);
+        assert_eq!(reach["quota_exhausted"], true);
+        for scope in [
+            "data.records:read",
+            "data.recordComments:read",
+            "data.records:write",
+            "webhook:manage",
+        ] {
+            assert_eq!(reach["scopes"][scope], "error", "{scope}");
+            let why = reach["reasons"][scope].as_str().unwrap();
+            assert!(why.contains("monthly Airtable API quota"), "{scope}: {why}");
+        }
+        // The metadata routes stay open, and the other base carries on.
+        for scope in [
+            "schema.bases:read",
+            "schema.bases:write",
+            "workspacesAndBases:read",
+        ] {
+            assert_eq!(reach["scopes"][scope], "granted", "{scope}");
+        }
+        assert_eq!(on(&t, &sales)["scopes"]["data.records:read"], "granted");
+        let error = t["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(
+                "the monthly Airtable API quota is used up for the workspace of “Spent”"
+            ) && error.contains("Wait for the next month"),
+            "{error}"
+        );
+        let stats = fake.stats();
+        // One data request met the quota; none was retried, none paced into a 429.
+        assert_eq!(stats.billing_limited, 1, "{stats:#?}");
+        assert_eq!(stats.rate_limited, 0);
+        assert_eq!(stats.per_route["list_bases"], 2, "every page, real offsets");
+        // The readable output says it in one line.
+        let mut cmd = v.command(&["check", "both"]);
+        cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+        let text = stdout(&cmd.output().unwrap());
+        let line = text
+            .lines()
+            .find(|l| l.contains("quota"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(line.contains("Wait for the next month"), "{line}");
+    }
+
+    #[test]
+    fn permanent_deletion_is_a_scope_that_cannot_be_verified() {
+        let fake = FakeAirtable::start(real_world()).unwrap();
+        let v = TestVault::new();
+        added(
+            &v,
+            "cleaner",
+            12,
+            &["--scope", "data.records:manage", "--base", &sales()],
+        );
+        let (_, t, err) = check(&v, &fake, "cleaner");
+        assert_eq!(t["scopes"]["data.records:manage"], "unverifiable", "{err}");
+        let unknown = t["drift"]["unknown"].to_string();
+        assert!(unknown.contains("data.records:manage"), "{unknown}");
+    }
+
+    #[test]
+    fn a_token_that_lists_no_base_names_both_causes() {
+        let fake = FakeAirtable::start(real_world()).unwrap();
+        let v = TestVault::new();
+        added(
+            &v,
+            "empty",
+            15,
+            &[
+                "--scope",
+                "data.records:read",
+                "--scope",
+                "schema.bases:read",
+                "--base",
+                &sales(),
+            ],
+        );
+        let (code, t, err) = check(&v, &fake, "empty");
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(t["can_list_bases"], true);
+        assert_eq!(t["drift"]["missing_bases"], json!([sales()]));
+        let found = findings(&t);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let said = found[0]["explanation"].as_str().unwrap();
+        assert!(
+            said.contains("no base is granted")
+                && said.contains("Block API access to organization-owned apps & workspaces"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_role_keeps_the_base_reachable_and_probed() {
+        let fake = FakeAirtable::start(real_world()).unwrap();
+        let v = TestVault::new();
+        let odd = id("app", "Odd");
+        added(
+            &v,
+            "odd",
+            16,
+            &[
+                "--scope",
+                "data.records:read",
+                "--scope",
+                "schema.bases:read",
+                "--base",
+                &odd,
+            ],
+        );
+        let (code, t, err) = check(&v, &fake, "odd");
+        assert_eq!(code, Some(0), "{err}\n{t:#}");
+        let reach = on(&t, &odd);
+        assert_eq!(reach["reachable"], true);
+        assert_eq!(reach["permission_level"], Value::Null);
+        let why = reach["reasons"]["role"].as_str().unwrap();
+        assert!(
+            why.contains("“owner”") && why.contains("not recognise"),
+            "{why}"
+        );
+        assert_eq!(reach["scopes"]["data.records:read"], "granted");
+        assert_eq!(reach["scopes"]["data.records:write"], "denied");
+        // Nothing is ruled out by a role it does not know: every probe is sent.
+        assert_eq!(reach["requests"], 7);
+    }
+
+    /// Each answer quoted in `airtable-api.md`, replayed on one route, and what the
+    /// check must make of it.
+    #[test]
+    fn real_answers_replayed_get_their_documented_verdict() {
+        let fake = FakeAirtable::start(real_world()).unwrap();
+        let v = TestVault::new();
+        let deals = format!("{}/Deals", sales());
+        let mut flags: Vec<&str> = Vec::new();
+        for s in super::world::EVERY_BASIC_SCOPE {
+            flags.extend(["--scope", s]);
+        }
+        flags.extend(["--base", &deals]);
+        added(&v, "all", 14, &flags);
+        let body = |text: &str| Some(serde_json::from_str::<Value>(text).unwrap());
+        // The route, the answer's status and body, the scope, its verdict, its reason.
+        type Case = (
+            Route,
+            u16,
+            Option<Value>,
+            &'static str,
+            &'static str,
+            &'static str,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                Route::ListRecords,
+                403,
+                body(r#"{"error":{"type":"INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"}}"#),
+                "data.records:read",
+                "denied",
+                "",
+            ),
+            (
+                Route::ListRecords,
+                404,
+                body(r#"{"error":"NOT_FOUND"}"#),
+                "data.records:read",
+                "error",
+                "renamed or deleted",
+            ),
+            (
+                Route::ListRecords,
+                404,
+                body(r#"{"error":{"type":"NOT_FOUND"}}"#),
+                "data.records:read",
+                "error",
+                "renamed or deleted",
+            ),
+            (
+                Route::CreateRecords,
+                422,
+                body(
+                    r#"{"error":{"type":"INVALID_REQUEST_MISSING_FIELDS","message":"Could not find field \"fields\" in the request body"}}"#,
+                ),
+                "data.records:write",
+                "granted",
+                "",
+            ),
+            (
+                Route::CreateRecords,
+                422,
+                body(
+                    r#"{"error":{"type":"INVALID_REQUEST_BODY","message":"Could not parse request body"}}"#,
+                ),
+                "data.records:write",
+                "granted",
+                "",
+            ),
+            (
+                Route::UpdateTable,
+                200,
+                body(r#"{"id":"tblDeals000000000"}"#),
+                "schema.bases:write",
+                "unverifiable",
+                "",
+            ),
+            (
+                Route::UpdateTable,
+                400,
+                None,
+                "schema.bases:write",
+                "unverifiable",
+                "",
+            ),
+            // Outside the docs: an error with the status and the type, never a verdict.
+            (
+                Route::ListRecords,
+                403,
+                None,
+                "data.records:read",
+                "error",
+                "403",
+            ),
+            (
+                Route::ListWebhooks,
+                403,
+                body(r#"{"error":{"type":"SOMETHING_NEW"}}"#),
+                "webhook:manage",
+                "error",
+                "403 SOMETHING_NEW",
+            ),
+            (
+                Route::BlockInstallations,
+                429,
+                body(r#"{"error":"TOO_BUSY"}"#),
+                "workspacesAndBases:read",
+                "error",
+                "429 TOO_BUSY",
+            ),
+            (
+                Route::ListRecords,
+                422,
+                body(r#"{"error":{"type":"INVALID_REQUEST_UNKNOWN"}}"#),
+                "data.records:read",
+                "error",
+                "422",
+            ),
+        ];
+        for (route, status, body, scope, verdict, reason) in cases {
+            fake.set_faults(vec![Fault {
+                route,
+                base: Some(sales()),
+                times: None,
+                kind: FaultKind::Answer {
+                    status,
+                    body: body.clone(),
+                    raw: None,
+                },
+            }]);
+            let started = Instant::now();
+            let (_, t, err) = check(&v, &fake, "all");
+            let case = format!("{route:?} {status} {body:?}");
+            assert!(started.elapsed() < Duration::from_secs(10), "{case} waited");
+            let reach = on(&t, &sales());
+            assert_eq!(reach["scopes"][scope], verdict, "{case}: {err}\n{reach:#}");
+            if !reason.is_empty() {
+                let why = reach["reasons"][scope].as_str().unwrap_or_default();
+                assert!(why.contains(reason), "{case}: {why}");
+            }
+            let stats = fake.stats();
+            assert_eq!(stats.rate_limited, 0, "{case}");
+            assert_eq!(stats.bodies, 0, "{case}");
+            // Nothing undocumented is retried.
+            // Nothing is retried: seven probes, six when no record was read for comments.
+            let probes = if route == Route::ListRecords { 6 } else { 7 };
+            assert_eq!(
+                stats.per_base[&sales()].requests,
+                probes,
+                "{case}: {stats:#?}"
+            );
+        }
+    }
+}

@@ -142,6 +142,12 @@ pub const CATALOG: &[ScopeInfo] = &[
         EnterpriseAdmin,
         "Change HyperDB records",
     ),
+    // Airtable's changelog, 2025-08-05: offered with the enterprise admin scopes.
+    scope(
+        "data.records:manage",
+        EnterpriseAdmin,
+        "Permanently delete records",
+    ),
 ];
 
 pub fn is_known(name: &str) -> bool {
@@ -154,12 +160,13 @@ mod tests {
 
     #[test]
     fn the_catalog_has_every_documented_scope_once() {
-        assert_eq!(CATALOG.len(), 25);
+        assert_eq!(CATALOG.len(), 26);
         let mut names: Vec<_> = CATALOG.iter().map(|s| s.name).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), CATALOG.len());
         assert!(is_known("webhook:manage"));
+        assert!(is_known("data.records:manage"));
         assert!(!is_known("data.records:delete"));
     }
 }

@@ -55,6 +55,7 @@ pub fn table(name: &str, records: usize, comments_on_first: usize) -> Table {
                 },
             })
             .collect(),
+        create_records: None,
     }
 }
 
@@ -69,6 +70,8 @@ pub fn base(name: &str, tables: Vec<Table>, roles: &[(&str, Level)]) -> Base {
             .iter()
             .map(|(u, l)| ((*u).to_owned(), *l))
             .collect::<BTreeMap<_, _>>(),
+        role_names: BTreeMap::new(),
+        quota_exhausted: false,
     }
 }
 
@@ -202,4 +205,69 @@ pub async fn check(
         .iter()
         .map(|id| reports.iter().find(|(i, _)| i == id).unwrap().1.clone())
         .collect()
+}
+
+/// An account shaped after `airtable-api.md`'s real answers. In Sales, Alice creates,
+/// Rita reads, Cora comments and Eddie edits; only creators may create Deals (a table
+/// restriction). Spent's workspace has used its monthly quota. Alice's role in Odd is
+/// one PAT Vault does not know. Tokens: 10 Rita's, with webhooks; 11 Eddie's, writing;
+/// 12 Alice's reader; 13 Alice's without the base list; 14 Alice's on Spent and Sales;
+/// 15 Alice's granted no base; 16 Alice's on Odd.
+pub fn real_world() -> Scenario {
+    let [alice, rita, cora, eddie] = ["Alice", "Rita", "Cora", "Eddie"].map(|n| id("usr", n));
+    let mut deals = table("Deals", 2, 1);
+    deals.create_records = Some(Level::Create);
+    let sales = base(
+        "Sales",
+        vec![deals, table("Contacts", 1, 0)],
+        &[
+            (&alice, Level::Create),
+            (&rita, Level::Read),
+            (&cora, Level::Comment),
+            (&eddie, Level::Edit),
+        ],
+    );
+    let spent = Base {
+        quota_exhausted: true,
+        ..base(
+            "Spent",
+            vec![table("Orders", 1, 1)],
+            &[(&alice, Level::Create)],
+        )
+    };
+    let mut odd = base(
+        "Odd",
+        vec![table("Notes", 1, 0)],
+        &[(&alice, Level::Create)],
+    );
+    odd.role_names.insert(alice.clone(), "owner".into());
+    let reading = &["data.records:read", "schema.bases:read"];
+    Scenario {
+        users: ["Alice", "Rita", "Cora", "Eddie"].map(user).to_vec(),
+        bases: vec![sales, spent, odd],
+        tokens: vec![
+            token(
+                10,
+                "Rita",
+                &["data.records:read", "schema.bases:read", "webhook:manage"],
+                &["Sales"],
+            ),
+            token(
+                11,
+                "Eddie",
+                &[
+                    "data.records:read",
+                    "data.records:write",
+                    "schema.bases:read",
+                ],
+                &["Sales"],
+            ),
+            token(12, "Alice", reading, &["Sales"]),
+            token(13, "Alice", &["data.records:read"], &["Sales"]),
+            token(14, "Alice", EVERY_BASIC_SCOPE, &["Spent", "Sales"]),
+            token(15, "Alice", reading, &[]),
+            token(16, "Alice", reading, &["Odd"]),
+        ],
+        ..Scenario::default()
+    }
 }

@@ -2,6 +2,7 @@
 //! as a sensitive header, has a timeout, and is retried a bounded number of times when
 //! Airtable says so (429 after a pause, 502 and 503 after a back-off).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -74,7 +75,12 @@ struct Inner {
     options: ClientOptions,
     in_flight: Option<Semaphore>,
     sent: AtomicU64,
+    /// Bases whose workspace answered that its monthly quota is spent, and when.
+    quota_spent: Mutex<HashMap<String, std::time::Instant>>,
 }
+
+/// How long a spent monthly quota is believed without asking again.
+const QUOTA_MEMORY: Duration = Duration::from_secs(3600);
 
 /// A request: its method, its path under the root, and the base it spends.
 pub struct Request<'a> {
@@ -104,6 +110,7 @@ impl Client {
                 in_flight: options.max_in_flight.map(|n| Semaphore::new(n.max(1))),
                 options,
                 sent: AtomicU64::new(0),
+                quota_spent: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -123,28 +130,47 @@ impl Client {
             client: self,
             secret,
             spender: Mutex::new(user_hint.map_or(Spender::Unknown, Spender::User)),
-            sent: AtomicU32::new(0),
+            sent: Tally::default(),
         }
     }
 
     /// Sends, paced, with retries; a 2xx answer's body comes back, anything else is an
-    /// error decoded from its status.
+    /// error decoded from its status. `None` when `known` said, before the request left,
+    /// that its answer is known already: it is asked before the pacer's wait and again
+    /// after it, since other answers may arrive meanwhile.
     async fn send(
         &self,
         secret: &Secret,
         spender: &Spender,
         request: Request<'_>,
-        tally: &AtomicU32,
-    ) -> Result<Vec<u8>, ApiError> {
+        tally: &Tally,
+        known: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Result<Vec<u8>, ApiError>> {
         let options = &self.inner.options;
         let url = self.inner.root.url(request.path, request.query);
+        // Airtable's monthly quota binds the data routes of a workspace, not its metadata.
+        let quota_base = request
+            .base
+            .filter(|_| request.path.get(1) != Some(&"meta"));
         let mut authorization =
-            HeaderValue::from_str(&Zeroizing::new(format!("Bearer {}", secret.expose()))).map_err(
-                |_| ApiError::Garbage("the token holds characters no header can carry".into()),
-            )?;
+            match HeaderValue::from_str(&Zeroizing::new(format!("Bearer {}", secret.expose()))) {
+                Ok(value) => value,
+                Err(_) => {
+                    return Some(Err(ApiError::Garbage(
+                        "the token holds characters no header can carry".into(),
+                    )));
+                }
+            };
         authorization.set_sensitive(true);
+        let spent = |base: Option<&str>| base.is_some_and(|b| self.quota_spent(b));
         let (mut failures, mut rate_limits) = (0u32, 0u32);
         loop {
+            if known() {
+                return None;
+            }
+            if spent(quota_base) {
+                return Some(Err(ApiError::QuotaExhausted));
+            }
             let _slot = match &self.inner.in_flight {
                 Some(slots) => Some(
                     slots
@@ -155,8 +181,14 @@ impl Client {
                 None => None,
             };
             self.inner.pacer.ready(spender, request.base).await;
+            if known() {
+                return None;
+            }
+            if spent(quota_base) {
+                return Some(Err(ApiError::QuotaExhausted));
+            }
             self.inner.sent.fetch_add(1, Ordering::Relaxed);
-            tally.fetch_add(1, Ordering::Relaxed);
+            tally.count(request.base);
             let sent = self
                 .inner
                 .http
@@ -164,9 +196,11 @@ impl Client {
                 .header(AUTHORIZATION, authorization.clone())
                 .send();
             let response = match tokio::time::timeout(options.timeout, sent).await {
-                Err(_) => return Err(ApiError::Timeout(options.timeout)),
-                Ok(Err(e)) if e.is_timeout() => return Err(ApiError::Timeout(options.timeout)),
-                Ok(Err(e)) => return Err(ApiError::Network(describe(e))),
+                Err(_) => return Some(Err(ApiError::Timeout(options.timeout))),
+                Ok(Err(e)) if e.is_timeout() => {
+                    return Some(Err(ApiError::Timeout(options.timeout)));
+                }
+                Ok(Err(e)) => return Some(Err(ApiError::Network(describe(e)))),
                 Ok(Ok(r)) => r,
             };
             let status = response.status();
@@ -182,49 +216,83 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.starts_with("text/html"));
             let body = match tokio::time::timeout(options.timeout, response.bytes()).await {
-                Err(_) => return Err(ApiError::Timeout(options.timeout)),
-                Ok(Err(e)) => return Err(ApiError::Network(describe(e))),
+                Err(_) => return Some(Err(ApiError::Timeout(options.timeout))),
+                Ok(Err(e)) => return Some(Err(ApiError::Network(describe(e)))),
                 Ok(Ok(b)) => b.to_vec(),
             };
             match status {
                 s if s.is_success() && html => {
-                    return Err(ApiError::Garbage(
+                    return Some(Err(ApiError::Garbage(
                         "an HTML page came back instead of JSON (a proxy or captive portal may be in the way)".into(),
-                    ));
+                    )));
                 }
-                s if s.is_success() => return Ok(body),
-                StatusCode::TOO_MANY_REQUESTS => {
-                    self.inner
-                        .pacer
-                        .pause(spender, request.base, options.rate_limit_pause);
-                    rate_limits += 1;
-                    if rate_limits > options.retries {
-                        return Err(ApiError::RateLimited);
+                s if s.is_success() => return Some(Ok(body)),
+                StatusCode::TOO_MANY_REQUESTS => match ApiError::from_refusal(429, &body) {
+                    ApiError::QuotaExhausted => {
+                        // Waiting does not help until the month ends: no pause, no retry.
+                        if let Some(base) = quota_base {
+                            self.remember_quota_spent(base);
+                        }
+                        return Some(Err(ApiError::QuotaExhausted));
                     }
-                }
+                    ApiError::RateLimited => {
+                        self.inner
+                            .pacer
+                            .pause(spender, request.base, options.rate_limit_pause);
+                        rate_limits += 1;
+                        if rate_limits > options.retries {
+                            return Some(Err(ApiError::RateLimited));
+                        }
+                    }
+                    // A 429 the docs do not describe is an error with its type: waiting
+                    // 30 s for what may not be the rate limit would stall the check.
+                    other => return Some(Err(other)),
+                },
                 StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE => {
                     failures += 1;
                     if failures > options.retries {
-                        return Err(ApiError::Unavailable {
+                        return Some(Err(ApiError::Unavailable {
                             status: status.as_u16(),
                             attempts: failures,
-                        });
+                        }));
                     }
                     let backoff = options.retry_delay * 2u32.pow(failures - 1);
                     let wait = retry_after.unwrap_or(backoff);
                     if wait > options.longest_retry_after {
-                        return Err(ApiError::RetryTooLate(wait));
+                        return Some(Err(ApiError::RetryTooLate(wait)));
                     }
                     tokio::time::sleep(wait).await;
                 }
-                StatusCode::UNAUTHORIZED => return Err(ApiError::Unauthorized),
-                StatusCode::FORBIDDEN => return Err(ApiError::Forbidden(error_type(&body))),
-                StatusCode::NOT_FOUND => return Err(ApiError::NotFound),
-                StatusCode::UNPROCESSABLE_ENTITY => return Err(ApiError::Invalid),
-                s if s.is_server_error() => return Err(ApiError::Server(s.as_u16())),
-                s => return Err(ApiError::Unexpected(s.as_u16())),
+                StatusCode::UNAUTHORIZED => return Some(Err(ApiError::Unauthorized)),
+                StatusCode::FORBIDDEN
+                | StatusCode::NOT_FOUND
+                | StatusCode::UNPROCESSABLE_ENTITY => {
+                    return Some(Err(ApiError::from_refusal(status.as_u16(), &body)));
+                }
+                s if s.is_server_error() => return Some(Err(ApiError::Server(s.as_u16()))),
+                s => {
+                    return Some(Err(ApiError::Unexpected {
+                        status: s.as_u16(),
+                        kind: None,
+                    }));
+                }
             }
         }
+    }
+
+    /// Whether a 429 `PUBLIC_API_BILLING_LIMIT_EXCEEDED` came from this base's data
+    /// routes within the last hour: its workspace's month is spent, so asking again only
+    /// costs the user time.
+    fn quota_spent(&self, base: &str) -> bool {
+        let spent = self.inner.quota_spent.lock().expect("quota lock");
+        spent
+            .get(base)
+            .is_some_and(|at| at.elapsed() < QUOTA_MEMORY)
+    }
+
+    fn remember_quota_spent(&self, base: &str) {
+        let mut spent = self.inner.quota_spent.lock().expect("quota lock");
+        spent.insert(base.to_owned(), std::time::Instant::now());
     }
 }
 
@@ -234,12 +302,40 @@ pub struct Caller<'a> {
     client: &'a Client,
     secret: &'a Secret,
     spender: Mutex<Spender>,
-    sent: AtomicU32,
+    sent: Tally,
+}
+
+/// Requests one token has sent, in all and per base.
+#[derive(Default)]
+struct Tally {
+    total: AtomicU32,
+    per_base: Mutex<HashMap<String, u32>>,
+}
+
+impl Tally {
+    fn count(&self, base: Option<&str>) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        if let Some(base) = base {
+            let mut per_base = self.per_base.lock().expect("tally lock");
+            *per_base.entry(base.to_owned()).or_default() += 1;
+        }
+    }
 }
 
 impl Caller<'_> {
     pub fn sent(&self) -> u32 {
-        self.sent.load(Ordering::Relaxed)
+        self.sent.total.load(Ordering::Relaxed)
+    }
+
+    /// Requests sent to `base` so far.
+    pub fn sent_to(&self, base: &str) -> u32 {
+        let per_base = self.sent.per_base.lock().expect("tally lock");
+        per_base.get(base).copied().unwrap_or(0)
+    }
+
+    /// Whether `base`'s workspace was found out of monthly quota (see `Client`).
+    pub fn quota_spent(&self, base: &str) -> bool {
+        self.client.quota_spent(base)
     }
 
     fn spender(&self) -> Spender {
@@ -247,9 +343,20 @@ impl Caller<'_> {
     }
 
     pub async fn send(&self, request: Request<'_>) -> Result<Vec<u8>, ApiError> {
+        self.send_unless(request, &|| false)
+            .await
+            .expect("an answer that is never known beforehand")
+    }
+
+    /// Sends unless `known` says, before the request leaves, that its answer is known.
+    pub async fn send_unless(
+        &self,
+        request: Request<'_>,
+        known: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Result<Vec<u8>, ApiError>> {
         let spender = self.spender();
         self.client
-            .send(self.secret, &spender, request, &self.sent)
+            .send(self.secret, &spender, request, &self.sent, known)
             .await
     }
 
@@ -271,10 +378,12 @@ impl Caller<'_> {
         Ok(who)
     }
 
-    /// Every base the token can list, following `offset` page after page.
+    /// Every base the token can list, following `offset` page after page. An offset
+    /// holds a `/` (`itr…/app…`): it goes back as an encoded query parameter.
     pub async fn list_bases(&self) -> Result<Vec<ListedBase>, ApiError> {
         let mut bases = Vec::new();
         let mut offset: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         loop {
             let query: Vec<(&str, &str)> = offset.iter().map(|o| ("offset", o.as_str())).collect();
             let request = Request {
@@ -285,8 +394,8 @@ impl Caller<'_> {
             };
             let page: BasePage = self.json(request).await?;
             bases.extend(page.bases);
-            match page.offset {
-                Some(next) if Some(&next) != offset.as_ref() => offset = Some(next),
+            match page.offset.filter(|o| !o.is_empty()) {
+                Some(next) if seen.insert(next.clone()) => offset = Some(next),
                 Some(_) => {
                     return Err(ApiError::Garbage(
                         "the same page offset came back twice".into(),
@@ -295,20 +404,6 @@ impl Caller<'_> {
                 None => return Ok(bases),
             }
         }
-    }
-}
-
-/// The `type` of an Airtable error body, in words.
-fn error_type(body: &[u8]) -> String {
-    let kind = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v["error"]["type"].as_str().map(str::to_owned));
-    match kind.as_deref() {
-        Some("INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND") | None => {
-            "missing permission, or no such base or table".into()
-        }
-        Some("INVALID_PERMISSIONS") => "a table or field is restricted".into(),
-        Some(other) => other.to_owned(),
     }
 }
 

@@ -1,23 +1,45 @@
-//! How a request to Airtable can fail, decoded from the documented statuses and bodies.
+//! How a request to Airtable can fail, decoded from the documented statuses and bodies
+//! (`airtable-api.md`, "Errors" and "Other real answers worth knowing"). An answer the
+//! docs do not describe keeps its status and type, so a report can say what came back.
 //! Messages name the cause and never the token.
 
 use std::time::Duration;
+
+/// The `type` Airtable gives a 403 for a missing scope, base grant or role.
+pub const NO_PERMISSION: &str = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND";
+/// The `type` of a 403 caused by a table or field editing restriction.
+pub const RESTRICTED: &str = "INVALID_PERMISSIONS";
+/// The 429 `error` of a workspace whose monthly API calls are spent.
+pub const BILLING_LIMIT: &str = "PUBLIC_API_BILLING_LIMIT_EXCEEDED";
+/// The 429 `type` of the per-second rate limits.
+pub const RATE_LIMIT: &str = "RATE_LIMIT_REACHED";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     #[error("Airtable does not accept this token (revoked, regenerated or mistyped)")]
     Unauthorized,
-    /// 403: the scope, the base grant or the user's role is missing, or the base does
-    /// not exist; Airtable does not say which.
-    #[error("Airtable refused: {0}")]
-    Forbidden(String),
-    #[error("Airtable does not know this request (404)")]
-    NotFound,
-    /// 422: the request was understood and permitted, but invalid.
-    #[error("Airtable found the request invalid (422)")]
-    Invalid,
+    /// 403 `INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: the scope, the base grant or the
+    /// user's role is missing, or the base does not exist; Airtable does not say which.
+    #[error("Airtable refused: missing permission, or no such base or table")]
+    NoPermission,
+    /// 403 `INVALID_PERMISSIONS`: the table's or a field's permissions forbid it, whatever
+    /// the token's scopes. Holds Airtable's message.
+    #[error("Airtable refused by a table or field restriction: {0}")]
+    Restricted(String),
+    /// 404 `NOT_FOUND` or `TABLE_NOT_FOUND`, with Airtable's message when it gave one.
+    #[error("Airtable found no such table or base (404{})", detail(.0))]
+    NotFound(Option<String>),
+    /// 422: the request was understood and permitted, but invalid. Holds the type.
+    #[error("Airtable found the request invalid (422 {0})")]
+    Invalid(String),
     #[error("Airtable's rate limit was reached and stayed reached after waiting")]
     RateLimited,
+    /// 429 `PUBLIC_API_BILLING_LIMIT_EXCEEDED`: waiting does not help until the month ends.
+    #[error(
+        "the workspace's monthly Airtable API quota is used up (429 {BILLING_LIMIT}): \
+         wait for the next month, or move the base to a plan with more API calls"
+    )]
+    QuotaExhausted,
     #[error("Airtable had an internal error ({0})")]
     Server(u16),
     #[error("Airtable is unavailable ({status}) and stayed so after {attempts} attempts")]
@@ -30,8 +52,13 @@ pub enum ApiError {
     Network(String),
     #[error("Airtable's answer made no sense: {0}")]
     Garbage(String),
-    #[error("Airtable answered with an unexpected status {0}")]
-    Unexpected(u16),
+    /// An answer the docs do not describe: its status, and its error type if it had one.
+    #[error("Airtable answered {status} {}, which PAT Vault does not expect", kind.as_deref().unwrap_or("without an error type"))]
+    Unexpected { status: u16, kind: Option<String> },
+}
+
+fn detail(message: &Option<String>) -> String {
+    message.as_ref().map_or(String::new(), |m| format!(": {m}"))
 }
 
 impl ApiError {
@@ -46,5 +73,180 @@ impl ApiError {
         } else {
             ApiError::Garbage(format!("the answer had an unexpected shape ({error})"))
         }
+    }
+
+    /// Decodes a 403, 404, 422 or 429 from its body. A 429 is `RateLimited` only when
+    /// its body says so: the client waits that one out and retries.
+    pub fn from_refusal(status: u16, body: &[u8]) -> ApiError {
+        let body = ErrorBody::parse(body);
+        let kind = body.kind.clone();
+        let unexpected = || ApiError::Unexpected {
+            status,
+            kind: kind.clone(),
+        };
+        match (status, kind.as_deref()) {
+            (403, Some(NO_PERMISSION)) => ApiError::NoPermission,
+            (403, Some(RESTRICTED)) => ApiError::Restricted(
+                body.message
+                    .unwrap_or_else(|| "no message came with it".into()),
+            ),
+            (404, Some("NOT_FOUND" | "TABLE_NOT_FOUND") | None) => ApiError::NotFound(body.message),
+            (422, Some(kind)) if kind.starts_with("INVALID_REQUEST") => {
+                ApiError::Invalid(kind.to_owned())
+            }
+            (429, _) if body.has(BILLING_LIMIT) => ApiError::QuotaExhausted,
+            (429, Some(RATE_LIMIT)) => ApiError::RateLimited,
+            _ => unexpected(),
+        }
+    }
+}
+
+/// What an error body says, whichever of Airtable's shapes it came in:
+/// `{"error": {"type", "message"}}`, `{"error": "TYPE"}` or `{"errors": [{"error", "message"}]}`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ErrorBody {
+    kind: Option<String>,
+    message: Option<String>,
+    /// Every type named in an `errors` array.
+    all: Vec<String>,
+}
+
+impl ErrorBody {
+    fn parse(body: &[u8]) -> ErrorBody {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return ErrorBody::default();
+        };
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        let error = &value["error"];
+        let mut parsed = match error {
+            serde_json::Value::String(kind) => ErrorBody {
+                kind: Some(kind.clone()),
+                ..ErrorBody::default()
+            },
+            serde_json::Value::Object(_) => ErrorBody {
+                kind: text(&error["type"]),
+                message: text(&error["message"]),
+                all: Vec::new(),
+            },
+            _ => ErrorBody::default(),
+        };
+        if let Some(errors) = value["errors"].as_array() {
+            parsed.all = errors
+                .iter()
+                .filter_map(|e| text(&e["error"]).or_else(|| text(&e["type"])))
+                .collect();
+            if parsed.kind.is_none() {
+                parsed.kind = parsed.all.first().cloned();
+                parsed.message = errors.first().and_then(|e| text(&e["message"]));
+            }
+        }
+        parsed
+    }
+
+    fn has(&self, kind: &str) -> bool {
+        self.kind.as_deref() == Some(kind) || self.all.iter().any(|k| k == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(status: u16, body: &str) -> Option<ApiError> {
+        Some(ApiError::from_refusal(status, body.as_bytes()))
+    }
+
+    #[test]
+    fn the_documented_bodies_decode_to_their_meaning() {
+        assert_eq!(
+            refusal(
+                403,
+                r#"{"error":{"type":"INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND","message":"Invalid permissions, or the requested model was not found."}}"#
+            ),
+            Some(ApiError::NoPermission)
+        );
+        // Live captures: a 403 without a message.
+        assert_eq!(
+            refusal(
+                403,
+                r#"{"error":{"type":"INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"}}"#
+            ),
+            Some(ApiError::NoPermission)
+        );
+        assert_eq!(
+            refusal(
+                403,
+                r#"{"error":{"type":"INVALID_PERMISSIONS","message":"You are not permitted to create records in table Deals (tblDeals00000000)"}}"#
+            ),
+            Some(ApiError::Restricted(
+                "You are not permitted to create records in table Deals (tblDeals00000000)".into()
+            ))
+        );
+        assert_eq!(
+            refusal(404, r#"{"error":"NOT_FOUND"}"#),
+            Some(ApiError::NotFound(None))
+        );
+        assert_eq!(
+            refusal(404, r#"{"error":{"type":"NOT_FOUND"}}"#),
+            Some(ApiError::NotFound(None))
+        );
+        assert_eq!(
+            refusal(
+                404,
+                r#"{"error":{"type":"TABLE_NOT_FOUND","message":"Could not find table Deals in application appSW9R5uCNmRmfl6"}}"#
+            ),
+            Some(ApiError::NotFound(Some(
+                "Could not find table Deals in application appSW9R5uCNmRmfl6".into()
+            )))
+        );
+        for kind in [
+            "INVALID_REQUEST_UNKNOWN",
+            "INVALID_REQUEST_MISSING_FIELDS",
+            "INVALID_REQUEST_BODY",
+        ] {
+            let body = format!(r#"{{"error":{{"type":"{kind}","message":"…"}}}}"#);
+            assert_eq!(refusal(422, &body), Some(ApiError::Invalid(kind.into())));
+        }
+        assert_eq!(
+            refusal(
+                429,
+                r#"{"errors":[{"error":"PUBLIC_API_BILLING_LIMIT_EXCEEDED","message":"API billing plan limit exceeded. You've reached the maximum number of requests allowed for this month."}]}"#
+            ),
+            Some(ApiError::QuotaExhausted)
+        );
+        assert_eq!(
+            refusal(
+                429,
+                r#"{"error":{"type":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}}"#
+            ),
+            Some(ApiError::RateLimited)
+        );
+    }
+
+    #[test]
+    fn answers_outside_the_docs_keep_their_status_and_type() {
+        let unexpected = |status, kind: Option<&str>| {
+            Some(ApiError::Unexpected {
+                status,
+                kind: kind.map(str::to_owned),
+            })
+        };
+        assert_eq!(refusal(403, ""), unexpected(403, None));
+        assert_eq!(refusal(403, "<html>"), unexpected(403, None));
+        assert_eq!(
+            refusal(403, r#"{"error":{"type":"SOMETHING_NEW"}}"#),
+            unexpected(403, Some("SOMETHING_NEW"))
+        );
+        assert_eq!(refusal(429, ""), unexpected(429, None));
+        assert_eq!(
+            refusal(429, r#"{"errors":[{"error":"TOO_BUSY"}]}"#),
+            unexpected(429, Some("TOO_BUSY"))
+        );
+        assert_eq!(
+            refusal(422, r#"{"error":{"type":"CANNOT_DO_THAT"}}"#),
+            unexpected(422, Some("CANNOT_DO_THAT"))
+        );
+        let said = unexpected(429, Some("TOO_BUSY")).unwrap().to_string();
+        assert!(said.contains("429") && said.contains("TOO_BUSY"), "{said}");
     }
 }

@@ -2,7 +2,9 @@
 //! against intent: what will break (missing) and what is over-privileged (excess), each
 //! with its cause and the change to make in Airtable.
 
-use super::report::{BaseReach, Cause, CheckReport, CheckStatus, Drift, Finding, FindingKind};
+use super::report::{
+    BaseReach, Cause, CheckReport, CheckStatus, Drift, Finding, FindingKind, NotFound,
+};
 use super::verdict::{BASE_SCOPES, PermissionLevel, Verdict, base_scope};
 use crate::vault::record::TokenIntent;
 
@@ -23,17 +25,53 @@ pub fn conclude(report: &mut CheckReport, intent: &TokenIntent) {
     }
     report.drift = drift(report, intent);
     let problems = problems(report);
-    report.status = if !report.drift.is_empty() {
+    let spent: Vec<String> = report
+        .bases
+        .iter()
+        .filter(|b| b.quota_exhausted)
+        .map(|b| base_label(report, intent, &b.id))
+        .collect();
+    // A spent quota outranks drift: until the month ends the base's data cannot be
+    // checked, and the user's own integrations fail on it too.
+    report.status = if !spent.is_empty() {
+        CheckStatus::Error
+    } else if !report.drift.is_empty() {
         CheckStatus::Drift
     } else if !problems.is_empty() {
         CheckStatus::Error
     } else {
         CheckStatus::Ok
     };
-    if !problems.is_empty() {
-        report.error = Some(format!("some requests failed: {}", problems.join("; ")));
+    let mut error = Vec::new();
+    if !spent.is_empty() {
+        error.push(format!(
+            "the monthly Airtable API quota is used up for the workspace of {}: its data \
+             cannot be read, by this check or by any integration, until the month ends. \
+             Wait for the next month, or move the base to a plan with more API calls",
+            spent.join(", ")
+        ));
+    }
+    let others: Vec<&String> = problems
+        .iter()
+        .filter(|p| !p.contains(QUOTA_WORDS))
+        .collect();
+    if !others.is_empty() {
+        error.push(format!(
+            "some requests failed: {}",
+            others
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    if !error.is_empty() {
+        report.error = Some(error.join(". "));
     }
 }
+
+/// How a quota failure's reason begins, so it is said once for the token, not per scope.
+const QUOTA_WORDS: &str = "monthly Airtable API quota";
 
 /// A scope for the whole token: granted somewhere wins; denied needs a denial on every
 /// reachable base where the role allowed it; a role that forbids it everywhere is the
@@ -49,6 +87,8 @@ fn token_verdict(scope: &str, bases: &[BaseReach]) -> Verdict {
         Verdict::Granted
     } else if any(Verdict::Error) {
         Verdict::Error
+    } else if any(Verdict::Restricted) {
+        Verdict::Restricted
     } else if any(Verdict::Denied) {
         Verdict::Denied
     } else if any(Verdict::BlockedByRole) && !any(Verdict::Unverifiable) {
@@ -149,6 +189,17 @@ fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
                 );
                 continue;
             }
+            Verdict::Restricted => {
+                d.missing_scopes.push(scope.clone());
+                for base in report
+                    .bases
+                    .iter()
+                    .filter(|b| b.reachable && b.scopes.get(scope) == Some(&Verdict::Restricted))
+                {
+                    restricted(&mut d, report, intent, scope, base, &user);
+                }
+                continue;
+            }
             Verdict::Granted => {}
             Verdict::NotChecked if report.light => continue,
             other => {
@@ -163,6 +214,12 @@ fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
         for base in report.bases.iter().filter(|b| b.intended && b.reachable) {
             let label = base_label(report, intent, &base.id);
             match base.scopes.get(scope) {
+                Some(Verdict::Restricted) => {
+                    if !d.missing_scopes.contains(scope) {
+                        d.missing_scopes.push(scope.clone());
+                    }
+                    restricted(&mut d, report, intent, scope, base, &user);
+                }
                 Some(Verdict::BlockedByRole) | Some(Verdict::Denied) => {
                     if !d.missing_scopes.contains(scope) {
                         d.missing_scopes.push(scope.clone());
@@ -199,14 +256,72 @@ fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
                 Some(scope),
                 None,
                 Cause::Scope,
-                format!("The token has {scope}, which it is not meant to have."),
+                match base_scope(scope).and_then(|s| s.risk) {
+                    Some(risk) => {
+                        format!("The token has {scope}, which it is not meant to have: {risk}.")
+                    }
+                    None => format!("The token has {scope}, which it is not meant to have."),
+                },
                 format!(
                     "In Airtable ({TOKENS_PAGE}), remove {scope} from the token, or add it to the intent here if it is needed."
                 ),
             );
         }
     }
-    for base in report.bases.iter().filter(|b| b.intended && !b.reachable) {
+    for (scope, verdict) in &report.scopes {
+        if *verdict == Verdict::Restricted && !intent.scopes.contains(scope) {
+            d.unknown.push(format!(
+                "{scope}: a table or field restriction refused it, so whether the token has the scope is not known"
+            ));
+        }
+    }
+    for base in report.bases.iter().filter(|b| b.not_found.is_some()) {
+        let label = base_label(report, intent, &base.id);
+        let table = intent
+            .bases
+            .iter()
+            .find(|b| b.id == base.id)
+            .and_then(|b| b.table.as_deref());
+        let (explanation, fix) = match (base.not_found, table) {
+            (Some(NotFound::Table), Some(table)) => (
+                format!(
+                    "The table “{table}” that the intent names in {label} was not found: it was renamed or deleted."
+                ),
+                format!(
+                    "Update the token's intent here: name a table that exists in {label} (its id, tbl…, survives renames), or none."
+                ),
+            ),
+            _ => (
+                format!("{label}, named in the intent, was not found: it was renamed or deleted."),
+                format!(
+                    "Update the token's intent here: remove {label}, or give the base's new id (app…, from its URL)."
+                ),
+            ),
+        };
+        find(
+            &mut d,
+            FindingKind::NotFound,
+            None,
+            Some(&base.id),
+            Cause::Intent,
+            explanation,
+            fix,
+        );
+    }
+    let lists_none = report.can_list_bases == Some(true)
+        && !report
+            .bases
+            .iter()
+            .any(|b| b.permission_level.is_some() || b.reachable);
+    if lists_none {
+        d.unknown
+            .push(format!("why the token lists no base: {NO_BASE_LISTED}"));
+    }
+    for base in report
+        .bases
+        .iter()
+        .filter(|b| b.intended && !b.reachable && b.not_found != Some(NotFound::Base))
+    {
         let label = base_label(report, intent, &base.id);
         d.missing_bases.push(base.id.clone());
         let (cause, explanation, fix) = match base.permission_level {
@@ -219,6 +334,13 @@ fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
                 Cause::BaseGrant,
                 format!("{label} is listed but nothing worked on it."),
                 format!("Check the token's access to {label} in Airtable."),
+            ),
+            None if lists_none => (
+                Cause::BaseGrant,
+                format!("The token reaches no base at all, so not {label}: {NO_BASE_LISTED}."),
+                format!(
+                    "In Airtable ({TOKENS_PAGE}), add {label} to the token's access; if it is there already, ask your enterprise admin about “Block API access to organization-owned apps & workspaces”."
+                ),
             ),
             None if report.can_list_bases == Some(true) => (
                 Cause::BaseGrant,
@@ -278,6 +400,38 @@ fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
         }
     }
     d
+}
+
+/// The two reasons a token that may list bases lists none (`airtable-api.md`, "Other
+/// real answers worth knowing").
+const NO_BASE_LISTED: &str = "either no base is granted to the token, or an enterprise admin turned on “Block API access to organization-owned apps & workspaces”";
+
+/// A finding for a scope that a table's or field's permissions refused on `base`.
+fn restricted(
+    d: &mut Drift,
+    report: &CheckReport,
+    intent: &TokenIntent,
+    scope: &str,
+    base: &BaseReach,
+    user: &str,
+) {
+    let label = base_label(report, intent, &base.id);
+    let said = base
+        .reasons
+        .get(scope)
+        .map_or(String::new(), |m| format!(" (Airtable: “{m}”)"));
+    d.findings.push(Finding {
+        kind: FindingKind::MissingScope,
+        scope: Some(scope.to_owned()),
+        base: Some(base.id.clone()),
+        cause: Cause::TablePermissions,
+        explanation: format!(
+            "{scope} is refused on {label} by a table or field restriction, not by the token or the role{said}."
+        ),
+        fix: format!(
+            "In {label}, open the table's or field's permissions (the table's menu → Edit table permissions, or the field's permissions) and allow {user} to edit there; or name another table in the intent."
+        ),
+    });
 }
 
 fn unknown_why(verdict: Verdict) -> &'static str {

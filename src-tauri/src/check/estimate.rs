@@ -122,6 +122,9 @@ mod tests {
                     intended: false,
                     scopes: Default::default(),
                     reasons: Default::default(),
+                    requests: 0,
+                    not_found: None,
+                    quota_exhausted: false,
                 })
                 .collect(),
             drift: Default::default(),
@@ -169,8 +172,8 @@ mod tests {
             Some("usrA"),
             &[("appAAAAAAAAAAAAAA", PermissionLevel::Read)],
         );
-        // schema, first record, first comment, block installations.
-        assert_eq!(estimate(&[read_only], false).requests, 2 + 4);
+        // schema, first record, first comment, webhooks, block installations.
+        assert_eq!(estimate(&[read_only], false).requests, 2 + 5);
         let never_checked = token(&["appAAAAAAAAAAAAAA", "appBBBBBBBBBBBBBB"], None, &[]);
         let blank = token(&[], None, &[]);
         let e = estimate(&[never_checked, blank], false);

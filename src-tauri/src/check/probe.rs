@@ -3,13 +3,14 @@
 //! Nothing here can change data, and no more than one record is ever read.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use chrono::Utc;
 use futures_util::future::join_all;
 use reqwest::Method;
 
 use super::drift::conclude;
-use super::report::{BaseReach, CheckReport, CheckStatus, CheckUser};
+use super::report::{BaseReach, CheckReport, CheckStatus, CheckUser, NotFound};
 use super::verdict::{BASE_SCOPES, BaseScope, PermissionLevel, Probe, Verdict};
 use crate::airtable::client::{Caller, Request};
 use crate::airtable::models::{CommentPage, RecordPage, Schema, WebhookList};
@@ -62,7 +63,7 @@ pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, light: bool)
     });
     let listed = match caller.list_bases().await {
         Ok(listed) => Some(listed),
-        Err(ApiError::Forbidden(_)) => None,
+        Err(ApiError::NoPermission) => None,
         Err(e) => {
             report.status = CheckStatus::Error;
             report.error = Some(format!("listing its bases failed: {e}"));
@@ -78,8 +79,12 @@ pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, light: bool)
     report.bases = if light {
         targets.into_iter().map(Target::unprobed).collect()
     } else {
-        join_all(targets.into_iter().map(|t| probe_base(caller, t))).await
+        let denials = Denials::default();
+        join_all(targets.into_iter().map(|t| probe_base(caller, t, &denials))).await
     };
+    for base in &mut report.bases {
+        base.requests = caller.sent_to(&base.id);
+    }
     report.requests = caller.sent();
     conclude(&mut report, intent);
     report
@@ -109,6 +114,9 @@ fn targets(listed: Option<Vec<models::ListedBase>>, intended: &[BaseIntent]) -> 
         intended: intended.iter().any(|b| b.id == id),
         scopes: BTreeMap::new(),
         reasons: BTreeMap::new(),
+        requests: 0,
+        not_found: None,
+        quota_exhausted: false,
     };
     let Some(listed) = listed else {
         // Without the list, the intended bases are all there is to try.
@@ -123,14 +131,26 @@ fn targets(listed: Option<Vec<models::ListedBase>>, intended: &[BaseIntent]) -> 
     };
     let mut targets: Vec<Target> = listed
         .into_iter()
-        .map(|b| Target {
-            reach: reach(
-                &b.id,
-                Some(b.name),
-                Some(PermissionLevel::parse(&b.permission_level).unwrap_or(PermissionLevel::None)),
-            ),
-            table: table_of(&b.id),
-            listing: true,
+        .map(|b| {
+            let level = PermissionLevel::parse(&b.permission_level);
+            let mut reach = reach(&b.id, Some(b.name), level);
+            if level.is_none() {
+                // A role Airtable may add one day: the base is listed, so it is reached;
+                // every probe is sent and none is ruled out by role.
+                reach.reachable = true;
+                reach.reasons.insert(
+                    "role".into(),
+                    format!(
+                        "Airtable gave the role “{}”, which PAT Vault does not recognise: every probe was sent",
+                        b.permission_level
+                    ),
+                );
+            }
+            Target {
+                reach,
+                table: table_of(&b.id),
+                listing: true,
+            }
         })
         .collect();
     for b in intended {
@@ -161,10 +181,33 @@ impl Target {
     }
 }
 
+/// Scopes found missing from the token, each with the base that showed it. A scope is
+/// the token's for every base, so once a base where nothing else can refuse it (listed,
+/// so granted, with the creator role) answers 403, every other base would answer the
+/// same: no request is sent for it there.
+#[derive(Default)]
+struct Denials(Mutex<BTreeMap<&'static str, String>>);
+
+impl Denials {
+    fn shown_by(&self, scope: &str) -> Option<String> {
+        self.0.lock().expect("denials lock").get(scope).cloned()
+    }
+
+    fn learn(&self, scope: &'static str, base: &str) {
+        self.0
+            .lock()
+            .expect("denials lock")
+            .entry(scope)
+            .or_insert_with(|| base.to_owned());
+    }
+}
+
 /// What earlier requests on a base told the later ones.
 struct Found {
     table: Option<String>,
     no_table_why: &'static str,
+    /// The intent's table is not in the base: renamed or deleted.
+    table_gone: Option<String>,
     record: Option<String>,
     records_readable: bool,
 }
@@ -175,6 +218,9 @@ struct Outcome {
     why: Option<String>,
     /// The body of a successful read, for the requests that depend on it.
     body: Option<Vec<u8>>,
+    not_found: Option<NotFound>,
+    /// The monthly quota refused it, now or earlier in this check.
+    quota: bool,
 }
 
 impl Outcome {
@@ -183,6 +229,8 @@ impl Outcome {
             verdict,
             why: why.into(),
             body: None,
+            not_found: None,
+            quota: false,
         }
     }
 }
@@ -198,7 +246,7 @@ fn stage(probe: Probe) -> u8 {
 }
 
 /// Tries every base scope on one base, a stage at a time.
-async fn probe_base(caller: &Caller<'_>, target: Target) -> BaseReach {
+async fn probe_base(caller: &Caller<'_>, target: Target, denials: &Denials) -> BaseReach {
     let Target {
         mut reach,
         table: intended_table,
@@ -210,6 +258,7 @@ async fn probe_base(caller: &Caller<'_>, target: Target) -> BaseReach {
     let mut found = Found {
         table: intended_table.clone(),
         no_table_why: "no table is known: name one in the token's intent for this base",
+        table_gone: None,
         record: None,
         records_readable: false,
     };
@@ -218,24 +267,48 @@ async fn probe_base(caller: &Caller<'_>, target: Target) -> BaseReach {
             .iter()
             .filter(|s| stage(s.probe) == current)
             .collect();
-        let outcomes = join_all(
-            scopes
-                .iter()
-                .map(|s| probe_scope(caller, &reach, listing, s, &found)),
-        )
+        let outcomes = join_all(scopes.iter().map(|s| {
+            probe_scope(
+                caller,
+                &reach,
+                listing,
+                s,
+                &found,
+                intended_table.as_deref(),
+                denials,
+            )
+        }))
         .await;
         for (s, outcome) in scopes.into_iter().zip(outcomes) {
             if let (Some(body), Verdict::Granted) = (&outcome.body, outcome.verdict) {
                 learn(&mut found, s.probe, body, intended_table.as_deref());
             }
+            // A base that is gone takes its tables with it.
+            if let Some(gone) = outcome.not_found
+                && reach.not_found != Some(NotFound::Base)
+            {
+                reach.not_found = Some(gone);
+            }
+            if outcome.not_found == Some(NotFound::Table) {
+                found.table_gone = intended_table.clone();
+            }
+            reach.quota_exhausted |= outcome.quota;
             reach.scopes.insert(s.scope.into(), outcome.verdict);
             if let Some(why) = outcome.why {
                 reach.reasons.insert(s.scope.into(), why);
             }
         }
     }
+    if found.table_gone.is_some() && reach.not_found.is_none() {
+        reach.not_found = Some(NotFound::Table);
+    }
     if !listing {
-        reach.reachable = reach.scopes.values().any(|v| *v == Verdict::Granted);
+        // Looking for a table, or refusing by its permissions, means the base was reached.
+        reach.reachable = reach.not_found == Some(NotFound::Table)
+            || reach
+                .scopes
+                .values()
+                .any(|v| matches!(v, Verdict::Granted | Verdict::Restricted));
     }
     reach
 }
@@ -245,11 +318,19 @@ fn learn(found: &mut Found, probe: Probe, body: &[u8], intended_table: Option<&s
     match probe {
         Probe::Schema => {
             if let Ok(schema) = serde_json::from_slice::<Schema>(body) {
-                let chosen = intended_table
-                    .and_then(|t| schema.tables.iter().find(|x| x.id == t || x.name == t))
-                    .or(schema.tables.first());
+                let has = |t: &str| schema.tables.iter().find(|x| x.id == t || x.name == t);
+                let chosen = match intended_table {
+                    Some(t) => {
+                        if has(t).is_none() {
+                            // The schema already answers what a request to it would.
+                            found.table_gone = Some(t.to_owned());
+                        }
+                        has(t)
+                    }
+                    None => schema.tables.first(),
+                };
                 found.table = chosen.map(|t| t.id.clone());
-                if schema.tables.is_empty() {
+                if schema.tables.is_empty() && intended_table.is_none() {
                     found.no_table_why = "the base has no tables";
                 }
             }
@@ -264,12 +345,32 @@ fn learn(found: &mut Found, probe: Probe, body: &[u8], intended_table: Option<&s
     }
 }
 
+/// Whether a probe goes to a data route, which a spent monthly quota closes (the
+/// metadata routes under `/v0/meta` stay open).
+fn is_data(probe: Probe) -> bool {
+    matches!(
+        probe,
+        Probe::FirstRecord
+            | Probe::FirstComment
+            | Probe::CreateRecordsWithoutBody
+            | Probe::Webhooks
+    )
+}
+
+fn gone_why(table: &str) -> String {
+    format!(
+        "the table “{table}” named in the intent was not found in the base: it was renamed or deleted"
+    )
+}
+
 async fn probe_scope(
     caller: &Caller<'_>,
     reach: &BaseReach,
     listing: bool,
     s: &BaseScope,
     found: &Found,
+    intended_table: Option<&str>,
+    denials: &Denials,
 ) -> Outcome {
     let base = reach.id.as_str();
     let level = reach.permission_level;
@@ -295,6 +396,19 @@ async fn probe_scope(
             ),
         );
     }
+    let quota_spent = || {
+        (is_data(s.probe) && caller.quota_spent(base)).then(|| Outcome {
+            quota: true,
+            ..Outcome::new(Verdict::Error, ApiError::QuotaExhausted.to_string())
+        })
+    };
+    let needs_table = !matches!(
+        s.probe,
+        Probe::Schema | Probe::Webhooks | Probe::BlockInstallations
+    );
+    if needs_table && let Some(gone) = &found.table_gone {
+        return Outcome::new(Verdict::Error, gone_why(gone));
+    }
     let table = found.table.as_deref();
     let path: Vec<&str> = match (s.probe, table, found.record.as_deref()) {
         (Probe::Schema, ..) => vec!["v0", "meta", "bases", base, "tables"],
@@ -306,6 +420,9 @@ async fn probe_scope(
         }
         (Probe::FirstComment, Some(t), Some(r)) => vec!["v0", base, t, r, "comments"],
         (Probe::FirstComment, Some(_), None) => {
+            if let Some(spent) = quota_spent() {
+                return spent;
+            }
             let why = if found.records_readable {
                 "the table has no record to read comments from"
             } else {
@@ -313,7 +430,12 @@ async fn probe_scope(
             };
             return Outcome::new(Verdict::Unverifiable, why.to_owned());
         }
-        _ => return Outcome::new(Verdict::Unverifiable, found.no_table_why.to_owned()),
+        _ => {
+            if let Some(spent) = quota_spent() {
+                return spent;
+            }
+            return Outcome::new(Verdict::Unverifiable, found.no_table_why.to_owned());
+        }
     };
     let (method, query): (Method, &[(&str, &str)]) = match s.probe {
         Probe::FirstRecord => (Method::GET, &[("maxRecords", "1")]),
@@ -332,30 +454,65 @@ async fn probe_scope(
         s.probe,
         Probe::CreateRecordsWithoutBody | Probe::UpdateTableWithoutBody
     );
-    match (caller.send(request).await, writes) {
+    let known = || denials.shown_by(s.scope).is_some();
+    let Some(answer) = caller.send_unless(request, &known).await else {
+        let shown_by = denials.shown_by(s.scope).unwrap_or_default();
+        return Outcome::new(
+            Verdict::Denied,
+            format!(
+                "the token lacks the scope: {shown_by}, where the user is a creator, refused it, so no request was sent here"
+            ),
+        );
+    };
+    // Only a base where the token is granted and the role is the highest can show that
+    // the scope itself is missing.
+    let shows_scope = listing && level == Some(PermissionLevel::Create);
+    match (answer, writes) {
         (Ok(body), false) => match well_formed(s.probe, &body) {
             Ok(()) => Outcome {
                 verdict: Verdict::Granted,
                 why: None,
                 body: Some(body),
+                not_found: None,
+                quota: false,
             },
             Err(e) => Outcome::new(Verdict::Error, ApiError::garbage(&body, &e).to_string()),
         },
-        (Err(ApiError::Invalid), true) => Outcome::new(Verdict::Granted, None),
-        (Ok(_), true) => Outcome::new(
+        (Err(ApiError::Invalid(_)), true) => Outcome::new(Verdict::Granted, None),
+        (Ok(_), true) | (Err(ApiError::Unexpected { status: 400, .. }), true) => Outcome::new(
             Verdict::Unverifiable,
-            "Airtable accepted a request without a body, which it should refuse".to_owned(),
+            "Airtable did not refuse a request without a body as it should, so nothing can be concluded".to_owned(),
         ),
-        (Err(ApiError::Forbidden(why)), _) => {
+        (Err(ApiError::NoPermission), _) => {
+            if shows_scope {
+                denials.learn(s.scope, base);
+            }
             let why = level
                 .is_none()
-                .then(|| format!("{why}: the scope, the base grant or the user's role"));
+                .then(|| format!("{}: the scope, the base grant or the user's role", ApiError::NoPermission));
             Outcome::new(Verdict::Denied, why)
         }
-        (Err(ApiError::Invalid), false) => Outcome::new(
-            Verdict::Unverifiable,
-            "Airtable found the read request invalid".to_owned(),
-        ),
+        (Err(ApiError::Restricted(message)), _) => Outcome::new(Verdict::Restricted, message),
+        (Err(ApiError::NotFound(message)), _) => {
+            let said = message.map_or(String::new(), |m| format!(": {m}"));
+            let (gone, what) = match intended_table {
+                Some(t) if needs_table => (Some(NotFound::Table), gone_why(t)),
+                _ if !needs_table && !listing => (
+                    Some(NotFound::Base),
+                    "the base named in the intent was not found: it was renamed or deleted"
+                        .to_owned(),
+                ),
+                _ => (None, "Airtable found no such table or base".to_owned()),
+            };
+            Outcome {
+                not_found: gone,
+                ..Outcome::new(Verdict::Error, format!("{what} (404{said})"))
+            }
+        }
+        (Err(e @ ApiError::QuotaExhausted), _) => Outcome {
+            quota: true,
+            ..Outcome::new(Verdict::Error, e.to_string())
+        },
         (Err(e), _) => Outcome::new(Verdict::Error, e.to_string()),
     }
 }

@@ -50,8 +50,29 @@ pub struct BaseReach {
     pub reachable: bool,
     pub intended: bool,
     pub scopes: BTreeMap<String, Verdict>,
-    /// Why a verdict is `error` or `unverifiable`, by scope.
+    /// Why a verdict is what it is, by scope, where a reason helps (`error`,
+    /// `unverifiable`, `restricted`, a denial known without asking); also `base` for a
+    /// base not listed and `role` for a role PAT Vault does not recognise.
     pub reasons: BTreeMap<String, String>,
+    /// Requests this token's check sent to this base, retries included.
+    #[serde(default)]
+    pub requests: u32,
+    /// What the intent names here that Airtable does not have: the base, or its table.
+    #[serde(default)]
+    pub not_found: Option<NotFound>,
+    /// The base's workspace has spent its monthly API calls: its data probes were not
+    /// answered (or, once that was known, not sent).
+    #[serde(default)]
+    pub quota_exhausted: bool,
+}
+
+/// Something named in the intent that Airtable answered was not there (404, or a table
+/// missing from the base's schema): renamed or deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum NotFound {
+    Base,
+    Table,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -63,6 +84,8 @@ pub enum FindingKind {
     /// Works but was not meant to: over-privileged.
     ExcessScope,
     ExcessBase,
+    /// The intent names a base or table Airtable does not have (renamed or deleted).
+    NotFound,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -74,6 +97,10 @@ pub enum Cause {
     BaseGrant,
     /// The user's own role in the base.
     Role,
+    /// A table's or field's permissions in the base, whatever the token and the role.
+    TablePermissions,
+    /// The intent itself: it names something that is not there.
+    Intent,
 }
 
 /// One difference between intent and reach, explained.

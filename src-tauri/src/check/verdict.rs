@@ -15,6 +15,10 @@ pub enum Verdict {
     NotChecked,
     /// The request failed for another reason; the report says which.
     Error,
+    /// A table's or field's permissions refused it (403 `INVALID_PERMISSIONS`): neither
+    /// the scope nor the role is the cause, and whether the token has the scope is not
+    /// shown. The reason is Airtable's message.
+    Restricted,
 }
 
 /// The user's role in a base, weakest first, as `permissionLevel` names it.
@@ -81,6 +85,8 @@ pub struct BaseScope {
     pub least_role: PermissionLevel,
     /// What breaks without it, for explanations.
     pub needed_for: &'static str,
+    /// What a token that has it but should not can do, when that is worse than its name.
+    pub risk: Option<&'static str>,
 }
 
 /// The scopes that act on one base, in the order a check tries them (the schema gives
@@ -91,54 +97,67 @@ pub const BASE_SCOPES: &[BaseScope] = &[
         probe: Probe::Schema,
         least_role: PermissionLevel::Read,
         needed_for: "reading the base's tables and fields",
+        risk: None,
     },
     BaseScope {
         scope: "data.records:read",
         probe: Probe::FirstRecord,
         least_role: PermissionLevel::Read,
         needed_for: "reading records",
+        risk: None,
     },
     BaseScope {
         scope: "data.recordComments:read",
         probe: Probe::FirstComment,
         least_role: PermissionLevel::Read,
         needed_for: "reading record comments",
+        risk: None,
     },
     BaseScope {
         scope: "data.records:write",
         probe: Probe::CreateRecordsWithoutBody,
         least_role: PermissionLevel::Edit,
         needed_for: "creating, editing or deleting records",
+        risk: None,
     },
     BaseScope {
         scope: "data.recordComments:write",
         probe: Probe::None,
         least_role: PermissionLevel::Comment,
         needed_for: "writing record comments",
+        risk: None,
     },
     BaseScope {
         scope: "schema.bases:write",
         probe: Probe::UpdateTableWithoutBody,
         least_role: PermissionLevel::Create,
         needed_for: "changing tables and fields",
+        risk: None,
     },
+    // Listing webhooks needs only the read role (Airtable's list-webhooks page); making
+    // or deleting one needs creator, but no probe does that.
     BaseScope {
         scope: "webhook:manage",
         probe: Probe::Webhooks,
-        least_role: PermissionLevel::Create,
+        least_role: PermissionLevel::Read,
         needed_for: "managing webhooks",
+        risk: Some(
+            "it can list the base's webhooks and fetch their payloads, i.e. read every change to the base's records",
+        ),
     },
     BaseScope {
         scope: "block:manage",
         probe: Probe::None,
         least_role: PermissionLevel::Create,
         needed_for: "managing extensions",
+        risk: None,
     },
     BaseScope {
         scope: "workspacesAndBases:read",
         probe: Probe::BlockInstallations,
         least_role: PermissionLevel::Read,
         needed_for: "reading workspace and base details",
+        risk: None,
     },
 ];
 

@@ -155,6 +155,7 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
             let mark = match f.kind {
                 FindingKind::MissingScope | FindingKind::MissingBase => "missing (will break)",
                 FindingKind::ExcessScope | FindingKind::ExcessBase => "excess (over-privileged)",
+                FindingKind::NotFound => "not found (the intent is out of date)",
             };
             out.push_str(&format!(
                 "  {mark}: {}\n    fix: {}\n",

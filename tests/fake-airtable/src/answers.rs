@@ -31,6 +31,43 @@ pub fn forbidden() -> Response {
     )
 }
 
+/// A table or field editing restriction (Airtable's Errors page).
+pub fn restricted(table: &str, table_id: &str) -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "INVALID_PERMISSIONS",
+        &format!("You are not permitted to create records in table {table} ({table_id})"),
+    )
+}
+
+/// A table named in the request that the base does not have (a recorded answer).
+pub fn table_not_found(table: &str, base: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "TABLE_NOT_FOUND",
+        &format!("Could not find table {table} in application {base}"),
+    )
+}
+
+/// The workspace's monthly API calls are spent: an `errors` array, as captured live.
+pub fn billing_limit() -> Response {
+    let body = json!({"errors": [{
+        "error": "PUBLIC_API_BILLING_LIMIT_EXCEEDED",
+        "message": "API billing plan limit exceeded. You've reached the maximum number of requests allowed for this month."
+    }]});
+    (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
+}
+
+/// Exactly the status and body a test asks for, to replay a captured answer.
+pub fn replay(status: u16, body: Option<&Value>, raw: Option<&str>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match (body, raw) {
+        (Some(body), _) => (status, axum::Json(body.clone())).into_response(),
+        (None, Some(raw)) => (status, raw.to_owned()).into_response(),
+        (None, None) => status.into_response(),
+    }
+}
+
 pub fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,

@@ -76,12 +76,22 @@ fn requirement(route: Route) -> Option<(&'static str, Level)> {
         Route::BaseSchema => ("schema.bases:read", Level::Read),
         Route::ListRecords => ("data.records:read", Level::Read),
         Route::ListComments => ("data.recordComments:read", Level::Read),
-        Route::ListWebhooks => ("webhook:manage", Level::Create),
+        // Listing needs only read (Airtable's list-webhooks page).
+        Route::ListWebhooks => ("webhook:manage", Level::Read),
         Route::BlockInstallations => ("workspacesAndBases:read", Level::Read),
         Route::CreateRecords => ("data.records:write", Level::Edit),
         Route::UpdateTable => ("schema.bases:write", Level::Create),
         Route::Whoami | Route::ListBases => return None,
     })
+}
+
+/// Whether a route reads or writes a base's data (not under `/v0/meta`): the routes a
+/// spent monthly quota closes.
+pub fn is_data(route: Route) -> bool {
+    matches!(
+        route,
+        Route::ListRecords | Route::ListComments | Route::ListWebhooks | Route::CreateRecords
+    )
 }
 
 pub fn answer(scenario: &Scenario, token: &Token, call: &Call, target: &Target) -> Response {
@@ -90,6 +100,9 @@ pub fn answer(scenario: &Scenario, token: &Token, call: &Call, target: &Target) 
             let Some(base) = scenario.base(id) else {
                 return answers::forbidden();
             };
+            if base.quota_exhausted && is_data(target.route) {
+                return answers::billing_limit();
+            }
             let level = base.level_of(&token.owner);
             if !token.granted(id)
                 || level == Level::None
@@ -113,9 +126,18 @@ pub fn answer(scenario: &Scenario, token: &Token, call: &Call, target: &Target) 
         (Route::CreateRecords | Route::UpdateTable, Some(base)) => {
             // Permission comes before validation: a request without a body is refused
             // as invalid, and nothing is ever written.
-            match base.table(target.table.as_deref().unwrap_or_default()) {
+            let named = target.table.as_deref().unwrap_or_default();
+            match base.table(named) {
+                Some(table)
+                    if target.route == Route::CreateRecords
+                        && table
+                            .create_records
+                            .is_some_and(|least| base.level_of(&token.owner) < least) =>
+                {
+                    answers::restricted(&table.name, &table.id)
+                }
                 Some(_) => answers::invalid_request(),
-                None => answers::forbidden(),
+                None => answers::table_not_found(named, &base.id),
             }
         }
         _ => answers::not_found(),
@@ -151,27 +173,44 @@ fn list_bases(scenario: &Scenario, token: &Token, call: &Call) -> Response {
         .iter()
         .filter(|b| token.granted(&b.id) && b.roles.contains_key(&token.owner))
         .collect();
-    let start = match call.query.get("offset") {
-        None => 0,
-        Some(offset) => match offset.strip_prefix("itr").and_then(|n| n.parse().ok()) {
-            Some(n) if n < visible.len() => n,
-            _ => return answers::invalid_request(),
-        },
+    let ids: Vec<&str> = visible.iter().map(|b| b.id.as_str()).collect();
+    let Some(start) = start_of(call, &ids) else {
+        return answers::invalid_request();
     };
     let page_size = scenario.settings.page_size.max(1);
     let end = (start + page_size).min(visible.len());
     let bases: Vec<Value> = visible[start..end]
         .iter()
         .map(|b| {
-            json!({"id": b.id, "name": b.name,
-                   "permissionLevel": level_name(b.level_of(&token.owner))})
+            let role = b
+                .role_names
+                .get(&token.owner)
+                .cloned()
+                .unwrap_or_else(|| level_name(b.level_of(&token.owner)).to_owned());
+            json!({"id": b.id, "name": b.name, "permissionLevel": role})
         })
         .collect();
     let mut body = json!({ "bases": bases });
     if end < visible.len() {
-        body["offset"] = json!(format!("itr{end}"));
+        body["offset"] = json!(offset_at(end, ids[end]));
     }
     answers::ok(body)
+}
+
+/// An offset in Airtable's form, `itr…/app…` (the docs' example is
+/// `itr23sEjsdfEr3282/appSW9R5uCNmRmfl6`): it holds a `/`, so a client must encode it.
+fn offset_at(index: usize, item: &str) -> String {
+    format!("itr{index:014}/{item}")
+}
+
+/// Where the page asked for starts; `None` for an offset this list never gave.
+fn start_of(call: &Call, items: &[&str]) -> Option<usize> {
+    let Some(offset) = call.query.get("offset") else {
+        return Some(0);
+    };
+    let (index, item) = offset.strip_prefix("itr")?.split_once('/')?;
+    let index: usize = index.parse().ok()?;
+    (items.get(index) == Some(&item)).then_some(index)
 }
 
 fn schema(base: &Base) -> Response {
@@ -200,8 +239,9 @@ fn count(call: &Call, name: &str, default: usize, max: usize) -> Option<usize> {
 }
 
 fn list_records(base: &Base, call: &Call, target: &Target) -> Response {
-    let Some(table) = base.table(target.table.as_deref().unwrap_or_default()) else {
-        return answers::forbidden();
+    let named = target.table.as_deref().unwrap_or_default();
+    let Some(table) = base.table(named) else {
+        return answers::table_not_found(named, &base.id);
     };
     let (Some(max_records), Some(page_size)) = (
         count(call, "maxRecords", usize::MAX, usize::MAX),
@@ -216,26 +256,28 @@ fn list_records(base: &Base, call: &Call, target: &Target) -> Response {
         .collect();
     let mut body = json!({ "records": records });
     if n < table.records.len() && n < max_records {
-        body["offset"] = json!(format!("itr{n}"));
+        body["offset"] = json!(offset_at(n, &table.records[n].id));
     }
     answers::ok(body)
 }
 
 fn list_comments(base: &Base, call: &Call, target: &Target) -> Response {
-    let record = base
-        .table(target.table.as_deref().unwrap_or_default())
-        .and_then(|t| {
-            t.records
-                .iter()
-                .find(|r| Some(&r.id) == target.record.as_ref())
-        });
-    let Some(record) = record else {
+    let named = target.table.as_deref().unwrap_or_default();
+    let Some(table) = base.table(named) else {
+        return answers::table_not_found(named, &base.id);
+    };
+    // A newer capture answered a missing record with 403.
+    let Some(record) = table
+        .records
+        .iter()
+        .find(|r| Some(&r.id) == target.record.as_ref())
+    else {
         return answers::forbidden();
     };
     let Some(page_size) = count(call, "pageSize", 100, 100) else {
         return answers::invalid_request();
     };
     let n = page_size.min(record.comments.len());
-    let offset = (n < record.comments.len()).then(|| format!("itr{n}"));
+    let offset = (n < record.comments.len()).then(|| offset_at(n, &record.id));
     answers::ok(json!({"comments": record.comments[..n], "offset": offset}))
 }

@@ -71,6 +71,7 @@ impl FakeAirtable {
             .route("/_fake/stats", get(stats))
             .route("/_fake/faults", put(replace_faults))
             .route("/_fake/revoke", post(revoke))
+            .route("/_fake/quota", put(set_quota))
             .fallback(handle)
             .with_state(shared.clone());
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -161,6 +162,27 @@ async fn revoke(State(shared): State<Arc<Shared>>, token_id: String) -> axum::ht
     {
         Some(token) => {
             token.revoked = true;
+            axum::http::StatusCode::NO_CONTENT
+        }
+        None => axum::http::StatusCode::NOT_FOUND,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct QuotaSwitch {
+    base: String,
+    exhausted: bool,
+}
+
+/// Spends (or restores) a base's monthly quota while serving; 404 for an unknown base.
+async fn set_quota(
+    State(shared): State<Arc<Shared>>,
+    axum::Json(switch): axum::Json<QuotaSwitch>,
+) -> axum::http::StatusCode {
+    let mut scenario = shared.scenario.lock().expect("scenario lock");
+    match scenario.bases.iter_mut().find(|b| b.id == switch.base) {
+        Some(base) => {
+            base.quota_exhausted = switch.exhausted;
             axum::http::StatusCode::NO_CONTENT
         }
         None => axum::http::StatusCode::NOT_FOUND,
@@ -270,13 +292,26 @@ async fn handle(
         Some(FaultKind::TruncatedJson) => return answers::truncated_json(),
         Some(FaultKind::Hang) => std::future::pending::<()>().await,
         Some(FaultKind::Latency { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(FaultKind::Answer { status, body, raw }) => {
+            return answers::replay(status, body.as_ref(), raw.as_deref());
+        }
         None => {}
     }
     if call.has_body {
         return answers::invalid_request();
     }
-    let scenario = shared.scenario.lock().expect("scenario lock");
-    api::answer(&scenario, &token, &call, &target)
+    let answer = {
+        let scenario = shared.scenario.lock().expect("scenario lock");
+        api::answer(&scenario, &token, &call, &target)
+    };
+    if answer.status() == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        shared
+            .traffic
+            .lock()
+            .expect("traffic lock")
+            .count_billing_limited();
+    }
+    answer
 }
 
 /// The first injected fault that matches this request and has strikes left.

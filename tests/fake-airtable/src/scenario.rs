@@ -51,6 +51,14 @@ pub struct Base {
     /// Each collaborator's role, by user id.
     #[serde(default)]
     pub roles: BTreeMap<String, Level>,
+    /// How the base list names a user's role when not by the level's own name: a role
+    /// Airtable may add one day (`"owner"`), while `roles` says what it may do.
+    #[serde(default)]
+    pub role_names: BTreeMap<String, String>,
+    /// The workspace's monthly API calls are spent: data routes answer 429
+    /// `PUBLIC_API_BILLING_LIMIT_EXCEEDED`, metadata routes keep working.
+    #[serde(default)]
+    pub quota_exhausted: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -62,6 +70,10 @@ pub struct Table {
     pub fields: Vec<Field>,
     #[serde(default)]
     pub records: Vec<Record>,
+    /// Table permissions: the least role that may create records here. Below it,
+    /// creating answers 403 `INVALID_PERMISSIONS`, whatever the token's scopes.
+    #[serde(default)]
+    pub create_records: Option<Level>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +186,14 @@ pub enum FaultKind {
     Hang,
     /// Answers normally after this delay.
     Latency { ms: u64 },
+    /// Exactly this status and body (JSON, or `raw` text, or none): a captured answer.
+    Answer {
+        status: u16,
+        #[serde(default)]
+        body: Option<Value>,
+        #[serde(default)]
+        raw: Option<String>,
+    },
 }
 
 impl Scenario {
@@ -243,5 +263,22 @@ mod tests {
             }
         ));
         assert!(matches!(faults[2].kind, FaultKind::Hang));
+        let replayed: Vec<Fault> = serde_json::from_str(
+            r#"[{"route": "list_records", "fault": "answer", "status": 404, "body": {"error": "NOT_FOUND"}},
+                {"route": "whoami", "fault": "answer", "status": 403}]"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            &replayed[0].kind,
+            FaultKind::Answer { status: 404, body: Some(b), raw: None } if b["error"] == "NOT_FOUND"
+        ));
+        assert!(matches!(
+            replayed[1].kind,
+            FaultKind::Answer {
+                status: 403,
+                body: None,
+                raw: None
+            }
+        ));
     }
 }

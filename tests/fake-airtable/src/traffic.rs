@@ -17,6 +17,8 @@ pub struct Stats {
     pub rate_limited: u64,
     /// Write requests that arrived with a body: a careful client sends none.
     pub bodies: u64,
+    /// Requests refused because their base's monthly quota is spent (not rate limits).
+    pub billing_limited: u64,
     pub per_base: BTreeMap<String, KeyStats>,
     pub per_user: BTreeMap<String, KeyStats>,
     pub per_route: BTreeMap<String, u64>,
@@ -87,6 +89,10 @@ impl Traffic {
 
     pub fn count_body(&mut self) {
         self.stats.bodies += 1;
+    }
+
+    pub fn count_billing_limited(&mut self) {
+        self.stats.billing_limited += 1;
     }
 
     /// Decides whether a request arriving now is within both limits; a request beyond

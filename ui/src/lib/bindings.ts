@@ -95,8 +95,21 @@ export type BaseReach = {
 	reachable: boolean,
 	intended: boolean,
 	scopes: { [key in string]: Verdict },
-	/**  Why a verdict is `error` or `unverifiable`, by scope. */
+	/**
+	 *  Why a verdict is what it is, by scope, where a reason helps (`error`,
+	 *  `unverifiable`, `restricted`, a denial known without asking); also `base` for a
+	 *  base not listed and `role` for a role PAT Vault does not recognise.
+	 */
 	reasons: { [key in string]: string },
+	/**  Requests this token's check sent to this base, retries included. */
+	requests?: number,
+	/**  What the intent names here that Airtable does not have: the base, or its table. */
+	not_found?: NotFound | null,
+	/**
+	 *  The base's workspace has spent its monthly API calls: its data probes were not
+	 *  answered (or, once that was known, not sent).
+	 */
+	quota_exhausted?: boolean,
 };
 
 export type Cause = 
@@ -105,7 +118,11 @@ export type Cause =
 /**  The bases granted to the token (or the base no longer exists). */
 "base_grant" | 
 /**  The user's own role in the base. */
-"role";
+"role" | 
+/**  A table's or field's permissions in the base, whatever the token and the role. */
+"table_permissions" | 
+/**  The intent itself: it names something that is not there. */
+"intent";
 
 /**  What the inventory keeps of each check, the last 20 per token. */
 export type CheckEntry = {
@@ -213,7 +230,9 @@ export type FindingKind =
 /**  Meant to work but does not: something will break. */
 "missing_scope" | "missing_base" | 
 /**  Works but was not meant to: over-privileged. */
-"excess_scope" | "excess_base";
+"excess_scope" | "excess_base" | 
+/**  The intent names a base or table Airtable does not have (renamed or deleted). */
+"not_found";
 
 /**  What the new secret can do, against what the old one could. */
 export type NewSecretCheck = {
@@ -227,6 +246,12 @@ export type NewSecretCheck = {
 	/**  Why the swap should not happen unless the user insists; empty when it may. */
 	refusals: string[],
 };
+
+/**
+ *  Something named in the intent that Airtable answered was not there (404, or a table
+ *  missing from the base's schema): renamed or deleted.
+ */
+export type NotFound = "base" | "table";
 
 /**  What Airtable says of the old secret once the new one is in. */
 export type OldSecret = 
@@ -363,7 +388,13 @@ export type Verdict = "granted" | "denied" |
 /**  No safe request proves it, or there was nothing to try it on. */
 "unverifiable" | "not_checked" | 
 /**  The request failed for another reason; the report says which. */
-"error";
+"error" | 
+/**
+ *  A table's or field's permissions refused it (403 `INVALID_PERMISSIONS`): neither
+ *  the scope nor the role is the cause, and whether the token has the scope is not
+ *  shown. The reason is Airtable's message.
+ */
+"restricted";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -137,3 +137,65 @@ describe("reach matrix", () => {
     expect(describeSeconds(200)).toBe("about 3 min");
   });
 });
+
+describe("table restrictions, a spent quota and a table gone", () => {
+  const SALES = "appSales000000000";
+  const SPENT = "appSpent000000000";
+  const GONE = "appGone0000000000";
+  const edge: CheckReport = {
+    ...report,
+    status: "error",
+    scopes: { "data.records:write": "restricted", "data.records:read": "granted" },
+    bases: [
+      reach(SALES, "Sales", {
+        intended: true,
+        permission_level: "edit",
+        scopes: { "data.records:read": "granted", "data.records:write": "restricted" },
+        reasons: { "data.records:write": "You are not permitted to create records in table Deals (tblDeals)" },
+      }),
+      reach(SPENT, "Spent", {
+        intended: true,
+        scopes: { "schema.bases:read": "granted", "data.records:read": "error" },
+        reasons: { "data.records:read": "the workspace's monthly Airtable API quota is used up" },
+        quota_exhausted: true,
+      }),
+      reach(GONE, "Gone", { intended: true, scopes: { "data.records:read": "error" }, not_found: "table" }),
+    ],
+    drift: {
+      missing_scopes: ["data.records:write"],
+      excess_scopes: [],
+      missing_bases: [],
+      excess_bases: [],
+      unknown: [],
+      findings: [
+        { kind: "excess_scope", scope: "x", base: null, cause: "scope", explanation: "too much", fix: "remove" },
+        { kind: "not_found", scope: null, base: GONE, cause: "intent", explanation: "table gone", fix: "Update the intent" },
+        { kind: "missing_scope", scope: "data.records:write", base: SALES, cause: "table_permissions", explanation: "restricted", fix: "open the table's permissions" },
+      ],
+    },
+    error: "the monthly Airtable API quota is used up for the workspace of “Spent”",
+  };
+  const token = summary({
+    scopes: ["data.records:read", "data.records:write"],
+    bases: [SALES, SPENT, GONE].map((id) => ({ id, label: null, table: null })),
+    last_report: edge,
+  });
+
+  it("gives each its own tone, with the reason in the hover text", () => {
+    const cells = matrix([token]).rows[0].cells;
+    expect(cells[SALES]?.tone).toBe("restricted");
+    expect(cells[SALES]?.restricted).toEqual(["records✎"]);
+    expect(cells[SALES]?.granted).toEqual(["records"]);
+    expect(cells[SALES]?.title).toContain("table restriction");
+    expect(cells[SALES]?.title).toContain("You are not permitted to create records in table Deals");
+    expect(cells[SPENT]?.tone).toBe("quota");
+    expect(cells[SPENT]?.title).toContain("monthly Airtable API quota is used up");
+    expect(cells[GONE]?.tone).toBe("gone");
+  });
+
+  it("marks the restricted scope as such and puts what breaks first", () => {
+    expect(scopeRows(token).find((s) => s.scope === "data.records:write")?.mark).toBe("restricted");
+    expect(baseRows(token).map((b) => b.mark)).toEqual(["gone", "restricted", "quota"]);
+    expect(findingsOf(token).map((f) => f.kind)).toEqual(["not_found", "missing_scope", "excess_scope"]);
+  });
+});

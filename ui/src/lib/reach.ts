@@ -24,6 +24,7 @@ export const VERDICT_WORDS: Record<Verdict, string> = {
   unverifiable: "cannot be verified safely",
   not_checked: "not checked",
   error: "error",
+  restricted: "refused by a table or field restriction",
 };
 
 export function checkChip(t: TokenSummary): Chip {
@@ -46,7 +47,10 @@ export function identity(r: CheckReport | null): string {
   return r.user.email ? `${r.user.email} (${r.user.id})` : `${r.user.id} (email not readable: no user.email:read)`;
 }
 
-export type Mark = "ok" | "missing" | "excess" | "unknown";
+/** A base or scope against intent; `restricted` (a table's or field's permissions
+ * refused something), `quota` (the workspace's monthly API calls are spent) and `gone`
+ * (the intent names a table or base that is not there) outrank the rest on a base. */
+export type Mark = "ok" | "missing" | "excess" | "unknown" | "restricted" | "quota" | "gone";
 
 export type ScopeRow = { scope: string; intended: boolean; verdict: Verdict | null; mark: Mark };
 
@@ -59,7 +63,8 @@ export function scopeRows(t: TokenSummary): ScopeRow[] {
     const intended = t.scopes.includes(scope);
     const verdict = r?.scopes[scope] ?? null;
     let mark: Mark = "unknown";
-    if (r?.drift.missing_scopes.includes(scope)) mark = "missing";
+    if (verdict === "restricted") mark = "restricted";
+    else if (r?.drift.missing_scopes.includes(scope)) mark = "missing";
     else if (r?.drift.excess_scopes.includes(scope)) mark = "excess";
     else if (verdict === "granted" && intended) mark = "ok";
     return { scope, intended, verdict, mark };
@@ -89,6 +94,9 @@ export function baseRows(t: TokenSummary): BaseRow[] {
  * the token reaches it unintended or a scope it should not have works there. */
 function baseMark(r: CheckReport, base: string): Mark {
   const reach = r.bases.find((b) => b.id === base);
+  if (reach?.quota_exhausted) return "quota";
+  if (reach?.not_found) return "gone";
+  if (reach && Object.values(reach.scopes).includes("restricted")) return "restricted";
   const here = r.drift.findings.filter((f) => f.base === base);
   const verdictHere = (scope: string) => reach?.scopes[scope];
   const refusedHere = r.drift.missing_scopes.some((s) => ["denied", "blocked_by_role"].includes(verdictHere(s) ?? ""));
@@ -101,9 +109,19 @@ function baseMark(r: CheckReport, base: string): Mark {
   return "ok";
 }
 
+/** Findings that say something will break (or the intent is out of date) come first. */
+export function breaks(f: Finding): boolean {
+  return f.kind !== "excess_scope" && f.kind !== "excess_base";
+}
+
 export function findingsOf(t: TokenSummary): Finding[] {
   const findings = t.last_report?.drift.findings ?? [];
-  return [...findings].sort((a, b) => Number(b.kind.startsWith("missing")) - Number(a.kind.startsWith("missing")));
+  return [...findings].sort((a, b) => Number(breaks(b)) - Number(breaks(a)));
+}
+
+/** Short names of the scopes a table or field restriction refused on a base. */
+export function restrictedShort(reach: BaseReach): string[] {
+  return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "restricted").map(([, short]) => short);
 }
 
 export function grantedShort(reach: BaseReach): string[] {
@@ -113,8 +131,22 @@ export function grantedShort(reach: BaseReach): string[] {
 export type Cell = {
   level: PermissionLevel | null;
   granted: string[];
+  restricted: string[];
   tone: Mark | "unchecked" | "failed";
   title: string;
+};
+
+/** What each tone of a cell means, for the legend and the hover text. */
+export const TONE_WORDS: Record<Cell["tone"], string> = {
+  ok: "as meant",
+  missing: "will break",
+  excess: "over-privileged",
+  unknown: "could not tell",
+  restricted: "table restriction",
+  quota: "monthly quota used up",
+  gone: "not found: intent out of date",
+  unchecked: "not checked",
+  failed: "check failed",
 };
 
 export type Matrix = {
@@ -150,24 +182,35 @@ export function reaches(t: TokenSummary, base: string): boolean {
 function cell(t: TokenSummary, base: string): Cell | null {
   const intended = t.bases.some((b) => b.id === base);
   const r = t.last_report;
-  if (!r) return intended ? { level: null, granted: [], tone: "unchecked", title: "meant to reach it; not checked yet" } : null;
+  if (!r) {
+    return intended
+      ? { level: null, granted: [], restricted: [], tone: "unchecked", title: "meant to reach it; not checked yet" }
+      : null;
+  }
   const reach = r.bases.find((b) => b.id === base) ?? null;
   if (!reach?.reachable && !intended) return null;
   if (!reach && (r.status === "invalid" || r.status === "error")) {
-    return { level: null, granted: [], tone: "failed", title: r.error ?? "the check failed" };
+    return { level: null, granted: [], restricted: [], tone: "failed", title: r.error ?? "the check failed" };
   }
   const tone = baseMark(r, base);
   const granted = reach ? grantedShort(reach) : [];
   const why = r.drift.findings.filter((f) => f.base === base).map((f) => f.explanation);
   const verdicts = reach
-    ? BASE_SCOPE_SHORT.filter(([s]) => reach.scopes[s]).map(([s]) => `${s}: ${VERDICT_WORDS[reach.scopes[s]]}`)
+    ? BASE_SCOPE_SHORT.filter(([s]) => reach.scopes[s]).map(([s]) => {
+        const verdict = reach.scopes[s];
+        const reason = ["restricted", "error"].includes(verdict) ? reach.reasons[s] : undefined;
+        return `${s}: ${VERDICT_WORDS[verdict]}${reason ? ` (${reason})` : ""}`;
+      })
     : [];
-  const headline = { ok: "as meant", missing: "will break", excess: "over-privileged", unknown: "could not tell" }[tone];
+  const spent = reach?.quota_exhausted
+    ? ["The workspace's monthly Airtable API quota is used up: wait for next month, or move the base to a plan with more API calls."]
+    : [];
   return {
     level: reach?.permission_level ?? null,
     granted,
+    restricted: reach ? restrictedShort(reach) : [],
     tone,
-    title: [headline, ...why, ...verdicts].join("\n"),
+    title: [TONE_WORDS[tone], ...spent, ...why, ...verdicts].join("\n"),
   };
 }
 
