@@ -13,6 +13,7 @@ fn main() {
         "get_settings",
         "save_settings",
         "estimate_check",
+        "daily_check_cost",
         "check_tokens",
         "cancel_check",
         "snooze_reminders",

@@ -5,6 +5,7 @@ mod world;
 
 use fake_airtable::FakeAirtable;
 use patvault::check::report::{Cause, CheckReport, FindingKind};
+use patvault::check::verdict::PermissionLevel;
 use patvault::check::{CheckStatus, Verdict};
 use world::{check, id, intent, office, quick};
 
@@ -275,4 +276,53 @@ async fn every_page_of_bases_is_followed() {
     assert_eq!(stats.requests, 5);
     assert_eq!(report.scopes["data.records:read"], Verdict::NotChecked);
     assert_eq!(report.drift.excess_bases.as_ref().unwrap().len(), 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scope_the_token_lacks_is_asked_once_not_on_every_base() {
+    let mut scenario = office();
+    let alice = id("usr", "Alice");
+    for n in 0..12 {
+        scenario.bases.push(world::base(
+            &format!("Own{n}"),
+            vec![world::table("T", 1, 0)],
+            &[(&alice, fake_airtable::scenario::Level::Create)],
+        ));
+    }
+    // Token 2 reads records and schemas, and is now granted every base.
+    scenario.tokens[1].all_bases = true;
+    let fake = FakeAirtable::start(scenario).unwrap();
+    let [report] = check(&fake, vec![(2, intent(&[], &[]))], false, quick())
+        .await
+        .try_into()
+        .unwrap();
+    let owned: Vec<_> = report
+        .bases
+        .iter()
+        .filter(|b| b.permission_level == Some(PermissionLevel::Create) && b.reachable)
+        .filter(|b| b.id != id("app", "Empty"))
+        .collect();
+    assert_eq!(owned.len(), 13);
+    for base in &owned {
+        for scope in ["data.records:write", "schema.bases:write", "webhook:manage"] {
+            assert_eq!(base.scopes[scope], Denied, "{scope} on {}", base.id);
+        }
+    }
+    // A scope is the token's for every base: once a base where the user creates refused
+    // it, the others are not asked.
+    let skipped = owned
+        .iter()
+        .filter(|b| {
+            b.reasons
+                .get("data.records:write")
+                .is_some_and(|r| r.contains("no request was sent"))
+        })
+        .count();
+    assert!(skipped > 0, "{report:#?}");
+    let stats = fake.stats();
+    assert!(
+        stats.per_route["create_records"] * 2 < owned.len() as u64,
+        "{stats:#?}"
+    );
+    assert_eq!(report.requests as u64, stats.requests);
 }

@@ -713,3 +713,29 @@ mod true_to_airtable {
         }
     }
 }
+
+#[test]
+fn the_estimate_counts_requests_and_sends_none() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let v = TestVault::new();
+    let (crm, ops) = (id("app", "CRM"), id("app", "Ops"));
+    v.add("two", &pat(2), &["--base", &crm, "--base", &ops]);
+    let (code, json, err) = checked(&v, &fake, &["check", "--estimate", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    // Never checked: whoami, one page of bases, 7 probes on each intended base.
+    assert_eq!(json["requests"], 2 + 2 * 7);
+    assert_eq!(json["unknown_tokens"], 0);
+    let (_, light, _) = checked(&v, &fake, &["check", "--estimate", "--light", "--json"]);
+    assert_eq!(light["requests"], 2);
+    assert_eq!(fake.stats().requests, 0, "an estimate sent a request");
+    // Once checked, the estimate follows what the check found: Alice only reads Ops.
+    let (_, report, _) = checked(&v, &fake, &["check", "--json"]);
+    let sent = report["tokens"][0]["requests"].as_u64().unwrap();
+    let mut cmd = v.command(&["check", "--estimate"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let text = stdout(&cmd.output().unwrap());
+    assert!(
+        text.starts_with("A full check of 1 token sends about 14 requests"),
+        "{text} (the check sent {sent})"
+    );
+}

@@ -214,3 +214,109 @@ test("a full check that would take over a minute is announced first", async (t) 
   assert.deepEqual(history().map((c) => c.light), [true, true], "the light check ran instead of the full one");
   assert.equal((await fake.stats()).requests, 4, "whoami and one page, twice; no probe of any base");
 });
+
+test("a table restriction and a spent monthly quota are shown for what they are", async (t) => {
+  // Eddie edits both bases; only creators may create records in Deals, and the quota of
+  // Orders' workspace runs out between two checks.
+  const DEALS = "appDealsDesk00001";
+  const ORDERS = "appOrders00000001";
+  const table = (id, name, extra = {}) => ({
+    id,
+    name,
+    fields: [{ id: `fld${id.slice(3)}`, name: "Name", type: "singleLineText" }],
+    records: [{ id: `rec${id.slice(3)}`, fields: { Name: "first" } }],
+    ...extra,
+  });
+  const secret = "patEddieWrites001.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  const scenario = path.join(work, "edges.json");
+  fs.writeFileSync(
+    scenario,
+    JSON.stringify({
+      users: [{ id: "usrEddie000000001", email: "eddie@example.com" }],
+      bases: [
+        { id: DEALS, name: "Deals desk", tables: [table("tblDeals000000001", "Deals", { create_records: "create" })], roles: { usrEddie000000001: "edit" } },
+        { id: ORDERS, name: "Orders", tables: [table("tblOrders00000001", "Orders")], roles: { usrEddie000000001: "edit" } },
+      ],
+      tokens: [
+        {
+          token: secret,
+          owner: "usrEddie000000001",
+          scopes: ["data.records:read", "data.records:write", "schema.bases:read"],
+          bases: [DEALS, ORDERS],
+        },
+      ],
+    }),
+  );
+  const fake = await startFake(scenario);
+  const intent = ["--scope", "data.records:read", "--scope", "data.records:write", "--scope", "schema.bases:read"];
+  const app = await launchApp("edges", {
+    port: 4494,
+    env: { PATVAULT_AIRTABLE_URL: fake.url },
+    beforeStart: ({ cli }) => cli(["add", "Order sync", ...intent, "--base", `${DEALS}/Deals`, "--base", ORDERS], `${secret}\n`),
+  });
+  const { session, shot } = app;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-edges").catch(() => {});
+    await app.stop();
+    fake.stop();
+  });
+
+  step("the cost is in view before a check");
+  await session.find("[data-test=token-row]");
+  await session.until(() => /about 16 requests, light: 2/.test(document.querySelector("[data-test=check-cost]")?.textContent ?? ""), "the cost of a check");
+
+  step("a restricted table");
+  await (await session.find("[data-test=check]")).click();
+  await session.until(() => /^Checked 1 token/.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""), "the check");
+  await (await session.find("[data-test=open-reach]")).click();
+  await session.find("[data-test=reach-matrix]");
+  let matrix = await session.execute(READ_MATRIX);
+  assert.deepEqual(matrix["Order sync"], {
+    "Deals desk": "restricted edit schema · records restricted: records✎",
+    Orders: "ok edit schema · records · records✎",
+  });
+  const hover = await session.execute(`return document.querySelector('td[data-base="${DEALS}"] [data-test=reach-cell]').title`);
+  assert.match(hover, /^table restriction\n/);
+  assert.match(hover, /data\.records:write: refused by a table or field restriction \(You are not permitted to create records in table Deals \(tblDeals000000001\)\)/);
+  const legend = await session.execute(`return [...document.querySelectorAll("[data-test=reach-legend] .cell")].map((c) => c.textContent)`);
+  assert.ok(legend.includes("table restriction") && legend.includes("monthly quota used up"), legend.join(", "));
+  await shot("16-reach-restricted");
+
+  step("the monthly quota runs out");
+  await fake.setQuota(ORDERS, true);
+  await (await session.find("[data-test=check]")).click();
+  await session.until(
+    () => document.querySelector('[data-test=reach-cell][data-tone="quota"]') && !document.querySelector("[data-test=check-progress]"),
+    "the second check",
+  );
+  matrix = await session.execute(READ_MATRIX);
+  assert.equal(matrix["Order sync"].Orders, "quota edit schema quota used up");
+  const quotaHover = await session.execute(`return document.querySelector('td[data-base="${ORDERS}"] [data-test=reach-cell]').title`);
+  assert.match(quotaHover, /^monthly quota used up\nThe workspace's monthly Airtable API quota is used up/);
+  await shot("17-reach-quota");
+  const stats = await fake.stats();
+  assert.equal(stats.billing_limited, 1, "one data request met the spent quota; none was repeated");
+  assert.equal(stats.rate_limited, 0);
+
+  step("the token page");
+  await (await session.find("[data-test=reach-row] button")).click();
+  await session.find("[data-test=reach-panel]");
+  const problem = await (await session.find("[data-test=check-problem]")).text();
+  assert.match(problem, /^the monthly Airtable API quota is used up for the workspace of “Orders” \(appOrders00000001\).*Wait for the next month, or move the base to a plan with more API calls/);
+  const finding = await session.execute(
+    `const f = document.querySelector("[data-test=finding][data-cause=table_permissions]"); return f && f.innerText.replace(/\\s+/g, " ")`,
+  );
+  assert.match(finding, /^Will break \(table or field permissions\) data\.records:write is refused on “Deals desk”/);
+  const baseMarks = await session.execute(
+    `return Object.fromEntries([...document.querySelectorAll("[data-test=base-compare] tbody tr")].map((r) => [r.dataset.base, r.dataset.mark]))`,
+  );
+  assert.deepEqual(baseMarks, { [DEALS]: "restricted", [ORDERS]: "quota" });
+  await shot("18-token-page-quota");
+
+  step("the daily check's cost in the settings");
+  await (await session.find("[data-test=open-settings]")).click();
+  await session.until(() => document.querySelector("[data-test=daily-light-cost]"), "the daily cost");
+  assert.equal(await (await session.find("[data-test=daily-light-cost]")).text(), "2 requests a day (60 a month)");
+  assert.match(await (await session.find("[data-test=daily-full-cost]")).text(), /^\d+ requests a day \(\d+ a month\)$/);
+  await shot("19-settings-daily-cost");
+});

@@ -23,6 +23,15 @@ export async function startFake(scenarioFile) {
       });
       if (answer.status !== 204) throw new Error(`setting faults answered ${answer.status}`);
     },
+    /** Spends (or gives back) a base's monthly API quota. */
+    setQuota: async (base, exhausted) => {
+      const answer = await fetch(`${url}/_fake/quota`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ base, exhausted }),
+      });
+      if (answer.status !== 204) throw new Error(`setting the quota answered ${answer.status}`);
+    },
     stop: () => child.kill(),
   };
 }

@@ -101,5 +101,6 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
     close_to_tray: true,
     start_at_login: false,
     daily_check: false,
+    daily_check_full: false,
   });
 });

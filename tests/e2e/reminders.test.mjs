@@ -113,4 +113,9 @@ test("the daily check finds a revoked token in the background and says so", asyn
   assert.deepEqual(more, []);
   const checks = Object.fromEntries(app.readInventory().tokens.map((r) => [r.intent.name, r.checks.map((c) => c.status)]));
   assert.deepEqual(checks, { [revoked.name]: ["invalid"], [fine.name]: ["ok"] });
+  // By default the daily check is light, to spare the workspace's monthly API calls:
+  // whoami for the revoked token, whoami and the base list for the other.
+  const light = app.readInventory().tokens.map((r) => r.checks[0].light);
+  assert.deepEqual(light, [true, true]);
+  assert.equal((await fake.stats()).requests, 3);
 });

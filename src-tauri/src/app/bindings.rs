@@ -26,6 +26,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             get_settings,
             save_settings,
             estimate_check,
+            daily_check_cost,
             check_tokens,
             cancel_check,
             snooze_reminders,

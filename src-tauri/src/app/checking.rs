@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::commands::{Reply, blocking};
 use super::state::AppState;
 use super::tray::show_attention;
-use crate::check::estimate::{CheckEstimate, estimate};
+use crate::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};
 use crate::check::vault_run::{check_in_vault, due_for_daily_check};
 use crate::vault::Vault;
 use crate::vault::record::TokenRecord;
@@ -60,6 +60,13 @@ pub async fn estimate_check(
         Ok(estimate(&chosen(v, &ids)?, light))
     })
     .await
+}
+
+/// What the daily check would cost for the whole vault, light and full.
+#[tauri::command]
+#[specta::specta]
+pub async fn daily_check_cost(state: State<'_, AppState>) -> Reply<DailyCost> {
+    blocking(state.vault()?, |v| Ok(daily_cost(&v.list()?))).await
 }
 
 /// Checks the tokens named by `ids` (all when empty); a light check asks only who each
@@ -119,9 +126,10 @@ pub fn cancel_check(state: State<'_, AppState>) -> bool {
     state.cancel_check()
 }
 
-/// Checks the tokens not checked for a day, in the background. Skipped when a check is
-/// already running: the next hourly look tries again.
-pub async fn check_daily(app: &AppHandle) {
+/// Checks the tokens not checked for a day, in the background: a light check unless the
+/// settings ask for a full one, to spare the workspace's monthly API calls. Skipped when
+/// a check is already running: the next hourly look tries again.
+pub async fn check_daily(app: &AppHandle, light: bool) {
     let state = app.state::<AppState>();
     let (Ok(vault), Ok(client)) = (state.vault(), state.client()) else {
         return;
@@ -140,7 +148,7 @@ pub async fn check_daily(app: &AppHandle) {
         vault,
         &client,
         tokens,
-        false,
+        light,
         &running.cancel,
         |t, _, kept| {
             if let Err(e) = kept {

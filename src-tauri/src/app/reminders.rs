@@ -34,9 +34,9 @@ pub fn start(app: &AppHandle) {
             let Ok(vault) = app.state::<AppState>().vault() else {
                 return;
             };
-            let daily = settings::load(vault.inventory().dir()).is_ok_and(|s| s.daily_check);
-            if daily {
-                check_daily(&app).await;
+            let settings = settings::load(vault.inventory().dir()).unwrap_or_default();
+            if settings.daily_check {
+                check_daily(&app, !settings.daily_check_full).await;
             }
             let due = tauri::async_runtime::spawn_blocking(move || {
                 Ok::<_, VaultError>((take_due(&vault)?, vault.summaries()?))

@@ -189,38 +189,36 @@ fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
                 );
                 continue;
             }
-            Verdict::Restricted => {
-                d.missing_scopes.push(scope.clone());
-                for base in report
-                    .bases
-                    .iter()
-                    .filter(|b| b.reachable && b.scopes.get(scope) == Some(&Verdict::Restricted))
-                {
-                    restricted(&mut d, report, intent, scope, base, &user);
-                }
-                continue;
+            Verdict::Granted | Verdict::Restricted => {}
+            Verdict::Error => {
+                // A failure on one base hides nothing found on the others.
+                d.unknown
+                    .push(format!("{scope}: {}", unknown_why(Verdict::Error)));
             }
-            Verdict::Granted => {}
             Verdict::NotChecked if report.light => continue,
             other => {
                 d.unknown.push(format!("{scope}: {}", unknown_why(other)));
                 continue;
             }
         }
-        // Granted somewhere; an intended base may still refuse it.
+        // Granted, restricted or failed somewhere; an intended base may still refuse it.
         let Some(least) = base_scope(scope).map(|s| s.least_role) else {
             continue;
         };
+        let mut restricted_here = false;
         for base in report.bases.iter().filter(|b| b.intended && b.reachable) {
             let label = base_label(report, intent, &base.id);
             match base.scopes.get(scope) {
                 Some(Verdict::Restricted) => {
+                    restricted_here = true;
                     if !d.missing_scopes.contains(scope) {
                         d.missing_scopes.push(scope.clone());
                     }
                     restricted(&mut d, report, intent, scope, base, &user);
                 }
-                Some(Verdict::BlockedByRole) | Some(Verdict::Denied) => {
+                Some(Verdict::BlockedByRole) | Some(Verdict::Denied)
+                    if verdict == Verdict::Granted =>
+                {
                     if !d.missing_scopes.contains(scope) {
                         d.missing_scopes.push(scope.clone());
                     }
@@ -245,6 +243,11 @@ fn drift(report: &CheckReport, intent: &TokenIntent) -> Drift {
                 }
                 _ => {}
             }
+        }
+        if verdict == Verdict::Restricted && !restricted_here {
+            d.unknown.push(format!(
+                "{scope}: only a table or field restriction on a base it is not meant for answered, so whether it works where it is meant to is not known"
+            ));
         }
     }
     for (scope, verdict) in &report.scopes {

@@ -24,6 +24,28 @@ pub struct CheckEstimate {
     pub unknown_tokens: u32,
 }
 
+/// What the daily check costs in requests, light and full, for a vault's tokens. The
+/// monthly figures are 30 days of it: what a Free workspace's 1,000 calls a month must
+/// cover, beside every other integration's.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct DailyCost {
+    pub light_per_day: u32,
+    pub light_per_month: u32,
+    pub full_per_day: u32,
+    pub full_per_month: u32,
+}
+
+pub fn daily_cost(tokens: &[TokenRecord]) -> DailyCost {
+    let light = estimate(tokens, true).requests;
+    let full = estimate(tokens, false).requests;
+    DailyCost {
+        light_per_day: light,
+        light_per_month: light * 30,
+        full_per_day: full,
+        full_per_month: full * 30,
+    }
+}
+
 /// The requests a full (or light) check of `tokens` needs, and the time they take at
 /// the rate limits when every token runs at once.
 pub fn estimate(tokens: &[TokenRecord], light: bool) -> CheckEstimate {
@@ -163,6 +185,15 @@ mod tests {
         let light = estimate(&tokens, true);
         assert_eq!(light.requests, 20);
         assert_eq!(light.seconds, 1);
+        assert_eq!(
+            daily_cost(&tokens),
+            DailyCost {
+                light_per_day: 20,
+                light_per_month: 600,
+                full_per_day: 2820,
+                full_per_month: 84_600,
+            }
+        );
     }
 
     #[test]

@@ -75,6 +75,10 @@ pub enum Command {
         /// Ask only who each token is and which bases it lists (fast on big accounts).
         #[arg(long)]
         light: bool,
+        /// Send nothing: say how many requests the check would send and how long it
+        /// would take under the rate limits.
+        #[arg(long)]
+        estimate: bool,
     },
     /// Rotate a token: the new secret is read from standard input, checked live, and
     /// swapped in only when it is the same user's and reaches what is intended (or with

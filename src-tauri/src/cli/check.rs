@@ -10,9 +10,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::output::{columns, json};
 use crate::airtable::{ApiRoot, Client, ClientOptions};
-use crate::check::CheckStatus;
 use crate::check::report::{CheckReport, FindingKind};
 use crate::check::vault_run::check_in_vault;
+use crate::check::{CheckStatus, estimate};
 use crate::error::VaultError;
 use crate::vault::Vault;
 use crate::vault::record::TokenRecord;
@@ -39,6 +39,46 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, VaultError> {
         .map_err(|e| VaultError::Invalid(format!("cannot start the check: {e}")))
 }
 
+fn chosen(vault: &Vault, names: &[String]) -> Result<Vec<TokenRecord>, VaultError> {
+    if names.is_empty() {
+        vault.list()
+    } else {
+        names.iter().map(|n| vault.find(n)).collect()
+    }
+}
+
+/// `check --estimate`: what a check would cost, without a request.
+pub fn estimate(
+    vault: Vault,
+    names: Vec<String>,
+    as_json: bool,
+    light: bool,
+) -> Result<i32, VaultError> {
+    let tokens = chosen(&vault, &names)?;
+    let e = estimate::estimate(&tokens, light);
+    let text = if as_json {
+        json(&e) + "\n"
+    } else {
+        let kind = if light { "light" } else { "full" };
+        let mut text = format!(
+            "A {kind} check of {} {} sends about {} requests and takes about {} s under Airtable's rate limits.\n",
+            tokens.len(),
+            if tokens.len() == 1 { "token" } else { "tokens" },
+            e.requests,
+            e.seconds
+        );
+        if e.unknown_tokens > 0 {
+            text.push_str(&format!(
+                "{} never-checked tokens name no base: their bases are not counted.\n",
+                e.unknown_tokens
+            ));
+        }
+        text
+    };
+    super::print_out(text);
+    Ok(0)
+}
+
 pub fn check(
     vault: Vault,
     names: Vec<String>,
@@ -46,14 +86,7 @@ pub fn check(
     light: bool,
 ) -> Result<i32, VaultError> {
     let root = ApiRoot::from_env().map_err(VaultError::Invalid)?;
-    let tokens: Vec<TokenRecord> = if names.is_empty() {
-        vault.list()?
-    } else {
-        names
-            .iter()
-            .map(|n| vault.find(n))
-            .collect::<Result<_, _>>()?
-    };
+    let tokens = chosen(&vault, &names)?;
     let checked_at = Utc::now();
     let runtime = runtime()?;
     let total = tokens.len();

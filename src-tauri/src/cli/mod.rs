@@ -116,7 +116,15 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             let secret = vault.secret(record.id)?;
             return exec::exec(secret, &var, &command);
         }
-        Command::Check { names, json, light } => return check::check(vault, names, json, light),
+        Command::Check {
+            names,
+            json,
+            light,
+            estimate: true,
+        } => return check::estimate(vault, names, json, light),
+        Command::Check {
+            names, json, light, ..
+        } => return check::check(vault, names, json, light),
         Command::Rotate {
             name,
             force,

@@ -24,6 +24,8 @@ export const commands = {
 	 */
 	saveSettings: (settings: Settings) => typedError<Settings, ErrorReport>(__TAURI_INVOKE("save_settings", { settings })),
 	estimateCheck: (ids: string[], light: boolean) => typedError<CheckEstimate, ErrorReport>(__TAURI_INVOKE("estimate_check", { ids, light })),
+	/**  What the daily check would cost for the whole vault, light and full. */
+	dailyCheckCost: () => typedError<DailyCost, ErrorReport>(__TAURI_INVOKE("daily_check_cost")),
 	/**
 	 *  Checks the tokens named by `ids` (all when empty); a light check asks only who each
 	 *  token is and which bases it lists. The tray then shows what needs attention.
@@ -190,6 +192,18 @@ export type CheckUser = {
 	email: string | null,
 };
 
+/**
+ *  What the daily check costs in requests, light and full, for a vault's tokens. The
+ *  monthly figures are 30 days of it: what a Free workspace's 1,000 calls a month must
+ *  cover, beside every other integration's.
+ */
+export type DailyCost = {
+	light_per_day: number,
+	light_per_month: number,
+	full_per_day: number,
+	full_per_month: number,
+};
+
 export type Drift = {
 	missing_scopes: string[],
 	excess_scopes: string[],
@@ -312,6 +326,11 @@ export type Settings = {
 	start_at_login?: boolean,
 	/**  While the app runs, check every token live once a day. */
 	daily_check?: boolean,
+	/**
+	 *  The daily check is a full one (several requests per base) instead of a light one
+	 *  (two requests a token): it spends the workspace's monthly API calls much faster.
+	 */
+	daily_check_full?: boolean,
 };
 
 export type SettingsShown = {

@@ -191,6 +191,7 @@ describe("table restrictions, a spent quota and a table gone", () => {
     expect(cells[SPENT]?.tone).toBe("quota");
     expect(cells[SPENT]?.title).toContain("monthly Airtable API quota is used up");
     expect(cells[GONE]?.tone).toBe("gone");
+    expect(checkChip(token)).toEqual({ label: "quota used up", tone: "bad" });
   });
 
   it("marks the restricted scope as such and puts what breaks first", () => {

@@ -38,7 +38,9 @@ export function checkChip(t: TokenSummary): Chip {
     case "invalid":
       return { label: "invalid", tone: "bad" };
     case "error":
-      return { label: "check failed", tone: "bad" };
+      return r.bases.some((b) => b.quota_exhausted)
+        ? { label: "quota used up", tone: "bad" }
+        : { label: "check failed", tone: "bad" };
   }
 }
 
