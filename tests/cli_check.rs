@@ -629,6 +629,14 @@ mod true_to_airtable {
                 "",
             ),
             (
+                Route::CreateRecords,
+                422,
+                None,
+                "data.records:write",
+                "granted",
+                "",
+            ),
+            (
                 Route::UpdateTable,
                 200,
                 body(r#"{"id":"tblDeals000000000"}"#),

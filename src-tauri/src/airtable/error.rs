@@ -91,9 +91,8 @@ impl ApiError {
                     .unwrap_or_else(|| "no message came with it".into()),
             ),
             (404, Some("NOT_FOUND" | "TABLE_NOT_FOUND") | None) => ApiError::NotFound(body.message),
-            (422, Some(kind)) if kind.starts_with("INVALID_REQUEST") => {
-                ApiError::Invalid(kind.to_owned())
-            }
+            // Any 422 means validation was reached, whatever its type.
+            (422, kind) => ApiError::Invalid(kind.unwrap_or("without an error type").to_owned()),
             (429, _) if body.has(BILLING_LIMIT) => ApiError::QuotaExhausted,
             (429, Some(RATE_LIMIT)) => ApiError::RateLimited,
             _ => unexpected(),
@@ -242,9 +241,14 @@ mod tests {
             refusal(429, r#"{"errors":[{"error":"TOO_BUSY"}]}"#),
             unexpected(429, Some("TOO_BUSY"))
         );
+        // A 422 of any type means the request was permitted and validated.
         assert_eq!(
             refusal(422, r#"{"error":{"type":"CANNOT_DO_THAT"}}"#),
-            unexpected(422, Some("CANNOT_DO_THAT"))
+            Some(ApiError::Invalid("CANNOT_DO_THAT".into()))
+        );
+        assert_eq!(
+            refusal(422, ""),
+            Some(ApiError::Invalid("without an error type".into()))
         );
         let said = unexpected(429, Some("TOO_BUSY")).unwrap().to_string();
         assert!(said.contains("429") && said.contains("TOO_BUSY"), "{said}");

@@ -1,6 +1,7 @@
 //! A fake Airtable Web API on a loopback port, behaving as `shared/airtable-api.md`
-//! says: tokens narrowed by scopes, base grants and roles; the documented error bodies;
-//! both rate limits with their penalty; and faults injected per route. Tests start it
+//! says: tokens narrowed by scopes, base grants and roles; table restrictions; the
+//! documented error bodies; both rate limits with their penalty; the monthly quota; and
+//! faults injected per route, captured answers among them. Tests start it
 //! in-process with [`FakeAirtable::start`]; the demo, the benchmark and people start the
 //! `fake-airtable` binary.
 
