@@ -414,6 +414,62 @@ mod true_to_airtable {
             "denied"
         );
         assert_eq!(fake.stats().per_route["list_records"], 1);
+
+        // A base that is gone, as an older capture answered it: 404 `NOT_FOUND`.
+        let deleted = id("app", "Deleted");
+        let out = v.run(&["edit", "blind", "--base", &format!("{deleted}/Deals")]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let routes = [
+            Route::ListWebhooks,
+            Route::BlockInstallations,
+            Route::ListRecords,
+            Route::CreateRecords,
+            Route::UpdateTable,
+        ];
+        fake.set_faults(
+            routes
+                .into_iter()
+                .map(|route| Fault {
+                    route,
+                    base: Some(deleted.clone()),
+                    times: None,
+                    kind: FaultKind::Answer {
+                        status: 404,
+                        body: Some(json!({"error": "NOT_FOUND"})),
+                        raw: None,
+                    },
+                })
+                .collect(),
+        );
+        let (_, t, err) = check(&v, &fake, "blind");
+        assert_eq!(t["status"], "error", "{err}\n{t:#}");
+        let reach = on(&t, &deleted);
+        assert_eq!(reach["not_found"], "base");
+        let why = reach["reasons"]["webhook:manage"].as_str().unwrap();
+        assert!(
+            why.contains("base named in the intent was not found"),
+            "{why}"
+        );
+        for scope in [
+            "data.records:read",
+            "data.records:write",
+            "schema.bases:write",
+            "webhook:manage",
+            "data.recordComments:read",
+        ] {
+            assert_eq!(reach["scopes"][scope], "error", "{scope}: {reach:#}");
+        }
+        // Once the base answered 404, nothing more was asked of it.
+        assert_eq!(reach["requests"], 2, "{reach:#}");
+        assert_eq!(t["drift"]["missing_bases"], json!([]));
+        let found = findings(&t);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0]["kind"], "not_found");
+        assert!(
+            found[0]["fix"].as_str().unwrap().contains("remove"),
+            "{}",
+            found[0]["fix"]
+        );
     }
 
     #[test]

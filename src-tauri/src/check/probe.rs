@@ -208,6 +208,8 @@ struct Found {
     no_table_why: &'static str,
     /// The intent's table is not in the base: renamed or deleted.
     table_gone: Option<String>,
+    /// The base itself answered 404: nothing more is worth asking of it.
+    base_gone: bool,
     record: Option<String>,
     records_readable: bool,
 }
@@ -259,6 +261,7 @@ async fn probe_base(caller: &Caller<'_>, target: Target, denials: &Denials) -> B
         table: intended_table.clone(),
         no_table_why: "no table is known: name one in the token's intent for this base",
         table_gone: None,
+        base_gone: false,
         record: None,
         records_readable: false,
     };
@@ -289,8 +292,10 @@ async fn probe_base(caller: &Caller<'_>, target: Target, denials: &Denials) -> B
             {
                 reach.not_found = Some(gone);
             }
-            if outcome.not_found == Some(NotFound::Table) {
-                found.table_gone = intended_table.clone();
+            match outcome.not_found {
+                Some(NotFound::Table) => found.table_gone = intended_table.clone(),
+                Some(NotFound::Base) => found.base_gone = true,
+                None => {}
             }
             reach.quota_exhausted |= outcome.quota;
             reach.scopes.insert(s.scope.into(), outcome.verdict);
@@ -357,6 +362,8 @@ fn is_data(probe: Probe) -> bool {
     )
 }
 
+const BASE_GONE: &str = "the base named in the intent was not found: it was renamed or deleted";
+
 fn gone_why(table: &str) -> String {
     format!(
         "the table “{table}” named in the intent was not found in the base: it was renamed or deleted"
@@ -406,6 +413,9 @@ async fn probe_scope(
         s.probe,
         Probe::Schema | Probe::Webhooks | Probe::BlockInstallations
     );
+    if found.base_gone {
+        return Outcome::new(Verdict::Error, BASE_GONE.to_owned());
+    }
     if needs_table && let Some(gone) = &found.table_gone {
         return Outcome::new(Verdict::Error, gone_why(gone));
     }
@@ -497,11 +507,7 @@ async fn probe_scope(
             let said = message.map_or(String::new(), |m| format!(": {m}"));
             let (gone, what) = match intended_table {
                 Some(t) if needs_table => (Some(NotFound::Table), gone_why(t)),
-                _ if !needs_table && !listing => (
-                    Some(NotFound::Base),
-                    "the base named in the intent was not found: it was renamed or deleted"
-                        .to_owned(),
-                ),
+                _ if !needs_table && !listing => (Some(NotFound::Base), BASE_GONE.to_owned()),
                 _ => (None, "Airtable found no such table or base".to_owned()),
             };
             Outcome {
