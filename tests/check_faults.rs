@@ -256,3 +256,36 @@ async fn a_cancelled_check_returns_at_once_while_requests_hang() {
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_past_the_size_cap_is_an_error_not_a_memory_hog() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let huge = format!(
+        "{{\"records\": [], \"padding\": \"{}\"}}",
+        "x".repeat(9 << 20)
+    );
+    fake.set_faults(vec![Fault {
+        route: Route::ListRecords,
+        base: Some(id("app", "CRM")),
+        times: None,
+        kind: FaultKind::Answer {
+            status: 200,
+            body: None,
+            raw: Some(huge),
+        },
+    }]);
+    let report = check(&fake, vec![(1, crm_intent())], false, quick())
+        .await
+        .remove(0);
+    let crm = report
+        .bases
+        .iter()
+        .find(|b| b.id == id("app", "CRM"))
+        .unwrap();
+    assert_eq!(crm.scopes["data.records:read"], Verdict::Error);
+    assert!(
+        crm.reasons["data.records:read"].contains("larger than 8 MiB"),
+        "{}",
+        crm.reasons["data.records:read"]
+    );
+}

@@ -803,3 +803,58 @@ fn the_estimate_counts_requests_and_sends_none() {
         "{text} (the check sent {sent})"
     );
 }
+
+#[test]
+fn no_proxy_from_the_environment_sees_a_loopback_check() {
+    use std::io::Read;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let fake = FakeAirtable::start(office()).unwrap();
+    let v = TestVault::new();
+    v.add("reader", &pat(2), &["--scope", "data.records:read"]);
+    // A proxy that records every byte it is sent and answers nothing.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let received = Arc::new(AtomicUsize::new(0));
+    let counted = received.clone();
+    std::thread::spawn(move || {
+        for mut conn in proxy.incoming().flatten() {
+            let counted = counted.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = conn.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    counted.fetch_add(n, Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    let mut cmd = v.command(&["check", "--json"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url())
+        .env("PATVAULT_AIRTABLE_TIMEOUT_SECS", "3");
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env(var, &proxy_url);
+    }
+    cmd.env_remove("NO_PROXY").env_remove("no_proxy");
+    let out = cmd.output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["tokens"][0]["error"],
+        serde_json::Value::Null,
+        "{json:#}"
+    );
+    assert!(fake.stats().requests > 0);
+    assert_eq!(
+        received.load(Ordering::SeqCst),
+        0,
+        "the proxy saw the token"
+    );
+}

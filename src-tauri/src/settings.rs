@@ -46,12 +46,33 @@ pub fn path(dir: &Path) -> PathBuf {
     dir.join(FILE)
 }
 
+const CLIPBOARD_SECONDS: std::ops::RangeInclusive<u32> = 5..=600;
+const LEAD_DAYS: std::ops::RangeInclusive<u32> = 0..=365;
+const STALE_DAYS: std::ops::RangeInclusive<u32> = 1..=365;
+
+impl Settings {
+    /// The same settings with every number brought into the range `save` accepts, so a
+    /// hand-edited file cannot keep a secret on the clipboard for years.
+    fn clamped(self) -> Settings {
+        let clamp = |v: u32, r: &std::ops::RangeInclusive<u32>| v.clamp(*r.start(), *r.end());
+        Settings {
+            clipboard_clear_seconds: clamp(self.clipboard_clear_seconds, &CLIPBOARD_SECONDS),
+            reminder_lead_days: clamp(self.reminder_lead_days, &LEAD_DAYS),
+            check_stale_days: clamp(self.check_stale_days, &STALE_DAYS),
+            ..self
+        }
+    }
+}
+
 /// The saved settings, the defaults when none were saved yet, or an error naming the
 /// file when it cannot be read (the caller runs on defaults and leaves the file alone).
+/// Numbers out of range are clamped as `save` would refuse them.
 pub fn load(dir: &Path) -> Result<Settings, VaultError> {
     let path = path(dir);
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| VaultError::Invalid(format!(
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Settings::clamped)
+            .map_err(|e| VaultError::Invalid(format!(
             "the settings file {} cannot be read ({e}); defaults are used until you save settings",
             path.display()
         ))),
@@ -62,13 +83,13 @@ pub fn load(dir: &Path) -> Result<Settings, VaultError> {
 
 pub fn save(dir: &Path, settings: &Settings) -> Result<(), VaultError> {
     let invalid = |m: &str| Err(VaultError::Invalid(m.into()));
-    if !(5..=600).contains(&settings.clipboard_clear_seconds) {
+    if !CLIPBOARD_SECONDS.contains(&settings.clipboard_clear_seconds) {
         return invalid("clear the clipboard after 5 to 600 seconds");
     }
-    if settings.reminder_lead_days > 365 {
+    if !LEAD_DAYS.contains(&settings.reminder_lead_days) {
         return invalid("remind at most 365 days before a rotation is due");
     }
-    if !(1..=365).contains(&settings.check_stale_days) {
+    if !STALE_DAYS.contains(&settings.check_stale_days) {
         return invalid("ask for a check after 1 to 365 days without one");
     }
     ensure_private_dir(dir)?;
@@ -119,6 +140,18 @@ mod tests {
         assert!(load(dir.path()).unwrap().close_to_tray);
         assert!(!load(dir.path()).unwrap().daily_check);
         assert!(!load(dir.path()).unwrap().daily_check_full);
+        // A hand-edited file is held to the same ranges as the Settings page.
+        std::fs::write(
+            path(dir.path()),
+            br#"{"clipboard_clear_seconds": 4000000000, "reminder_lead_days": 9999, "check_stale_days": 0}"#,
+        )
+        .unwrap();
+        let loaded = load(dir.path()).unwrap();
+        assert_eq!(loaded.clipboard_clear_seconds, 600);
+        assert_eq!(loaded.reminder_lead_days, 365);
+        assert_eq!(loaded.check_stale_days, 1);
+        std::fs::write(path(dir.path()), br#"{"clipboard_clear_seconds": 1}"#).unwrap();
+        assert_eq!(load(dir.path()).unwrap().clipboard_clear_seconds, 5);
         std::fs::write(path(dir.path()), b"{").unwrap();
         assert!(
             load(dir.path())

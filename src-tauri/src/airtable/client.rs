@@ -95,11 +95,17 @@ impl Client {
     pub fn new(root: ApiRoot, options: ClientOptions) -> Result<Self, ApiError> {
         // One process-wide TLS provider; a second install is a harmless no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .user_agent(concat!("PAT Vault/", env!("CARGO_PKG_VERSION")))
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if root.is_loopback() {
+            // A token sent to this machine must not travel through a proxy named in the
+            // environment, in plain http at that.
+            http = http.no_proxy();
+        }
+        let http = http
             .build()
             .map_err(|e| ApiError::Network(format!("cannot set up HTTPS: {e}")))?;
         Ok(Client {
@@ -215,10 +221,10 @@ impl Client {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.starts_with("text/html"));
-            let body = match tokio::time::timeout(options.timeout, response.bytes()).await {
+            let body = match tokio::time::timeout(options.timeout, read_capped(response)).await {
                 Err(_) => return Some(Err(ApiError::Timeout(options.timeout))),
-                Ok(Err(e)) => return Some(Err(ApiError::Network(describe(e)))),
-                Ok(Ok(b)) => b.to_vec(),
+                Ok(Err(e)) => return Some(Err(e)),
+                Ok(Ok(b)) => b,
             };
             match status {
                 s if s.is_success() && html => {
@@ -405,6 +411,38 @@ impl Caller<'_> {
             }
         }
     }
+}
+
+/// The largest answer read: a page of 1,000 bases or a big base's schema is far smaller,
+/// and anything larger is not Airtable's doing.
+const LARGEST_BODY: usize = 8 << 20;
+
+/// The body, read only up to `LARGEST_BODY`.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ApiError> {
+    let too_big = || {
+        ApiError::Garbage(format!(
+            "the answer was larger than {} MiB",
+            LARGEST_BODY >> 20
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > LARGEST_BODY as u64)
+    {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ApiError::Network(describe(e)))?
+    {
+        if body.len() + chunk.len() > LARGEST_BODY {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A transport error without the URL's query or anything from the request headers.

@@ -66,6 +66,16 @@ impl ApiRoot {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    /// Whether the root is on this machine, where no proxy may stand in between.
+    pub fn is_loopback(&self) -> bool {
+        match self.0.host() {
+            Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -85,6 +95,13 @@ mod tests {
         assert!(ApiRoot::parse("ftp://127.0.0.1").is_err());
         assert!(ApiRoot::parse("https://user:pw@api.airtable.com").is_err());
         assert!(ApiRoot::parse("not a url").is_err());
+        assert!(
+            ApiRoot::parse("http://127.0.0.1:8080")
+                .unwrap()
+                .is_loopback()
+        );
+        assert!(ApiRoot::parse("https://localhost").unwrap().is_loopback());
+        assert!(!ApiRoot::parse(DEFAULT_ROOT).unwrap().is_loopback());
     }
 
     #[test]
