@@ -70,7 +70,7 @@ fn unchanged(v: &TestVault, out: &Output) {
 }
 
 #[test]
-fn a_good_new_secret_is_swapped_in_and_the_old_one_checked_then_forgotten() {
+fn a_good_new_secret_is_swapped_in_and_the_old_one_kept_until_it_is_dead() {
     let fake = fake();
     fake.update(|s| {
         s.tokens
@@ -94,12 +94,58 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_checked_then_forgotten() {
         "{text}"
     );
     assert!(text.contains("[ ] Zapier: CRM sync"), "{text}");
+    assert!(
+        text.contains("The old secret stays in the keychain"),
+        "{text}"
+    );
     assert_eq!(v.keychain_secret(&id).as_deref(), Some(pat(6).as_str()));
     assert_eq!(
-        v.keychain_secret(&format!("{id}.previous")),
-        None,
-        "the old secret is forgotten"
+        v.keychain_secret(&format!("{id}.previous")).as_deref(),
+        Some(pat(1).as_str()),
+        "an old secret that still works is kept"
     );
+    let shown = v.json(&["show", NAME, "--json"]);
+    assert_eq!(shown["old_secret_kept"], true);
+    // `doctor` names it, and says so in its exit status.
+    let out = v.run(&["doctor", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doctor: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doctor["unfinished_rotations"], serde_json::json!([NAME]));
+
+    // No second rotation while the first one's old secret is kept: it is never overwritten.
+    let out = rotate(&v, &fake, &pat(7), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("still keeps its old secret: finish it first"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(v.keychain_secret(&id).as_deref(), Some(pat(6).as_str()));
+    assert_eq!(
+        v.keychain_secret(&format!("{id}.previous")).as_deref(),
+        Some(pat(1).as_str())
+    );
+    // Checking again while it still works keeps it; once it is deleted in Airtable,
+    // checking again forgets it.
+    let finish = |extra: &[&str]| {
+        let mut args = vec!["rotate", NAME, "--finish"];
+        args.extend_from_slice(extra);
+        let mut cmd = v.command(&args);
+        cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+        cmd.output().unwrap()
+    };
+    let out = finish(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("WARNING: The old token still works"));
+    assert!(v.keychain_secret(&format!("{id}.previous")).is_some());
+    fake.update(|s| s.tokens[0].revoked = true);
+    let out = finish(&[]);
+    assert!(
+        stdout(&out).contains("The old secret is revoked"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(v.keychain_secret(&format!("{id}.previous")), None);
     let shown = v.json(&["show", NAME, "--json"]);
     let today = chrono::Local::now().date_naive().to_string();
     assert_eq!(shown["last_rotated"], today.as_str());

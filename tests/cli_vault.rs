@@ -149,6 +149,48 @@ fn exec_passes_the_secret_in_one_variable_and_the_exit_status_back() {
     assert!(stderr(&out).contains("no token is named"));
 }
 
+#[cfg(unix)]
+#[test]
+fn exec_becomes_the_command_so_signals_reach_it_and_no_parent_holds_the_secret() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let v = TestVault::new();
+    v.add("CRM", PAT, &[]);
+    // The command's parent is whoever ran patvault, and it runs in patvault's process.
+    let out = v.run(&["exec", "CRM", "--", "sh", "-c", "echo $PPID"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), std::process::id().to_string());
+    // SIGTERM to the process the caller started reaches the command's own handler.
+    let mut cmd = v.command(&[
+        "exec",
+        "CRM",
+        "--",
+        "sh",
+        "-c",
+        "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
+    ]);
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut ready = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(42));
+    // Core dumps were off before the command took over, and stay off unless it says so.
+    let out = v.run(&["exec", "CRM", "--", "cat", "/proc/self/limits"]);
+    let limits = stdout(&out);
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert_eq!(core.split_whitespace().nth(4), Some("0"), "{core}");
+}
+
 #[test]
 fn remove_asks_first_then_deletes_both_sides() {
     let v = TestVault::new();

@@ -45,6 +45,22 @@ pub enum VaultError {
     },
     #[error("{0}")]
     Clipboard(String),
+    #[error(
+        "an earlier rotation of “{0}” still keeps its old secret: finish it first \
+         (`patvault rotate NAME --finish`, or the old secret's follow-up on the token's page)"
+    )]
+    RotationUnfinished(String),
+    #[error("the vault's folder {} is not safe to use: {why}", path.display())]
+    UnsafeFolder { path: PathBuf, why: String },
+    #[error(
+        "another PAT Vault process holds the vault (the lock {} was not free within {} s): \
+         let it finish or close it, then try again",
+        path.display(), waited.as_secs()
+    )]
+    VaultBusy {
+        path: PathBuf,
+        waited: std::time::Duration,
+    },
 }
 
 fn backup_hint(backup: &Option<PathBuf>) -> String {
@@ -74,6 +90,12 @@ pub enum ErrorKind {
     InventoryTooNew,
     Io,
     Clipboard,
+    /// A rotation cannot start while the last one still keeps its old secret.
+    RotationUnfinished,
+    /// The data folder is a link, or another user's.
+    UnsafeFolder,
+    /// Another process held the vault's lock past the deadline.
+    VaultBusy,
     /// Another check is still running.
     CheckRunning,
     /// The check cannot start: `PATVAULT_AIRTABLE_URL` or the HTTP client is unusable.
@@ -99,6 +121,9 @@ impl VaultError {
             VaultError::InventoryTooNew { .. } => ErrorKind::InventoryTooNew,
             VaultError::Io { .. } => ErrorKind::Io,
             VaultError::Clipboard(_) => ErrorKind::Clipboard,
+            VaultError::RotationUnfinished(_) => ErrorKind::RotationUnfinished,
+            VaultError::UnsafeFolder { .. } => ErrorKind::UnsafeFolder,
+            VaultError::VaultBusy { .. } => ErrorKind::VaultBusy,
         }
     }
 }

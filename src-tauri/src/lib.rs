@@ -8,6 +8,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod hardening;
 pub mod rotation;
 pub mod scopes;
 pub mod secret;

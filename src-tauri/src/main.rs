@@ -2,5 +2,6 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    patvault::hardening::harden();
     std::process::exit(patvault::cli::run());
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::state::AppState;
 use super::tray::has_tray;
 use crate::settings;
+use crate::vault::location;
 
 const MAIN: &str = "main";
 
@@ -44,7 +45,14 @@ pub fn show_main(app: &AppHandle, token: Option<Uuid>) {
     if let Some(id) = token {
         config.url = WebviewUrl::App(format!("index.html#token={id}").into());
     }
-    if let Err(e) = WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
+    let built = WebviewWindowBuilder::from_config(app, &config).and_then(|builder| {
+        match location::webview_dir() {
+            Some(dir) => builder.data_directory(dir),
+            None => builder,
+        }
+        .build()
+    });
+    if let Err(e) = built {
         eprintln!("PAT Vault: the window could not be opened: {e}");
     }
 }

@@ -88,9 +88,14 @@ pub enum Command {
         /// Swap even when the new secret is another user's or reaches less.
         #[arg(long)]
         force: bool,
-        /// Only finish an interrupted rotation: check the old secret and forget it.
+        /// Only finish an earlier rotation: check the old secret again, and forget it
+        /// if the old token is revoked.
         #[arg(long, conflicts_with = "force")]
         finish: bool,
+        /// Forget the old secret even when the old token still answers (you deleted it
+        /// in Airtable, or keep it elsewhere).
+        #[arg(long)]
+        forget_old: bool,
     },
     /// Tick off places that have the secret of the last rotation (all of them when none
     /// is named); prints those still waiting.

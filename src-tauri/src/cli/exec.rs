@@ -1,5 +1,8 @@
 //! `patvault exec`: runs a command with the secret in one environment variable and
-//! nowhere else (not in argv, not in a file), and passes its exit status through.
+//! nowhere else (not in argv, not in a file). On Unix PAT Vault becomes the command
+//! (`exec(2)`): no parent stays behind holding the secret, and signals sent to it (an MCP
+//! client stopping its server) reach the command. Elsewhere it runs the command and
+//! passes its exit status through.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -16,27 +19,23 @@ pub fn exec(secret: Secret, var: &str, command: &[OsString]) -> Result<i32, Vaul
     let (program, args) = command
         .split_first()
         .ok_or_else(|| VaultError::Invalid("name a command to run after --".into()))?;
-    let status = Command::new(program)
-        .args(args)
-        .env(var, secret.expose())
-        .status()
-        .map_err(|e| {
-            VaultError::Invalid(format!("could not run {}: {e}", program.to_string_lossy()))
-        })?;
-    drop(secret);
-    Ok(exit_code(status))
-}
-
-#[cfg(unix)]
-fn exit_code(status: std::process::ExitStatus) -> i32 {
-    use std::os::unix::process::ExitStatusExt;
-    status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(1)
-}
-
-#[cfg(not(unix))]
-fn exit_code(status: std::process::ExitStatus) -> i32 {
-    status.code().unwrap_or(1)
+    let mut child = Command::new(program);
+    child.args(args).env(var, secret.expose());
+    let could_not_run = |e: std::io::Error| {
+        VaultError::Invalid(format!("could not run {}: {e}", program.to_string_lossy()))
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // Returns only when the command could not be started.
+        let error = child.exec();
+        drop(secret);
+        Err(could_not_run(error))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = child.status().map_err(could_not_run)?;
+        drop(secret);
+        Ok(status.code().unwrap_or(1))
+    }
 }

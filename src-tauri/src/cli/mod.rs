@@ -129,10 +129,14 @@ fn execute(command: Command) -> Result<i32, VaultError> {
             name,
             force,
             finish,
+            forget_old,
         } => {
             let record = vault.find(&name)?;
+            if !finish && record.old_secret_kept {
+                return Err(VaultError::RotationUnfinished(record.intent.name));
+            }
             let new = if finish { None } else { Some(read_secret()?) };
-            return rotate::rotate(vault, record, new, force);
+            return rotate::rotate(vault, record, new, force, forget_old);
         }
         Command::Updated { name, places } => rotate::updated(&vault, vault.find(&name)?, places)?,
         Command::Due { within, json } => return due::due(vault, within, json),

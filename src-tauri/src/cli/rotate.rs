@@ -1,7 +1,8 @@
 //! `patvault rotate NAME [--force]`: the new secret comes on standard input. It is checked
 //! live first and refused when it is another user's or loses intended reach, unless
 //! `--force`; then swapped in (see `vault::rotate`); then the old secret is checked
-//! (see `rotation::renewal`). `--finish` ends a rotation interrupted before that last step.
+//! (see `rotation::renewal`) and kept until it is found revoked, or `--forget-old` lets it
+//! go. `--finish` checks the old secret of an earlier rotation again.
 //! `patvault updated NAME [PLACE...]` ticks off the places given the new secret.
 
 use super::check::runtime;
@@ -17,6 +18,7 @@ pub fn rotate(
     record: TokenRecord,
     new: Option<Secret>,
     force: bool,
+    forget_old: bool,
 ) -> Result<i32, VaultError> {
     let root = ApiRoot::from_env().map_err(VaultError::Invalid)?;
     runtime()?.block_on(async {
@@ -49,7 +51,20 @@ pub fn rotate(
             "WARNING: "
         };
         println!("{warning}{}", old.describe());
-        vault.forget_previous(record.id)?;
+        // A revoked old secret is gone already; one that may still work stays, so that
+        // nothing the user may still need is lost, until they say otherwise.
+        match (&old, forget_old) {
+            (OldSecret::Revoked, _) => {}
+            (_, true) => {
+                vault.forget_previous(record.id)?;
+                println!("The old secret is forgotten, as you asked.");
+            }
+            (_, false) => println!(
+                "The old secret stays in the keychain until the old token is revoked: \
+                 `patvault rotate “{0}” --finish` checks again, `--finish --forget-old` lets it go.",
+                record.intent.name
+            ),
+        }
         let waiting = vault.get(record.id)?.updates_pending;
         if !waiting.is_empty() {
             println!("Now update it where it is used (then `patvault updated NAME PLACE`):");

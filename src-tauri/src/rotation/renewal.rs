@@ -65,6 +65,10 @@ pub async fn check_new_secret(
     record: &TokenRecord,
     new: &Secret,
 ) -> Result<NewSecretCheck, VaultError> {
+    // Refused before a request is spent: the swap would refuse it anyway.
+    if record.old_secret_kept {
+        return Err(VaultError::RotationUnfinished(record.intent.name.clone()));
+    }
     let old_user = old_user(vault, client, record).await;
     let job = CheckJob {
         id: record.id,

@@ -3,8 +3,9 @@
 //! cannot be read is reported and left alone, never replaced.
 
 use serde::{Deserialize, Serialize};
-use std::fs::{self, OpenOptions};
+use std::fs::{self, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::files::{ensure_private_dir, io_error, write_atomic};
 use super::record::TokenRecord;
@@ -28,13 +29,29 @@ struct FormatOnly {
     format: u32,
 }
 
+/// How long a writer waits for another process's write before saying so: a write takes
+/// milliseconds, so a lock held this long belongs to a stuck process.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
 pub struct Inventory {
     dir: PathBuf,
+    lock_wait: Duration,
 }
 
 impl Inventory {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Inventory { dir: dir.into() }
+        Inventory {
+            dir: dir.into(),
+            lock_wait: LOCK_WAIT,
+        }
+    }
+
+    /// The same inventory, giving up on the lock after `wait`.
+    pub fn with_lock_wait(self, wait: Duration) -> Self {
+        Inventory {
+            lock_wait: wait,
+            ..self
+        }
     }
 
     pub fn path(&self) -> PathBuf {
@@ -88,7 +105,22 @@ impl Inventory {
             .write(true)
             .open(&lock_path)
             .map_err(io_error("open the lock", &lock_path))?;
-        lock.lock().map_err(io_error("lock", &lock_path))?;
+        let deadline = Instant::now() + self.lock_wait;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(VaultError::VaultBusy {
+                        path: lock_path,
+                        waited: self.lock_wait,
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(io_error("lock", &lock_path)(e)),
+            }
+        }
         let mut tokens = self.load()?;
         let result = change(&mut tokens)?;
         self.keep_backup()?;
@@ -191,6 +223,30 @@ mod tests {
             inv.load(),
             Err(VaultError::InventoryTooNew { found: 9, .. })
         ));
+    }
+
+    #[test]
+    fn a_lock_held_too_long_is_named_not_waited_for_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        let inv = Inventory::new(dir.path()).with_lock_wait(Duration::from_millis(300));
+        add(&inv, "one").unwrap();
+        // Another process's lock: a separate open file holds it.
+        let held = fs::File::options()
+            .write(true)
+            .open(dir.path().join(LOCK))
+            .unwrap();
+        held.lock().unwrap();
+        let started = Instant::now();
+        let err = add(&inv, "two").unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(
+            err.to_string()
+                .starts_with("another PAT Vault process holds the vault"),
+            "{err}"
+        );
+        drop(held);
+        add(&inv, "two").unwrap();
+        assert_eq!(inv.load().unwrap().len(), 2);
     }
 
     #[test]

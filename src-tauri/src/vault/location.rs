@@ -23,6 +23,13 @@ pub fn data_dir() -> Result<PathBuf, VaultError> {
     })
 }
 
+/// Where the web view keeps its own storage (WebKit's local storage and caches): the
+/// user's cache folder, apart from the vault so that nothing of the web view's ever lies
+/// beside the inventory.
+pub fn webview_dir() -> Option<PathBuf> {
+    dirs::cache_dir().map(|d| d.join(APP_ID).join("webview"))
+}
+
 /// `PATVAULT_KEYCHAIN_SERVICE`, else the app id. Tests and the demo set their own so
 /// they share no entries with anything else.
 pub fn keychain_service() -> String {

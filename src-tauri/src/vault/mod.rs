@@ -228,8 +228,9 @@ impl Vault {
         Ok(self.keychain.read(&id.to_string())?)
     }
 
-    /// Removes the record, then the secret; if the secret cannot be removed, the record
-    /// is put back so the token stays whole.
+    /// Removes the record, then the old secret of a rotation if one is kept, then the
+    /// secret; if a secret cannot be removed, the record is put back so the token stays
+    /// whole and nothing is left behind without it.
     pub fn remove(&self, id: Uuid) -> Result<TokenRecord, VaultError> {
         let removed = self.inventory.update(|tokens| {
             let index = tokens
@@ -238,7 +239,11 @@ impl Vault {
                 .ok_or(VaultError::TokenGone)?;
             Ok(tokens.remove(index))
         })?;
-        if let Err(e) = self.keychain.delete(&id.to_string()) {
+        let deleted = self
+            .keychain
+            .delete(&rotate::previous_account(id))
+            .and_then(|()| self.keychain.delete(&id.to_string()));
+        if let Err(e) = deleted {
             self.inventory.update(|tokens| {
                 tokens.push(removed.clone());
                 Ok(())

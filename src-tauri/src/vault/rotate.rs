@@ -29,9 +29,18 @@ impl Vault {
         on: NaiveDate,
     ) -> Result<Saved, VaultError> {
         let (token_id, warning) = check_shape(new, unusual)?;
-        self.get(id)?;
+        let record = self.get(id)?;
         let account = id.to_string();
         let previous = previous_account(id);
+        // The old secret of an earlier rotation is never overwritten.
+        let earlier = match self.keychain.read(&previous) {
+            Ok(_) => true,
+            Err(KeychainError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if earlier || record.old_secret_kept {
+            return Err(VaultError::RotationUnfinished(record.intent.name));
+        }
         let old = self.keychain.read(&account)?;
         self.keychain.store(&previous, &old)?;
         if let Err(e) = self.keychain.store(&account, new) {

@@ -246,6 +246,44 @@ fn a_rotation_swaps_the_secret_keeps_the_old_one_apart_and_records_it() {
 }
 
 #[test]
+fn a_kept_old_secret_is_never_overwritten_and_leaves_with_its_token() {
+    let (_dir, keychain, vault) = vault();
+    let saved = add(&vault, "CRM");
+    let id = saved.record.id;
+    vault
+        .rotate(id, &Secret::new(NEW), UnusualShape::Refuse, today())
+        .unwrap();
+    let third =
+        "patThIrDtOkEn0001.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let refused = vault
+        .rotate(id, &Secret::new(third), UnusualShape::Refuse, today())
+        .unwrap_err();
+    assert!(
+        matches!(refused, VaultError::RotationUnfinished(_)),
+        "{refused}"
+    );
+    assert_eq!(vault.previous_secret(id).unwrap().expose(), PAT);
+    assert_eq!(stored(&keychain, &saved), NEW);
+    // An `ID.previous` left by an interrupted rotation counts too, flag or not.
+    vault
+        .inventory()
+        .update(|t| {
+            t[0].old_secret_kept = false;
+            Ok(())
+        })
+        .unwrap();
+    assert!(matches!(
+        vault.rotate(id, &Secret::new(third), UnusualShape::Refuse, today()),
+        Err(VaultError::RotationUnfinished(_))
+    ));
+    vault.remove(id).unwrap();
+    assert!(
+        keychain.accounts().unwrap().is_empty(),
+        "no secret outlives its token"
+    );
+}
+
+#[test]
 fn the_places_to_update_after_a_rotation_are_ticked_off_one_by_one() {
     let (_dir, _keychain, vault) = vault();
     let id = add(&vault, "CRM").record.id;

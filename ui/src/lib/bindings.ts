@@ -217,6 +217,12 @@ export type Drift = {
 
 /**  What the UI can branch on. */
 export type ErrorKind = "not_found" | "name_taken" | "invalid_input" | "unusual_shape" | "keychain_unavailable" | "keychain_locked" | "keychain_timed_out" | "secret_missing" | "keychain_failed" | "inventory_corrupt" | "inventory_too_new" | "io" | "clipboard" | 
+/**  A rotation cannot start while the last one still keeps its old secret. */
+"rotation_unfinished" | 
+/**  The data folder is a link, or another user's. */
+"unsafe_folder" | 
+/**  Another process held the vault's lock past the deadline. */
+"vault_busy" | 
 /**  Another check is still running. */
 "check_running" | 
 /**  The check cannot start: `PATVAULT_AIRTABLE_URL` or the HTTP client is unusable. */
