@@ -858,3 +858,85 @@ fn no_proxy_from_the_environment_sees_a_loopback_check() {
         "the proxy saw the token"
     );
 }
+
+#[test]
+fn server_text_that_echoes_the_token_or_escapes_the_terminal_is_made_safe() {
+    use fake_airtable::{Fault, FaultKind, Route};
+    let fake = FakeAirtable::start(office()).unwrap();
+    let v = TestVault::new();
+    let crm = id("app", "CRM");
+    v.add(
+        "all",
+        &pat(1),
+        &[
+            "--scope",
+            "data.records:read",
+            "--base",
+            &format!("{crm}/Contacts"),
+        ],
+    );
+    let echo = |route, status, body: &str| Fault {
+        route,
+        base: None,
+        times: None,
+        kind: FaultKind::Answer {
+            status,
+            body: None,
+            raw: Some(body.to_owned()),
+        },
+    };
+    let answers = [
+        echo(
+            Route::Whoami,
+            200,
+            r#"{"id": "usr{{authorization}}", "email": "a\u001b[2J@example.com"}"#,
+        ),
+        echo(
+            Route::ListBases,
+            200,
+            &format!(
+                r#"{{"bases": [{{"id": "{crm}", "name": "CRM \u001b]0;owned\u0007{{{{authorization}}}}", "permissionLevel": "create"}}]}}"#
+            ),
+        ),
+        echo(
+            Route::ListRecords,
+            403,
+            r#"{"error": {"type": "{{authorization}}", "message": "m"}}"#,
+        ),
+        echo(
+            Route::CreateRecords,
+            403,
+            r#"{"error": {"type": "INVALID_PERMISSIONS", "message": "no: {{authorization}}"}}"#,
+        ),
+        echo(Route::BaseSchema, 200, r#"{"tables": "{{authorization}}"}"#),
+        echo(
+            Route::ListWebhooks,
+            404,
+            r#"{"error": {"type": "NOT_FOUND", "message": "{{authorization}}"}}"#,
+        ),
+    ];
+    fake.set_faults(answers.to_vec());
+    let tail = &pat(1)[18..];
+    for args in [&["check", "--json"][..], &["check"][..]] {
+        let mut cmd = v.command(args);
+        cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+        // Each run paces itself alone: the one before must not count against it.
+        fake.reset_traffic();
+        let out = cmd.output().unwrap();
+        let (text, err) = (stdout(&out), stderr(&out));
+        assert!(text.contains("redacted"), "{text}");
+        for said in [&text, &err] {
+            assert!(!said.contains(tail), "{said}");
+            assert!(
+                !said.contains('\u{1b}') && !said.contains('\u{7}'),
+                "{said}"
+            );
+        }
+    }
+    let inventory = v.inventory();
+    for file in [inventory.clone(), inventory.with_extension("json.bak")] {
+        let kept = std::fs::read_to_string(&file).unwrap();
+        assert!(!kept.contains(tail), "{}", file.display());
+        assert!(!kept.contains("\\u001b"), "{}", file.display());
+    }
+}

@@ -17,6 +17,7 @@ use super::error::ApiError;
 use super::models::{BasePage, ListedBase, Whoami};
 use super::pacer::{Pacer, Spender};
 use super::root::ApiRoot;
+use super::text;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
@@ -364,6 +365,7 @@ impl Caller<'_> {
         self.client
             .send(self.secret, &spender, request, &self.sent, known)
             .await
+            .map(|answer| answer.map_err(|e| e.cleaned(self.secret)))
     }
 
     pub async fn json<T: DeserializeOwned>(&self, request: Request<'_>) -> Result<T, ApiError> {
@@ -379,7 +381,9 @@ impl Caller<'_> {
             query: &[],
             base: None,
         };
-        let who: Whoami = self.json(request).await?;
+        let mut who: Whoami = self.json(request).await?;
+        who.id = text::clean(&who.id, self.secret);
+        who.email = who.email.map(|e| text::clean(&e, self.secret));
         *self.spender.lock().expect("spender lock") = Spender::User(who.id.clone());
         Ok(who)
     }
@@ -399,7 +403,11 @@ impl Caller<'_> {
                 base: None,
             };
             let page: BasePage = self.json(request).await?;
-            bases.extend(page.bases);
+            bases.extend(page.bases.into_iter().map(|b| ListedBase {
+                id: text::clean(&b.id, self.secret),
+                name: text::clean(&b.name, self.secret),
+                permission_level: text::clean(&b.permission_level, self.secret),
+            }));
             match page.offset.filter(|o| !o.is_empty()) {
                 Some(next) if seen.insert(next.clone()) => offset = Some(next),
                 Some(_) => {

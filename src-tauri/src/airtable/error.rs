@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+use super::text;
+use crate::secret::Secret;
+
 /// The `type` Airtable gives a 403 for a missing scope, base grant or role.
 pub const NO_PERMISSION: &str = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND";
 /// The `type` of a 403 caused by a table or field editing restriction.
@@ -71,7 +74,29 @@ impl ApiError {
         } else if error.is_syntax() {
             ApiError::Garbage("the answer was not JSON".into())
         } else {
-            ApiError::Garbage(format!("the answer had an unexpected shape ({error})"))
+            // serde's own words may quote the answer; its category and position do not.
+            ApiError::Garbage(format!(
+                "the answer had an unexpected shape (at line {} column {})",
+                error.line(),
+                error.column()
+            ))
+        }
+    }
+
+    /// The same error with the server's words made safe (see `text::clean`).
+    pub fn cleaned(self, secret: &Secret) -> ApiError {
+        let clean = |t: String| text::clean(&t, secret);
+        match self {
+            ApiError::Restricted(m) => ApiError::Restricted(clean(m)),
+            ApiError::NotFound(m) => ApiError::NotFound(m.map(clean)),
+            ApiError::Invalid(k) => ApiError::Invalid(clean(k)),
+            ApiError::Unexpected { status, kind } => ApiError::Unexpected {
+                status,
+                kind: kind.map(clean),
+            },
+            ApiError::Network(m) => ApiError::Network(clean(m)),
+            ApiError::Garbage(m) => ApiError::Garbage(clean(m)),
+            other => other,
         }
     }
 
@@ -117,13 +142,14 @@ impl ErrorBody {
         };
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         let error = &value["error"];
+        let kind = |v: &serde_json::Value| v.as_str().map(text::error_type);
         let mut parsed = match error {
-            serde_json::Value::String(kind) => ErrorBody {
-                kind: Some(kind.clone()),
+            serde_json::Value::String(_) => ErrorBody {
+                kind: kind(error),
                 ..ErrorBody::default()
             },
             serde_json::Value::Object(_) => ErrorBody {
-                kind: text(&error["type"]),
+                kind: kind(&error["type"]),
                 message: text(&error["message"]),
                 all: Vec::new(),
             },
@@ -132,7 +158,7 @@ impl ErrorBody {
         if let Some(errors) = value["errors"].as_array() {
             parsed.all = errors
                 .iter()
-                .filter_map(|e| text(&e["error"]).or_else(|| text(&e["type"])))
+                .filter_map(|e| kind(&e["error"]).or_else(|| kind(&e["type"])))
                 .collect();
             if parsed.kind.is_none() {
                 parsed.kind = parsed.all.first().cloned();

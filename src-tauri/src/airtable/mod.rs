@@ -7,6 +7,7 @@ pub mod error;
 pub mod models;
 pub mod pacer;
 pub mod root;
+pub mod text;
 
 pub use client::{Client, ClientOptions};
 pub use error::ApiError;

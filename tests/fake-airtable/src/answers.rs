@@ -58,12 +58,22 @@ pub fn billing_limit() -> Response {
     (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
 }
 
-/// Exactly the status and body a test asks for, to replay a captured answer.
-pub fn replay(status: u16, body: Option<&Value>, raw: Option<&str>) -> Response {
+/// Where a replayed answer echoes the request's bearer token, as a hostile proxy could.
+pub const ECHO: &str = "{{authorization}}";
+
+/// Exactly the status and body a test asks for, to replay a captured answer; `ECHO` in
+/// it becomes the request's bearer token.
+pub fn replay(status: u16, body: Option<&Value>, raw: Option<&str>, bearer: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let echoed = |text: &str| text.replace(ECHO, bearer);
     match (body, raw) {
-        (Some(body), _) => (status, axum::Json(body.clone())).into_response(),
-        (None, Some(raw)) => (status, raw.to_owned()).into_response(),
+        (Some(body), _) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            echoed(&body.to_string()),
+        )
+            .into_response(),
+        (None, Some(raw)) => (status, echoed(raw)).into_response(),
         (None, None) => status.into_response(),
     }
 }

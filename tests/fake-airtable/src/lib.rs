@@ -294,7 +294,12 @@ async fn handle(
         Some(FaultKind::Hang) => std::future::pending::<()>().await,
         Some(FaultKind::Latency { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
         Some(FaultKind::Answer { status, body, raw }) => {
-            return answers::replay(status, body.as_ref(), raw.as_deref());
+            return answers::replay(
+                status,
+                body.as_ref(),
+                raw.as_deref(),
+                call.bearer.as_deref().unwrap_or_default(),
+            );
         }
         None => {}
     }

@@ -187,6 +187,7 @@ pub enum FaultKind {
     /// Answers normally after this delay.
     Latency { ms: u64 },
     /// Exactly this status and body (JSON, or `raw` text, or none): a captured answer.
+    /// `{{authorization}}` in it becomes the request's bearer token.
     Answer {
         status: u16,
         #[serde(default)]
