@@ -940,3 +940,33 @@ fn server_text_that_echoes_the_token_or_escapes_the_terminal_is_made_safe() {
         assert!(!kept.contains("\\u001b"), "{}", file.display());
     }
 }
+
+#[test]
+fn another_api_root_is_named_wherever_checks_are_shown() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let v = TestVault::new();
+    v.add("reader", &pat(2), &[]);
+    let (_, json, err) = checked(&v, &fake, &["check", "--json"]);
+    assert_eq!(json["api_root"], format!("{}/", fake.url()), "{err}");
+    fake.reset_traffic();
+    let mut cmd = v.command(&["check"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let text = stdout(&cmd.output().unwrap());
+    assert!(
+        text.starts_with(&format!(
+            "Checked against {}/ (PATVAULT_AIRTABLE_URL), not Airtable's own API.",
+            fake.url()
+        )),
+        "{text}"
+    );
+    let mut cmd = v.command(&["doctor", "--json"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let doctor: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(doctor["custom_api_root"], true);
+    assert_eq!(doctor["api_root"], format!("{}/", fake.url()));
+    let mut cmd = v.command(&["doctor", "--json"]);
+    cmd.env_remove("PATVAULT_AIRTABLE_URL");
+    let doctor: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(doctor["custom_api_root"], false);
+    assert_eq!(doctor["api_root"], "https://api.airtable.com/");
+}

@@ -105,7 +105,16 @@ test("the daily check finds a revoked token in the background and says so", asyn
     server.kill();
   });
 
-  step("the daily check runs at start, unseen");
+  step("against another API root, the daily check waits for the user");
+  // The look at start has run once reminders.json is written; it checked nothing.
+  await waitFor(() => fs.existsSync(path.join(app.dataDir, "reminders.json")), "the look at start", 30000);
+  assert.equal((await fake.stats()).requests, 0, "no token went to PATVAULT_AIRTABLE_URL unasked");
+  const banner = await (await app.session.find("[data-test=banner]")).text();
+  assert.ok(banner.includes(`Checks send your tokens to ${fake.url}`), banner);
+
+  step("saving the daily check on runs it, unseen");
+  await (await app.session.find("[data-test=open-settings]")).click();
+  await (await app.session.find("[data-test=save-settings]")).click();
   await waitFor(() => received(log).length > 0, "a notification", 30000);
   const [note, ...more] = received(log);
   assert.equal(note.summary, "Airtable token no longer works");

@@ -67,6 +67,11 @@ impl ApiRoot {
         self.0.as_str()
     }
 
+    /// Whether this is Airtable's own API.
+    pub fn is_airtable(&self) -> bool {
+        Self::parse(DEFAULT_ROOT).is_ok_and(|d| d == *self)
+    }
+
     /// Whether the root is on this machine, where no proxy may stand in between.
     pub fn is_loopback(&self) -> bool {
         match self.0.host() {

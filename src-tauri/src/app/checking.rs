@@ -83,6 +83,7 @@ pub async fn check_tokens(
     let vault = state.vault()?;
     let client = state.client()?;
     let running = state.start_check()?;
+    state.consent_to_checks();
     let (tokens, schedule) =
         blocking(vault.clone(), move |v| Ok((chosen(v, &ids)?, v.schedule()))).await?;
     let total = tokens.len() as u32;
@@ -134,6 +135,14 @@ pub async fn check_daily(app: &AppHandle, light: bool) {
     let (Ok(vault), Ok(client)) = (state.vault(), state.client()) else {
         return;
     };
+    if !state.unattended_checks_allowed(&client) {
+        // Whoever set PATVAULT_AIRTABLE_URL must not get every token unseen: the user
+        // starts a check (or turns on the daily check) in this run first.
+        return eprintln!(
+            "PAT Vault: the daily check waits until you start a check: it would go to {}, not Airtable's own API",
+            client.root().as_str()
+        );
+    }
     let Ok(running) = state.start_check() else {
         return;
     };

@@ -190,11 +190,17 @@ pub async fn save_settings(
         kind: ErrorKind::Io,
         message: format!("starting at login could not be set up ({e}); nothing was saved"),
     })?;
-    blocking(state.vault()?, move |v| {
+    let saved = blocking(state.vault()?, move |v| {
         settings::save(v.inventory().dir(), &settings)?;
         Ok(settings)
     })
-    .await
+    .await?;
+    if saved.daily_check {
+        // Saving the daily check on is asking for it: it runs now, wherever it goes.
+        state.consent_to_checks();
+        super::reminders::look_now(&app);
+    }
+    Ok(saved)
 }
 
 /// Writes the rotation schedule as an `.ics` calendar to the downloads folder (or the

@@ -31,27 +31,37 @@ pub fn start(app: &AppHandle) {
         let mut hourly = tokio::time::interval(EVERY);
         loop {
             hourly.tick().await;
-            let Ok(vault) = app.state::<AppState>().vault() else {
-                return;
-            };
-            let settings = settings::load(vault.inventory().dir()).unwrap_or_default();
-            if settings.daily_check {
-                check_daily(&app, !settings.daily_check_full).await;
-            }
-            let due = tauri::async_runtime::spawn_blocking(move || {
-                Ok::<_, VaultError>((take_due(&vault)?, vault.summaries()?))
-            })
-            .await;
-            match due {
-                Ok(Ok((reminders, tokens))) => {
-                    reminders.iter().for_each(|r| show(&app, r));
-                    show_attention(&app, &tokens);
-                }
-                Ok(Err(e)) => eprintln!("PAT Vault: reminders skipped: {e}"),
-                Err(e) => eprintln!("PAT Vault: reminders skipped: {e}"),
-            }
+            look(&app).await;
         }
     });
+}
+
+/// One look now, beside the hourly ones: the user just turned the daily check on.
+pub fn look_now(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move { look(&app).await });
+}
+
+async fn look(app: &AppHandle) {
+    let Ok(vault) = app.state::<AppState>().vault() else {
+        return;
+    };
+    let settings = settings::load(vault.inventory().dir()).unwrap_or_default();
+    if settings.daily_check {
+        check_daily(app, !settings.daily_check_full).await;
+    }
+    let due = tauri::async_runtime::spawn_blocking(move || {
+        Ok::<_, VaultError>((take_due(&vault)?, vault.summaries()?))
+    })
+    .await;
+    match due {
+        Ok(Ok((reminders, tokens))) => {
+            reminders.iter().for_each(|r| show(app, r));
+            show_attention(app, &tokens);
+        }
+        Ok(Err(e)) => eprintln!("PAT Vault: reminders skipped: {e}"),
+        Err(e) => eprintln!("PAT Vault: reminders skipped: {e}"),
+    }
 }
 
 fn take_due(vault: &Vault) -> Result<Vec<Reminder>, VaultError> {

@@ -26,17 +26,44 @@ struct Draft {
 }
 
 /// The one rotation being prepared: its checked new secret, waiting for confirmation.
+/// Each forget starts a new generation, so a check still running when the draft was
+/// forgotten cannot store its secret afterwards.
 #[derive(Default)]
-pub struct RotationDraft(Mutex<Option<Draft>>);
+pub struct RotationDraft(Mutex<DraftSlot>);
+
+#[derive(Default)]
+struct DraftSlot {
+    generation: u64,
+    draft: Option<Draft>,
+}
 
 impl RotationDraft {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Draft>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, DraftSlot> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Forgets the waiting secret: the window that showed it is gone.
+    /// Forgets the waiting secret: the window that showed it is gone, or the user
+    /// cancelled.
     pub fn forget(&self) {
-        *self.lock() = None;
+        let mut slot = self.lock();
+        slot.generation += 1;
+        slot.draft = None;
+    }
+
+    /// Forgets any waiting secret and names the new generation a check will store into.
+    fn begin(&self) -> u64 {
+        self.forget();
+        self.lock().generation
+    }
+
+    /// Keeps `draft` unless the draft was forgotten since `generation` began; says which.
+    fn keep(&self, generation: u64, draft: Draft) -> bool {
+        let mut slot = self.lock();
+        if slot.generation != generation {
+            return false;
+        }
+        slot.draft = Some(draft);
+        true
     }
 }
 
@@ -62,16 +89,23 @@ pub async fn check_new_secret_of(
     secret: String,
 ) -> Reply<NewSecretCheck> {
     let secret = Secret::new(secret);
-    draft.forget();
+    let generation = draft.begin();
     let vault = state.vault()?;
     let record = blocking(vault.clone(), move |v| v.get(id)).await?;
     let client = state.client()?;
     let check = check_new_secret(&vault, &client, &record, &secret).await?;
-    *draft.lock() = Some(Draft {
+    let draft_of = Draft {
         id,
         secret,
         check: check.clone(),
-    });
+    };
+    if !draft.keep(generation, draft_of) {
+        return Err(VaultError::Invalid(
+            "the rotation was cancelled while its new secret was being checked: paste it again to go on"
+                .into(),
+        )
+        .into());
+    }
     Ok(check)
 }
 
@@ -92,7 +126,7 @@ pub async fn confirm_rotation(
     id: Uuid,
     force: bool,
 ) -> Reply<TokenSummary> {
-    let (secret, check) = match draft.lock().as_ref() {
+    let (secret, check) = match draft.lock().draft.as_ref() {
         Some(d) if d.id == id => (d.secret.clone(), d.check.clone()),
         _ => {
             return Err(VaultError::Invalid(
@@ -166,4 +200,48 @@ pub async fn tick_update(
         Ok(v.summary(v.tick_update(id, &place)?))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> Draft {
+        let report: crate::check::CheckReport = serde_json::from_value(serde_json::json!({
+            "checked_at": "2026-12-01T10:00:00Z", "light": false, "status": "ok", "user": null,
+            "can_list_bases": null, "scopes": {}, "bases": [], "drift": {
+                "missing_scopes": [], "excess_scopes": [], "missing_bases": [],
+                "excess_bases": null, "unknown": [], "findings": []},
+            "error": null, "requests": 1
+        }))
+        .unwrap();
+        Draft {
+            id: Uuid::nil(),
+            secret: Secret::new("patAbCdEfGh123456.x"),
+            check: NewSecretCheck {
+                old_user: None,
+                report,
+                lost_bases: Vec::new(),
+                gained_bases: Vec::new(),
+                refusals: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_draft_forgotten_while_its_check_ran_is_not_kept_afterwards() {
+        let slot = RotationDraft::default();
+        let first = slot.begin();
+        slot.forget();
+        assert!(!slot.keep(first, draft()));
+        assert!(slot.lock().draft.is_none());
+        let second = slot.begin();
+        assert!(slot.keep(second, draft()));
+        assert!(slot.lock().draft.is_some());
+        // A newer check replaces what an older one would store.
+        let older = slot.begin();
+        let newer = slot.begin();
+        assert!(!slot.keep(older, draft()));
+        assert!(slot.keep(newer, draft()));
+    }
 }

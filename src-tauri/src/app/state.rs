@@ -1,6 +1,7 @@
 //! What the app holds while it runs: the vault, the clipboard, the Airtable client and
 //! the check in progress.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio_util::sync::CancellationToken;
@@ -19,6 +20,9 @@ pub struct AppState {
     // check shares one pacer.
     client: OnceLock<Result<Client, ErrorReport>>,
     running: Mutex<Option<CancellationToken>>,
+    /// The user started a check, or turned on the daily check, in this run: only then
+    /// may the daily check send tokens to an API root that is not Airtable's own.
+    checks_consented: AtomicBool,
 }
 
 impl AppState {
@@ -28,7 +32,19 @@ impl AppState {
             clipboard: ClipboardKeeper::default(),
             client: OnceLock::new(),
             running: Mutex::new(None),
+            checks_consented: AtomicBool::new(false),
         }
+    }
+
+    /// The user asked for a check in this run.
+    pub fn consent_to_checks(&self) {
+        self.checks_consented.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a check nobody asked for in this run may go to the client's API root:
+    /// always for Airtable's own, otherwise only after the user asked for one.
+    pub fn unattended_checks_allowed(&self, client: &Client) -> bool {
+        client.root().is_airtable() || self.checks_consented.load(Ordering::Relaxed)
     }
 
     pub fn vault(&self) -> Result<Arc<Vault>, ErrorReport> {

@@ -20,6 +20,8 @@ use crate::vault::record::TokenRecord;
 #[derive(Serialize)]
 struct Output<'a> {
     checked_at: DateTime<Utc>,
+    /// Where the tokens were sent.
+    api_root: &'a str,
     tokens: Vec<TokenCheck<'a>>,
 }
 
@@ -88,6 +90,8 @@ pub fn check(
     let root = ApiRoot::from_env().map_err(VaultError::Invalid)?;
     let tokens = chosen(&vault, &names)?;
     let checked_at = Utc::now();
+    let api_root = root.as_str().to_owned();
+    let custom_root = !root.is_airtable();
     let runtime = runtime()?;
     let total = tokens.len();
     let reports = runtime.block_on(async {
@@ -133,6 +137,7 @@ pub fn check(
     let text = if as_json {
         let output = Output {
             checked_at,
+            api_root: &api_root,
             tokens: ordered
                 .iter()
                 .map(|(t, r)| TokenCheck {
@@ -142,6 +147,11 @@ pub fn check(
                 .collect(),
         };
         json(&output) + "\n"
+    } else if custom_root {
+        format!(
+            "Checked against {api_root} (PATVAULT_AIRTABLE_URL), not Airtable's own API.\n{}",
+            readable(&ordered)
+        )
     } else {
         readable(&ordered)
     };

@@ -122,8 +122,15 @@ pub fn details(t: &TokenSummary) -> String {
 
 pub fn health(h: &VaultHealth) -> String {
     let mut out = format!(
-        "data folder:      {}\nkeychain service: {}\n",
-        h.data_dir, h.keychain_service
+        "data folder:      {}\nkeychain service: {}\nAPI root:         {}{}\n",
+        h.data_dir,
+        h.keychain_service,
+        h.api_root,
+        if h.custom_api_root {
+            " (from PATVAULT_AIRTABLE_URL, not Airtable's own)"
+        } else {
+            ""
+        }
     );
     let line = |ok: bool, what: &str, problem: String| {
         if ok {

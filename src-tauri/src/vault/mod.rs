@@ -16,6 +16,7 @@ use serde::Serialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
+use crate::airtable::ApiRoot;
 use crate::check::CheckReport;
 use crate::error::{ErrorReport, VaultError};
 use crate::rotation::Schedule;
@@ -59,6 +60,11 @@ pub struct VaultHealth {
     pub tokens_without_secret: Vec<String>,
     /// Tokens whose old secret is still kept from a rotation that did not finish.
     pub unfinished_rotations: Vec<String>,
+    /// Where checks send the tokens: Airtable's API, or the root `PATVAULT_AIRTABLE_URL`
+    /// names (or why that one is unusable).
+    pub api_root: String,
+    /// Whether `api_root` is anything but Airtable's own: worth saying every time.
+    pub custom_api_root: bool,
 }
 
 impl VaultHealth {
@@ -272,7 +278,16 @@ impl Vault {
             orphan_secrets: Vec::new(),
             tokens_without_secret: Vec::new(),
             unfinished_rotations: Vec::new(),
+            api_root: String::new(),
+            custom_api_root: true,
         };
+        match ApiRoot::from_env() {
+            Ok(root) => {
+                health.custom_api_root = !root.is_airtable();
+                health.api_root = root.as_str().to_owned();
+            }
+            Err(why) => health.api_root = why,
+        }
         if let (Ok(records), Ok(accounts)) = (records, accounts) {
             let previous = |r: &TokenRecord| rotate::previous_account(r.id);
             health.orphan_secrets = accounts

@@ -405,6 +405,13 @@ export type VaultHealth = {
 	tokens_without_secret: string[],
 	/**  Tokens whose old secret is still kept from a rotation that did not finish. */
 	unfinished_rotations: string[],
+	/**
+	 *  Where checks send the tokens: Airtable's API, or the root `PATVAULT_AIRTABLE_URL`
+	 *  names (or why that one is unusable).
+	 */
+	api_root: string,
+	/**  Whether `api_root` is anything but Airtable's own: worth saying every time. */
+	custom_api_root: boolean,
 };
 
 export type Verdict = "granted" | "denied" | 
