@@ -60,7 +60,7 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
 }
 
 /** The running apps of the vault in `dataDir`, known by their environment. */
-function appsOf(dataDir) {
+export function appsOf(dataDir) {
   const mark = `PATVAULT_DATA_DIR=${dataDir}\0`;
   return fs
     .readdirSync("/proc")

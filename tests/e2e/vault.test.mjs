@@ -4,12 +4,64 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KEY } from "./webdriver.mjs";
-import { copyAsUser, filesContaining, launchApp, run, step, waitFor, work } from "./app.mjs";
+import { spawn } from "node:child_process";
+import { appsOf, copyAsUser, filesContaining, launchApp, run, step, waitFor, work } from "./app.mjs";
 
 const PAT = "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const SECRET_PART = PAT.split(".")[1];
 const CLEAR_AFTER = 5;
 const clipboard = () => run("xclip", ["-o", "-selection", "clipboard"]);
+
+/** A clipboard manager that keeps whatever is copied alive after its owner quits, hint
+ * or no hint (as some do): it reads each new text, notes the targets it was offered in,
+ * and serves the text itself. */
+function keepingClipboardManager() {
+  const seen = [];
+  let last = "";
+  const timer = setInterval(() => {
+    const text = clipboard();
+    if (!text || text === last) return;
+    last = text;
+    seen.push({ text, targets: run("xclip", ["-o", "-selection", "clipboard", "-t", "TARGETS"]).split("\n").filter(Boolean) });
+    spawn("xclip", ["-i", "-selection", "clipboard"], { stdio: ["pipe", "ignore", "ignore"], detached: true }).stdin.end(text);
+  }, 100);
+  return { seen, stop: () => clearInterval(timer) };
+}
+
+async function quitBySignal(app) {
+  const pids = appsOf(app.dataDir);
+  assert.equal(pids.length, 1);
+  process.kill(pids[0], "SIGTERM");
+  await waitFor(() => appsOf(app.dataDir).length === 0, "the app to quit");
+}
+
+test("a copied secret is kept out of clipboard histories and wiped when the app quits", async (t) => {
+  const manager = keepingClipboardManager();
+  t.after(() => manager.stop());
+  for (const [round, userCopies] of [["wiped", false], ["left alone", true]]) {
+    const app = await launchApp(`clipboard-${round.replace(" ", "-")}`, {
+      port: 4454,
+      settings: { clipboard_clear_seconds: 600 },
+      beforeStart: ({ cli }) => cli(["add", "CRM"], `${PAT}\n`),
+    });
+    t.after(() => app.stop().catch(() => {}));
+    step(`clipboard: ${round}`);
+    await (await app.session.find("[data-test=token-row]")).click();
+    await (await app.session.find("[data-test=copy]")).click();
+    await waitFor(() => manager.seen.some((s) => s.text === PAT), "the manager to see the copy", 5000);
+    const offered = manager.seen.find((s) => s.text === PAT).targets;
+    assert.ok(offered.includes("x-kde-passwordManagerHint"), offered.join(" "));
+    if (userCopies) {
+      copyAsUser("the user's own text");
+      await waitFor(() => clipboard() === "the user's own text", "the user's text");
+    }
+    await quitBySignal(app);
+    // Long before its 600 s are up, the secret is gone; the user's own text is not.
+    await waitFor(() => clipboard() !== PAT, "the secret to leave the clipboard", 5000);
+    assert.equal(clipboard(), userCopies ? "the user's own text" : "");
+    manager.seen.length = 0;
+  }
+});
 
 test("add, list, edit, copy and remove a token in the app", async (t) => {
   const app = await launchApp("vault", { port: 4444, settings: { clipboard_clear_seconds: CLEAR_AFTER } });

@@ -1,6 +1,7 @@
 //! Copying a secret happens here, in Rust, never through the web view. The copy is
-//! wiped after a delay unless the clipboard changed meanwhile (the user copied
-//! something else, or another token was copied since).
+//! marked for clipboard managers and the OS history to leave out, and wiped after a
+//! delay, or when the app quits before that, unless the clipboard changed meanwhile (the
+//! user copied something else, or another token was copied since).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,11 +14,49 @@ use crate::secret::Secret;
 pub struct ClipboardKeeper {
     // Kept alive for the whole run: on X11 the copying process serves the clipboard.
     board: Arc<Mutex<Option<arboard::Clipboard>>>,
+    /// The last secret copied, until it is wiped: the app's exit wipes it early.
+    copied: Arc<Mutex<Option<Secret>>>,
     generation: Arc<AtomicU64>,
 }
 
 fn clipboard_error(e: arboard::Error) -> VaultError {
     VaultError::Clipboard(format!("the clipboard is not available: {e}"))
+}
+
+/// Sets the text with the marks that keep it out of clipboard histories: KDE's
+/// `x-kde-passwordManagerHint` (the convention Linux clipboard managers follow),
+/// macOS's concealed type, Windows' history, cloud and monitoring exclusions.
+fn set_unrecorded(board: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    let set = board.set();
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+    ))]
+    let set = arboard::SetExtLinux::exclude_from_history(set);
+    #[cfg(target_os = "macos")]
+    let set = arboard::SetExtApple::exclude_from_history(set);
+    #[cfg(windows)]
+    let set = {
+        use arboard::SetExtWindows;
+        set.exclude_from_monitoring()
+            .exclude_from_cloud()
+            .exclude_from_history()
+    };
+    set.text(text)
+}
+
+/// Clears the clipboard if it still holds `secret`; another program's text stays.
+fn wipe_if_ours(board: &Mutex<Option<arboard::Clipboard>>, secret: &Secret) {
+    let mut guard = board.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(board) = guard.as_mut() {
+        let still_ours = board
+            .get_text()
+            .map(|t| zeroize::Zeroizing::new(t).as_str() == secret.expose())
+            .unwrap_or(false);
+        if still_ours {
+            let _ = board.clear();
+        }
+    }
 }
 
 impl ClipboardKeeper {
@@ -28,27 +67,30 @@ impl ClipboardKeeper {
                 *guard = Some(arboard::Clipboard::new().map_err(clipboard_error)?);
             }
             let board = guard.as_mut().expect("just set");
-            board.set_text(secret.expose()).map_err(clipboard_error)?;
+            set_unrecorded(board, secret.expose()).map_err(clipboard_error)?;
         }
+        *self.copied.lock().unwrap_or_else(|p| p.into_inner()) = Some(secret.clone());
         let copy = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let board = Arc::clone(&self.board);
+        let copied = Arc::clone(&self.copied);
         let generation = Arc::clone(&self.generation);
         std::thread::spawn(move || {
             std::thread::sleep(keep);
             if generation.load(Ordering::SeqCst) != copy {
                 return;
             }
-            let mut guard = board.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(board) = guard.as_mut() {
-                let still_ours = board
-                    .get_text()
-                    .map(|t| zeroize::Zeroizing::new(t).as_str() == secret.expose())
-                    .unwrap_or(false);
-                if still_ours {
-                    let _ = board.clear();
-                }
-            }
+            wipe_if_ours(&board, &secret);
+            *copied.lock().unwrap_or_else(|p| p.into_inner()) = None;
         });
         Ok(())
+    }
+
+    /// Wipes a copied secret whose delay has not run out, as the app quits.
+    pub fn wipe_now(&self) {
+        let copied = self.copied.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(secret) = copied {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            wipe_if_ours(&self.board, &secret);
+        }
     }
 }

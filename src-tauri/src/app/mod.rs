@@ -50,6 +50,7 @@ pub fn run(minimized: bool) {
                 window::show_main(app.handle(), None);
             }
             reminders::start(app.handle());
+            quit_on_signal(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -63,8 +64,42 @@ pub fn run(minimized: bool) {
         RunEvent::ExitRequested {
             code: None, api, ..
         } if window::keeps_running(app) => api.prevent_exit(),
+        // Quit from the tray, the last window closed, or a signal: no secret outlives us
+        // on the clipboard.
+        RunEvent::Exit => app.state::<state::AppState>().clipboard.wipe_now(),
         _ => {}
     });
+}
+
+/// SIGTERM, SIGINT and SIGHUP end the app the orderly way, through `RunEvent::Exit`.
+fn quit_on_signal(app: &tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let kinds = [
+                SignalKind::terminate(),
+                SignalKind::interrupt(),
+                SignalKind::hangup(),
+            ];
+            let Ok(mut signals) = kinds.into_iter().map(signal).collect::<Result<Vec<_>, _>>()
+            else {
+                return eprintln!(
+                    "PAT Vault: signals cannot be caught; the clipboard is wiped on quit only"
+                );
+            };
+            let [term, int, hup] = &mut signals[..] else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+                _ = hup.recv() => {}
+            }
+            app.exit(0);
+        });
+    }
 }
 
 /// One running app per vault: its D-Bus name carries a digest of the vault's folder, so
