@@ -50,7 +50,8 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
     keychainSecret: (account) => run("secret-tool", ["lookup", "service", service, "username", account]),
     shot: async (file) => fs.writeFileSync(path.join(shots, `${file}.png`), await session.screenshot()),
     stop: async () => {
-      await session.end();
+      // The app may have quit already, and its session with it.
+      await session.end().catch(() => {});
       driver.kill();
       // With "keep in the tray" on, the closed window leaves the app running: end it, or
       // the next start on this vault would hand over to it.

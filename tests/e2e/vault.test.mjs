@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KEY } from "./webdriver.mjs";
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { appsOf, copyAsUser, filesContaining, launchApp, run, step, waitFor, work } from "./app.mjs";
 
 const PAT = "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -25,28 +26,36 @@ function keepingClipboardManager() {
     seen.push({ text, targets: run("xclip", ["-o", "-selection", "clipboard", "-t", "TARGETS"]).split("\n").filter(Boolean) });
     spawn("xclip", ["-i", "-selection", "clipboard"], { stdio: ["pipe", "ignore", "ignore"], detached: true }).stdin.end(text);
   }, 100);
-  return { seen, stop: () => clearInterval(timer) };
+  return {
+    seen,
+    /** Forgets what it saw, so the same text copied again counts as new. */
+    reset: () => {
+      seen.length = 0;
+      last = "";
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 async function quitBySignal(app) {
-  const pids = appsOf(app.dataDir);
+  // The app itself, not the web view's processes that share its environment.
+  const pids = appsOf(app.dataDir).filter((p) => fs.readFileSync(`/proc/${p}/comm`, "utf8").trim() === "patvault");
   assert.equal(pids.length, 1);
   process.kill(pids[0], "SIGTERM");
-  await waitFor(() => appsOf(app.dataDir).length === 0, "the app to quit");
+  await waitFor(() => !appsOf(app.dataDir).includes(pids[0]), "the app to quit");
 }
 
 test("a copied secret is kept out of clipboard histories and wiped when the app quits", async (t) => {
   const manager = keepingClipboardManager();
   t.after(() => manager.stop());
-  for (const [round, userCopies] of [["wiped", false], ["left alone", true]]) {
+  for (const [round, userCopies, port] of [["wiped", false, 4454], ["left alone", true, 4464]]) {
     const app = await launchApp(`clipboard-${round.replace(" ", "-")}`, {
-      port: 4454,
+      port,
       settings: { clipboard_clear_seconds: 600 },
       beforeStart: ({ cli }) => cli(["add", "CRM"], `${PAT}\n`),
     });
-    t.after(() => app.stop().catch(() => {}));
     step(`clipboard: ${round}`);
-    await (await app.session.find("[data-test=token-row]")).click();
+    await (await app.session.find("[data-test=token-row] td")).click();
     await (await app.session.find("[data-test=copy]")).click();
     await waitFor(() => manager.seen.some((s) => s.text === PAT), "the manager to see the copy", 5000);
     const offered = manager.seen.find((s) => s.text === PAT).targets;
@@ -59,7 +68,9 @@ test("a copied secret is kept out of clipboard histories and wiped when the app 
     // Long before its 600 s are up, the secret is gone; the user's own text is not.
     await waitFor(() => clipboard() !== PAT, "the secret to leave the clipboard", 5000);
     assert.equal(clipboard(), userCopies ? "the user's own text" : "");
-    manager.seen.length = 0;
+    manager.reset();
+    // The app is gone already; this ends its driver.
+    await app.stop();
   }
 });
 
