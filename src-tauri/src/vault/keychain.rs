@@ -1,10 +1,7 @@
 //! The OS keychain behind a small trait, so that every failure is typed and a failed
-//! read is never mistaken for "no token". Every call runs on its own thread under a
-//! timeout: a keychain waiting on an unlock prompt must not freeze the app or the CLI.
-
-use std::sync::mpsc;
-use std::thread;
-use std::time::Duration;
+//! read is never mistaken for "no token". Its calls block; the vault runs them in order
+//! on a worker of their own, under a timeout (see `ordered`): a keychain waiting on an
+//! unlock prompt must not freeze the app or the CLI.
 
 use crate::error::ErrorKind;
 use crate::secret::Secret;
@@ -25,6 +22,11 @@ pub enum KeychainError {
          unlock it; unlock it and try again"
     )]
     TimedOut(u64),
+    #[error(
+        "the keychain did not confirm the change within {0} seconds, and may still make it: \
+         PAT Vault settles it once the keychain answers; run `patvault doctor` then"
+    )]
+    OutcomeUnknown(u64),
     #[error("the keychain failed: {0}")]
     Failed(String),
 }
@@ -35,7 +37,9 @@ impl KeychainError {
             KeychainError::NotFound => ErrorKind::SecretMissing,
             KeychainError::Unavailable { .. } => ErrorKind::KeychainUnavailable,
             KeychainError::Locked => ErrorKind::KeychainLocked,
-            KeychainError::TimedOut(_) => ErrorKind::KeychainTimedOut,
+            KeychainError::TimedOut(_) | KeychainError::OutcomeUnknown(_) => {
+                ErrorKind::KeychainTimedOut
+            }
             KeychainError::Failed(_) => ErrorKind::KeychainFailed,
         }
     }
@@ -57,44 +61,22 @@ pub trait Keychain: Send + Sync {
 /// Keychain Services on macOS, Credential Manager on Windows.
 pub struct OsKeychain {
     service: String,
-    timeout: Duration,
 }
 
 impl OsKeychain {
-    pub fn new(service: impl Into<String>, timeout: Duration) -> Self {
+    pub fn new(service: impl Into<String>) -> Self {
         OsKeychain {
             service: service.into(),
-            timeout,
         }
     }
 
-    fn call<T: Send + 'static>(
+    fn call<T>(
         &self,
-        op: impl FnOnce(&str) -> Result<T, keyring_core::Error> + Send + 'static,
+        op: impl FnOnce(&str) -> Result<T, keyring_core::Error>,
     ) -> Result<T, KeychainError> {
-        let service = self.service.clone();
-        with_timeout(self.timeout, move || {
-            platform::ensure_default_store()?;
-            op(&service).map_err(map_error)
-        })
+        platform::ensure_default_store()?;
+        op(&self.service).map_err(map_error)
     }
-}
-
-/// Runs `work` on its own thread and gives up waiting after `timeout`. A call that
-/// hangs (a prompt nobody answers, a bus that never replies) is left behind, not joined.
-pub fn with_timeout<T: Send + 'static>(
-    timeout: Duration,
-    work: impl FnOnce() -> Result<T, KeychainError> + Send + 'static,
-) -> Result<T, KeychainError> {
-    let (tx, rx) = mpsc::channel();
-    thread::Builder::new()
-        .name("keychain".into())
-        .spawn(move || {
-            let _ = tx.send(work());
-        })
-        .map_err(|e| KeychainError::Failed(format!("could not start a keychain call: {e}")))?;
-    rx.recv_timeout(timeout)
-        .unwrap_or(Err(KeychainError::TimedOut(timeout.as_secs().max(1))))
 }
 
 impl Keychain for OsKeychain {
@@ -265,20 +247,6 @@ fn ensure_store(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_call_that_hangs_ends_as_timed_out() {
-        let started = std::time::Instant::now();
-        let result: Result<(), _> = with_timeout(Duration::from_millis(100), || {
-            thread::sleep(Duration::from_secs(5));
-            Ok(())
-        });
-        assert!(
-            matches!(result, Err(KeychainError::TimedOut(_))),
-            "{result:?}"
-        );
-        assert!(started.elapsed() < Duration::from_secs(2));
-    }
 
     #[test]
     fn a_prompt_refusal_reads_as_locked_and_a_missing_bus_as_unavailable() {

@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod keychain;
 pub mod location;
 pub mod open;
+mod ordered;
 pub mod record;
 mod rotate;
 pub mod summary;
@@ -24,13 +25,19 @@ use crate::secret::{Secret, Shape};
 use crate::settings;
 use inventory::Inventory;
 use keychain::{Keychain, KeychainError};
+use ordered::Ordered;
 use record::{TokenIntent, TokenRecord, same_name};
 use summary::TokenSummary;
 
 pub struct Vault {
     inventory: Inventory,
-    keychain: Arc<dyn Keychain>,
+    keychain: Ordered,
 }
+
+/// How long a keychain call is waited for unless told otherwise: long enough for a
+/// person to answer an unlock prompt, short enough that a keychain that never answers
+/// is reported rather than waited on forever.
+const KEYCHAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Whether a secret whose shape is unusual (not a PAT, not refused) may be saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,10 +90,23 @@ pub fn today() -> NaiveDate {
 
 impl Vault {
     pub fn new(inventory: Inventory, keychain: Arc<dyn Keychain>) -> Self {
+        Self::with_keychain_timeout(inventory, keychain, KEYCHAIN_TIMEOUT)
+    }
+
+    pub fn with_keychain_timeout(
+        inventory: Inventory,
+        keychain: Arc<dyn Keychain>,
+        timeout: std::time::Duration,
+    ) -> Self {
         Vault {
             inventory,
-            keychain,
+            keychain: Ordered::new(keychain, timeout),
         }
+    }
+
+    /// Waits until every keychain call made so far has ended and been settled.
+    pub fn settle_keychain(&self) {
+        self.keychain.settle();
     }
 
     pub fn inventory(&self) -> &Inventory {
@@ -157,7 +177,14 @@ impl Vault {
             intent,
         };
         let account = record.id.to_string();
-        self.keychain.store(&account, secret)?;
+        // Should the store outlive its wait, no record was written: take it back then.
+        let late = account.clone();
+        self.keychain
+            .store_then(&account, secret, move |k, stored| {
+                if stored.is_ok() {
+                    let _ = k.delete(&late);
+                }
+            })?;
         let written = self.inventory.update(|tokens| {
             refuse_clash(tokens, &record.intent.name, None)?;
             tokens.push(record.clone());
@@ -198,7 +225,18 @@ impl Vault {
             Err(KeychainError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
-        self.keychain.store(&account, secret)?;
+        // Should the store outlive its wait, the record still names the old secret: put
+        // that one back then.
+        let (late, old) = (account.clone(), previous.clone());
+        self.keychain
+            .store_then(&account, secret, move |k, stored| {
+                if stored.is_ok() {
+                    let _ = match &old {
+                        Some(old) => k.store(&late, old),
+                        None => k.delete(&late),
+                    };
+                }
+            })?;
         let written = self.inventory.update(|tokens| {
             let token = find_mut(tokens, id)?;
             token.token_id = token_id;
@@ -245,11 +283,25 @@ impl Vault {
                 .ok_or(VaultError::TokenGone)?;
             Ok(tokens.remove(index))
         })?;
-        let deleted = self
-            .keychain
-            .delete(&rotate::previous_account(id))
-            .and_then(|()| self.keychain.delete(&id.to_string()));
+        // Should the deletes outlive their wait and then fail, the record comes back, so
+        // no secret is left without its token.
+        let dir = self.inventory.dir().to_path_buf();
+        let back = removed.clone();
+        let deleted = self.keychain.delete_all_then(
+            vec![rotate::previous_account(id), id.to_string()],
+            move |_, deleted| {
+                if deleted.is_err() {
+                    let _ = Inventory::new(dir).update(|tokens| {
+                        tokens.push(back);
+                        Ok(())
+                    });
+                }
+            },
+        );
         if let Err(e) = deleted {
+            if matches!(e, KeychainError::OutcomeUnknown(_)) {
+                return Err(e.into());
+            }
             self.inventory.update(|tokens| {
                 tokens.push(removed.clone());
                 Ok(())

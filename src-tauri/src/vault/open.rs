@@ -5,12 +5,8 @@ use std::time::Duration;
 
 use super::keychain::OsKeychain;
 use super::location::{data_dir, keychain_service};
-use super::{Inventory, Vault};
+use super::{Inventory, KEYCHAIN_TIMEOUT, Vault};
 use crate::error::VaultError;
-
-/// Long enough for a person to answer an unlock prompt, short enough that a keychain
-/// that never answers is reported rather than waited on forever.
-const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn open_vault() -> Result<Vault, VaultError> {
     let timeout = std::env::var("PATVAULT_KEYCHAIN_TIMEOUT_SECS")
@@ -18,8 +14,9 @@ pub fn open_vault() -> Result<Vault, VaultError> {
         .and_then(|s| s.parse().ok())
         .map(Duration::from_secs)
         .unwrap_or(KEYCHAIN_TIMEOUT);
-    Ok(Vault::new(
+    Ok(Vault::with_keychain_timeout(
         Inventory::new(data_dir()?),
-        Arc::new(OsKeychain::new(keychain_service(), timeout)),
+        Arc::new(OsKeychain::new(keychain_service())),
+        timeout,
     ))
 }

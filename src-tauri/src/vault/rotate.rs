@@ -42,9 +42,27 @@ impl Vault {
             return Err(VaultError::RotationUnfinished(record.intent.name));
         }
         let old = self.keychain.read(&account)?;
-        self.keychain.store(&previous, &old)?;
-        if let Err(e) = self.keychain.store(&account, new) {
-            let _ = self.keychain.delete(&previous);
+        // Each store that outlives its wait is settled on the keychain's worker when it
+        // ends: the token is left as it was, with its one entry.
+        let late = previous.clone();
+        self.keychain
+            .store_then(&previous, &old, move |k, stored| {
+                if stored.is_ok() {
+                    let _ = k.delete(&late);
+                }
+            })?;
+        let (late_account, late_previous, late_old) =
+            (account.clone(), previous.clone(), old.clone());
+        let swapped = self.keychain.store_then(&account, new, move |k, stored| {
+            if stored.is_ok() {
+                let _ = k.store(&late_account, &late_old);
+            }
+            let _ = k.delete(&late_previous);
+        });
+        if let Err(e) = swapped {
+            if !matches!(e, KeychainError::OutcomeUnknown(_)) {
+                let _ = self.keychain.delete(&previous);
+            }
             return Err(e.into());
         }
         let written = self.inventory.update(|tokens| {

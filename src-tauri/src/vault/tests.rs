@@ -2,7 +2,8 @@
 //! The real Secret Service is exercised by the integration tests in `tests/`.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use super::*;
 use crate::vault::record::BaseIntent;
@@ -16,6 +17,31 @@ struct MemoryKeychain {
     fail_deletes: Mutex<bool>,
     /// How many more stores succeed before every store fails; None: all succeed.
     stores_left: Mutex<Option<usize>>,
+    /// Writes to this account (`*`: any) wait until the gate opens, as a keychain does
+    /// behind an unlock prompt.
+    gate: Mutex<Option<String>>,
+    opened: Condvar,
+}
+
+impl MemoryKeychain {
+    fn close_gate(&self, account: &str) {
+        *self.gate.lock().unwrap() = Some(account.to_owned());
+    }
+
+    fn open_gate(&self) {
+        *self.gate.lock().unwrap() = None;
+        self.opened.notify_all();
+    }
+
+    fn wait_at_gate(&self, account: &str) {
+        let gate = self.gate.lock().unwrap();
+        let _open = self
+            .opened
+            .wait_while(gate, |g| {
+                g.as_deref().is_some_and(|b| b == "*" || b == account)
+            })
+            .unwrap();
+    }
 }
 
 impl Keychain for MemoryKeychain {
@@ -23,6 +49,7 @@ impl Keychain for MemoryKeychain {
         "memory"
     }
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
+        self.wait_at_gate(account);
         if let Some(left) = self.stores_left.lock().unwrap().as_mut() {
             if *left == 0 {
                 return Err(KeychainError::Locked);
@@ -44,6 +71,7 @@ impl Keychain for MemoryKeychain {
             .ok_or(KeychainError::NotFound)
     }
     fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.wait_at_gate(account);
         if *self.fail_deletes.lock().unwrap() {
             return Err(KeychainError::Locked);
         }
@@ -358,4 +386,114 @@ fn a_rotation_that_fails_at_any_step_leaves_the_vault_as_it_was() {
     assert_eq!(stored(&keychain, &saved), PAT);
     assert_eq!(keychain.accounts().unwrap().len(), 1);
     assert_eq!(vault.get(saved.record.id).unwrap(), saved.record);
+}
+
+/// Once every keychain call has ended: every record has its entry, holding the token the
+/// record names; no entry is left without a record; an old secret is kept only while its
+/// record says so.
+fn whole(vault: &Vault, keychain: &MemoryKeychain) {
+    vault.settle_keychain();
+    let records = vault.list().unwrap();
+    let entries = keychain.entries.lock().unwrap().clone();
+    for r in &records {
+        let secret = entries
+            .get(&r.id.to_string())
+            .unwrap_or_else(|| panic!("{} has no entry: {entries:?}", r.intent.name));
+        assert_eq!(
+            Some(&secret[..17]),
+            r.token_id.as_deref(),
+            "{}",
+            r.intent.name
+        );
+    }
+    for account in entries.keys() {
+        let owned = records.iter().any(|r| {
+            *account == r.id.to_string()
+                || (*account == format!("{}.previous", r.id) && r.old_secret_kept)
+        });
+        assert!(owned, "{account} belongs to no record: {records:#?}");
+    }
+}
+
+#[test]
+fn a_keychain_write_that_outlives_its_wait_is_settled_never_left_half_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = Arc::new(MemoryKeychain::default());
+    let vault = Vault::with_keychain_timeout(
+        Inventory::new(dir.path()),
+        keychain.clone(),
+        Duration::from_millis(100),
+    );
+    let unknown = |e: VaultError| {
+        assert!(
+            matches!(e, VaultError::Keychain(KeychainError::OutcomeUnknown(_))),
+            "{e}"
+        );
+        assert!(e.to_string().contains("patvault doctor"), "{e}");
+    };
+    // Add: the secret lands after the add gave up, and is taken back.
+    keychain.close_gate("*");
+    unknown(
+        vault
+            .add(intent("Late"), &Secret::new(PAT), UnusualShape::Refuse)
+            .unwrap_err(),
+    );
+    keychain.open_gate();
+    whole(&vault, &keychain);
+    assert!(vault.list().unwrap().is_empty());
+
+    let id = add(&vault, "CRM").record.id;
+    // Replace: the record still names the old secret, so the old one is put back.
+    keychain.close_gate("*");
+    unknown(
+        vault
+            .set_secret(id, &Secret::new(NEW), UnusualShape::Refuse)
+            .unwrap_err(),
+    );
+    keychain.open_gate();
+    whole(&vault, &keychain);
+    assert_eq!(keychain.read(&id.to_string()).unwrap().expose(), PAT);
+
+    // Rotate, stuck at keeping the old secret, then at swapping in the new one.
+    for stuck in [format!("{id}.previous"), id.to_string()] {
+        keychain.close_gate(&stuck);
+        unknown(
+            vault
+                .rotate(id, &Secret::new(NEW), UnusualShape::Refuse, today())
+                .unwrap_err(),
+        );
+        keychain.open_gate();
+        whole(&vault, &keychain);
+        assert_eq!(keychain.read(&id.to_string()).unwrap().expose(), PAT);
+        assert!(!vault.get(id).unwrap().old_secret_kept);
+    }
+    // A later call never overtakes a stuck one: it waits behind it.
+    keychain.close_gate("*");
+    unknown(
+        vault
+            .set_secret(id, &Secret::new(NEW), UnusualShape::Refuse)
+            .unwrap_err(),
+    );
+    assert!(matches!(
+        vault.secret(id),
+        Err(VaultError::Keychain(KeychainError::TimedOut(_)))
+    ));
+    keychain.open_gate();
+    whole(&vault, &keychain);
+
+    // Remove, with deletes that then fail: the record comes back with its entry.
+    keychain.close_gate("*");
+    *keychain.fail_deletes.lock().unwrap() = true;
+    unknown(vault.remove(id).unwrap_err());
+    keychain.open_gate();
+    whole(&vault, &keychain);
+    assert_eq!(vault.list().unwrap().len(), 1);
+    // Remove, with deletes that then succeed: nothing is left.
+    *keychain.fail_deletes.lock().unwrap() = false;
+    keychain.close_gate("*");
+    unknown(vault.remove(id).unwrap_err());
+    keychain.open_gate();
+    whole(&vault, &keychain);
+    assert!(vault.list().unwrap().is_empty());
+    assert!(keychain.entries.lock().unwrap().is_empty());
 }
