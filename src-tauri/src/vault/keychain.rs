@@ -113,6 +113,9 @@ impl Keychain for OsKeychain {
     }
 
     fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+        return platform::accounts(&self.service);
+        #[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
         self.call(|service| {
             let mut accounts: Vec<String> =
                 keyring_core::Entry::search(&platform::search_spec(service))?
@@ -162,8 +165,31 @@ mod platform {
         super::ensure_store(|| zbus_secret_service_keyring_store::Store::new().map(|s| s as _))
     }
 
-    pub fn search_spec(service: &str) -> HashMap<&str, &str> {
-        HashMap::from([("service", service)])
+    /// This vault's accounts, from one search of the Secret Service. Locked entries are
+    /// reported as a locked keychain, never unlocked: unlocking would bring up a prompt
+    /// just for opening the window. No secret is read (a plain session is enough).
+    pub fn accounts(service: &str) -> Result<Vec<String>, KeychainError> {
+        use secret_service::EncryptionType;
+        use secret_service::blocking::SecretService;
+        let failed = |e: secret_service::Error| classify_failure(e.to_string());
+        let ss = SecretService::connect(EncryptionType::Plain).map_err(failed)?;
+        let found = ss
+            .search_items(HashMap::from([("service", service)]))
+            .map_err(failed)?;
+        if !found.locked.is_empty() {
+            return Err(KeychainError::Locked);
+        }
+        let mut accounts = Vec::new();
+        for item in &found.unlocked {
+            let attributes = item.get_attributes().map_err(failed)?;
+            if attributes.get("service").map(String::as_str) == Some(service)
+                && let Some(account) = attributes.get("username")
+            {
+                accounts.push(account.clone());
+            }
+        }
+        accounts.sort();
+        Ok(accounts)
     }
 
     /// A missing bus or a bus without a Secret Service means "unavailable"; anything
