@@ -19,7 +19,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-mkdir -p "$work/data" "$work/keyring/run"
+mkdir -p "$work/data" "$work/keyring/run" "$work/home"
 chmod 700 "$work/keyring/run"
 
 # The fake prints its address first; port 0 picks a free one.
@@ -31,7 +31,7 @@ url=$(head -n 1 "$work/fake.out")
 echo "demo: fake Airtable at $url (statistics: $url/_fake/stats)"
 
 export PATVAULT_AIRTABLE_URL="$url" PATVAULT_DATA_DIR="$work/data" PATVAULT_KEYCHAIN_SERVICE=dev.patvault.demo
-export DEMO_KEYRING="$work/keyring" DEMO_APP="$target_dir/release/patvault"
+export DEMO_KEYRING="$work/keyring" DEMO_APP="$target_dir/release/patvault" DEMO_HOME="$work/home"
 dbus-run-session -- bash -c '
   set -e
   printf demo | XDG_DATA_HOME="$DEMO_KEYRING" XDG_RUNTIME_DIR="$DEMO_KEYRING/run" \
@@ -40,5 +40,8 @@ dbus-run-session -- bash -c '
   # The demo ends with its window: no staying in a tray the private session cannot show.
   echo "{\"close_to_tray\": false}" > "$PATVAULT_DATA_DIR/settings.json"
   echo "demo: $(node -p "require(\"./tests/scenarios/demo-vault.json\").tokens.length") sample tokens in $PATVAULT_DATA_DIR; press Check all"
-  "$DEMO_APP"
+  # A home of its own: a login entry, a calendar export or WebKit storage made in the
+  # demo lands in the throwaway folder, never in yours.
+  HOME="$DEMO_HOME" XDG_CONFIG_HOME="$DEMO_HOME/.config" XDG_CACHE_HOME="$DEMO_HOME/.cache" \
+    XDG_DATA_HOME="$DEMO_HOME/.local/share" "$DEMO_APP"
 '

@@ -148,7 +148,7 @@ test("the tray lists what needs attention, keeps the app when the window closes,
   const autostart = path.join(home, ".config", "autostart");
   const [entry] = fs.readdirSync(autostart);
   const desktop = fs.readFileSync(path.join(autostart, entry), "utf8");
-  assert.match(desktop, /^Exec=.*patvault.* --minimized$/m);
+  assert.match(desktop, /^Exec="[^"]*patvault" --minimized$/m);
   assert.equal(JSON.parse(fs.readFileSync(path.join(app.dataDir, "settings.json"), "utf8")).start_at_login, true);
   await (await session.find("[data-test=export-calendar]")).click();
   const exported = await (await session.find("[data-test=exported]")).text();

@@ -173,6 +173,22 @@ pub async fn get_settings(state: State<'_, AppState>) -> Reply<SettingsShown> {
 
 /// Saves the settings; "start at login" is applied first, so a setting that could not
 /// be applied is not saved either.
+/// Quotes the program's path in the login entry the autostart plugin just wrote.
+#[cfg(target_os = "linux")]
+fn quote_login_entry(app: &AppHandle) -> Result<(), ErrorReport> {
+    let failed = |e: std::io::Error| ErrorReport {
+        kind: ErrorKind::Io,
+        message: format!("the login entry could not be finished ({e})"),
+    };
+    let (Some(home), Ok(program)) = (dirs::home_dir(), std::env::current_exe()) else {
+        return Ok(());
+    };
+    let path = super::autostart::entry_path(&home, &app.package_info().name);
+    let entry = std::fs::read_to_string(&path).map_err(failed)?;
+    let program = program.display().to_string();
+    std::fs::write(&path, super::autostart::with_quoted_exec(&entry, &program)).map_err(failed)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn save_settings(
@@ -190,6 +206,10 @@ pub async fn save_settings(
         kind: ErrorKind::Io,
         message: format!("starting at login could not be set up ({e}); nothing was saved"),
     })?;
+    #[cfg(target_os = "linux")]
+    if settings.start_at_login {
+        quote_login_entry(&app)?;
+    }
     let saved = blocking(state.vault()?, move |v| {
         settings::save(v.inventory().dir(), &settings)?;
         Ok(settings)

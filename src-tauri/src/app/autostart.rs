@@ -1,0 +1,65 @@
+//! The login entry as the desktop reads it. The autostart plugin writes the program's
+//! path into `Exec=` as it is; a path with a space, a quote or a `$` in it would then
+//! start something else, or nothing. The Desktop Entry spec's quoting fixes that.
+
+use std::path::{Path, PathBuf};
+
+/// `path` quoted as an `Exec=` argument: in double quotes, with `"`, `` ` ``, `$` and `\`
+/// escaped, and `%` doubled (field codes), as the Desktop Entry spec asks.
+pub fn quoted(path: &str) -> String {
+    let mut out = String::from("\"");
+    for c in path.chars() {
+        match c {
+            '"' | '`' | '$' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '%' => out.push_str("%%"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The entry with the program's path in its `Exec=` line quoted.
+pub fn with_quoted_exec(entry: &str, program: &str) -> String {
+    entry
+        .lines()
+        .map(|line| match line.strip_prefix("Exec=") {
+            Some(rest) if rest.starts_with(program) => {
+                format!("Exec={}{}", quoted(program), &rest[program.len()..])
+            }
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Where the plugin writes the entry on Linux: `~/.config/autostart/NAME.desktop`.
+pub fn entry_path(home: &Path, app_name: &str) -> PathBuf {
+    home.join(".config")
+        .join("autostart")
+        .join(format!("{app_name}.desktop"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_is_quoted_as_the_desktop_entry_spec_asks() {
+        let entry = "[Desktop Entry]\nType=Application\nExec=/home/a b/$HOME/pat\"vault --minimized\nTerminal=false";
+        let quoted = with_quoted_exec(entry, "/home/a b/$HOME/pat\"vault");
+        assert!(
+            quoted.contains("\nExec=\"/home/a b/\\$HOME/pat\\\"vault\" --minimized\n"),
+            "{quoted}"
+        );
+        assert!(quoted.starts_with("[Desktop Entry]\nType=Application\n"));
+        assert_eq!(
+            super::quoted("/opt/100%/patvault"),
+            "\"/opt/100%%/patvault\""
+        );
+    }
+}
