@@ -87,26 +87,21 @@ impl Keychain for OsKeychain {
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
         let account = account.to_owned();
         let secret = secret.clone();
-        self.call(move |service| {
-            keyring_core::Entry::new(service, &account)?.set_password(secret.expose())
-        })
+        self.call(move |service| platform::entry(service, &account)?.set_password(secret.expose()))
     }
 
     fn read(&self, account: &str) -> Result<Secret, KeychainError> {
         let account = account.to_owned();
         self.call(move |service| {
-            let password = zeroize::Zeroizing::new(
-                keyring_core::Entry::new(service, &account)?.get_password()?,
-            );
+            let password =
+                zeroize::Zeroizing::new(platform::entry(service, &account)?.get_password()?);
             Ok(Secret::new(password.as_str()))
         })
     }
 
     fn delete(&self, account: &str) -> Result<(), KeychainError> {
         let account = account.to_owned();
-        match self
-            .call(move |service| keyring_core::Entry::new(service, &account)?.delete_credential())
-        {
+        match self.call(move |service| platform::entry(service, &account)?.delete_credential()) {
             Err(KeychainError::NotFound) => Ok(()),
             other => other,
         }
@@ -121,8 +116,7 @@ impl Keychain for OsKeychain {
                 keyring_core::Entry::search(&platform::search_spec(service))?
                     .iter()
                     .filter_map(|entry| entry.get_specifiers())
-                    .filter(|(s, _)| s == service)
-                    .map(|(_, account)| account)
+                    .filter_map(|(s, user)| platform::account_of(service, &s, user))
                     .collect();
             accounts.sort();
             Ok(accounts)
@@ -160,6 +154,10 @@ mod platform {
 
     pub const FIX: &str = "no Secret Service is running: install and start gnome-keyring or \
          KeePassXC (with Secret Service integration on), then try again";
+
+    pub fn entry(service: &str, account: &str) -> keyring_core::Result<keyring_core::Entry> {
+        keyring_core::Entry::new(service, account)
+    }
 
     pub fn ensure_default_store() -> Result<(), KeychainError> {
         super::ensure_store(|| zbus_secret_service_keyring_store::Store::new().map(|s| s as _))
@@ -221,12 +219,20 @@ mod platform {
     pub const FIX: &str = "the login keychain could not be opened: open Keychain Access and \
          check that the login keychain exists and is unlocked";
 
+    pub fn entry(service: &str, account: &str) -> keyring_core::Result<keyring_core::Entry> {
+        keyring_core::Entry::new(service, account)
+    }
+
     pub fn ensure_default_store() -> Result<(), KeychainError> {
         super::ensure_store(|| apple_native_keyring_store::keychain::Store::new().map(|s| s as _))
     }
 
     pub fn search_spec(service: &str) -> HashMap<&str, &str> {
         HashMap::from([("service", service)])
+    }
+
+    pub fn account_of(service: &str, found: &str, user: String) -> Option<String> {
+        (found == service).then_some(user)
     }
 
     pub fn classify_failure(detail: String) -> KeychainError {
@@ -242,6 +248,16 @@ mod platform {
     pub const FIX: &str = "Windows Credential Manager could not be reached: check that the \
          Credential Manager service is running";
 
+    /// Kept on this computer only: the store's default, "Enterprise", roams the secret to
+    /// every machine of a domain account.
+    pub fn entry(service: &str, account: &str) -> keyring_core::Result<keyring_core::Entry> {
+        keyring_core::Entry::new_with_modifiers(
+            service,
+            account,
+            &HashMap::from([("persistence", "Local")]),
+        )
+    }
+
     pub fn ensure_default_store() -> Result<(), KeychainError> {
         super::ensure_store(|| windows_native_keyring_store::Store::new().map(|s| s as _))
     }
@@ -252,9 +268,26 @@ mod platform {
         HashMap::new()
     }
 
+    pub fn account_of(service: &str, found: &str, user: String) -> Option<String> {
+        super::windows_account(service, found, &user)
+    }
+
     pub fn classify_failure(detail: String) -> KeychainError {
         KeychainError::Failed(detail)
     }
+}
+
+/// This vault's account in a Windows Credential Manager entry. The store names an entry
+/// `ACCOUNT.SERVICE` and splits the name at its last dot, so `UUID.dev.patvault` comes
+/// back as service `patvault`, user `UUID.dev`: put it together again and take this
+/// vault's service off the end.
+#[cfg(any(target_os = "windows", test))]
+fn windows_account(service: &str, found: &str, user: &str) -> Option<String> {
+    let target = format!("{user}.{found}");
+    target
+        .strip_suffix(&format!(".{service}"))
+        .filter(|account| !account.is_empty())
+        .map(str::to_owned)
 }
 
 /// Sets keyring-core's default store once; a failed attempt is retried on the next
@@ -273,6 +306,34 @@ fn ensure_store(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_entries_are_found_whatever_dots_their_names_hold() {
+        let id = "0b0e0f52-8d4a-4b8e-9d55-9a1a4c7b1f00";
+        // What the store hands back for `ID.dev.patvault` and `ID.previous.dev.patvault`.
+        assert_eq!(
+            windows_account("dev.patvault", "patvault", &format!("{id}.dev")),
+            Some(id.to_owned())
+        );
+        assert_eq!(
+            windows_account("dev.patvault", "patvault", &format!("{id}.previous.dev")),
+            Some(format!("{id}.previous"))
+        );
+        assert_eq!(
+            windows_account("dev.patvault.debug", "debug", &format!("{id}.dev.patvault")),
+            Some(id.to_owned())
+        );
+        // Another program's entries, and another vault's, are not ours.
+        assert_eq!(
+            windows_account("dev.patvault", "com", "git:https://github"),
+            None
+        );
+        assert_eq!(
+            windows_account("dev.patvault", "debug", &format!("{id}.dev.patvault")),
+            None
+        );
+        assert_eq!(windows_account("dev.patvault", "patvault", "dev"), None);
+    }
 
     #[test]
     fn a_prompt_refusal_reads_as_locked_and_a_missing_bus_as_unavailable() {
