@@ -57,6 +57,16 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
   const [odd] = app.readInventory().tokens;
   assert.equal(app.keychainSecret(odd.id), "not-a-pat-at-all");
   await (await session.find("[data-test=replace]")).click();
+  // A secret typed, then cancelled, is not there when the form opens again; and no
+  // password field asks to be remembered.
+  await (await session.find("[data-test=new-secret]")).type("patCancelled00001.abc");
+  await (await session.find("[data-test=replace-cancel]")).click();
+  await (await session.find("[data-test=replace]")).click();
+  assert.equal(await session.execute(`return document.querySelector("[data-test=new-secret]").value`), "");
+  const autocomplete = await session.execute(
+    `return [...document.querySelectorAll("input[type=password]")].map((i) => i.getAttribute("autocomplete"))`,
+  );
+  assert.deepEqual(autocomplete, ["new-password"]);
   await (await session.find("[data-test=new-secret]")).type(REPLACEMENT);
   await (await session.find("[data-test=replace-submit]")).click();
   await session.until(
