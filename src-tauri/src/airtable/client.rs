@@ -1,6 +1,8 @@
 //! One HTTP client for all checks: each request waits for the pacer, carries the token
 //! as a sensitive header, has a timeout, and is retried a bounded number of times when
-//! Airtable says so (429 after a pause, 502 and 503 after a back-off).
+//! Airtable says so (429 `RATE_LIMIT_REACHED` after a pause, 502 and 503 after a
+//! back-off). A spent monthly quota is never retried: it is remembered per base, and that
+//! base's data requests are not sent again for an hour.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};

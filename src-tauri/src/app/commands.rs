@@ -171,8 +171,6 @@ pub async fn get_settings(state: State<'_, AppState>) -> Reply<SettingsShown> {
     .await
 }
 
-/// Saves the settings; "start at login" is applied first, so a setting that could not
-/// be applied is not saved either.
 /// Quotes the program's path in the login entry the autostart plugin just wrote.
 #[cfg(target_os = "linux")]
 fn quote_login_entry(app: &AppHandle) -> Result<(), ErrorReport> {
@@ -189,6 +187,8 @@ fn quote_login_entry(app: &AppHandle) -> Result<(), ErrorReport> {
     std::fs::write(&path, super::autostart::with_quoted_exec(&entry, &program)).map_err(failed)
 }
 
+/// Saves the settings; "start at login" is applied first, so a setting that could not
+/// be applied is not saved either.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_settings(
