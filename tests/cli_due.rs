@@ -194,3 +194,27 @@ fn the_calendar_has_one_event_per_token_on_its_due_date_and_no_secret() {
     );
     assert!(description.contains("https://airtable.com/create/tokens"));
 }
+
+/// `patvault due | head -1` in a cron job: a reader that has gone away is no error.
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let v = vault_with_schedule();
+    for (args, status) in [
+        (&["due"][..], 1),
+        (&["due", "--json"][..], 1),
+        (&["calendar"][..], 0),
+    ] {
+        // The reading end is closed before the command writes its first byte.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = v
+            .command(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(status), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

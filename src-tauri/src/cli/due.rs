@@ -67,15 +67,15 @@ pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, Vaul
         struct Output {
             tokens: Vec<Due>,
         }
-        println!("{}", json(&Output { tokens: listed }));
+        super::print_out(json(&Output { tokens: listed }) + "\n");
     } else if listed.is_empty() {
-        println!("Nothing needs attention.");
+        super::print_out("Nothing needs attention.\n".into());
     } else {
         let rows: Vec<[String; 3]> = listed
             .iter()
             .map(|d| [d.name.clone(), d.next_due.to_string(), d.why.join("; ")])
             .collect();
-        print!("{}", columns(["NAME", "NEXT ROTATION", "NEEDS"], &rows));
+        super::print_out(columns(["NAME", "NEXT ROTATION", "NEEDS"], &rows));
     }
     Ok(if late { 1 } else { 0 })
 }
@@ -96,7 +96,7 @@ pub fn calendar(vault: Vault, out: Option<PathBuf>) -> Result<i32, VaultError> {
                 path.display()
             );
         }
-        None => print!("{text}"),
+        None => super::print_out(text),
     }
     Ok(0)
 }

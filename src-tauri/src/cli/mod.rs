@@ -225,6 +225,11 @@ pub(super) fn warn(warning: Option<String>) {
     }
 }
 
+/// One line of standard output; see `print_out`.
+pub(crate) fn print_line(text: String) {
+    print_out(text + "\n");
+}
+
 pub(crate) fn print_out(text: String) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());

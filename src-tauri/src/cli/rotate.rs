@@ -39,10 +39,10 @@ pub fn rotate(
             if let Err(e) = vault.record_check(record.id, &checked.report) {
                 eprintln!("patvault: the new secret's check was not kept: {e}");
             }
-            println!(
+            super::print_line(format!(
                 "Rotated “{}”: the new secret is in the keychain, last rotated today.",
                 record.intent.name
-            );
+            ));
         }
         let old = check_old_secret(&vault, &client, record.id).await?;
         let warning = if old == OldSecret::Revoked {
@@ -50,26 +50,28 @@ pub fn rotate(
         } else {
             "WARNING: "
         };
-        println!("{warning}{}", old.describe());
+        super::print_line(format!("{warning}{}", old.describe()));
         // A revoked old secret is gone already; one that may still work stays, so that
         // nothing the user may still need is lost, until they say otherwise.
         match (&old, forget_old) {
             (OldSecret::Revoked, _) => {}
             (_, true) => {
                 vault.forget_previous(record.id)?;
-                println!("The old secret is forgotten, as you asked.");
+                super::print_line("The old secret is forgotten, as you asked.".into());
             }
-            (_, false) => println!(
+            (_, false) => super::print_line(format!(
                 "The old secret stays in the keychain until the old token is revoked: \
                  `patvault rotate “{0}” --finish` checks again, `--finish --forget-old` lets it go.",
                 record.intent.name
-            ),
+            )),
         }
         let waiting = vault.get(record.id)?.updates_pending;
         if !waiting.is_empty() {
-            println!("Now update it where it is used (then `patvault updated NAME PLACE`):");
+            super::print_line(
+                "Now update it where it is used (then `patvault updated NAME PLACE`):".into(),
+            );
             for place in &waiting {
-                println!("  [ ] {place}");
+                super::print_line(format!("  [ ] {place}"));
             }
         }
         Ok(0)
@@ -78,24 +80,28 @@ pub fn rotate(
 
 fn print_check(checked: &NewSecretCheck) {
     if checked.old_user.is_none() {
-        println!(
+        super::print_line(
             "The old secret's user is unknown (never checked, and it no longer answers): \
              whether the new one is the same user's was not tested."
+                .into(),
         );
     }
     let report = &checked.report;
     let user = report.user.as_ref().map_or("unknown".into(), |u| {
         u.email.clone().unwrap_or_else(|| u.id.clone())
     });
-    println!("New secret: user {user}, status {}.", report.status.name());
+    super::print_line(format!(
+        "New secret: user {user}, status {}.",
+        report.status.name()
+    ));
     for gone in &checked.lost_bases {
-        println!("  - no longer reaches {gone}");
+        super::print_line(format!("  - no longer reaches {gone}"));
     }
     for added in &checked.gained_bases {
-        println!("  + now reaches {added}");
+        super::print_line(format!("  + now reaches {added}"));
     }
     for f in &report.drift.findings {
-        println!("  {}", f.explanation);
+        super::print_line(format!("  {}", f.explanation));
     }
 }
 
