@@ -60,6 +60,13 @@ test("a copied secret is kept out of clipboard histories and wiped when the app 
     await waitFor(() => manager.seen.some((s) => s.text === PAT), "the manager to see the copy", 5000);
     const offered = manager.seen.find((s) => s.text === PAT).targets;
     assert.ok(offered.includes("x-kde-passwordManagerHint"), offered.join(" "));
+    // The manager serves the copy now (its offer has no hint), so nothing it does later
+    // can overtake what follows.
+    await waitFor(
+      () => !run("xclip", ["-o", "-selection", "clipboard", "-t", "TARGETS"]).includes("x-kde-passwordManagerHint"),
+      "the manager to take the copy over",
+      5000,
+    );
     if (userCopies) {
       copyAsUser("the user's own text");
       await waitFor(() => clipboard() === "the user's own text", "the user's text");
