@@ -4,15 +4,18 @@
 //! to the floor the rate limits set, and its ratio to a check that sends one request at
 //! a time. Run it with `scripts/bench.sh`; `--quick` skips the (slow) sequential run.
 
+// A benchmark is a program that prints its numbers.
+#![allow(clippy::print_stdout)]
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use fake_airtable::scenario::{Base, Field, Level, Record, Table, Token, User};
 use fake_airtable::{FakeAirtable, Scenario};
-use patvault::airtable::{ApiRoot, Client, ClientOptions};
-use patvault::check::{CheckJob, check_many};
-use patvault::secret::Secret;
-use patvault::vault::record::TokenIntent;
+use patvault_core::airtable::{ApiRoot, Client, ClientOptions};
+use patvault_core::check::{CheckJob, check_many};
+use patvault_core::model::record::TokenIntent;
+use patvault_core::secret::Secret;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 

@@ -116,7 +116,7 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
 
   step("the vault's folder holds the vault's files only");
   // The web view keeps its storage in the cache folder, never beside the inventory.
-  const own = /^(inventory\.json(\.bak)?|inventory\.lock|settings\.json|reminders\.json)$/;
+  const own = /^(inventory\.json(\.bak)?|inventory\.lock|settings\.json|reminders\.(json|lock)|patvault\.log)$/;
   const strangers = fs.readdirSync(app.dataDir).filter((f) => !own.test(f));
   assert.deepEqual(strangers, []);
   assert.equal(fs.statSync(app.dataDir).mode & 0o777, 0o700, "the data folder is private");

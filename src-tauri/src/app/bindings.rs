@@ -1,7 +1,9 @@
 //! The typed bindings the UI calls, generated from the commands by tauri-specta. The
 //! checked-in file is compared with a fresh export by a test, so stale bindings fail.
 //! They live in `ui/src/`, outside the folder the app embeds (`ui/dist/`), so writing
-//! them never triggers a rebuild of the app.
+//! them never triggers a rebuild of the app. The command list below is the one the
+//! others follow: `build.rs` declares the same commands and the capability file allows
+//! the same ones, which a test checks.
 
 use tauri_specta::{Builder, collect_commands, collect_events};
 
@@ -70,6 +72,65 @@ mod tests {
         assert!(
             fresh == current,
             "{BINDINGS_PATH} is stale: run `PATVAULT_WRITE_BINDINGS=1 cargo test bindings`"
+        );
+    }
+
+    fn root() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+    }
+
+    /// The commands the bindings invoke, by name.
+    fn in_bindings() -> std::collections::BTreeSet<String> {
+        let text = std::fs::read_to_string(root().join(BINDINGS_PATH)).unwrap();
+        // `TAURI_INVOKE("name"`, or `__TAURI_INVOKE<Type>("name"` for a command that
+        // cannot fail.
+        text.split("TAURI_INVOKE")
+            .skip(1)
+            .filter_map(|rest| {
+                let (before, after) = rest.split_once("(\"")?;
+                // The import line's `__TAURI_INVOKE, …` is no call.
+                let call = !before.contains(['\n', ',']);
+                call.then(|| after.split('"').next().unwrap_or_default().to_owned())
+            })
+            .collect()
+    }
+
+    /// The commands `build.rs` declares: the quoted names of its `commands` list.
+    fn in_build_script() -> std::collections::BTreeSet<String> {
+        let text = std::fs::read_to_string(root().join("src-tauri/build.rs")).unwrap();
+        let list = text.split("let commands = &[").nth(1).unwrap();
+        let list = list.split("];").next().unwrap();
+        list.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The app's own commands the capability file allows (`allow-list-tokens` allows
+    /// `list_tokens`); the core's `core:` permissions are not commands of ours.
+    fn in_capability() -> std::collections::BTreeSet<String> {
+        let text = std::fs::read_to_string(root().join("src-tauri/capabilities/main-window.json"))
+            .unwrap();
+        let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+        file["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|name| name.replace('-', "_"))
+            .collect()
+    }
+
+    #[test]
+    fn every_command_is_declared_allowed_and_bound_alike() {
+        let bound = in_bindings();
+        assert!(bound.contains("list_tokens"), "{bound:?}");
+        assert_eq!(in_build_script(), bound, "build.rs and the bindings differ");
+        assert_eq!(
+            in_capability(),
+            bound,
+            "the capability file and the bindings differ"
         );
     }
 }

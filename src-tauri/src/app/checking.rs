@@ -11,11 +11,11 @@ use uuid::Uuid;
 use super::commands::{Reply, blocking};
 use super::state::AppState;
 use super::tray::show_attention;
-use crate::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};
-use crate::check::vault_run::{check_in_vault, due_for_daily_check};
-use crate::vault::Vault;
-use crate::vault::record::TokenRecord;
-use crate::vault::summary::TokenSummary;
+use patvault_core::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};
+use patvault_core::model::record::TokenRecord;
+use patvault_core::ops::check_vault::{check_in_vault, due_for_daily_check};
+use patvault_core::ops::summary::{TokenSummary, schedule, summaries};
+use patvault_core::vault::{Vault, VaultError};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -41,7 +41,7 @@ pub struct CheckRun {
 }
 
 /// The tokens named by `ids`, or every token when `ids` is empty.
-fn chosen(vault: &Vault, ids: &[Uuid]) -> Result<Vec<TokenRecord>, crate::error::VaultError> {
+fn chosen(vault: &Vault, ids: &[Uuid]) -> Result<Vec<TokenRecord>, VaultError> {
     if ids.is_empty() {
         vault.list()
     } else {
@@ -57,7 +57,7 @@ pub async fn estimate_check(
     light: bool,
 ) -> Reply<CheckEstimate> {
     blocking(state.vault()?, move |v| {
-        Ok(estimate(&chosen(v, &ids)?, light))
+        Ok::<_, VaultError>(estimate(&chosen(v, &ids)?, light))
     })
     .await
 }
@@ -66,7 +66,10 @@ pub async fn estimate_check(
 #[tauri::command]
 #[specta::specta]
 pub async fn daily_check_cost(state: State<'_, AppState>) -> Reply<DailyCost> {
-    blocking(state.vault()?, |v| Ok(daily_cost(&v.list()?))).await
+    blocking(state.vault()?, |v| {
+        Ok::<_, VaultError>(daily_cost(&v.list()?))
+    })
+    .await
 }
 
 /// Checks the tokens named by `ids` (all when empty); a light check asks only who each
@@ -84,8 +87,10 @@ pub async fn check_tokens(
     let client = state.client()?;
     let running = state.start_check()?;
     state.consent_to_checks();
-    let (tokens, schedule) =
-        blocking(vault.clone(), move |v| Ok((chosen(v, &ids)?, v.schedule()))).await?;
+    let (tokens, schedule) = blocking(vault.clone(), move |v| {
+        Ok::<_, VaultError>((chosen(v, &ids)?, schedule(v)))
+    })
+    .await?;
     let total = tokens.len() as u32;
     let vault_after = vault.clone();
     // A closed window drops the channel; the check still finishes and keeps its results.
@@ -110,7 +115,7 @@ pub async fn check_tokens(
         },
     )
     .await;
-    if let Ok(tokens) = blocking(vault_after, |v| v.summaries()).await {
+    if let Ok(tokens) = blocking(vault_after, summaries).await {
         show_attention(&app, &tokens);
     }
     Ok(CheckRun {
@@ -138,8 +143,8 @@ pub async fn check_daily(app: &AppHandle, light: bool) {
     if !state.unattended_checks_allowed(&client) {
         // Whoever set PATVAULT_AIRTABLE_URL must not get every token unseen: the user
         // starts a check (or turns on the daily check) in this run first.
-        return eprintln!(
-            "PAT Vault: the daily check waits until you start a check: it would go to {}, not Airtable's own API",
+        return log::warn!(
+            "the daily check waits until you start a check: it would go to {}, not Airtable's own API",
             client.root().as_str()
         );
     }
@@ -148,7 +153,7 @@ pub async fn check_daily(app: &AppHandle, light: bool) {
     };
     let tokens = match blocking(vault.clone(), |v| v.list()).await {
         Ok(tokens) => due_for_daily_check(tokens, Utc::now()),
-        Err(e) => return eprintln!("PAT Vault: the daily check was skipped: {}", e.message),
+        Err(e) => return log::warn!("the daily check was skipped: {}", e.message),
     };
     if tokens.is_empty() {
         return;
@@ -161,10 +166,7 @@ pub async fn check_daily(app: &AppHandle, light: bool) {
         &running.cancel,
         |t, _, kept| {
             if let Err(e) = kept {
-                eprintln!(
-                    "PAT Vault: the daily check of “{}” was not kept: {e}",
-                    t.intent.name
-                );
+                log::warn!("the daily check of “{}” was not kept: {e}", t.intent.name);
             }
         },
     )

@@ -3,12 +3,14 @@
 //! delay, or when the app quits before that, unless the clipboard changed meanwhile (the
 //! user copied something else, or another token was copied since).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::error::VaultError;
-use crate::secret::Secret;
+use parking_lot::Mutex;
+
+use super::error::AppError;
+use patvault_core::secret::Secret;
 
 #[derive(Default)]
 pub struct ClipboardKeeper {
@@ -19,8 +21,8 @@ pub struct ClipboardKeeper {
     generation: Arc<AtomicU64>,
 }
 
-fn clipboard_error(e: arboard::Error) -> VaultError {
-    VaultError::Clipboard(format!("the clipboard is not available: {e}"))
+fn clipboard_error(e: arboard::Error) -> AppError {
+    AppError::Clipboard(format!("the clipboard is not available: {e}"))
 }
 
 /// Sets the text with the marks that keep it out of clipboard histories: KDE's
@@ -47,7 +49,7 @@ fn set_unrecorded(board: &mut arboard::Clipboard, text: &str) -> Result<(), arbo
 
 /// Clears the clipboard if it still holds `secret`; another program's text stays.
 fn wipe_if_ours(board: &Mutex<Option<arboard::Clipboard>>, secret: &Secret) {
-    let mut guard = board.lock().unwrap_or_else(|p| p.into_inner());
+    let mut guard = board.lock();
     if let Some(board) = guard.as_mut() {
         let still_ours = board
             .get_text()
@@ -60,16 +62,16 @@ fn wipe_if_ours(board: &Mutex<Option<arboard::Clipboard>>, secret: &Secret) {
 }
 
 impl ClipboardKeeper {
-    pub fn copy_for(&self, secret: Secret, keep: Duration) -> Result<(), VaultError> {
+    pub fn copy_for(&self, secret: Secret, keep: Duration) -> Result<(), AppError> {
         {
-            let mut guard = self.board.lock().unwrap_or_else(|p| p.into_inner());
+            let mut guard = self.board.lock();
             if guard.is_none() {
                 *guard = Some(arboard::Clipboard::new().map_err(clipboard_error)?);
             }
             let board = guard.as_mut().expect("just set");
             set_unrecorded(board, secret.expose()).map_err(clipboard_error)?;
         }
-        *self.copied.lock().unwrap_or_else(|p| p.into_inner()) = Some(secret.clone());
+        *self.copied.lock() = Some(secret.clone());
         let copy = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let board = Arc::clone(&self.board);
         let copied = Arc::clone(&self.copied);
@@ -80,14 +82,14 @@ impl ClipboardKeeper {
                 return;
             }
             wipe_if_ours(&board, &secret);
-            *copied.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            *copied.lock() = None;
         });
         Ok(())
     }
 
     /// Wipes a copied secret whose delay has not run out, as the app quits.
     pub fn wipe_now(&self) {
-        let copied = self.copied.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let copied = self.copied.lock().take();
         if let Some(secret) = copied {
             self.generation.fetch_add(1, Ordering::SeqCst);
             wipe_if_ours(&self.board, &secret);

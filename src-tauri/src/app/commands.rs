@@ -8,17 +8,19 @@ use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt;
 use uuid::Uuid;
 
+use super::error::AppError;
 use super::state::AppState;
 use super::tray::show_attention;
-use crate::error::{ErrorKind, ErrorReport, VaultError};
-use crate::rotation::calendar::calendar;
-use crate::scopes::{CATALOG, ScopeInfo};
-use crate::secret::Secret;
-use crate::settings::{self, Settings};
-use crate::vault::files::write_atomic;
-use crate::vault::record::TokenIntent;
-use crate::vault::summary::TokenSummary;
-use crate::vault::{Saved, UnusualShape, Vault, VaultHealth};
+use patvault_core::error::{ErrorReport, UserError};
+use patvault_core::files::write_atomic;
+use patvault_core::model::record::TokenIntent;
+use patvault_core::ops::health::{Health, health};
+use patvault_core::ops::summary::{TokenSummary, schedule, summaries, summary};
+use patvault_core::rotation::calendar::calendar;
+use patvault_core::scopes::{CATALOG, ScopeInfo};
+use patvault_core::secret::Secret;
+use patvault_core::settings::{self, Settings};
+use patvault_core::vault::{Saved, UnusualShape, Vault};
 
 pub(super) type Reply<T> = Result<T, ErrorReport>;
 
@@ -32,22 +34,19 @@ pub struct SavedToken {
 impl SavedToken {
     fn of(vault: &Vault, saved: Saved) -> Self {
         SavedToken {
-            token: vault.summary(saved.record),
+            token: summary(vault, saved.record),
             warning: saved.warning,
         }
     }
 }
 
-pub(super) async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static, E: UserError + Send + 'static>(
     vault: Arc<Vault>,
-    work: impl FnOnce(&Vault) -> Result<T, VaultError> + Send + 'static,
+    work: impl FnOnce(&Vault) -> Result<T, E> + Send + 'static,
 ) -> Reply<T> {
     tauri::async_runtime::spawn_blocking(move || work(&vault))
         .await
-        .map_err(|e| ErrorReport {
-            kind: ErrorKind::Io,
-            message: format!("internal error: {e}"),
-        })?
+        .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(ErrorReport::from)
 }
 
@@ -63,7 +62,7 @@ fn shape_consent(accept: bool) -> UnusualShape {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_tokens(app: AppHandle, state: State<'_, AppState>) -> Reply<Vec<TokenSummary>> {
-    let tokens = blocking(state.vault()?, |v| v.summaries()).await?;
+    let tokens = blocking(state.vault()?, summaries).await?;
     show_attention(&app, &tokens);
     Ok(tokens)
 }
@@ -76,8 +75,12 @@ pub fn scope_catalog() -> Vec<ScopeInfo> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn vault_health(state: State<'_, AppState>) -> Reply<VaultHealth> {
-    blocking(state.vault()?, |v| Ok(v.health())).await
+pub async fn vault_health(state: State<'_, AppState>) -> Reply<Health> {
+    let config = state.config().clone();
+    blocking(state.vault()?, move |v| {
+        Ok::<_, AppError>(health(v, &config))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -103,7 +106,10 @@ pub async fn edit_token(
     id: Uuid,
     intent: TokenIntent,
 ) -> Reply<TokenSummary> {
-    blocking(state.vault()?, move |v| Ok(v.summary(v.edit(id, intent)?))).await
+    blocking(state.vault()?, move |v| {
+        Ok::<_, AppError>(summary(v, v.edit(id, intent)?))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -130,7 +136,7 @@ pub async fn copy_secret(state: State<'_, AppState>, id: Uuid) -> Reply<u32> {
         let seconds = settings::load(v.inventory().dir())
             .unwrap_or_default()
             .clipboard_clear_seconds;
-        Ok((v.secret(id)?, seconds))
+        Ok::<_, AppError>((v.secret(id)?, seconds))
     })
     .await?;
     state
@@ -157,7 +163,7 @@ pub struct SettingsShown {
 #[specta::specta]
 pub async fn get_settings(state: State<'_, AppState>) -> Reply<SettingsShown> {
     blocking(state.vault()?, |v| {
-        Ok(match settings::load(v.inventory().dir()) {
+        Ok::<_, AppError>(match settings::load(v.inventory().dir()) {
             Ok(settings) => SettingsShown {
                 settings,
                 problem: None,
@@ -173,10 +179,9 @@ pub async fn get_settings(state: State<'_, AppState>) -> Reply<SettingsShown> {
 
 /// Quotes the program's path in the login entry the autostart plugin just wrote.
 #[cfg(target_os = "linux")]
-fn quote_login_entry(app: &AppHandle) -> Result<(), ErrorReport> {
-    let failed = |e: std::io::Error| ErrorReport {
-        kind: ErrorKind::Io,
-        message: format!("the login entry could not be finished ({e})"),
+fn quote_login_entry(app: &AppHandle) -> Result<(), AppError> {
+    let failed = |e: std::io::Error| {
+        AppError::Autostart(format!("the login entry could not be finished ({e})"))
     };
     let (Some(home), Ok(program)) = (dirs::home_dir(), std::env::current_exe()) else {
         return Ok(());
@@ -202,9 +207,10 @@ pub async fn save_settings(
     } else {
         autostart.disable()
     };
-    applied.map_err(|e| ErrorReport {
-        kind: ErrorKind::Io,
-        message: format!("starting at login could not be set up ({e}); nothing was saved"),
+    applied.map_err(|e| {
+        AppError::Autostart(format!(
+            "starting at login could not be set up ({e}); nothing was saved"
+        ))
     })?;
     #[cfg(target_os = "linux")]
     if settings.start_at_login {
@@ -212,7 +218,7 @@ pub async fn save_settings(
     }
     let saved = blocking(state.vault()?, move |v| {
         settings::save(v.inventory().dir(), &settings)?;
-        Ok(settings)
+        Ok::<_, AppError>(settings)
     })
     .await?;
     if saved.daily_check {
@@ -231,10 +237,10 @@ pub async fn export_calendar(state: State<'_, AppState>) -> Reply<String> {
     blocking(state.vault()?, |v| {
         let dir = dirs::download_dir()
             .or_else(dirs::home_dir)
-            .ok_or_else(|| VaultError::Invalid("no downloads or home folder to write to".into()))?;
+            .ok_or(AppError::NoExportFolder)?;
         let path = dir.join("patvault-rotations.ics");
-        write_atomic(&path, calendar(&v.list()?, &v.schedule()).as_bytes())?;
-        Ok(path.display().to_string())
+        write_atomic(&path, calendar(&v.list()?, &schedule(v)).as_bytes())?;
+        Ok::<_, AppError>(path.display().to_string())
     })
     .await
 }

@@ -6,6 +6,8 @@ mod bindings;
 mod checking;
 mod clipboard;
 mod commands;
+mod error;
+mod logging;
 mod reminders;
 mod rotating;
 mod state;
@@ -13,16 +15,18 @@ mod tray;
 mod window;
 
 pub use bindings::specta_builder;
+use patvault_core::config::Config;
 use tauri::{Manager, RunEvent, WindowEvent};
 
-/// Runs the app; `minimized` (as at login) starts it in the tray only.
-pub fn run(minimized: bool) {
+/// Runs the app with `config`; `minimized` (as at login) starts it in the tray only.
+pub fn run(config: Config, minimized: bool) {
     let builder = specta_builder();
+    let instance = instance_id(&config);
     let app = tauri::Builder::default()
         // First, so a second start hands over before anything else starts.
         .plugin(
             tauri_plugin_single_instance::Builder::new()
-                .dbus_id(instance_id())
+                .dbus_id(instance)
                 .callback(|app, args, _cwd| {
                     // A start at login while the app already runs changes nothing.
                     if !args.iter().any(|a| a == "--minimized") {
@@ -31,6 +35,7 @@ pub fn run(minimized: bool) {
                 })
                 .build(),
         )
+        .plugin(logging::plugin(&config))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(
@@ -39,13 +44,14 @@ pub fn run(minimized: bool) {
                 .build(),
         )
         .invoke_handler(builder.invoke_handler())
-        .manage(state::AppState::open())
+        .manage(state::AppState::open(config))
+        .manage(tray::TrayShown::default())
         .manage(rotating::RotationDraft::default())
         .setup(move |app| {
             builder.mount_events(app);
             // Without a tray the app still works; it just ends when its window closes.
             if let Err(e) = tray::start(app.handle()) {
-                eprintln!("PAT Vault: no tray icon: {e}");
+                log::warn!("no tray icon: {e}");
             }
             if !minimized {
                 window::show_main(app.handle(), None);
@@ -86,9 +92,7 @@ fn quit_on_signal(app: &tauri::AppHandle) {
             ];
             let Ok(mut signals) = kinds.into_iter().map(signal).collect::<Result<Vec<_>, _>>()
             else {
-                return eprintln!(
-                    "PAT Vault: signals cannot be caught; the clipboard is wiped on quit only"
-                );
+                return log::warn!("signals cannot be caught; the clipboard is wiped on quit only");
             };
             let [term, int, hup] = &mut signals[..] else {
                 return;
@@ -105,8 +109,10 @@ fn quit_on_signal(app: &tauri::AppHandle) {
 
 /// One running app per vault: its D-Bus name carries a digest of the vault's folder, so
 /// a test's or a demo's vault never hands over to the user's own app.
-fn instance_id() -> String {
-    let folder = crate::vault::location::data_dir()
+fn instance_id(config: &Config) -> String {
+    let folder = config
+        .data_dir
+        .as_ref()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
     // FNV-1a: stable across builds, unlike the standard hasher.

@@ -4,7 +4,6 @@
 //! shown, so neither a restart nor a failing notification repeats one that day. The
 //! window may snooze a token's reminders.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -14,16 +13,15 @@ use uuid::Uuid;
 
 use super::checking::check_daily;
 use super::commands::{Reply, blocking};
+use super::error::AppError;
 use super::state::AppState;
 use super::tray::show_attention;
-use crate::error::VaultError;
-use crate::rotation::reminders::{Reminder, ReminderKind, ReminderLog};
-use crate::settings;
-use crate::vault::Vault;
+use patvault_core::ops::summary::{schedule, summaries};
+use patvault_core::rotation::reminders::{Reminder, ReminderKind, ReminderLog};
+use patvault_core::settings;
+use patvault_core::vault::Vault;
 
 const EVERY: Duration = Duration::from_secs(3600);
-/// The hourly look and a snooze both rewrite the log: one at a time, or one is lost.
-static LOG: Mutex<()> = Mutex::new(());
 
 pub fn start(app: &AppHandle) {
     let app = app.clone();
@@ -51,7 +49,7 @@ async fn look(app: &AppHandle) {
         check_daily(app, !settings.daily_check_full).await;
     }
     let due = tauri::async_runtime::spawn_blocking(move || {
-        Ok::<_, VaultError>((take_due(&vault)?, vault.summaries()?))
+        Ok::<_, AppError>((take_due(&vault)?, summaries(&vault)?))
     })
     .await;
     match due {
@@ -59,18 +57,16 @@ async fn look(app: &AppHandle) {
             reminders.iter().for_each(|r| show(app, r));
             show_attention(app, &tokens);
         }
-        Ok(Err(e)) => eprintln!("PAT Vault: reminders skipped: {e}"),
-        Err(e) => eprintln!("PAT Vault: reminders skipped: {e}"),
+        Ok(Err(e)) => log::warn!("reminders skipped: {e}"),
+        Err(e) => log::warn!("reminders skipped: {e}"),
     }
 }
 
-fn take_due(vault: &Vault) -> Result<Vec<Reminder>, VaultError> {
-    let _one_at_a_time = LOG.lock().unwrap_or_else(|p| p.into_inner());
-    let dir = vault.inventory().dir();
-    let mut log = ReminderLog::load(dir)?;
-    let due = log.take_due(&vault.list()?, &vault.schedule());
-    log.save(dir)?;
-    Ok(due)
+fn take_due(vault: &Vault) -> Result<Vec<Reminder>, AppError> {
+    let (tokens, schedule) = (vault.list()?, schedule(vault));
+    Ok(ReminderLog::update(vault.inventory().dir(), |log| {
+        log.take_due(&tokens, &schedule)
+    })?)
 }
 
 fn show(app: &AppHandle, reminder: &Reminder) {
@@ -87,7 +83,7 @@ fn show(app: &AppHandle, reminder: &Reminder) {
         .body(&reminder.text)
         .show();
     if let Err(e) = shown {
-        eprintln!("PAT Vault: a reminder could not be shown: {e}");
+        log::warn!("a reminder could not be shown: {e}");
     }
 }
 
@@ -97,12 +93,10 @@ fn show(app: &AppHandle, reminder: &Reminder) {
 pub async fn snooze_reminders(state: State<'_, AppState>, id: Uuid) -> Reply<NaiveDate> {
     blocking(state.vault()?, move |v| {
         v.get(id)?;
-        let _one_at_a_time = LOG.lock().unwrap_or_else(|p| p.into_inner());
-        let dir = v.inventory().dir();
-        let mut log = ReminderLog::load(dir)?;
-        let until = log.snooze(id, v.schedule().today);
-        log.save(dir)?;
-        Ok(until)
+        let today = schedule(v).today;
+        Ok::<_, AppError>(ReminderLog::update(v.inventory().dir(), |log| {
+            log.snooze(id, today)
+        })?)
     })
     .await
 }

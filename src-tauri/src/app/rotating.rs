@@ -3,21 +3,19 @@
 //! and cancelling forgets it. The steps themselves are `rotation::renewal` and
 //! `Vault::rotate`.
 
-use std::sync::Mutex;
-
+use parking_lot::{Mutex, MutexGuard};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use uuid::Uuid;
 
 use super::commands::{Reply, blocking};
+use super::error::AppError;
 use super::state::AppState;
-use crate::error::{ErrorKind, ErrorReport, VaultError};
-use crate::rotation::renewal::{
-    NewSecretCheck, OldSecret, TOKENS_PAGE, check_new_secret, check_old_secret,
+use patvault_core::ops::renewal::{
+    NewSecretCheck, OldSecret, TOKENS_PAGE, check_new_secret, check_old_secret, swap,
 };
-use crate::secret::Secret;
-use crate::vault::summary::TokenSummary;
-use crate::vault::{UnusualShape, today};
+use patvault_core::ops::summary::{TokenSummary, summary};
+use patvault_core::secret::Secret;
 
 struct Draft {
     id: Uuid,
@@ -38,8 +36,8 @@ struct DraftSlot {
 }
 
 impl RotationDraft {
-    fn lock(&self) -> std::sync::MutexGuard<'_, DraftSlot> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> MutexGuard<'_, DraftSlot> {
+        self.0.lock()
     }
 
     /// Forgets the waiting secret: the window that showed it is gone, or the user
@@ -73,10 +71,7 @@ impl RotationDraft {
 pub fn open_tokens_page(app: AppHandle) -> Reply<()> {
     app.opener()
         .open_url(TOKENS_PAGE, None::<&str>)
-        .map_err(|e| ErrorReport {
-            kind: ErrorKind::Io,
-            message: format!("the browser could not be opened ({e}): go to {TOKENS_PAGE}"),
-        })
+        .map_err(|e| AppError::Browser(e.to_string()).into())
 }
 
 /// Checks the pasted secret as the next secret of token `id`; nothing changes yet.
@@ -100,9 +95,8 @@ pub async fn check_new_secret_of(
         check: check.clone(),
     };
     if !draft.keep(generation, draft_of) {
-        return Err(VaultError::Invalid(
-            "the rotation was cancelled while its new secret was being checked: paste it again to go on"
-                .into(),
+        return Err(AppError::Stale(
+            "the rotation was cancelled while its new secret was being checked: paste it again to go on",
         )
         .into());
     }
@@ -129,25 +123,18 @@ pub async fn confirm_rotation(
     let (secret, check) = match draft.lock().draft.as_ref() {
         Some(d) if d.id == id => (d.secret.clone(), d.check.clone()),
         _ => {
-            return Err(VaultError::Invalid(
-                "no checked new secret is waiting for this token: paste it again".into(),
+            return Err(AppError::Stale(
+                "no checked new secret is waiting for this token: paste it again",
             )
             .into());
         }
     };
-    if !check.refusals.is_empty() && !force {
-        return Err(VaultError::Invalid(format!(
-            "{}. Nothing was changed.",
-            check.refusals.join("; ")
-        ))
-        .into());
-    }
     let summary = blocking(state.vault()?, move |v| {
-        v.rotate(id, &secret, UnusualShape::Accept, today())?;
-        if let Err(e) = v.record_check(id, &check.report) {
-            eprintln!("PAT Vault: the new secret's check was not kept: {e}");
+        let swapped = swap(v, id, &secret, &check, force)?;
+        if let Some(e) = swapped.check_not_kept {
+            log::warn!("the new secret's check was not kept: {e}");
         }
-        Ok(v.summary(v.get(id)?))
+        Ok::<_, AppError>(summary(v, v.get(id)?))
     })
     .await?;
     draft.forget();
@@ -169,7 +156,7 @@ pub async fn check_old_secret_of(state: State<'_, AppState>, id: Uuid) -> Reply<
     let vault = state.vault()?;
     let client = state.client()?;
     let old = check_old_secret(&vault, &client, id).await?;
-    let token = blocking(vault, move |v| Ok(v.summary(v.get(id)?))).await?;
+    let token = blocking(vault, move |v| Ok::<_, AppError>(summary(v, v.get(id)?))).await?;
     Ok(OldSecretCheck {
         message: old.describe(),
         old,
@@ -183,7 +170,7 @@ pub async fn check_old_secret_of(state: State<'_, AppState>, id: Uuid) -> Reply<
 pub async fn forget_old_secret(state: State<'_, AppState>, id: Uuid) -> Reply<TokenSummary> {
     blocking(state.vault()?, move |v| {
         v.forget_previous(id)?;
-        Ok(v.summary(v.get(id)?))
+        Ok::<_, AppError>(summary(v, v.get(id)?))
     })
     .await
 }
@@ -197,7 +184,7 @@ pub async fn tick_update(
     place: String,
 ) -> Reply<TokenSummary> {
     blocking(state.vault()?, move |v| {
-        Ok(v.summary(v.tick_update(id, &place)?))
+        Ok::<_, AppError>(summary(v, v.tick_update(id, &place)?))
     })
     .await
 }
@@ -207,7 +194,7 @@ mod tests {
     use super::*;
 
     fn draft() -> Draft {
-        let report: crate::check::CheckReport = serde_json::from_value(serde_json::json!({
+        let report: patvault_core::model::CheckReport = serde_json::from_value(serde_json::json!({
             "checked_at": "2026-12-01T10:00:00Z", "light": false, "status": "ok", "user": null,
             "can_list_bases": null, "scopes": {}, "bases": [], "drift": {
                 "missing_scopes": [], "excess_scopes": [], "missing_bases": [],

@@ -1,18 +1,24 @@
-//! What the app holds while it runs: the vault, the clipboard, the Airtable client and
-//! the check in progress.
+//! What the app holds while it runs: its configuration, the vault, the clipboard, the
+//! Airtable client and the check in progress. Tauri manages it; nothing is kept in a
+//! static.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
+use parking_lot::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use super::clipboard::ClipboardKeeper;
-use crate::airtable::{ApiRoot, Client, ClientOptions};
-use crate::error::{ErrorKind, ErrorReport};
-use crate::vault::Vault;
-use crate::vault::open::open_vault;
+use super::error::AppError;
+use patvault_core::airtable::Client;
+use patvault_core::config::Config;
+use patvault_core::error::{ErrorReport, UserError};
+use patvault_core::ops::client::open_client;
+use patvault_core::vault::Vault;
+use patvault_core::vault::open::open_vault;
 
 pub struct AppState {
+    config: Config,
     vault: Result<Arc<Vault>, ErrorReport>,
     pub clipboard: ClipboardKeeper,
     // Made on first use: the client's pacer needs the async runtime, which is not
@@ -26,9 +32,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn open() -> Self {
+    pub fn open(config: Config) -> Self {
         AppState {
-            vault: open_vault().map(Arc::new).map_err(ErrorReport::from),
+            vault: open_vault(&config).map(Arc::new).map_err(ErrorReport::from),
+            config,
             clipboard: ClipboardKeeper::default(),
             client: OnceLock::new(),
             running: Mutex::new(None),
@@ -47,6 +54,10 @@ impl AppState {
         client.root().is_airtable() || self.checks_consented.load(Ordering::Relaxed)
     }
 
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     pub fn vault(&self) -> Result<Arc<Vault>, ErrorReport> {
         self.vault.clone()
     }
@@ -54,25 +65,15 @@ impl AppState {
     /// Call from async code only (see `client`).
     pub fn client(&self) -> Result<Client, ErrorReport> {
         self.client
-            .get_or_init(|| {
-                let setup = |message: String| ErrorReport {
-                    kind: ErrorKind::CheckSetup,
-                    message,
-                };
-                let root = ApiRoot::from_env().map_err(setup)?;
-                Client::new(root, ClientOptions::from_env()).map_err(|e| setup(e.to_string()))
-            })
+            .get_or_init(|| open_client(&self.config).map_err(|e| e.report()))
             .clone()
     }
 
     /// Claims the one check slot; the claim ends when the returned value is dropped.
     pub fn start_check(&self) -> Result<RunningCheck<'_>, ErrorReport> {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let mut running = self.running.lock();
         if running.is_some() {
-            return Err(ErrorReport {
-                kind: ErrorKind::CheckRunning,
-                message: "a check is already running: wait for it or cancel it".into(),
-            });
+            return Err(AppError::CheckRunning.report());
         }
         let cancel = CancellationToken::new();
         *running = Some(cancel.clone());
@@ -84,7 +85,7 @@ impl AppState {
 
     /// Cancels the running check, if any; says whether there was one.
     pub fn cancel_check(&self) -> bool {
-        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let running = self.running.lock();
         running.as_ref().inspect(|c| c.cancel()).is_some()
     }
 }
@@ -96,6 +97,6 @@ pub struct RunningCheck<'a> {
 
 impl Drop for RunningCheck<'_> {
     fn drop(&mut self) {
-        *self.state.running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.state.running.lock() = None;
     }
 }

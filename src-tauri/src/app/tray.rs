@@ -1,15 +1,14 @@
 //! The tray icon. Its menu lists the tokens that need attention, each opening the app on
 //! its page, so a reminder can be acted on without hunting for the token.
 
-use std::sync::Mutex;
-
+use parking_lot::Mutex;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Wry};
+use tauri::{AppHandle, Manager, Wry};
 use uuid::Uuid;
 
 use super::window::show_main;
-use crate::vault::summary::TokenSummary;
+use patvault_core::ops::summary::TokenSummary;
 
 const TRAY: &str = "main";
 const OPEN: &str = "open";
@@ -38,6 +37,10 @@ pub fn start(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
+/// The lines the tray's menu shows now, so it is rebuilt only when they change.
+#[derive(Default)]
+pub struct TrayShown(Mutex<Option<Vec<(Uuid, String)>>>);
+
 pub fn has_tray(app: &AppHandle) -> bool {
     app.tray_by_id(TRAY).is_some()
 }
@@ -45,13 +48,12 @@ pub fn has_tray(app: &AppHandle) -> bool {
 /// Puts the tokens that need attention into the tray's menu. The window reads the list
 /// on every focus: the menu is rebuilt only when what it shows has changed.
 pub fn show_attention(app: &AppHandle, tokens: &[TokenSummary]) {
-    static SHOWN: Mutex<Option<Vec<(Uuid, String)>>> = Mutex::new(None);
-    let Some(tray) = app.tray_by_id(TRAY) else {
+    let (Some(tray), Some(shown)) = (app.tray_by_id(TRAY), app.try_state::<TrayShown>()) else {
         return;
     };
     let needing: Vec<&TokenSummary> = tokens.iter().filter(|t| !t.why.is_empty()).collect();
     let lines: Vec<(Uuid, String)> = needing.iter().map(|t| (t.id, label(t))).collect();
-    let mut shown = SHOWN.lock().unwrap_or_else(|p| p.into_inner());
+    let mut shown = shown.0.lock();
     if shown.as_ref() == Some(&lines) {
         return;
     }
@@ -66,7 +68,7 @@ pub fn show_attention(app: &AppHandle, tokens: &[TokenSummary]) {
     });
     match updated {
         Ok(()) => *shown = Some(lines),
-        Err(e) => eprintln!("PAT Vault: the tray menu could not be updated: {e}"),
+        Err(e) => log::warn!("the tray menu could not be updated: {e}"),
     }
 }
 

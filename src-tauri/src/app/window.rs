@@ -9,8 +9,7 @@ use uuid::Uuid;
 
 use super::state::AppState;
 use super::tray::has_tray;
-use crate::settings;
-use crate::vault::location;
+use patvault_core::settings;
 
 const MAIN: &str = "main";
 
@@ -46,14 +45,14 @@ pub fn show_main(app: &AppHandle, token: Option<Uuid>) {
         config.url = WebviewUrl::App(format!("index.html#token={id}").into());
     }
     let built = WebviewWindowBuilder::from_config(app, &config).and_then(|builder| {
-        match location::webview_dir() {
+        match app.state::<AppState>().config().webview_dir.clone() {
             Some(dir) => builder.data_directory(dir),
             None => builder,
         }
         .build()
     });
     if let Err(e) = built {
-        eprintln!("PAT Vault: the window could not be opened: {e}");
+        log::warn!("the window could not be opened: {e}");
     }
 }
 

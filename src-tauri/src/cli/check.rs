@@ -8,14 +8,17 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::error::CliError;
+use super::out::print_out;
 use super::output::{columns, json};
-use crate::airtable::{ApiRoot, Client, ClientOptions};
-use crate::check::report::{CheckReport, FindingKind};
-use crate::check::vault_run::check_in_vault;
-use crate::check::{CheckStatus, estimate};
-use crate::error::VaultError;
-use crate::vault::Vault;
-use crate::vault::record::TokenRecord;
+use patvault_core::check::estimate;
+use patvault_core::config::Config;
+use patvault_core::model::CheckStatus;
+use patvault_core::model::record::TokenRecord;
+use patvault_core::model::report::{CheckReport, FindingKind};
+use patvault_core::ops::check_vault::check_in_vault;
+use patvault_core::ops::client::{SetupError, api_root, open_client};
+use patvault_core::vault::Vault;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -33,20 +36,23 @@ struct TokenCheck<'a> {
 }
 
 /// The runtime a check runs on: multi-threaded, as `check_in_vault` needs.
-pub fn runtime() -> Result<tokio::runtime::Runtime, VaultError> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| VaultError::Invalid(format!("cannot start the check: {e}")))
+        .map_err(CliError::Runtime)
 }
 
-fn chosen(vault: &Vault, names: &[String]) -> Result<Vec<TokenRecord>, VaultError> {
-    if names.is_empty() {
-        vault.list()
+fn chosen(vault: &Vault, names: &[String]) -> Result<Vec<TokenRecord>, CliError> {
+    Ok(if names.is_empty() {
+        vault.list()?
     } else {
-        names.iter().map(|n| vault.find(n)).collect()
-    }
+        names
+            .iter()
+            .map(|n| vault.find(n))
+            .collect::<Result<_, _>>()?
+    })
 }
 
 /// `check --estimate`: what a check would cost, without a request.
@@ -55,7 +61,7 @@ pub fn estimate(
     names: Vec<String>,
     as_json: bool,
     light: bool,
-) -> Result<i32, VaultError> {
+) -> Result<i32, CliError> {
     let tokens = chosen(&vault, &names)?;
     let e = estimate::estimate(&tokens, light);
     let text = if as_json {
@@ -77,17 +83,19 @@ pub fn estimate(
         }
         text
     };
-    super::print_out(text);
+    print_out(text);
     Ok(0)
 }
 
 pub fn check(
     vault: Vault,
+    config: &Config,
     names: Vec<String>,
     as_json: bool,
     light: bool,
-) -> Result<i32, VaultError> {
-    let root = ApiRoot::from_env().map_err(VaultError::Invalid)?;
+) -> Result<i32, CliError> {
+    // Named before anything else: a check against an unusable root cannot start.
+    let root = api_root(config).map_err(SetupError)?;
     let tokens = chosen(&vault, &names)?;
     let checked_at = Utc::now();
     let api_root = root.as_str().to_owned();
@@ -95,8 +103,7 @@ pub fn check(
     let runtime = runtime()?;
     let total = tokens.len();
     let reports = runtime.block_on(async {
-        let client = Client::new(root, ClientOptions::from_env())
-            .map_err(|e| VaultError::Invalid(e.to_string()))?;
+        let client = open_client(config)?;
         let mut reports: Vec<(uuid::Uuid, CheckReport)> = Vec::new();
         let vault = Arc::new(vault);
         check_in_vault(
@@ -123,7 +130,7 @@ pub fn check(
             },
         )
         .await;
-        Ok::<_, VaultError>(reports)
+        Ok::<_, CliError>(reports)
     })?;
     let ordered: Vec<(&TokenRecord, &CheckReport)> = tokens
         .iter()
@@ -155,7 +162,7 @@ pub fn check(
     } else {
         readable(&ordered)
     };
-    super::print_out(text);
+    print_out(text);
     let all_ok = ordered.iter().all(|(_, r)| r.status == CheckStatus::Ok);
     Ok(if all_ok { 0 } else { 1 })
 }

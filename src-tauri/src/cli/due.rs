@@ -7,12 +7,15 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::error::CliError;
+use super::out::print_out;
 use super::output::{columns, json};
-use crate::error::VaultError;
-use crate::rotation::attention::{Attention, attention, rotation_of};
-use crate::rotation::calendar::calendar as ics;
-use crate::rotation::{Rotation, RotationState, rotation};
-use crate::vault::Vault;
+use patvault_core::files::io_error;
+use patvault_core::ops::summary::schedule;
+use patvault_core::rotation::attention::{Attention, attention, rotation_of};
+use patvault_core::rotation::calendar::calendar as ics;
+use patvault_core::rotation::{Rotation, RotationState, rotation};
+use patvault_core::vault::Vault;
 
 #[derive(Serialize)]
 struct Due {
@@ -25,8 +28,8 @@ struct Due {
     why: Vec<String>,
 }
 
-pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, VaultError> {
-    let schedule = vault.schedule();
+pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, CliError> {
+    let schedule = schedule(&vault);
     let mut listed = Vec::new();
     for token in vault.list()? {
         let i = &token.intent;
@@ -67,36 +70,32 @@ pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, Vaul
         struct Output {
             tokens: Vec<Due>,
         }
-        super::print_out(json(&Output { tokens: listed }) + "\n");
+        print_out(json(&Output { tokens: listed }) + "\n");
     } else if listed.is_empty() {
-        super::print_out("Nothing needs attention.\n".into());
+        print_out("Nothing needs attention.\n".into());
     } else {
         let rows: Vec<[String; 3]> = listed
             .iter()
             .map(|d| [d.name.clone(), d.next_due.to_string(), d.why.join("; ")])
             .collect();
-        super::print_out(columns(["NAME", "NEXT ROTATION", "NEEDS"], &rows));
+        print_out(columns(["NAME", "NEXT ROTATION", "NEEDS"], &rows));
     }
     Ok(if late { 1 } else { 0 })
 }
 
-pub fn calendar(vault: Vault, out: Option<PathBuf>) -> Result<i32, VaultError> {
+pub fn calendar(vault: Vault, out: Option<PathBuf>) -> Result<i32, CliError> {
     let tokens = vault.list()?;
-    let text = ics(&tokens, &vault.schedule());
+    let text = ics(&tokens, &schedule(&vault));
     match out {
         Some(path) => {
-            std::fs::write(&path, text).map_err(|source| VaultError::Io {
-                action: "write",
-                path: path.clone(),
-                source,
-            })?;
+            std::fs::write(&path, text).map_err(io_error("write", &path))?;
             eprintln!(
                 "Wrote {} rotation dates to {}.",
                 tokens.len(),
                 path.display()
             );
         }
-        None => super::print_out(text),
+        None => print_out(text),
     }
     Ok(0)
 }

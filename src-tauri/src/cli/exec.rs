@@ -7,22 +7,22 @@
 use std::ffi::OsString;
 use std::process::Command;
 
-use crate::error::VaultError;
-use crate::secret::Secret;
+use super::error::CliError;
+use patvault_core::secret::Secret;
 
-pub fn exec(secret: Secret, var: &str, command: &[OsString]) -> Result<i32, VaultError> {
+pub fn exec(secret: Secret, var: &str, command: &[OsString]) -> Result<i32, CliError> {
     if var.is_empty() || var.contains(['=', '\0']) {
-        return Err(VaultError::Invalid(format!(
+        return Err(CliError::Input(format!(
             "“{var}” cannot be an environment variable name"
         )));
     }
     let (program, args) = command
         .split_first()
-        .ok_or_else(|| VaultError::Invalid("name a command to run after --".into()))?;
+        .ok_or_else(|| CliError::Input("name a command to run after --".into()))?;
     let mut child = Command::new(program);
     child.args(args).env(var, secret.expose());
     let could_not_run = |e: std::io::Error| {
-        VaultError::Invalid(format!("could not run {}: {e}", program.to_string_lossy()))
+        CliError::Input(format!("could not run {}: {e}", program.to_string_lossy()))
     };
     #[cfg(unix)]
     {

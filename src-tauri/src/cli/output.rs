@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::rotation::RotationState;
-use crate::vault::VaultHealth;
-use crate::vault::summary::TokenSummary;
+use patvault_core::ops::health::Health;
+use patvault_core::ops::summary::TokenSummary;
+use patvault_core::rotation::RotationState;
 
 #[derive(Serialize)]
 pub struct TokenList<'a> {
@@ -120,11 +120,11 @@ pub fn details(t: &TokenSummary) -> String {
     )
 }
 
-pub fn health(h: &VaultHealth) -> String {
+pub fn health(h: &Health) -> String {
     let mut out = format!(
         "data folder:      {}\nkeychain service: {}\nAPI root:         {}{}\n",
-        h.data_dir,
-        h.keychain_service,
+        h.vault.data_dir,
+        h.vault.keychain_service,
         h.api_root,
         if h.custom_api_root {
             " (from PATVAULT_AIRTABLE_URL, not Airtable's own)"
@@ -140,55 +140,57 @@ pub fn health(h: &VaultHealth) -> String {
         }
     };
     out += &line(
-        h.keychain.is_none(),
+        h.vault.keychain.is_none(),
         "keychain reachable and unlocked",
-        h.keychain
+        h.vault
+            .keychain
             .as_ref()
             .map(|e| e.message.clone())
             .unwrap_or_default(),
     );
     out += &line(
-        h.inventory.is_none(),
+        h.vault.inventory.is_none(),
         "inventory readable",
-        h.inventory
+        h.vault
+            .inventory
             .as_ref()
             .map(|e| e.message.clone())
             .unwrap_or_default(),
     );
     out += &line(
-        h.tokens_without_secret.is_empty(),
+        h.vault.tokens_without_secret.is_empty(),
         "every token has its secret",
         format!(
             "no secret in the keychain for {}; set one with `patvault set-secret NAME` or \
              remove the token",
-            h.tokens_without_secret.join(", ")
+            h.vault.tokens_without_secret.join(", ")
         ),
     );
     out += &line(
-        h.unfinished_rotations.is_empty(),
+        h.vault.unfinished_rotations.is_empty(),
         "no rotation left half-way",
         format!(
             "the old secret of {} is still kept; finish with `patvault rotate NAME --finish`",
-            h.unfinished_rotations.join(", ")
+            h.vault.unfinished_rotations.join(", ")
         ),
     );
     out += &line(
-        h.orphan_secrets.is_empty(),
+        h.vault.orphan_secrets.is_empty(),
         "no keychain entry without a token",
         format!(
             "{} of service {} {} to no token (accounts {}); delete them in your keychain app \
              if you do not need them",
-            match h.orphan_secrets.len() {
+            match h.vault.orphan_secrets.len() {
                 1 => "1 keychain entry".to_owned(),
                 n => format!("{n} keychain entries"),
             },
-            h.keychain_service,
-            if h.orphan_secrets.len() == 1 {
+            h.vault.keychain_service,
+            if h.vault.orphan_secrets.len() == 1 {
                 "belongs"
             } else {
                 "belong"
             },
-            h.orphan_secrets.join(", ")
+            h.vault.orphan_secrets.join(", ")
         ),
     );
     out

@@ -6,40 +6,46 @@
 //! `patvault updated NAME [PLACE...]` ticks off the places given the new secret.
 
 use super::check::runtime;
-use crate::airtable::{ApiRoot, Client, ClientOptions};
-use crate::error::VaultError;
-use crate::rotation::renewal::{NewSecretCheck, OldSecret, check_new_secret, check_old_secret};
-use crate::secret::Secret;
-use crate::vault::record::TokenRecord;
-use crate::vault::{UnusualShape, Vault, today};
+use super::error::CliError;
+use super::out::print_line;
+use super::warn;
+use patvault_core::config::Config;
+use patvault_core::model::record::TokenRecord;
+use patvault_core::ops::client::open_client;
+use patvault_core::ops::renewal::{
+    NewSecretCheck, OldSecret, RenewalError, check_new_secret, check_old_secret, swap,
+};
+use patvault_core::secret::Secret;
+use patvault_core::vault::Vault;
 
 pub fn rotate(
     vault: Vault,
+    config: &Config,
     record: TokenRecord,
     new: Option<Secret>,
     force: bool,
     forget_old: bool,
-) -> Result<i32, VaultError> {
-    let root = ApiRoot::from_env().map_err(VaultError::Invalid)?;
+) -> Result<i32, CliError> {
     runtime()?.block_on(async {
-        let client = Client::new(root, ClientOptions::from_env())
-            .map_err(|e| VaultError::Invalid(e.to_string()))?;
+        let client = open_client(config)?;
         if let Some(new) = new {
             let checked = check_new_secret(&vault, &client, &record, &new).await?;
             print_check(&checked);
-            if !checked.refusals.is_empty() && !force {
-                eprintln!(
-                    "patvault: {}. Nothing was changed; --force swaps anyway.",
-                    checked.refusals.join("; ")
-                );
-                return Ok(1);
-            }
-            let saved = vault.rotate(record.id, &new, UnusualShape::Accept, today())?;
-            super::warn(saved.warning);
-            if let Err(e) = vault.record_check(record.id, &checked.report) {
+            let swapped = match swap(&vault, record.id, &new, &checked, force) {
+                Err(RenewalError::Refused(why)) => {
+                    eprintln!(
+                        "patvault: {}. Nothing was changed; --force swaps anyway.",
+                        why.join("; ")
+                    );
+                    return Ok(1);
+                }
+                swapped => swapped?,
+            };
+            warn(swapped.saved.warning);
+            if let Some(e) = swapped.check_not_kept {
                 eprintln!("patvault: the new secret's check was not kept: {e}");
             }
-            super::print_line(format!(
+            print_line(format!(
                 "Rotated “{}”: the new secret is in the keychain, last rotated today.",
                 record.intent.name
             ));
@@ -50,16 +56,16 @@ pub fn rotate(
         } else {
             "WARNING: "
         };
-        super::print_line(format!("{warning}{}", old.describe()));
+        print_line(format!("{warning}{}", old.describe()));
         // A revoked old secret is gone already; one that may still work stays, so that
         // nothing the user may still need is lost, until they say otherwise.
         match (&old, forget_old) {
             (OldSecret::Revoked, _) => {}
             (_, true) => {
                 vault.forget_previous(record.id)?;
-                super::print_line("The old secret is forgotten, as you asked.".into());
+                print_line("The old secret is forgotten, as you asked.".into());
             }
-            (_, false) => super::print_line(format!(
+            (_, false) => print_line(format!(
                 "The old secret stays in the keychain until the old token is revoked: \
                  `patvault rotate “{0}” --finish` checks again, `--finish --forget-old` lets it go.",
                 record.intent.name
@@ -67,11 +73,11 @@ pub fn rotate(
         }
         let waiting = vault.get(record.id)?.updates_pending;
         if !waiting.is_empty() {
-            super::print_line(
+            print_line(
                 "Now update it where it is used (then `patvault updated NAME PLACE`):".into(),
             );
             for place in &waiting {
-                super::print_line(format!("  [ ] {place}"));
+                print_line(format!("  [ ] {place}"));
             }
         }
         Ok(0)
@@ -80,7 +86,7 @@ pub fn rotate(
 
 fn print_check(checked: &NewSecretCheck) {
     if checked.old_user.is_none() {
-        super::print_line(
+        print_line(
             "The old secret's user is unknown (never checked, and it no longer answers): \
              whether the new one is the same user's was not tested."
                 .into(),
@@ -90,23 +96,23 @@ fn print_check(checked: &NewSecretCheck) {
     let user = report.user.as_ref().map_or("unknown".into(), |u| {
         u.email.clone().unwrap_or_else(|| u.id.clone())
     });
-    super::print_line(format!(
+    print_line(format!(
         "New secret: user {user}, status {}.",
         report.status.name()
     ));
     for gone in &checked.lost_bases {
-        super::print_line(format!("  - no longer reaches {gone}"));
+        print_line(format!("  - no longer reaches {gone}"));
     }
     for added in &checked.gained_bases {
-        super::print_line(format!("  + now reaches {added}"));
+        print_line(format!("  + now reaches {added}"));
     }
     for f in &report.drift.findings {
-        super::print_line(format!("  {}", f.explanation));
+        print_line(format!("  {}", f.explanation));
     }
 }
 
 /// Ticks off `places` (all of them when none is named) and says which are still waiting.
-pub fn updated(vault: &Vault, record: TokenRecord, places: Vec<String>) -> Result<(), VaultError> {
+pub fn updated(vault: &Vault, record: TokenRecord, places: Vec<String>) -> Result<(), CliError> {
     let places = if places.is_empty() {
         record.updates_pending.clone()
     } else {
@@ -115,7 +121,7 @@ pub fn updated(vault: &Vault, record: TokenRecord, places: Vec<String>) -> Resul
     let mut left = record.updates_pending;
     for place in &places {
         if !left.contains(place) {
-            return Err(VaultError::Invalid(format!(
+            return Err(CliError::Input(format!(
                 "“{place}” is not waiting for the new secret of “{}”",
                 record.intent.name
             )));

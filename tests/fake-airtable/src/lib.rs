@@ -9,9 +9,12 @@ mod answers;
 mod api;
 pub mod scenario;
 mod traffic;
+pub mod world;
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -39,7 +42,7 @@ struct Shared {
 
 impl Shared {
     fn set_faults(&self, faults: Vec<Fault>) {
-        *self.faults.lock().expect("faults lock") = faults.into_iter().map(|f| (f, 0)).collect();
+        *self.faults.lock() = faults.into_iter().map(|f| (f, 0)).collect();
     }
 }
 
@@ -106,12 +109,12 @@ impl FakeAirtable {
     }
 
     pub fn stats(&self) -> Stats {
-        self.shared.traffic.lock().expect("traffic lock").stats()
+        self.shared.traffic.lock().stats()
     }
 
     /// Forgets all counts and rate-limit windows, as after a quiet minute.
     pub fn reset_traffic(&self) {
-        self.shared.traffic.lock().expect("traffic lock").reset();
+        self.shared.traffic.lock().reset();
     }
 
     pub fn set_faults(&self, faults: Vec<Fault>) {
@@ -120,7 +123,7 @@ impl FakeAirtable {
 
     /// Changes the scenario while serving: revoke a token, change a role.
     pub fn update(&self, change: impl FnOnce(&mut Scenario)) {
-        change(&mut self.shared.scenario.lock().expect("scenario lock"));
+        change(&mut self.shared.scenario.lock());
     }
 
     /// Serves until the process ends.
@@ -154,7 +157,7 @@ async fn replace_faults(
 /// Revokes the token whose ID (the part before the dot) is the body, as its owner
 /// deleting it in Airtable would; 404 when no token has that ID.
 async fn revoke(State(shared): State<Arc<Shared>>, token_id: String) -> axum::http::StatusCode {
-    let mut scenario = shared.scenario.lock().expect("scenario lock");
+    let mut scenario = shared.scenario.lock();
     let prefix = format!("{}.", token_id.trim());
     match scenario
         .tokens
@@ -180,7 +183,7 @@ async fn set_quota(
     State(shared): State<Arc<Shared>>,
     axum::Json(switch): axum::Json<QuotaSwitch>,
 ) -> axum::http::StatusCode {
-    let mut scenario = shared.scenario.lock().expect("scenario lock");
+    let mut scenario = shared.scenario.lock();
     match scenario.bases.iter_mut().find(|b| b.id == switch.base) {
         Some(base) => {
             base.quota_exhausted = switch.exhausted;
@@ -191,7 +194,7 @@ async fn set_quota(
 }
 
 async fn stats(State(shared): State<Arc<Shared>>) -> Response {
-    let stats = shared.traffic.lock().expect("traffic lock").stats();
+    let stats = shared.traffic.lock().stats();
     axum::Json(stats).into_response()
 }
 
@@ -246,15 +249,11 @@ async fn handle(
 ) -> Response {
     let call = call(&method, &uri, &headers, &body);
     let Some(target) = call.target() else {
-        shared
-            .traffic
-            .lock()
-            .expect("traffic lock")
-            .count("unknown", None, None);
+        shared.traffic.lock().count("unknown", None, None);
         return answers::not_found();
     };
     let (token, settings) = {
-        let scenario = shared.scenario.lock().expect("scenario lock");
+        let scenario = shared.scenario.lock();
         let token = call
             .bearer
             .as_deref()
@@ -264,7 +263,7 @@ async fn handle(
         (token, scenario.settings.clone())
     };
     let admission = {
-        let mut traffic = shared.traffic.lock().expect("traffic lock");
+        let mut traffic = shared.traffic.lock();
         let user = token.as_ref().map(|t| t.owner.as_str());
         traffic.count(&route_name(target.route), user, target.base.as_deref());
         if call.has_body {
@@ -307,22 +306,18 @@ async fn handle(
         return answers::invalid_request();
     }
     let answer = {
-        let scenario = shared.scenario.lock().expect("scenario lock");
+        let scenario = shared.scenario.lock();
         api::answer(&scenario, &token, &call, &target)
     };
     if answer.status() == axum::http::StatusCode::TOO_MANY_REQUESTS {
-        shared
-            .traffic
-            .lock()
-            .expect("traffic lock")
-            .count_billing_limited();
+        shared.traffic.lock().count_billing_limited();
     }
     answer
 }
 
 /// The first injected fault that matches this request and has strikes left.
 fn strike(shared: &Shared, target: &api::Target) -> Option<FaultKind> {
-    let mut faults = shared.faults.lock().expect("faults lock");
+    let mut faults = shared.faults.lock();
     let (fault, struck) = faults.iter_mut().find(|(f, struck)| {
         f.route == target.route
             && (f.base.is_none() || f.base == target.base)

@@ -10,7 +10,7 @@ export const commands = {
 	/**  Every token; the tray's menu follows what the window sees. */
 	listTokens: () => typedError<TokenSummary[], ErrorReport>(__TAURI_INVOKE("list_tokens")),
 	scopeCatalog: () => __TAURI_INVOKE<ScopeInfo[]>("scope_catalog"),
-	vaultHealth: () => typedError<VaultHealth, ErrorReport>(__TAURI_INVOKE("vault_health")),
+	vaultHealth: () => typedError<Health, ErrorReport>(__TAURI_INVOKE("vault_health")),
 	addToken: (intent: TokenIntent, secret: string, acceptUnusualShape: boolean) => typedError<SavedToken, ErrorReport>(__TAURI_INVOKE("add_token", { intent, secret, acceptUnusualShape })),
 	editToken: (id: string, intent: TokenIntent) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("edit_token", { id, intent })),
 	replaceSecret: (id: string, secret: string, acceptUnusualShape: boolean) => typedError<SavedToken, ErrorReport>(__TAURI_INVOKE("replace_secret", { id, secret, acceptUnusualShape })),
@@ -221,12 +221,29 @@ export type ErrorKind = "not_found" | "name_taken" | "invalid_input" | "unusual_
 "rotation_unfinished" | 
 /**  The data folder is a link, or another user's. */
 "unsafe_folder" | 
+/**  No data folder is known for this user. */
+"no_data_folder" | 
+/**  The settings file cannot be read; the defaults are used meanwhile. */
+"settings_unreadable" | 
 /**  Another process held the vault's lock past the deadline. */
 "vault_busy" | 
+/**  Airtable refuses a rotation's new secret. */
+"new_secret_refused" | 
+/**
+ *  A rotation's new secret is another user's or loses intended reach, and the user
+ *  did not insist.
+ */
+"rotation_refused" | 
+/**  Airtable could not be asked. */
+"airtable_unavailable" | 
 /**  Another check is still running. */
 "check_running" | 
 /**  The check cannot start: `PATVAULT_AIRTABLE_URL` or the HTTP client is unusable. */
-"check_setup";
+"check_setup" | 
+/**  The browser could not be opened. */
+"browser" | 
+/**  Starting with the session could not be turned on or off. */
+"autostart";
 
 /**  An error as it crosses to the web view or to `--json` output. */
 export type ErrorReport = {
@@ -253,6 +270,16 @@ export type FindingKind =
 "excess_scope" | "excess_base" | 
 /**  The intent names a base or table Airtable does not have (renamed or deleted). */
 "not_found";
+
+export type Health = {
+	/**
+	 *  Where checks send the tokens: Airtable's API, or the root `PATVAULT_AIRTABLE_URL`
+	 *  names (or why that one is unusable).
+	 */
+	api_root: string,
+	/**  Whether `api_root` is anything but Airtable's own: worth saying every time. */
+	custom_api_root: boolean,
+} & VaultHealth;
 
 /**  What the new secret can do, against what the old one could. */
 export type NewSecretCheck = {
@@ -393,7 +420,10 @@ export type TokenSummary = {
 	why: string[],
 };
 
-/**  What `doctor` and the app's banner report. */
+/**
+ *  How the keychain and the inventory agree: the vault's part of what `doctor` and the
+ *  app's banner report.
+ */
 export type VaultHealth = {
 	data_dir: string,
 	keychain_service: string,
@@ -405,13 +435,6 @@ export type VaultHealth = {
 	tokens_without_secret: string[],
 	/**  Tokens whose old secret is still kept from a rotation that did not finish. */
 	unfinished_rotations: string[],
-	/**
-	 *  Where checks send the tokens: Airtable's API, or the root `PATVAULT_AIRTABLE_URL`
-	 *  names (or why that one is unusable).
-	 */
-	api_root: string,
-	/**  Whether `api_root` is anything but Airtable's own: worth saying every time. */
-	custom_api_root: boolean,
 };
 
 export type Verdict = "granted" | "denied" | 

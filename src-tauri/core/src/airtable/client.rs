@@ -1,0 +1,453 @@
+//! One HTTP client for all checks: each request waits for the pacer, carries the token
+//! as a sensitive header, has a timeout, and is retried a bounded number of times when
+//! Airtable says so (429 `RATE_LIMIT_REACHED` after a pause, 502 and 503 after a
+//! back-off). A spent monthly quota is never retried: it is remembered per base, and that
+//! base's data requests are not sent again for an hour.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+use zeroize::Zeroizing;
+
+use super::error::ApiError;
+use super::models::{BasePage, ListedBase, Whoami};
+use super::pacer::{Pacer, Spender};
+use super::root::ApiRoot;
+use super::text;
+use crate::secret::Secret;
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub timeout: Duration,
+    /// How long a base and a user are left alone after a 429; Airtable's penalty is 30 s.
+    pub rate_limit_pause: Duration,
+    /// The first back-off after a 502 or 503; it doubles on each retry.
+    pub retry_delay: Duration,
+    /// Retries after a 502 or 503, and separately after a 429.
+    pub retries: u32,
+    /// The longest `Retry-After` a check is willing to honour.
+    pub longest_retry_after: Duration,
+    /// At most this many requests in flight at once; None leaves it to the pacer.
+    pub max_in_flight: Option<usize>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(20),
+            rate_limit_pause: Duration::from_secs(30),
+            retry_delay: Duration::from_millis(500),
+            retries: 3,
+            longest_retry_after: Duration::from_secs(60),
+            max_in_flight: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    root: ApiRoot,
+    pacer: Pacer,
+    options: ClientOptions,
+    in_flight: Option<Semaphore>,
+    sent: AtomicU64,
+    /// Bases whose workspace answered that its monthly quota is spent, and when.
+    quota_spent: Mutex<HashMap<String, std::time::Instant>>,
+}
+
+/// How long a spent monthly quota is believed without asking again.
+const QUOTA_MEMORY: Duration = Duration::from_secs(3600);
+
+/// A request: its method, its path under the root, and the base it spends.
+pub struct Request<'a> {
+    pub method: Method,
+    pub path: &'a [&'a str],
+    pub query: &'a [(&'a str, &'a str)],
+    pub base: Option<&'a str>,
+}
+
+impl Client {
+    /// Must be called inside a tokio runtime: the pacer runs on it.
+    pub fn new(root: ApiRoot, options: ClientOptions) -> Result<Self, ApiError> {
+        // One process-wide TLS provider; a second install is a harmless no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut http = reqwest::Client::builder()
+            .user_agent(concat!("PAT Vault/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if root.is_loopback() {
+            // A token sent to this machine must not travel through a proxy named in the
+            // environment, in plain http at that.
+            http = http.no_proxy();
+        }
+        let http = http
+            .build()
+            .map_err(|e| ApiError::Network(format!("cannot set up HTTPS: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                root,
+                pacer: Pacer::new(),
+                in_flight: options.max_in_flight.map(|n| Semaphore::new(n.max(1))),
+                options,
+                sent: AtomicU64::new(0),
+                quota_spent: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub fn root(&self) -> &ApiRoot {
+        &self.inner.root
+    }
+
+    /// Requests sent so far, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.sent.load(Ordering::Relaxed)
+    }
+
+    /// Requests on behalf of one token; `user_hint` is its user from an earlier check.
+    pub fn caller<'a>(&'a self, secret: &'a Secret, user_hint: Option<String>) -> Caller<'a> {
+        Caller {
+            client: self,
+            secret,
+            spender: Mutex::new(user_hint.map_or(Spender::Unknown, Spender::User)),
+            sent: Tally::default(),
+        }
+    }
+
+    /// Sends, paced, with retries; a 2xx answer's body comes back, anything else is an
+    /// error decoded from its status. `None` when `known` said, before the request left,
+    /// that its answer is known already: it is asked before the pacer's wait and again
+    /// after it, since other answers may arrive meanwhile.
+    async fn send(
+        &self,
+        secret: &Secret,
+        spender: &Spender,
+        request: Request<'_>,
+        tally: &Tally,
+        known: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Result<Vec<u8>, ApiError>> {
+        let options = &self.inner.options;
+        let url = self.inner.root.url(request.path, request.query);
+        // Airtable's monthly quota binds the data routes of a workspace, not its metadata.
+        let quota_base = request
+            .base
+            .filter(|_| request.path.get(1) != Some(&"meta"));
+        let mut authorization =
+            match HeaderValue::from_str(&Zeroizing::new(format!("Bearer {}", secret.expose()))) {
+                Ok(value) => value,
+                Err(_) => {
+                    return Some(Err(ApiError::Garbage(
+                        "the token holds characters no header can carry".into(),
+                    )));
+                }
+            };
+        authorization.set_sensitive(true);
+        let spent = |base: Option<&str>| base.is_some_and(|b| self.quota_spent(b));
+        let (mut failures, mut rate_limits) = (0u32, 0u32);
+        loop {
+            if known() {
+                return None;
+            }
+            if spent(quota_base) {
+                return Some(Err(ApiError::QuotaExhausted));
+            }
+            let _slot = match &self.inner.in_flight {
+                Some(slots) => Some(
+                    slots
+                        .acquire()
+                        .await
+                        .expect("the semaphore is never closed"),
+                ),
+                None => None,
+            };
+            self.inner.pacer.ready(spender, request.base).await;
+            if known() {
+                return None;
+            }
+            if spent(quota_base) {
+                return Some(Err(ApiError::QuotaExhausted));
+            }
+            self.inner.sent.fetch_add(1, Ordering::Relaxed);
+            tally.count(request.base);
+            let sent = self
+                .inner
+                .http
+                .request(request.method.clone(), url.clone())
+                .header(AUTHORIZATION, authorization.clone())
+                .send();
+            let response = match tokio::time::timeout(options.timeout, sent).await {
+                Err(_) => return Some(Err(ApiError::Timeout(options.timeout))),
+                Ok(Err(e)) if e.is_timeout() => {
+                    return Some(Err(ApiError::Timeout(options.timeout)));
+                }
+                Ok(Err(e)) => return Some(Err(ApiError::Network(describe(e)))),
+                Ok(Ok(r)) => r,
+            };
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let html = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
+            let body = match tokio::time::timeout(options.timeout, read_capped(response)).await {
+                Err(_) => return Some(Err(ApiError::Timeout(options.timeout))),
+                Ok(Err(e)) => return Some(Err(e)),
+                Ok(Ok(b)) => b,
+            };
+            match status {
+                s if s.is_success() && html => {
+                    return Some(Err(ApiError::Garbage(
+                        "an HTML page came back instead of JSON (a proxy or captive portal may be in the way)".into(),
+                    )));
+                }
+                s if s.is_success() => return Some(Ok(body)),
+                StatusCode::TOO_MANY_REQUESTS => match ApiError::from_refusal(429, &body) {
+                    ApiError::QuotaExhausted => {
+                        // Waiting does not help until the month ends: no pause, no retry.
+                        if let Some(base) = quota_base {
+                            self.remember_quota_spent(base);
+                        }
+                        return Some(Err(ApiError::QuotaExhausted));
+                    }
+                    ApiError::RateLimited => {
+                        self.inner
+                            .pacer
+                            .pause(spender, request.base, options.rate_limit_pause);
+                        rate_limits += 1;
+                        if rate_limits > options.retries {
+                            return Some(Err(ApiError::RateLimited));
+                        }
+                    }
+                    // A 429 the docs do not describe is an error with its type: waiting
+                    // 30 s for what may not be the rate limit would stall the check.
+                    other => return Some(Err(other)),
+                },
+                StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE => {
+                    failures += 1;
+                    if failures > options.retries {
+                        return Some(Err(ApiError::Unavailable {
+                            status: status.as_u16(),
+                            attempts: failures,
+                        }));
+                    }
+                    let backoff = options.retry_delay * 2u32.pow(failures - 1);
+                    let wait = retry_after.unwrap_or(backoff);
+                    if wait > options.longest_retry_after {
+                        return Some(Err(ApiError::RetryTooLate(wait)));
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+                StatusCode::UNAUTHORIZED => return Some(Err(ApiError::Unauthorized)),
+                StatusCode::FORBIDDEN
+                | StatusCode::NOT_FOUND
+                | StatusCode::UNPROCESSABLE_ENTITY => {
+                    return Some(Err(ApiError::from_refusal(status.as_u16(), &body)));
+                }
+                s if s.is_server_error() => return Some(Err(ApiError::Server(s.as_u16()))),
+                s => {
+                    return Some(Err(ApiError::Unexpected {
+                        status: s.as_u16(),
+                        kind: None,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// Whether a 429 `PUBLIC_API_BILLING_LIMIT_EXCEEDED` came from this base's data
+    /// routes within the last hour: its workspace's month is spent, so asking again only
+    /// costs the user time.
+    fn quota_spent(&self, base: &str) -> bool {
+        let spent = self.inner.quota_spent.lock();
+        spent
+            .get(base)
+            .is_some_and(|at| at.elapsed() < QUOTA_MEMORY)
+    }
+
+    fn remember_quota_spent(&self, base: &str) {
+        let mut spent = self.inner.quota_spent.lock();
+        spent.insert(base.to_owned(), std::time::Instant::now());
+    }
+}
+
+/// One token's requests: its secret, whose budget it spends (known once whoami has
+/// answered), and how many requests it has sent.
+pub struct Caller<'a> {
+    client: &'a Client,
+    secret: &'a Secret,
+    spender: Mutex<Spender>,
+    sent: Tally,
+}
+
+/// Requests one token has sent, in all and per base.
+#[derive(Default)]
+struct Tally {
+    total: AtomicU32,
+    per_base: Mutex<HashMap<String, u32>>,
+}
+
+impl Tally {
+    fn count(&self, base: Option<&str>) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        if let Some(base) = base {
+            let mut per_base = self.per_base.lock();
+            *per_base.entry(base.to_owned()).or_default() += 1;
+        }
+    }
+}
+
+impl Caller<'_> {
+    pub fn sent(&self) -> u32 {
+        self.sent.total.load(Ordering::Relaxed)
+    }
+
+    /// Requests sent to `base` so far.
+    pub fn sent_to(&self, base: &str) -> u32 {
+        let per_base = self.sent.per_base.lock();
+        per_base.get(base).copied().unwrap_or(0)
+    }
+
+    /// Whether `base`'s workspace was found out of monthly quota (see `Client`).
+    pub fn quota_spent(&self, base: &str) -> bool {
+        self.client.quota_spent(base)
+    }
+
+    fn spender(&self) -> Spender {
+        self.spender.lock().clone()
+    }
+
+    pub async fn send(&self, request: Request<'_>) -> Result<Vec<u8>, ApiError> {
+        self.send_unless(request, &|| false)
+            .await
+            .expect("an answer that is never known beforehand")
+    }
+
+    /// Sends unless `known` says, before the request leaves, that its answer is known.
+    pub async fn send_unless(
+        &self,
+        request: Request<'_>,
+        known: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Result<Vec<u8>, ApiError>> {
+        let spender = self.spender();
+        self.client
+            .send(self.secret, &spender, request, &self.sent, known)
+            .await
+            .map(|answer| answer.map_err(|e| e.cleaned(self.secret)))
+    }
+
+    pub async fn json<T: DeserializeOwned>(&self, request: Request<'_>) -> Result<T, ApiError> {
+        let body = self.send(request).await?;
+        serde_json::from_slice(&body).map_err(|e| ApiError::garbage(&body, &e))
+    }
+
+    /// Who the token acts as; from then on its requests spend that user's budget.
+    pub async fn whoami(&self) -> Result<Whoami, ApiError> {
+        let request = Request {
+            method: Method::GET,
+            path: &["v0", "meta", "whoami"],
+            query: &[],
+            base: None,
+        };
+        let mut who: Whoami = self.json(request).await?;
+        who.id = text::clean(&who.id, self.secret);
+        who.email = who.email.map(|e| text::clean(&e, self.secret));
+        *self.spender.lock() = Spender::User(who.id.clone());
+        Ok(who)
+    }
+
+    /// Every base the token can list, following `offset` page after page. An offset
+    /// holds a `/` (`itr…/app…`): it goes back as an encoded query parameter.
+    pub async fn list_bases(&self) -> Result<Vec<ListedBase>, ApiError> {
+        let mut bases = Vec::new();
+        let mut offset: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let query: Vec<(&str, &str)> = offset.iter().map(|o| ("offset", o.as_str())).collect();
+            let request = Request {
+                method: Method::GET,
+                path: &["v0", "meta", "bases"],
+                query: &query,
+                base: None,
+            };
+            let page: BasePage = self.json(request).await?;
+            bases.extend(page.bases.into_iter().map(|b| ListedBase {
+                id: text::clean(&b.id, self.secret),
+                name: text::clean(&b.name, self.secret),
+                permission_level: text::clean(&b.permission_level, self.secret),
+            }));
+            match page.offset.filter(|o| !o.is_empty()) {
+                Some(next) if seen.insert(next.clone()) => offset = Some(next),
+                Some(_) => {
+                    return Err(ApiError::Garbage(
+                        "the same page offset came back twice".into(),
+                    ));
+                }
+                None => return Ok(bases),
+            }
+        }
+    }
+}
+
+/// The largest answer read: a page of 1,000 bases or a big base's schema is far smaller,
+/// and anything larger is not Airtable's doing.
+const LARGEST_BODY: usize = 8 << 20;
+
+/// The body, read only up to `LARGEST_BODY`.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ApiError> {
+    let too_big = || {
+        ApiError::Garbage(format!(
+            "the answer was larger than {} MiB",
+            LARGEST_BODY >> 20
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > LARGEST_BODY as u64)
+    {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ApiError::Network(describe(e)))?
+    {
+        if body.len() + chunk.len() > LARGEST_BODY {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A transport error without the URL's query or anything from the request headers.
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,392 @@
+//! Keeps every request under Airtable's two rate limits at once: 5 requests a second per
+//! base and 50 per user (all of a user's tokens together), read the strictest way
+//! `airtable-api.md` asks, never more than that inside any one-second window.
+//!
+//! One dispatcher task grants requests. The limits themselves are governor GCRA limiters
+//! with a few percent of margin: a base's grants are a full period apart (burst 1); a
+//! user may have 2 at once, so a base whose turn comes need not wait for its user's next
+//! one (2 + 47.5 a second still stays under 50 in any one-second window). A request
+//! needs a cell of its base and of its user at the same instant, and governor cannot
+//! look without taking (boinkor-net/governor#211): the dispatcher therefore remembers,
+//! per key, the earliest instant worth asking again (a base's period after a grant, or
+//! governor's own answer), so it rarely takes one cell and then finds the other missing.
+//!
+//! A token's user is unknown until whoami answers, yet whoami counts toward that user.
+//! Such a request takes a cell from every user seen in the last second and from a shared
+//! "anyone" key; while "anyone" was used in the last second, every user's requests take
+//! its cell too. Any grants that could belong to one user thus share a key, and stay
+//! within that key's budget together.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use governor::clock::Clock;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+/// 5 a second with 5 % to spare: 5 grants span 840 ms, the sixth comes after 1050 ms.
+pub const BASE_PERIOD: Duration = Duration::from_millis(210);
+/// 50 a second with 5 % to spare.
+pub const USER_PERIOD: Duration = Duration::from_micros(21_050);
+/// Cells a user may spend at once: with the period, at most 49 in any second.
+const USER_BURST: u32 = 2;
+const WINDOW: Duration = Duration::from_secs(1);
+
+/// Whose budget a request spends.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Spender {
+    User(String),
+    /// A token whose user whoami has not told yet.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum UserKey {
+    User(String),
+    Anyone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    User(UserKey),
+    Base(String),
+}
+
+enum Message {
+    Ask(Ticket),
+    Pause {
+        spender: Spender,
+        base: Option<String>,
+        until: Instant,
+    },
+}
+
+struct Ticket {
+    spender: Spender,
+    base: Option<String>,
+    grant: oneshot::Sender<()>,
+}
+
+/// A handle to the dispatcher; clones share it. Must be created inside a tokio runtime.
+#[derive(Clone)]
+pub struct Pacer {
+    tx: mpsc::UnboundedSender<Message>,
+}
+
+impl Pacer {
+    pub fn new() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(Dispatcher::new().run(rx));
+        Pacer { tx }
+    }
+
+    /// Resolves when a request of `spender` to `base` (if any) may be sent, now.
+    pub async fn ready(&self, spender: &Spender, base: Option<&str>) {
+        let (grant, granted) = oneshot::channel();
+        let ticket = Ticket {
+            spender: spender.clone(),
+            base: base.map(str::to_owned),
+            grant,
+        };
+        if self.tx.send(Message::Ask(ticket)).is_ok() {
+            let _ = granted.await;
+        }
+    }
+
+    /// After a 429: nothing more for this user and this base until `pause` has passed.
+    pub fn pause(&self, spender: &Spender, base: Option<&str>, pause: Duration) {
+        let _ = self.tx.send(Message::Pause {
+            spender: spender.clone(),
+            base: base.map(str::to_owned),
+            until: Instant::now() + pause,
+        });
+    }
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+enum Decision {
+    Granted,
+    NotBefore(Instant),
+}
+
+struct Dispatcher {
+    users: DefaultKeyedRateLimiter<UserKey>,
+    bases: DefaultKeyedRateLimiter<String>,
+    waiting: Vec<Ticket>,
+    /// The earliest instant at which asking governor for a key's cell can succeed.
+    not_before: HashMap<Key, Instant>,
+    paused_until: HashMap<Key, Instant>,
+    last_grant: HashMap<UserKey, Instant>,
+}
+
+impl Dispatcher {
+    fn new() -> Self {
+        let quota = |period| Quota::with_period(period).expect("a non-zero period");
+        let burst = std::num::NonZeroU32::new(USER_BURST).expect("a non-zero burst");
+        Dispatcher {
+            users: RateLimiter::keyed(quota(USER_PERIOD).allow_burst(burst)),
+            bases: RateLimiter::keyed(quota(BASE_PERIOD)),
+            waiting: Vec::new(),
+            not_before: HashMap::new(),
+            paused_until: HashMap::new(),
+            last_grant: HashMap::new(),
+        }
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Message>) {
+        let mut wake: Option<Instant> = None;
+        loop {
+            let message = match wake {
+                _ if self.waiting.is_empty() => rx.recv().await,
+                None => rx.recv().await,
+                Some(at) => tokio::select! {
+                    m = rx.recv() => m,
+                    _ = tokio::time::sleep_until(at) => {
+                        wake = self.grant_what_can_go();
+                        continue;
+                    }
+                },
+            };
+            let Some(message) = message else { return };
+            self.take(message);
+            while let Ok(more) = rx.try_recv() {
+                self.take(more);
+            }
+            wake = self.grant_what_can_go();
+        }
+    }
+
+    fn take(&mut self, message: Message) {
+        match message {
+            Message::Ask(ticket) => self.waiting.push(ticket),
+            Message::Pause {
+                spender,
+                base,
+                until,
+            } => {
+                let mut keys = vec![Key::User(user_key(&spender))];
+                keys.extend(base.map(Key::Base));
+                for key in keys {
+                    let entry = self.paused_until.entry(key).or_insert(until);
+                    *entry = (*entry).max(until);
+                }
+            }
+        }
+    }
+
+    /// Grants what may go now and returns when to look again. Requests without a base
+    /// (identity, base lists) come first, since everything else waits on them; then the
+    /// bases with the most requests waiting, since the busiest base sets the length of
+    /// the whole check and must not lose its turns to its user's budget; ties in arrival
+    /// order. (With a user burst of 1 this order measured no better than arrival order;
+    /// together they took the benchmark from 1.21 to about 1.16 times the floor.)
+    fn grant_what_can_go(&mut self) -> Option<Instant> {
+        self.waiting.retain(|t| !t.grant.is_closed());
+        let mut queued: HashMap<&str, usize> = HashMap::new();
+        for t in &self.waiting {
+            if let Some(b) = &t.base {
+                *queued.entry(b).or_default() += 1;
+            }
+        }
+        let mut order: Vec<(bool, std::cmp::Reverse<usize>, usize)> = self
+            .waiting
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    t.base.is_some(),
+                    std::cmp::Reverse(t.base.as_deref().map_or(0, |b| queued[b])),
+                    i,
+                )
+            })
+            .collect();
+        order.sort_unstable();
+        let mut granted = vec![false; self.waiting.len()];
+        let mut wake: Option<Instant> = None;
+        for (_, _, i) in order {
+            let (spender, base) = (
+                self.waiting[i].spender.clone(),
+                self.waiting[i].base.clone(),
+            );
+            match self.decide(&spender, base) {
+                Decision::Granted => granted[i] = true,
+                Decision::NotBefore(at) => wake = Some(wake.map_or(at, |w| w.min(at))),
+            }
+        }
+        for (ticket, granted) in std::mem::take(&mut self.waiting).into_iter().zip(granted) {
+            if granted {
+                let _ = ticket.grant.send(());
+            } else {
+                self.waiting.push(ticket);
+            }
+        }
+        wake
+    }
+
+    fn user_keys(&self, spender: &Spender, now: Instant) -> Vec<UserKey> {
+        let recent = |k: &UserKey| {
+            self.last_grant
+                .get(k)
+                .is_some_and(|t| now.duration_since(*t) < WINDOW + USER_PERIOD)
+        };
+        match spender {
+            Spender::User(id) => {
+                let mut keys = vec![UserKey::User(id.clone())];
+                if recent(&UserKey::Anyone) {
+                    keys.push(UserKey::Anyone);
+                }
+                keys
+            }
+            Spender::Unknown => {
+                let mut keys: Vec<UserKey> = self
+                    .last_grant
+                    .keys()
+                    .filter(|k| matches!(k, UserKey::User(_)) && recent(k))
+                    .cloned()
+                    .collect();
+                keys.push(UserKey::Anyone);
+                keys
+            }
+        }
+    }
+
+    fn decide(&mut self, spender: &Spender, base: Option<String>) -> Decision {
+        let now = Instant::now();
+        let mut keys: Vec<Key> = self
+            .user_keys(spender, now)
+            .into_iter()
+            .map(Key::User)
+            .collect();
+        // The pause after a 429 is the spender's own, whatever keys pacing uses.
+        let mut paused_keys = vec![Key::User(user_key(spender))];
+        paused_keys.extend(base.clone().map(Key::Base));
+        let later = paused_keys
+            .iter()
+            .filter_map(|k| self.paused_until.get(k))
+            .chain(keys.iter().filter_map(|k| self.not_before.get(k)))
+            .chain(
+                base.as_ref()
+                    .and_then(|b| self.not_before.get(&Key::Base(b.clone()))),
+            )
+            .copied()
+            .filter(|t| *t > now)
+            .max();
+        if let Some(at) = later {
+            return Decision::NotBefore(at);
+        }
+        keys.extend(base.map(Key::Base));
+        for key in &keys {
+            let checked = match key {
+                Key::User(k) => self
+                    .users
+                    .check_key(k)
+                    .map_err(|n| n.wait_time_from(self.users.clock().now())),
+                Key::Base(b) => self
+                    .bases
+                    .check_key(b)
+                    .map_err(|n| n.wait_time_from(self.bases.clock().now())),
+            };
+            if let Err(wait) = checked {
+                let at = now + wait;
+                self.not_before.insert(key.clone(), at);
+                return Decision::NotBefore(at);
+            }
+        }
+        for key in keys {
+            match &key {
+                // A user's burst may have a cell left: governor says when it has not.
+                Key::User(k) => {
+                    self.last_grant.insert(k.clone(), now);
+                    self.not_before.remove(&key);
+                }
+                Key::Base(_) => {
+                    self.not_before.insert(key, now + BASE_PERIOD);
+                }
+            }
+        }
+        Decision::Granted
+    }
+}
+
+fn user_key(spender: &Spender) -> UserKey {
+    match spender {
+        Spender::User(id) => UserKey::User(id.clone()),
+        Spender::Unknown => UserKey::Anyone,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parking_lot::Mutex;
+    use std::sync::Arc;
+
+    /// Grants every request and records when, per base and per user.
+    async fn grant_times(
+        requests: Vec<(Spender, Option<&'static str>)>,
+    ) -> Vec<(Spender, Option<&'static str>, Instant)> {
+        let pacer = Pacer::new();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for (spender, base) in requests {
+            let (pacer, log) = (pacer.clone(), log.clone());
+            tasks.push(tokio::spawn(async move {
+                pacer.ready(&spender, base).await;
+                log.lock().push((spender, base, Instant::now()));
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        Arc::try_unwrap(log).unwrap().into_inner()
+    }
+
+    fn most_in_one_second(mut times: Vec<Instant>) -> usize {
+        times.sort();
+        (0..times.len())
+            .map(|i| {
+                times[i..]
+                    .iter()
+                    .take_while(|t| t.duration_since(times[i]) < WINDOW)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[tokio::test]
+    async fn one_base_never_gets_more_than_five_in_a_second() {
+        let user = Spender::User("usrA".into());
+        let log = grant_times((0..12).map(|_| (user.clone(), Some("appA"))).collect()).await;
+        assert_eq!(most_in_one_second(log.iter().map(|l| l.2).collect()), 5);
+    }
+
+    #[tokio::test]
+    async fn whoami_of_unknown_tokens_shares_the_users_budget() {
+        let mut requests: Vec<(Spender, Option<&'static str>)> = (0..60)
+            .map(|i| {
+                (
+                    Spender::User("usrA".into()),
+                    Some(
+                        [
+                            "appA", "appB", "appC", "appD", "appE", "appF", "appG", "appH", "appI",
+                            "appJ", "appK", "appL",
+                        ][i % 12],
+                    ),
+                )
+            })
+            .collect();
+        requests.extend((0..20).map(|_| (Spender::Unknown, None)));
+        let log = grant_times(requests).await;
+        // Every unknown token might be usrA's: together they stay within 50 a second.
+        let all: Vec<Instant> = log.iter().map(|l| l.2).collect();
+        assert!(most_in_one_second(all) <= 49);
+        assert_eq!(log.len(), 80);
+    }
+}

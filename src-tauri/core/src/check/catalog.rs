@@ -1,0 +1,112 @@
+//! Which scopes act on one base, which request proves each, and the least role that
+//! may use it: the table every probe and estimate reads.
+
+use crate::model::verdict::PermissionLevel;
+
+/// How a scope is tried on one base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// `GET /v0/meta/bases/{base}/tables`.
+    Schema,
+    /// `GET /v0/{base}/{table}?maxRecords=1`.
+    FirstRecord,
+    /// `GET /v0/{base}/{table}/{record}/comments?pageSize=1`.
+    FirstComment,
+    /// `GET /v0/bases/{base}/webhooks`.
+    Webhooks,
+    /// `GET /v0/meta/bases/{base}/blockInstallations`.
+    BlockInstallations,
+    /// `POST /v0/{base}/{table}` without a body: 422 proves it, 403 refuses it.
+    CreateRecordsWithoutBody,
+    /// `PATCH /v0/meta/bases/{base}/tables/{table}` without a body.
+    UpdateTableWithoutBody,
+    /// Nothing safe proves it.
+    None,
+}
+
+pub struct BaseScope {
+    pub scope: &'static str,
+    pub probe: Probe,
+    /// The least role that may use the scope on a base.
+    pub least_role: PermissionLevel,
+    /// What breaks without it, for explanations.
+    pub needed_for: &'static str,
+    /// What a token that has it but should not can do, when that is worse than its name.
+    pub risk: Option<&'static str>,
+}
+
+/// The scopes that act on one base, in the order a check tries them (the schema gives
+/// a table, the first record gives a record for comments).
+pub const BASE_SCOPES: &[BaseScope] = &[
+    BaseScope {
+        scope: "schema.bases:read",
+        probe: Probe::Schema,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading the base's tables and fields",
+        risk: None,
+    },
+    BaseScope {
+        scope: "data.records:read",
+        probe: Probe::FirstRecord,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading records",
+        risk: None,
+    },
+    BaseScope {
+        scope: "data.recordComments:read",
+        probe: Probe::FirstComment,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading record comments",
+        risk: None,
+    },
+    BaseScope {
+        scope: "data.records:write",
+        probe: Probe::CreateRecordsWithoutBody,
+        least_role: PermissionLevel::Edit,
+        needed_for: "creating, editing or deleting records",
+        risk: None,
+    },
+    BaseScope {
+        scope: "data.recordComments:write",
+        probe: Probe::None,
+        least_role: PermissionLevel::Comment,
+        needed_for: "writing record comments",
+        risk: None,
+    },
+    BaseScope {
+        scope: "schema.bases:write",
+        probe: Probe::UpdateTableWithoutBody,
+        least_role: PermissionLevel::Create,
+        needed_for: "changing tables and fields",
+        risk: None,
+    },
+    // Listing webhooks needs only the read role (Airtable's list-webhooks page); making
+    // or deleting one needs creator, but no probe does that.
+    BaseScope {
+        scope: "webhook:manage",
+        probe: Probe::Webhooks,
+        least_role: PermissionLevel::Read,
+        needed_for: "managing webhooks",
+        risk: Some(
+            "it can list the base's webhooks and fetch their payloads, i.e. read every change to the base's records",
+        ),
+    },
+    BaseScope {
+        scope: "block:manage",
+        probe: Probe::None,
+        least_role: PermissionLevel::Create,
+        needed_for: "managing extensions",
+        risk: None,
+    },
+    BaseScope {
+        scope: "workspacesAndBases:read",
+        probe: Probe::BlockInstallations,
+        least_role: PermissionLevel::Read,
+        needed_for: "reading workspace and base details",
+        risk: None,
+    },
+];
+
+pub fn base_scope(scope: &str) -> Option<&'static BaseScope> {
+    BASE_SCOPES.iter().find(|s| s.scope == scope)
+}

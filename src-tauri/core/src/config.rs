@@ -1,0 +1,59 @@
+//! What the process was started with: where the vault lives, which keychain service it
+//! uses, where checks send tokens and how long to wait. The shell builds one `Config`
+//! at start (from the environment, the only place that reads it) and passes it down;
+//! nothing in the core reads an environment variable.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The name of this build's vault. Debug and test builds use names of their own so they
+/// never see a real vault.
+pub const APP_ID: &str = if cfg!(debug_assertions) {
+    "dev.patvault.debug"
+} else {
+    "dev.patvault"
+};
+
+/// How long a keychain call is waited for unless told otherwise: long enough for a
+/// person to answer an unlock prompt, short enough that a keychain that never answers
+/// is reported rather than waited on forever.
+pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The folder of the inventory, settings and reminder log; None when no folder is
+    /// known for this user.
+    pub data_dir: Option<PathBuf>,
+    /// Where the web view keeps its own storage, apart from the vault.
+    pub webview_dir: Option<PathBuf>,
+    pub keychain_service: String,
+    pub keychain_timeout: Duration,
+    /// Another API root than Airtable's own, as the user wrote it (it is parsed, and
+    /// refused if unsafe, where a client is made).
+    pub airtable_url: Option<String>,
+    /// Another request timeout than the client's default.
+    pub airtable_timeout: Option<Duration>,
+}
+
+impl Config {
+    /// The defaults of this build for a user whose data and cache folders are these.
+    pub fn defaults(data_home: Option<PathBuf>, cache_home: Option<PathBuf>) -> Self {
+        Config {
+            data_dir: data_home.map(|d| d.join(APP_ID)),
+            webview_dir: cache_home.map(|d| d.join(APP_ID).join("webview")),
+            keychain_service: APP_ID.to_owned(),
+            keychain_timeout: KEYCHAIN_TIMEOUT,
+            airtable_url: None,
+            airtable_timeout: None,
+        }
+    }
+
+    /// A vault in `dir` with keychain service `service`: what tests and tools use.
+    pub fn in_folder(dir: PathBuf, service: &str) -> Self {
+        Config {
+            data_dir: Some(dir),
+            keychain_service: service.to_owned(),
+            ..Self::defaults(None, None)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! PAT Vault's core: everything the app and the CLI share, and nothing of either. The
+//! compiler keeps it free of Tauri: this crate does not depend on it. Layers, bottom
+//! first; each uses only those below it:
+//!
+//! 1. `secret`, `scopes`, `model` (records and check reports), `config`, `files`
+//!    (durable writes), `settings` and `error` (what crosses to a user);
+//! 2. `vault` (keychain + inventory) and `airtable` (the paced HTTP client);
+//! 3. `check` (what a token can reach) and `rotation` (dates, reminders, calendar);
+//! 4. `ops`: what needs both a vault and Airtable, or a vault and the rotation dates.
+
+pub mod airtable;
+pub mod check;
+pub mod config;
+pub mod error;
+pub mod files;
+pub mod model;
+pub mod ops;
+pub mod rotation;
+pub mod scopes;
+pub mod secret;
+pub mod settings;
+pub mod vault;

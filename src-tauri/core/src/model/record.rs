@@ -1,0 +1,273 @@
+//! What a token is meant to do: everything about it but its secret. This is what the
+//! inventory stores and what listing shows; it is safe to display.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::report::{CheckEntry, CheckReport};
+use crate::error::{ErrorKind, UserError};
+use crate::scopes;
+
+/// A token's intent the user wrote cannot be kept as it is; the message says why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidIntent(pub String);
+
+impl UserError for InvalidIntent {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
+}
+
+pub const DEFAULT_ROTATION_DAYS: u32 = 90;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct BaseIntent {
+    /// The base id, `app` + 14 letters or digits.
+    pub id: String,
+    pub label: Option<String>,
+    /// A table id or name to probe in this base when the token cannot list tables.
+    pub table: Option<String>,
+}
+
+/// The fields a user sets when adding or editing a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct TokenIntent {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub bases: Vec<BaseIntent>,
+    pub rotate_every_days: u32,
+    pub last_rotated: NaiveDate,
+    /// Days before its due date the token counts as due soon; None: the setting.
+    #[serde(default)]
+    pub lead_days: Option<u32>,
+    pub used_by: Vec<String>,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct TokenRecord {
+    pub id: Uuid,
+    /// The part of a PAT before the dot; None when the secret has another shape.
+    pub token_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub intent: TokenIntent,
+    /// The most recent check in full, for the token page and the reach view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_report: Option<CheckReport>,
+    /// The last [`CHECKS_KEPT`] checks in short, newest last: when did it start failing?
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckEntry>,
+    /// Every rotation done through PAT Vault, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<RotationEntry>,
+    /// Places from "used by" still to be given the secret of the last rotation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub updates_pending: Vec<String>,
+    /// The old secret of the last rotation is still in the keychain, waiting to be
+    /// checked (see `vault::rotate`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub old_secret_kept: bool,
+}
+
+/// One rotation: when, and the token IDs before and after (the same after a regenerate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct RotationEntry {
+    pub at: DateTime<Utc>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+pub const CHECKS_KEPT: usize = 20;
+
+impl TokenRecord {
+    /// Keeps `report` as the latest check and adds it to the history, oldest dropped.
+    pub fn add_check(&mut self, report: &CheckReport) {
+        self.checks.push(CheckEntry::of(report));
+        let surplus = self.checks.len().saturating_sub(CHECKS_KEPT);
+        self.checks.drain(..surplus);
+        self.last_report = Some(report.clone());
+    }
+}
+
+impl TokenIntent {
+    /// A token meant for nothing yet, rotated on `last_rotated`, with the default interval.
+    pub fn named(name: impl Into<String>, last_rotated: NaiveDate) -> Self {
+        TokenIntent {
+            name: name.into(),
+            scopes: vec![],
+            bases: vec![],
+            rotate_every_days: DEFAULT_ROTATION_DAYS,
+            lead_days: None,
+            last_rotated,
+            used_by: vec![],
+            notes: String::new(),
+        }
+    }
+
+    /// Trims and checks every field; the first problem is reported in the user's words.
+    pub fn normalized(mut self, today: NaiveDate) -> Result<Self, InvalidIntent> {
+        let invalid = |m: String| Err(InvalidIntent(m));
+        self.name = self.name.trim().to_owned();
+        if self.name.is_empty() {
+            return invalid("a token needs a name".into());
+        }
+        if self.name.chars().count() > 100 || self.name.chars().any(char::is_control) {
+            return invalid("a name is at most 100 characters, without line breaks".into());
+        }
+        let mut seen = Vec::new();
+        for scope in self.scopes.iter().map(|s| s.trim()) {
+            if !scopes::is_known(scope) {
+                return invalid(format!("“{scope}” is not an Airtable scope"));
+            }
+            if !seen.iter().any(|s: &String| s == scope) {
+                seen.push(scope.to_owned());
+            }
+        }
+        self.scopes = seen;
+        let mut bases: Vec<BaseIntent> = Vec::new();
+        for base in std::mem::take(&mut self.bases) {
+            let base = base.normalized()?;
+            if bases.iter().any(|b| b.id == base.id) {
+                return invalid(format!("the base {} is listed twice", base.id));
+            }
+            bases.push(base);
+        }
+        self.bases = bases;
+        if !(1..=3650).contains(&self.rotate_every_days) {
+            return invalid("rotate every 1 to 3650 days".into());
+        }
+        if self.lead_days.is_some_and(|d| d > 365) {
+            return invalid("remind at most 365 days before the due date".into());
+        }
+        if self.last_rotated > today {
+            return invalid("the last rotation cannot be in the future".into());
+        }
+        self.used_by = self
+            .used_by
+            .iter()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect();
+        self.notes = self.notes.trim().to_owned();
+        Ok(self)
+    }
+}
+
+impl BaseIntent {
+    fn normalized(self) -> Result<Self, InvalidIntent> {
+        let id = self.id.trim().to_owned();
+        let well_formed = id.len() == 17
+            && id.starts_with("app")
+            && id.chars().all(|c| c.is_ascii_alphanumeric());
+        if !well_formed {
+            return Err(InvalidIntent(format!(
+                "“{id}” is not a base id: base ids are app + 14 letters or digits, as in the \
+                 base's URL (airtable.com/appXXXXXXXXXXXXXX/…)"
+            )));
+        }
+        let clean = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(BaseIntent {
+            id,
+            label: clean(self.label),
+            table: clean(self.table),
+        })
+    }
+
+    /// Reads the command line's `APP[/TABLE][=LABEL]`.
+    pub fn parse(spec: &str) -> Result<Self, InvalidIntent> {
+        let (target, label) = match spec.split_once('=') {
+            Some((t, l)) => (t, Some(l.to_owned())),
+            None => (spec, None),
+        };
+        let (id, table) = match target.split_once('/') {
+            Some((id, table)) => (id, Some(table.to_owned())),
+            None => (target, None),
+        };
+        BaseIntent {
+            id: id.to_owned(),
+            label,
+            table,
+        }
+        .normalized()
+    }
+}
+
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn intent() -> TokenIntent {
+        TokenIntent {
+            name: "  CRM sync ".into(),
+            scopes: vec!["data.records:read".into(), " data.records:read".into()],
+            bases: vec![BaseIntent {
+                id: "appAAAAAAAAAAAAAA".into(),
+                label: Some(" ".into()),
+                table: Some("tblBBBBBBBBBBBBBB".into()),
+            }],
+            rotate_every_days: 90,
+            lead_days: None,
+            last_rotated: today(),
+            used_by: vec!["Zapier: CRM".into(), "  ".into()],
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn normalizing_trims_and_deduplicates() {
+        let n = intent().normalized(today()).unwrap();
+        assert_eq!(n.name, "CRM sync");
+        assert_eq!(n.scopes, vec!["data.records:read"]);
+        assert_eq!(n.bases[0].label, None);
+        assert_eq!(n.used_by, vec!["Zapier: CRM"]);
+    }
+
+    #[test]
+    fn bad_fields_are_refused_in_plain_words() {
+        let mut bad = intent();
+        bad.scopes.push("data.records:delete".into());
+        assert!(
+            bad.normalized(today())
+                .unwrap_err()
+                .to_string()
+                .contains("not an Airtable scope")
+        );
+        let mut bad = intent();
+        bad.bases[0].id = "tblAAAAAAAAAAAAAA".into();
+        assert!(
+            bad.normalized(today())
+                .unwrap_err()
+                .to_string()
+                .contains("not a base id")
+        );
+        let mut bad = intent();
+        bad.last_rotated = today().succ_opt().unwrap();
+        assert!(bad.normalized(today()).is_err());
+        let mut bad = intent();
+        bad.rotate_every_days = 0;
+        assert!(bad.normalized(today()).is_err());
+        let mut bad = intent();
+        bad.name = "\n".into();
+        assert!(bad.normalized(today()).is_err());
+    }
+
+    #[test]
+    fn the_command_line_base_form_parses() {
+        let b = BaseIntent::parse("appAAAAAAAAAAAAAA/tblBBBBBBBBBBBBBB=CRM").unwrap();
+        assert_eq!(b.table.as_deref(), Some("tblBBBBBBBBBBBBBB"));
+        assert_eq!(b.label.as_deref(), Some("CRM"));
+        let b = BaseIntent::parse("appAAAAAAAAAAAAAA=Ops / Finance").unwrap();
+        assert_eq!((b.table, b.label.as_deref()), (None, Some("Ops / Finance")));
+        assert!(BaseIntent::parse("CRM").is_err());
+    }
+}

@@ -1,0 +1,57 @@
+//! The words a check answers in: a verdict per scope and the user's role in a base.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Granted,
+    Denied,
+    /// The user's role alone forbids it, whatever the token's scopes.
+    BlockedByRole,
+    /// No safe request proves it, or there was nothing to try it on.
+    Unverifiable,
+    NotChecked,
+    /// The request failed for another reason; the report says which.
+    Error,
+    /// A table's or field's permissions refused it (403 `INVALID_PERMISSIONS`): neither
+    /// the scope nor the role is the cause, and whether the token has the scope is not
+    /// shown. The reason is Airtable's message.
+    Restricted,
+}
+
+/// The user's role in a base, weakest first, as `permissionLevel` names it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionLevel {
+    None,
+    Read,
+    Comment,
+    Edit,
+    Create,
+}
+
+impl PermissionLevel {
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "none" => Self::None,
+            "read" => Self::Read,
+            "comment" => Self::Comment,
+            "edit" => Self::Edit,
+            "create" => Self::Create,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Read => "read",
+            Self::Comment => "comment",
+            Self::Edit => "edit",
+            Self::Create => "create",
+        }
+    }
+}

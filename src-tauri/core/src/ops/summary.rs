@@ -1,0 +1,98 @@
+//! A token as listing shows it: its record, flattened, with its rotation date worked
+//! out, its latest check and what needs attention. The CLI's `--json` and the app's list both use this shape,
+//! so it stays stable.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::model::record::{BaseIntent, RotationEntry, TokenRecord};
+use crate::model::{CheckEntry, CheckReport};
+use crate::rotation::attention::{Attention, attention, rotation_of};
+use crate::rotation::{RotationState, Schedule};
+use crate::settings;
+use crate::vault::{Vault, VaultError};
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct TokenSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub token_id: Option<String>,
+    pub scopes: Vec<String>,
+    pub bases: Vec<BaseIntent>,
+    pub rotate_every_days: u32,
+    pub last_rotated: NaiveDate,
+    /// The token's own lead time; None when it follows the setting.
+    pub lead_days: Option<u32>,
+    pub next_due: NaiveDate,
+    pub rotation_state: RotationState,
+    pub days_left: i32,
+    pub used_by: Vec<String>,
+    pub notes: String,
+    pub created_at: DateTime<Utc>,
+    /// The latest live check in full; None until the token is first checked.
+    pub last_report: Option<CheckReport>,
+    /// The last 20 checks in short, oldest first.
+    pub checks: Vec<CheckEntry>,
+    /// Rotations done through PAT Vault, oldest first.
+    pub rotations: Vec<RotationEntry>,
+    /// Places still to be given the secret of the last rotation.
+    pub updates_pending: Vec<String>,
+    /// The old secret of the last rotation is still kept, waiting to be checked.
+    pub old_secret_kept: bool,
+    /// What needs the owner now; empty when nothing does.
+    pub attention: Vec<Attention>,
+    /// Each item of `attention` in words.
+    pub why: Vec<String>,
+}
+
+impl TokenSummary {
+    pub fn new(record: TokenRecord, schedule: &Schedule) -> Self {
+        let due = rotation_of(&record, schedule);
+        let attention = attention(&record, schedule);
+        let i = record.intent;
+        TokenSummary {
+            id: record.id,
+            name: i.name,
+            token_id: record.token_id,
+            scopes: i.scopes,
+            bases: i.bases,
+            rotate_every_days: i.rotate_every_days,
+            last_rotated: i.last_rotated,
+            lead_days: i.lead_days,
+            next_due: due.next_due,
+            rotation_state: due.state,
+            days_left: due.days_left,
+            used_by: i.used_by,
+            notes: i.notes,
+            created_at: record.created_at,
+            last_report: record.last_report,
+            checks: record.checks,
+            rotations: record.rotations,
+            updates_pending: record.updates_pending,
+            old_secret_kept: record.old_secret_kept,
+            why: attention.iter().map(Attention::describe).collect(),
+            attention,
+        }
+    }
+}
+
+/// Now, with the user's lead time and staleness settings (their defaults when the
+/// settings file cannot be read).
+pub fn schedule(vault: &Vault) -> Schedule {
+    Schedule::local(&settings::load(vault.inventory().dir()).unwrap_or_default())
+}
+
+pub fn summary(vault: &Vault, record: TokenRecord) -> TokenSummary {
+    TokenSummary::new(record, &schedule(vault))
+}
+
+/// Every token as listing shows it, rotation dates worked out for today.
+pub fn summaries(vault: &Vault) -> Result<Vec<TokenSummary>, VaultError> {
+    let schedule = schedule(vault);
+    Ok(vault
+        .list()?
+        .into_iter()
+        .map(|r| TokenSummary::new(r, &schedule))
+        .collect())
+}

@@ -1,0 +1,7 @@
+//! The check against the fake Airtable, through the core alone: no keychain, no window,
+//! no Tauri. The accounts come from `fake_airtable::world`; `support` turns intents into
+//! checks.
+
+mod faults;
+mod reach;
+mod support;

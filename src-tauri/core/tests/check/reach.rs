@@ -1,0 +1,327 @@
+//! The live check against the fake Airtable: every verdict, drift both ways, a read-only
+//! role, a revoked token, a token that cannot list bases, pagination and light checks.
+
+use crate::support::{check, intent, quick};
+use fake_airtable::FakeAirtable;
+use fake_airtable::world::{self, id, office};
+use patvault_core::model::report::{Cause, CheckReport, FindingKind};
+use patvault_core::model::verdict::PermissionLevel;
+use patvault_core::model::{CheckStatus, Verdict};
+
+use Verdict::{BlockedByRole, Denied, Granted, Unverifiable};
+
+fn on<'a>(report: &'a CheckReport, base: &str) -> &'a patvault_core::model::report::BaseReach {
+    let base = id("app", base);
+    report
+        .bases
+        .iter()
+        .find(|b| b.id == base)
+        .unwrap_or_else(|| panic!("{base} not in {report:#?}"))
+}
+
+fn verdicts(report: &CheckReport, base: &str, scopes: &[&str]) -> Vec<Verdict> {
+    scopes.iter().map(|s| on(report, base).scopes[*s]).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_verdict_appears_where_airtable_allows_it() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let everything = world::EVERY_BASIC_SCOPE;
+    let [report] = check(
+        &fake,
+        vec![(1, intent(everything, &["CRM", "Ops", "Empty"]))],
+        false,
+        quick(),
+    )
+    .await
+    .try_into()
+    .unwrap();
+    assert_eq!(
+        report.user.as_ref().unwrap().email.as_deref(),
+        Some("alice@example.com")
+    );
+    let scopes = [
+        "schema.bases:read",
+        "data.records:read",
+        "data.recordComments:read",
+        "data.records:write",
+        "data.recordComments:write",
+        "schema.bases:write",
+        "webhook:manage",
+        "workspacesAndBases:read",
+    ];
+    // Alice creates CRM: everything with a safe probe is granted.
+    assert_eq!(
+        verdicts(&report, "CRM", &scopes),
+        [
+            Granted,
+            Granted,
+            Granted,
+            Granted,
+            Unverifiable,
+            Granted,
+            Granted,
+            Granted
+        ]
+    );
+    // She only reads Ops: whatever writes is her role's doing, and no request is sent for
+    // it; listing webhooks needs only read, so the token can follow every change there.
+    assert_eq!(
+        verdicts(&report, "Ops", &scopes),
+        [
+            Granted,
+            Granted,
+            Granted,
+            BlockedByRole,
+            Unverifiable,
+            BlockedByRole,
+            Granted,
+            Granted
+        ]
+    );
+    assert_eq!(on(&report, "Ops").permission_level.unwrap().name(), "read");
+    // Empty has no tables: nothing to read or write, said so.
+    let empty = on(&report, "Empty");
+    assert_eq!(
+        verdicts(&report, "Empty", &scopes),
+        [
+            Granted,
+            Unverifiable,
+            Unverifiable,
+            Unverifiable,
+            Unverifiable,
+            Unverifiable,
+            Granted,
+            Granted
+        ]
+    );
+    assert!(
+        empty.reasons["data.records:read"].contains("no tables"),
+        "{:?}",
+        empty.reasons
+    );
+    assert_eq!(report.scopes["data.records:write"], Granted);
+    assert_eq!(report.scopes["user.email:read"], Granted);
+    assert_eq!(report.scopes["enterprise.auditLogs:read"], Unverifiable);
+    // Meant to write on every base, but Alice only reads Ops: that will break, by role.
+    assert_eq!(report.status, CheckStatus::Drift);
+    assert_eq!(
+        report.drift.missing_scopes,
+        ["data.records:write", "schema.bases:write"]
+    );
+    assert!(report.drift.findings.iter().all(|f| f.cause == Cause::Role
+        && f.base.as_deref() == Some(id("app", "Ops").as_str())));
+    assert_eq!(report.drift.excess_bases.as_deref(), Some(&[][..]));
+    let stats = fake.stats();
+    assert_eq!(stats.bodies, 0, "a probe sent a body");
+    assert_eq!(stats.rate_limited, 0);
+    // Ops: schema, records, comments, webhooks, blocks; the role rules out the rest.
+    assert_eq!(stats.per_base[&id("app", "Ops")].requests, 5);
+    assert_eq!(on(&report, "Ops").requests, 5);
+    assert_eq!(report.requests as u64, stats.requests);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_names_what_will_break_and_what_is_too_much() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    // Token 2 reads CRM and Ops; it is meant to write CRM and read HR.
+    let [report] = check(
+        &fake,
+        vec![(
+            2,
+            intent(&["data.records:read", "data.records:write"], &["CRM", "HR"]),
+        )],
+        false,
+        quick(),
+    )
+    .await
+    .try_into()
+    .unwrap();
+    assert_eq!(report.status, CheckStatus::Drift);
+    let d = &report.drift;
+    assert_eq!(d.missing_scopes, ["data.records:write"]);
+    assert_eq!(d.excess_scopes, ["schema.bases:read"]);
+    assert_eq!(d.missing_bases, [id("app", "HR")]);
+    assert_eq!(d.excess_bases.as_deref(), Some(&[id("app", "Ops")][..]));
+    assert_eq!(report.scopes["user.email:read"], Denied);
+    assert_eq!(report.user.as_ref().unwrap().email, None);
+    let missing = d
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::MissingScope)
+        .unwrap();
+    assert_eq!(missing.cause, Cause::Scope);
+    assert!(
+        missing.fix.contains("add the scope data.records:write"),
+        "{}",
+        missing.fix
+    );
+    let base = d
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::MissingBase)
+        .unwrap();
+    assert_eq!(base.cause, Cause::BaseGrant);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_user_is_blocked_by_role_not_by_scope() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let [report] = check(
+        &fake,
+        vec![(
+            5,
+            intent(&["data.records:read", "data.records:write"], &["CRM"]),
+        )],
+        false,
+        quick(),
+    )
+    .await
+    .try_into()
+    .unwrap();
+    assert_eq!(report.scopes["data.records:write"], BlockedByRole);
+    assert_eq!(report.scopes["data.records:read"], Granted);
+    assert_eq!(report.drift.missing_scopes, ["data.records:write"]);
+    let finding = &report.drift.findings[0];
+    assert_eq!(finding.cause, Cause::Role);
+    assert!(
+        finding.explanation.contains("bob@example.com"),
+        "{}",
+        finding.explanation
+    );
+    // Only what works counts as excess: a scope the role blocks is not over-privilege.
+    assert!(
+        !report
+            .drift
+            .excess_scopes
+            .contains(&"schema.bases:write".to_string())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_is_invalid_after_one_request() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let [report] = check(&fake, vec![(3, intent(&[], &["CRM"]))], false, quick())
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(report.status, CheckStatus::Invalid);
+    assert!(report.error.as_deref().unwrap().contains("revoked"));
+    assert_eq!(fake.stats().requests, 1);
+    let unknown = check(&fake, vec![(99, intent(&[], &[]))], false, quick()).await;
+    assert_eq!(unknown[0].status, CheckStatus::Invalid);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_cannot_list_bases_is_probed_on_its_intended_bases() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let [report] = check(
+        &fake,
+        vec![(
+            4,
+            intent(&["data.records:read"], &["CRM/Contacts", "HR/People"]),
+        )],
+        false,
+        quick(),
+    )
+    .await
+    .try_into()
+    .unwrap();
+    assert_eq!(report.can_list_bases, Some(false));
+    assert_eq!(report.scopes["schema.bases:read"], Denied);
+    let crm = on(&report, "CRM");
+    assert!(crm.reachable);
+    assert_eq!(crm.permission_level, None);
+    assert_eq!(crm.scopes["data.records:read"], Granted);
+    assert_eq!(crm.scopes["webhook:manage"], Granted);
+    assert_eq!(crm.scopes["data.records:write"], Denied);
+    assert!(!on(&report, "HR").reachable);
+    // What it reaches beyond its intent cannot be known, and is not guessed.
+    assert_eq!(report.drift.excess_bases, None);
+    assert!(
+        report
+            .drift
+            .unknown
+            .iter()
+            .any(|u| u.contains("cannot list bases"))
+    );
+    assert_eq!(report.drift.missing_bases, [id("app", "HR")]);
+    assert_eq!(report.drift.excess_scopes, ["webhook:manage"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_of_bases_is_followed() {
+    let mut scenario = office();
+    let alice = id("usr", "Alice");
+    for n in 0..7 {
+        scenario.bases.push(world::base(
+            &format!("Extra{n}"),
+            vec![world::table("T", 1, 0)],
+            &[(&alice, fake_airtable::scenario::Level::Read)],
+        ));
+    }
+    scenario.tokens[0].all_bases = true;
+    scenario.settings.page_size = 3;
+    let fake = FakeAirtable::start(scenario).unwrap();
+    let [report] = check(&fake, vec![(1, intent(&[], &[]))], true, quick())
+        .await
+        .try_into()
+        .unwrap();
+    // 4 office bases and 7 extra over 4 pages; a light check asks nothing else.
+    assert_eq!(report.bases.len(), 11);
+    assert!(report.bases.iter().all(|b| b.reachable));
+    let stats = fake.stats();
+    assert_eq!(stats.per_route["list_bases"], 4);
+    assert_eq!(stats.requests, 5);
+    assert_eq!(report.scopes["data.records:read"], Verdict::NotChecked);
+    assert_eq!(report.drift.excess_bases.as_ref().unwrap().len(), 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scope_the_token_lacks_is_asked_once_not_on_every_base() {
+    let mut scenario = office();
+    let alice = id("usr", "Alice");
+    for n in 0..12 {
+        scenario.bases.push(world::base(
+            &format!("Own{n}"),
+            vec![world::table("T", 1, 0)],
+            &[(&alice, fake_airtable::scenario::Level::Create)],
+        ));
+    }
+    // Token 2 reads records and schemas, and is now granted every base.
+    scenario.tokens[1].all_bases = true;
+    let fake = FakeAirtable::start(scenario).unwrap();
+    let [report] = check(&fake, vec![(2, intent(&[], &[]))], false, quick())
+        .await
+        .try_into()
+        .unwrap();
+    let owned: Vec<_> = report
+        .bases
+        .iter()
+        .filter(|b| b.permission_level == Some(PermissionLevel::Create) && b.reachable)
+        .filter(|b| b.id != id("app", "Empty"))
+        .collect();
+    assert_eq!(owned.len(), 13);
+    for base in &owned {
+        for scope in ["data.records:write", "schema.bases:write", "webhook:manage"] {
+            assert_eq!(base.scopes[scope], Denied, "{scope} on {}", base.id);
+        }
+    }
+    // A scope is the token's for every base: once a base where the user creates refused
+    // it, the others are not asked.
+    let skipped = owned
+        .iter()
+        .filter(|b| {
+            b.reasons
+                .get("data.records:write")
+                .is_some_and(|r| r.contains("no request was sent"))
+        })
+        .count();
+    assert!(skipped > 0, "{report:#?}");
+    let stats = fake.stats();
+    assert!(
+        stats.per_route["create_records"] * 2 < owned.len() as u64,
+        "{stats:#?}"
+    );
+    assert_eq!(report.requests as u64, stats.requests);
+}

@@ -1,0 +1,25 @@
+//! What stops a command: the layer below's error as it is, or the command line's own
+//! (what was typed, a command that cannot run). Printed as one line on stderr.
+
+use patvault_core::files::FileError;
+use patvault_core::ops::client::SetupError;
+use patvault_core::ops::renewal::RenewalError;
+use patvault_core::vault::VaultError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Renewal(#[from] RenewalError),
+    /// What was typed cannot be used; the message says why.
+    #[error("{0}")]
+    Input(String),
+    /// The check's async runtime could not start.
+    #[error("cannot start the check: {0}")]
+    Runtime(std::io::Error),
+}

@@ -1,0 +1,147 @@
+//! The commands that keep tokens: `add`, `list`, `show`, `edit`, `set-secret` and
+//! `remove`. Secrets come on standard input or from a prompt that does not echo, never
+//! from the command line.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use super::args::IntentArgs;
+use super::error::CliError;
+use super::out::print_out;
+use super::{output, warn};
+use patvault_core::model::record::{BaseIntent, TokenIntent};
+use patvault_core::ops::summary::{summaries, summary};
+use patvault_core::secret::Secret;
+use patvault_core::vault::{UnusualShape, Vault, today};
+
+pub fn add(vault: &Vault, name: String, intent: IntentArgs) -> Result<(), CliError> {
+    let intent = intent.apply(TokenIntent::named(name, today()))?;
+    let secret = read_secret()?;
+    let saved = vault.add(intent, &secret, UnusualShape::Accept)?;
+    warn(saved.warning);
+    eprintln!(
+        "Added “{}”; its secret is in the keychain.",
+        saved.record.intent.name
+    );
+    Ok(())
+}
+
+pub fn list(vault: &Vault, json: bool) -> Result<(), CliError> {
+    let tokens = summaries(vault)?;
+    print_out(if json {
+        output::json(&output::TokenList { tokens: &tokens }) + "\n"
+    } else {
+        output::table(&tokens)
+    });
+    Ok(())
+}
+
+pub fn show(vault: &Vault, name: &str, json: bool) -> Result<(), CliError> {
+    let token = summary(vault, vault.find(name)?);
+    print_out(if json {
+        output::json(&token) + "\n"
+    } else {
+        output::details(&token)
+    });
+    Ok(())
+}
+
+pub fn edit(
+    vault: &Vault,
+    name: &str,
+    new_name: Option<String>,
+    intent: IntentArgs,
+) -> Result<(), CliError> {
+    let record = vault.find(name)?;
+    let mut edited = intent.apply(record.intent)?;
+    if let Some(new_name) = new_name {
+        edited.name = new_name;
+    }
+    let record = vault.edit(record.id, edited)?;
+    eprintln!("Saved “{}”.", record.intent.name);
+    Ok(())
+}
+
+pub fn set_secret(vault: &Vault, name: &str) -> Result<(), CliError> {
+    let record = vault.find(name)?;
+    let secret = read_secret()?;
+    let saved = vault.set_secret(record.id, &secret, UnusualShape::Accept)?;
+    warn(saved.warning);
+    eprintln!("Replaced the secret of “{}”.", saved.record.intent.name);
+    Ok(())
+}
+
+pub fn remove(vault: &Vault, name: &str, yes: bool) -> Result<(), CliError> {
+    let record = vault.find(name)?;
+    if !yes && !confirm(&record.intent.name)? {
+        eprintln!("Nothing removed.");
+        return Ok(());
+    }
+    vault.remove(record.id)?;
+    eprintln!("Removed “{}” and its keychain entry.", record.intent.name);
+    Ok(())
+}
+
+impl IntentArgs {
+    /// Replaces the fields these flags name and keeps the others.
+    fn apply(self, mut intent: TokenIntent) -> Result<TokenIntent, CliError> {
+        if !self.scopes.is_empty() {
+            intent.scopes = self.scopes;
+        }
+        if !self.bases.is_empty() {
+            intent.bases = self
+                .bases
+                .iter()
+                .map(|b| BaseIntent::parse(b).map_err(|e| CliError::Input(e.0)))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(days) = self.rotate_every {
+            intent.rotate_every_days = days;
+        }
+        if let Some(date) = self.rotated_on {
+            intent.last_rotated = date;
+        }
+        if let Some(days) = self.lead_days {
+            intent.lead_days = Some(days);
+        }
+        if !self.used_by.is_empty() {
+            intent.used_by = self.used_by;
+        }
+        if let Some(note) = self.note {
+            intent.notes = note;
+        }
+        Ok(intent)
+    }
+}
+
+/// One line from standard input; at a terminal, a prompt that does not echo.
+pub fn read_secret() -> Result<Secret, CliError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let typed = rpassword::prompt_password("Paste the token (it will not show): ")
+            .map_err(|e| CliError::Input(format!("could not read the secret: {e}")))?;
+        return Ok(Secret::new(zeroize::Zeroizing::new(typed).as_str()));
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    stdin.lock().read_line(&mut line).map_err(|e| {
+        CliError::Input(format!(
+            "could not read the secret from standard input: {e}"
+        ))
+    })?;
+    Ok(Secret::new(line.as_str()))
+}
+
+fn confirm(name: &str) -> Result<bool, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Input(format!(
+            "removing “{name}” needs confirmation: run it at a terminal or pass --yes"
+        )));
+    }
+    eprint!("Remove “{name}” and delete its secret from the keychain? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
