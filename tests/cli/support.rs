@@ -25,23 +25,41 @@ pub struct PrivateKeyring {
 /// keychain service name, so they never see each other's entries.
 pub fn keyring() -> &'static PrivateKeyring {
     static KEYRING: OnceLock<PrivateKeyring> = OnceLock::new();
-    KEYRING.get_or_init(|| {
-        (1..=4)
-            .find_map(|_| start_keyring())
-            .expect("the private keyring never unlocked, in 4 tries")
-    })
+    KEYRING.get_or_init(start_keyring)
 }
 
-/// A new session bus and keyring, or None when the keyring stayed locked.
-fn start_keyring() -> Option<PrivateKeyring> {
+/// A session bus that starts nothing by itself. The standard session bus starts a
+/// Secret Service on the first message to it (gnome-keyring's D-Bus service file runs
+/// `gnome-keyring-daemon --start`, without the password); a message sent before the
+/// `--unlock` daemon owned the name would start that second, locked keyring, which then
+/// won the name. That was why the private keyring sometimes stayed locked.
+const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
+
+/// A new session bus and keyring, unlocked.
+fn start_keyring() -> PrivateKeyring {
     let home = tempfile::tempdir().unwrap();
     let runtime = home.path().join("run");
     std::fs::create_dir_all(&runtime).unwrap();
+    let config = home.path().join("bus.conf");
+    std::fs::write(&config, BUS_CONFIG).unwrap();
     let mut dbus = Command::new("sh")
         .args([
             "-c",
-            "dbus-daemon --session --nofork --print-address=1 & trap 'kill $!' EXIT; read _",
+            "dbus-daemon --config-file=\"$1\" --nofork --print-address=1 & trap 'kill $!' EXIT; read _",
+            "sh",
         ])
+        .arg(&config)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -76,46 +94,62 @@ fn start_keyring() -> Option<PrivateKeyring> {
         daemon.wait().unwrap().success(),
         "gnome-keyring-daemon did not start"
     );
+    // `--unlock` returns once its daemon is forked, maybe before it owns its name.
+    wait_for_owner(&bus, "org.freedesktop.secrets");
+    let locked = dbus_call(
+        &bus,
+        &[
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets/aliases/default",
+            "org.freedesktop.DBus.Properties.Get",
+            "string:org.freedesktop.Secret.Collection",
+            "string:Locked",
+        ],
+    );
+    assert!(
+        locked.contains("boolean false"),
+        "the private keyring is locked after --unlock: {locked}"
+    );
     // Dropping the watchdog's stdin stops that bus, and its keyring with it.
-    unlocked(&bus).then_some(PrivateKeyring {
+    PrivateKeyring {
         bus,
         _watchdog: dbus,
         _home: home,
-    })
+    }
 }
 
-/// On a busy machine the login keyring that `--unlock` creates was once left locked, and
-/// every test of that binary failed. Waits up to 10 s for the default collection to say
-/// it is unlocked.
-fn unlocked(bus: &str) -> bool {
+/// Waits (at most 10 s) until `name` has an owner on `bus`. Asking the bus itself starts
+/// nothing.
+fn wait_for_owner(bus: &str, name: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let answer = Command::new("dbus-send")
-            .args([
-                "--session",
-                "--print-reply",
-                "--dest=org.freedesktop.secrets",
-                "/org/freedesktop/secrets/aliases/default",
-                "org.freedesktop.DBus.Properties.Get",
-                "string:org.freedesktop.Secret.Collection",
-                "string:Locked",
-            ])
-            .env("DBUS_SESSION_BUS_ADDRESS", bus)
-            .output()
-            .expect("dbus-send is needed (scripts/setup.sh --test installs it)");
-        if String::from_utf8_lossy(&answer.stdout).contains("boolean false") {
-            return true;
-        }
-        if std::time::Instant::now() > deadline {
-            eprintln!(
-                "the private keyring is still locked: {}{}",
-                String::from_utf8_lossy(&answer.stdout),
-                String::from_utf8_lossy(&answer.stderr)
-            );
-            return false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    let ask = format!("string:{name}");
+    while !dbus_call(
+        bus,
+        &[
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            &ask,
+        ],
+    )
+    .contains("boolean true")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} never appeared on the private bus"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+fn dbus_call(bus: &str, args: &[&str]) -> String {
+    let answer = Command::new("dbus-send")
+        .args(["--session", "--print-reply"])
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .output()
+        .expect("dbus-send is needed (scripts/setup.sh --test installs it)");
+    String::from_utf8_lossy(&answer.stdout).into_owned() + &String::from_utf8_lossy(&answer.stderr)
 }
 
 /// A vault of its own: a data folder and a keychain service name nobody else uses.

@@ -12,6 +12,7 @@ use super::commands::*;
 use super::reminders::*;
 use super::rotating::*;
 use super::window::OpenToken;
+use patvault_core::model::record::DEFAULT_ROTATION_DAYS;
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -42,6 +43,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             export_calendar,
         ])
         .events(collect_events![OpenToken])
+        // The UI's defaults come from the core, never a copy of them.
+        .constant("DEFAULT_ROTATION_DAYS", DEFAULT_ROTATION_DAYS)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::tray::show_attention;
 use patvault_core::error::{ErrorReport, UserError};
 use patvault_core::files::write_atomic;
 use patvault_core::model::record::TokenIntent;
-use patvault_core::ops::health::{Health, health};
+use patvault_core::ops::health::{HealthShown, health};
 use patvault_core::ops::summary::{TokenSummary, schedule, summaries, summary};
 use patvault_core::rotation::calendar::calendar;
 use patvault_core::scopes::{CATALOG, ScopeInfo};
@@ -75,10 +75,10 @@ pub fn scope_catalog() -> Vec<ScopeInfo> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn vault_health(state: State<'_, AppState>) -> Reply<Health> {
+pub async fn vault_health(state: State<'_, AppState>) -> Reply<HealthShown> {
     let config = state.config().clone();
     blocking(state.vault()?, move |v| {
-        Ok::<_, AppError>(health(v, &config))
+        Ok::<_, AppError>(health(v, &config).into())
     })
     .await
 }

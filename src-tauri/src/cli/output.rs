@@ -132,66 +132,11 @@ pub fn health(h: &Health) -> String {
             ""
         }
     );
-    let line = |ok: bool, what: &str, problem: String| {
-        if ok {
-            format!("ok       {what}\n")
-        } else {
-            format!("PROBLEM  {what}: {problem}\n")
-        }
-    };
-    out += &line(
-        h.vault.keychain.is_none(),
-        "keychain reachable and unlocked",
-        h.vault
-            .keychain
-            .as_ref()
-            .map(|e| e.message.clone())
-            .unwrap_or_default(),
-    );
-    out += &line(
-        h.vault.inventory.is_none(),
-        "inventory readable",
-        h.vault
-            .inventory
-            .as_ref()
-            .map(|e| e.message.clone())
-            .unwrap_or_default(),
-    );
-    out += &line(
-        h.vault.tokens_without_secret.is_empty(),
-        "every token has its secret",
-        format!(
-            "no secret in the keychain for {}; set one with `patvault set-secret NAME` or \
-             remove the token",
-            h.vault.tokens_without_secret.join(", ")
-        ),
-    );
-    out += &line(
-        h.vault.unfinished_rotations.is_empty(),
-        "no rotation left half-way",
-        format!(
-            "the old secret of {} is still kept; finish with `patvault rotate NAME --finish`",
-            h.vault.unfinished_rotations.join(", ")
-        ),
-    );
-    out += &line(
-        h.vault.orphan_secrets.is_empty(),
-        "no keychain entry without a token",
-        format!(
-            "{} of service {} {} to no token (accounts {}); delete them in your keychain app \
-             if you do not need them",
-            match h.vault.orphan_secrets.len() {
-                1 => "1 keychain entry".to_owned(),
-                n => format!("{n} keychain entries"),
-            },
-            h.vault.keychain_service,
-            if h.vault.orphan_secrets.len() == 1 {
-                "belongs"
-            } else {
-                "belong"
-            },
-            h.vault.orphan_secrets.join(", ")
-        ),
-    );
+    for look in h.looks() {
+        out += &match look.problem {
+            None => format!("ok       {}\n", look.what),
+            Some(problem) => format!("PROBLEM  {}: {problem}\n", look.what),
+        };
+    }
     out
 }

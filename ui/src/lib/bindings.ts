@@ -10,7 +10,7 @@ export const commands = {
 	/**  Every token; the tray's menu follows what the window sees. */
 	listTokens: () => typedError<TokenSummary[], ErrorReport>(__TAURI_INVOKE("list_tokens")),
 	scopeCatalog: () => __TAURI_INVOKE<ScopeInfo[]>("scope_catalog"),
-	vaultHealth: () => typedError<Health, ErrorReport>(__TAURI_INVOKE("vault_health")),
+	vaultHealth: () => typedError<HealthShown, ErrorReport>(__TAURI_INVOKE("vault_health")),
 	addToken: (intent: TokenIntent, secret: string, acceptUnusualShape: boolean) => typedError<SavedToken, ErrorReport>(__TAURI_INVOKE("add_token", { intent, secret, acceptUnusualShape })),
 	editToken: (id: string, intent: TokenIntent) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("edit_token", { id, intent })),
 	replaceSecret: (id: string, secret: string, acceptUnusualShape: boolean) => typedError<SavedToken, ErrorReport>(__TAURI_INVOKE("replace_secret", { id, secret, acceptUnusualShape })),
@@ -66,6 +66,9 @@ export const commands = {
 export const events = {
 	openToken: makeEvent<OpenToken, OpenToken>("open-token"),
 };
+
+/* Constants */
+export const DEFAULT_ROTATION_DAYS = 90 as const;
 
 /* Types */
 export type Attention = 
@@ -280,6 +283,12 @@ export type Health = {
 	/**  Whether `api_root` is anything but Airtable's own: worth saying every time. */
 	custom_api_root: boolean,
 } & VaultHealth;
+
+/**  The health as the window shows it: the facts, and the problems in words. */
+export type HealthShown = {
+	health: Health,
+	problems: string[],
+};
 
 /**  What the new secret can do, against what the old one could. */
 export type NewSecretCheck = {

@@ -1,6 +1,7 @@
 // Pure helpers behind the views: filtering, status chips, form conversions. No I/O here,
 // so each is tested on its own (tokens.test.ts).
 import type { BaseIntent, ScopeGroup, ScopeInfo, TokenIntent, TokenSummary } from "./bindings";
+import { DEFAULT_ROTATION_DAYS } from "./bindings";
 import { checkChip } from "./reach";
 
 export type Chip = { label: string; tone: "ok" | "warn" | "bad" | "muted" };
@@ -57,7 +58,7 @@ export function emptyIntent(today: string): TokenIntent {
     name: "",
     scopes: [],
     bases: [],
-    rotate_every_days: 90,
+    rotate_every_days: DEFAULT_ROTATION_DAYS,
     last_rotated: today,
     lead_days: null,
     used_by: [],

@@ -1,5 +1,6 @@
 //! What `doctor` and the app's banner report: how the vault's keychain and inventory
-//! agree, and where checks would send the tokens.
+//! agree, and where checks would send the tokens. The words for each problem are
+//! written here once, for both.
 
 use serde::Serialize;
 
@@ -18,9 +19,104 @@ pub struct Health {
     pub custom_api_root: bool,
 }
 
+/// One thing the health looks at, and what is wrong with it in words (None: nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Look {
+    pub what: &'static str,
+    pub problem: Option<String>,
+}
+
 impl Health {
     pub fn is_healthy(&self) -> bool {
         self.vault.is_healthy()
+    }
+
+    /// Every look, in order, with its problem if it has one.
+    pub fn looks(&self) -> Vec<Look> {
+        let v = &self.vault;
+        let listed = |names: &[String]| names.join(", ");
+        let orphans = match v.orphan_secrets.len() {
+            1 => "1 keychain entry".to_owned(),
+            n => format!("{n} keychain entries"),
+        };
+        let verb = if v.orphan_secrets.len() == 1 {
+            "belongs"
+        } else {
+            "belong"
+        };
+        vec![
+            Look {
+                what: "keychain reachable and unlocked",
+                problem: v.keychain.as_ref().map(|e| e.message.clone()),
+            },
+            Look {
+                what: "inventory readable",
+                problem: v.inventory.as_ref().map(|e| e.message.clone()),
+            },
+            Look {
+                what: "every token has its secret",
+                problem: (!v.tokens_without_secret.is_empty()).then(|| {
+                    format!(
+                        "no secret in the keychain for {}: give it one (“Replace secret” on \
+                         its page, or `patvault set-secret NAME`) or remove the token",
+                        listed(&v.tokens_without_secret)
+                    )
+                }),
+            },
+            Look {
+                what: "no rotation left half-way",
+                problem: (!v.unfinished_rotations.is_empty()).then(|| {
+                    format!(
+                        "the old secret of {} is still kept in the keychain, waiting to be \
+                         checked: check it again or let it go on the token's page (or \
+                         `patvault rotate NAME --finish`)",
+                        listed(&v.unfinished_rotations)
+                    )
+                }),
+            },
+            Look {
+                what: "no keychain entry without a token",
+                problem: (!v.orphan_secrets.is_empty()).then(|| {
+                    format!(
+                        "{orphans} of service {} {verb} to no token (accounts {}). Nothing was \
+                         deleted; delete them in your keychain app if you do not need them",
+                        v.keychain_service,
+                        listed(&v.orphan_secrets)
+                    )
+                }),
+            },
+        ]
+    }
+
+    /// What is wrong, in words: the problems of `looks`, after a word on where checks
+    /// go when that is not Airtable's own API.
+    pub fn problems(&self) -> Vec<String> {
+        let root = self.custom_api_root.then(|| {
+            format!(
+                "Checks send your tokens to {} (set by PATVAULT_AIRTABLE_URL), not to \
+                 Airtable's own API. The daily check waits until you start a check.",
+                self.api_root
+            )
+        });
+        root.into_iter()
+            .chain(self.looks().into_iter().filter_map(|l| l.problem))
+            .collect()
+    }
+}
+
+/// The health as the window shows it: the facts, and the problems in words.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct HealthShown {
+    pub health: Health,
+    pub problems: Vec<String>,
+}
+
+impl From<Health> for HealthShown {
+    fn from(health: Health) -> Self {
+        HealthShown {
+            problems: health.problems(),
+            health,
+        }
     }
 }
 
@@ -33,5 +129,57 @@ pub fn health(vault: &Vault, config: &Config) -> Health {
         vault: vault.health(),
         api_root,
         custom_api_root,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ErrorKind, ErrorReport};
+
+    fn healthy() -> Health {
+        Health {
+            vault: VaultHealth {
+                data_dir: "/v".into(),
+                keychain_service: "svc".into(),
+                keychain: None,
+                inventory: None,
+                orphan_secrets: Vec::new(),
+                tokens_without_secret: Vec::new(),
+                unfinished_rotations: Vec::new(),
+            },
+            api_root: "https://api.airtable.com/".into(),
+            custom_api_root: false,
+        }
+    }
+
+    #[test]
+    fn a_healthy_vault_has_no_problem_and_every_look_is_ok() {
+        let h = healthy();
+        assert!(h.is_healthy());
+        assert!(h.problems().is_empty());
+        assert_eq!(h.looks().len(), 5);
+        assert!(h.looks().iter().all(|l| l.problem.is_none()));
+    }
+
+    #[test]
+    fn each_problem_is_worded_once_for_the_banner_and_doctor() {
+        let mut h = healthy();
+        h.custom_api_root = true;
+        h.api_root = "http://127.0.0.1:9/".into();
+        h.vault.keychain = Some(ErrorReport {
+            kind: ErrorKind::KeychainLocked,
+            message: "the keychain is locked".into(),
+        });
+        h.vault.tokens_without_secret = vec!["CRM".into()];
+        h.vault.orphan_secrets = vec!["a".into(), "b".into()];
+        let problems = h.problems();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].starts_with("Checks send your tokens to http://127.0.0.1:9/"));
+        assert_eq!(problems[1], "the keychain is locked");
+        assert!(problems[2].starts_with("no secret in the keychain for CRM"));
+        assert!(problems[3].starts_with("2 keychain entries of service svc belong to no token"));
+        let looked: Vec<_> = h.looks().into_iter().filter_map(|l| l.problem).collect();
+        assert_eq!(looked, problems[1..], "doctor's lines carry the same words");
     }
 }
