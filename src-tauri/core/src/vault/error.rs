@@ -47,6 +47,9 @@ pub enum VaultError {
          (`patvault rotate NAME --finish`, or the old secret's follow-up on the token's page)"
     )]
     RotationUnfinished(String),
+    /// The rotation's old secret was let go already (checked revoked, or forgotten).
+    #[error("the old secret of this rotation is no longer kept")]
+    OldSecretGone,
     #[error("no data folder is known for this user: set PATVAULT_DATA_DIR to a folder")]
     NoDataFolder,
 }
@@ -80,6 +83,7 @@ impl UserError for VaultError {
             VaultError::File(e) => e.kind(),
             VaultError::RotationUnfinished(_) => ErrorKind::RotationUnfinished,
             VaultError::NoDataFolder => ErrorKind::NoDataFolder,
+            VaultError::OldSecretGone => ErrorKind::SecretMissing,
         }
     }
 }

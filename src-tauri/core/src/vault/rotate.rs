@@ -96,9 +96,7 @@ impl Vault {
         self.keychain
             .read(&previous_account(id))
             .map_err(|e| match e {
-                KeychainError::NotFound => {
-                    VaultError::Invalid("the old secret of this rotation is no longer kept".into())
-                }
+                KeychainError::NotFound => VaultError::OldSecretGone,
                 e => e.into(),
             })
     }
