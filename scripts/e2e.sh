@@ -33,25 +33,9 @@ export XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_CONFI
 export KEYRING_HOME="$keyring_home"
 rm -rf "$E2E_SCREENSHOTS"
 
-# A session bus that starts no service by itself: the standard one would start a second,
-# locked gnome-keyring for a message sent before the unlocked one owns its name (as in
-# tests/cli/support.rs).
-cat >"$work/bus.conf" <<'CONF'
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
-
+# A session bus that starts no service by itself (see tests/dbus/session.conf).
 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
-  dbus-run-session --config-file="$work/bus.conf" -- bash -c '
+  dbus-run-session --config-file="$PWD/tests/dbus/session.conf" -- bash -c '
     set -e
     printf test-password | XDG_DATA_HOME="$KEYRING_HOME" XDG_RUNTIME_DIR="$KEYRING_HOME/run" \
       gnome-keyring-daemon --unlock --components=secrets >/dev/null

@@ -28,38 +28,22 @@ pub fn keyring() -> &'static PrivateKeyring {
     KEYRING.get_or_init(start_keyring)
 }
 
-/// A session bus that starts nothing by itself. The standard session bus starts a
-/// Secret Service on the first message to it (gnome-keyring's D-Bus service file runs
-/// `gnome-keyring-daemon --start`, without the password); a message sent before the
-/// `--unlock` daemon owned the name would start that second, locked keyring, which then
-/// won the name. That was why the private keyring sometimes stayed locked.
-const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#;
+/// The private bus's configuration: it starts no service by itself, so no second,
+/// locked keyring can take the Secret Service's name (see the file).
+const BUS_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dbus/session.conf");
 
 /// A new session bus and keyring, unlocked.
 fn start_keyring() -> PrivateKeyring {
     let home = tempfile::tempdir().unwrap();
     let runtime = home.path().join("run");
     std::fs::create_dir_all(&runtime).unwrap();
-    let config = home.path().join("bus.conf");
-    std::fs::write(&config, BUS_CONFIG).unwrap();
     let mut dbus = Command::new("sh")
         .args([
             "-c",
             "dbus-daemon --config-file=\"$1\" --nofork --print-address=1 & trap 'kill $!' EXIT; read _",
             "sh",
         ])
-        .arg(&config)
+        .arg(BUS_CONFIG)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
