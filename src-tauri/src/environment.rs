@@ -14,11 +14,15 @@ pub const AIRTABLE_TIMEOUT_SECS: &str = "PATVAULT_AIRTABLE_TIMEOUT_SECS";
 
 /// The configuration this process runs with.
 pub fn config() -> Config {
-    config_from(
-        |name| std::env::var(name).ok(),
-        dirs::data_dir(),
-        dirs::cache_dir(),
-    )
+    Config {
+        home_dir: dirs::home_dir(),
+        config_home: dirs::config_dir(),
+        ..config_from(
+            |name| std::env::var(name).ok(),
+            dirs::data_dir(),
+            dirs::cache_dir(),
+        )
+    }
 }
 
 /// The configuration from variables `var` finds, over the defaults for a user whose

@@ -8,5 +8,6 @@ mod check;
 mod due;
 mod failures;
 mod rotate;
+mod scan;
 mod support;
 mod vault;

@@ -33,6 +33,9 @@ pub struct Config {
     pub airtable_url: Option<String>,
     /// Another request timeout than the client's default.
     pub airtable_timeout: Option<Duration>,
+    /// The user's home and configuration folders, where the scan looks for copies.
+    pub home_dir: Option<PathBuf>,
+    pub config_home: Option<PathBuf>,
 }
 
 impl Config {
@@ -45,6 +48,8 @@ impl Config {
             keychain_timeout: KEYCHAIN_TIMEOUT,
             airtable_url: None,
             airtable_timeout: None,
+            home_dir: None,
+            config_home: None,
         }
     }
 

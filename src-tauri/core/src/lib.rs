@@ -5,7 +5,8 @@
 //! 1. `secret`, `scopes`, `model` (records and check reports), `config`, `files`
 //!    (durable writes), `settings` and `error` (what crosses to a user);
 //! 2. `vault` (keychain + inventory) and `airtable` (the paced HTTP client);
-//! 3. `check` (what a token can reach) and `rotation` (dates, reminders, calendar);
+//! 3. `check` (what a token can reach), `rotation` (dates, reminders, calendar) and
+//!    `scan` (copies of tokens in files);
 //! 4. `ops`: what needs both a vault and Airtable, or a vault and the rotation dates.
 
 pub mod airtable;
@@ -16,6 +17,7 @@ pub mod files;
 pub mod model;
 pub mod ops;
 pub mod rotation;
+pub mod scan;
 pub mod scopes;
 pub mod secret;
 pub mod settings;

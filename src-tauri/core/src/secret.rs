@@ -59,6 +59,19 @@ impl Secret {
     }
 }
 
+impl Secret {
+    /// The token ID a copy of this secret can be known by: a PAT's, or for an unusual
+    /// secret that still starts with `pat` and has a dot, the part before the first dot.
+    pub fn token_id(&self) -> Option<String> {
+        let s = self.expose();
+        if let Some(id) = pat_id(s) {
+            return Some(id);
+        }
+        let (id, _) = s.split_once('.')?;
+        (id.starts_with("pat") && id.len() > 3).then(|| id.to_owned())
+    }
+}
+
 /// The token ID of a well-formed PAT: the part before the dot, safe to show.
 fn pat_id(s: &str) -> Option<String> {
     let (id, secret) = s.split_once('.')?;
@@ -93,6 +106,23 @@ impl fmt::Display for Secret {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_unusual_secret_that_starts_like_a_pat_keeps_its_token_id() {
+        use super::Secret;
+        assert_eq!(
+            Secret::new("patAbCdEfGh123456.notHexAtAll")
+                .token_id()
+                .as_deref(),
+            Some("patAbCdEfGh123456")
+        );
+        assert_eq!(
+            Secret::new("patShort.x").token_id().as_deref(),
+            Some("patShort")
+        );
+        assert_eq!(Secret::new("eyJhbGciOi.x.y").token_id(), None);
+        assert_eq!(Secret::new("patAbCdEfGh123456").token_id(), None);
+    }
+
     use super::*;
 
     const PAT: &str =

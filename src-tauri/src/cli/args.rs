@@ -123,6 +123,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Look for copies of tokens in files: MCP client configs, shell profiles, the
+    /// crontab, systemd user units and "used by" paths, or the PATHs named. Exit status
+    /// 1 when a copy is stale (a token ID the vault rotated away from). Never prints a
+    /// secret.
+    Scan {
+        paths: Vec<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Default)]

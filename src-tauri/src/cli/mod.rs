@@ -12,6 +12,7 @@ mod exec;
 mod out;
 mod output;
 mod rotate;
+mod scan;
 mod tokens;
 
 use clap::Parser;
@@ -122,6 +123,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Due { within, json } => return due::due(vault, within, json),
         Command::Calendar { out } => return due::calendar(vault, out),
         Command::Doctor { json } => return Ok(doctor::doctor(&vault, config, json)),
+        Command::Scan { paths, json } => return scan::scan(&vault, config, paths, json),
     }
     Ok(0)
 }

@@ -1,9 +1,11 @@
 //! What needs more than one layer below: a vault and Airtable (checking the vault's
 //! tokens, a rotation's live checks and its swap), or a vault and the rotation dates
-//! (listing). The app and the CLI call these, so each exists once.
+//! (listing), or copies on disk and the vault (the scan). The app and the CLI call
+//! these, so each exists once.
 
 pub mod check_vault;
 pub mod client;
 pub mod health;
 pub mod renewal;
+pub mod scan;
 pub mod summary;

@@ -350,7 +350,7 @@ fn check_shape(
         Shape::Unusual(why) if unusual == UnusualShape::Refuse => {
             Err(VaultError::UnusualShape(why))
         }
-        Shape::Unusual(why) => Ok((None, Some(why))),
+        Shape::Unusual(why) => Ok((secret.token_id(), Some(why))),
     }
 }
 

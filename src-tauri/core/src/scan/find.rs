@@ -1,0 +1,107 @@
+//! Finds Airtable tokens in text: a token ID (`pat` + 14 letters or digits, which is not
+//! secret) alone, or followed by a dot and the secret part, i.e. the whole secret in
+//! plaintext. Only the token ID ever leaves this module.
+
+use memchr::memmem;
+
+/// One token found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// 1-based.
+    pub line: usize,
+    /// Byte offset of the token ID in the text.
+    pub offset: usize,
+    pub token_id: String,
+    /// The secret part follows the ID: the whole token is there to be read.
+    pub plaintext: bool,
+}
+
+const ID_LEN: usize = 17;
+/// Shorter than this after the dot, it is not taken for a secret (a PAT's is 64).
+const SECRET_MIN: usize = 16;
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Every token ID in `text`, in order.
+pub fn find(text: &[u8]) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut line = 1;
+    let mut counted = 0;
+    for at in memmem::find_iter(text, b"pat") {
+        if at > 0 && is_word(text[at - 1]) {
+            continue;
+        }
+        let Some(id) = text.get(at..at + ID_LEN) else {
+            break;
+        };
+        let rest = &id[3..];
+        // A random ID has a capital or a digit; an English word of 17 letters has none.
+        let looks_random = rest
+            .iter()
+            .any(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if !rest.iter().all(u8::is_ascii_alphanumeric)
+            || !looks_random
+            || text.get(at + ID_LEN).is_some_and(|b| is_word(*b))
+        {
+            continue;
+        }
+        line += memchr::memchr_iter(b'\n', &text[counted..at]).count();
+        counted = at;
+        let secret = text.get(at + ID_LEN + 1..).unwrap_or_default();
+        let secret_len = secret
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        out.push(Found {
+            line,
+            offset: at,
+            token_id: String::from_utf8_lossy(id).into_owned(),
+            plaintext: text.get(at + ID_LEN) == Some(&b'.') && secret_len >= SECRET_MIN,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str =
+        "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn finds_ids_and_whole_secrets_with_their_lines() {
+        let text = format!(
+            "# a pattern of patience\nAIRTABLE_API_KEY={SECRET}\n\n  \"token\": \"patZyXwVuTs987654\",\n"
+        );
+        let found = find(text.as_bytes());
+        assert_eq!(
+            found
+                .iter()
+                .map(|f| (f.line, f.token_id.as_str(), f.plaintext))
+                .collect::<Vec<_>>(),
+            [
+                (2, "patAbCdEfGh123456", true),
+                (4, "patZyXwVuTs987654", false)
+            ]
+        );
+        assert_eq!(&text[found[0].offset..found[0].offset + 3], "pat");
+    }
+
+    #[test]
+    fn words_and_longer_runs_are_not_tokens() {
+        for text in [
+            "pathologicalities",
+            "xpatAbCdEfGh123456",
+            "patAbCdEfGh1234567",
+            "patAbCdEfGh12345",
+            "pat_AbCdEfGh12345",
+        ] {
+            assert!(find(text.as_bytes()).is_empty(), "{text}");
+        }
+        assert!(!find(b"patAbCdEfGh123456.short")[0].plaintext);
+        assert!(find(b"patAbCdEfGh123456.unusualButLongEnough")[0].plaintext);
+    }
+}

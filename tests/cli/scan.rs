@@ -1,0 +1,165 @@
+//! `patvault scan` on a home folder built as users build theirs: MCP clients configured
+//! with the token in plaintext, a project's `.env`, a shell profile; one token rotated,
+//! so its old ID left in a file is stale. Every copy is found and matched, no secret is
+//! printed, and the exit status says whether a stale copy exists.
+
+use crate::support::*;
+use fake_airtable::FakeAirtable;
+use fake_airtable::world::{EVERY_BASIC_SCOPE, office, pat, token};
+
+fn id_of(secret: &str) -> &str {
+    secret.split_once('.').unwrap().0
+}
+
+fn write(path: &std::path::Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A vault with "CRM sync" (rotated from token 1 to token 6) and "Backup" (token 2).
+fn rotated_vault() -> TestVault {
+    let mut scenario = office();
+    scenario.settings.base_rate = 1000;
+    scenario.settings.user_rate = 1000;
+    scenario
+        .tokens
+        .push(token(6, "Alice", EVERY_BASIC_SCOPE, &["CRM"]));
+    let fake = FakeAirtable::start(scenario).unwrap();
+    let v = TestVault::new();
+    v.add("CRM sync", &pat(1), &["--rotated-on", "2026-01-01"]);
+    v.add("Backup", &pat(2), &[]);
+    let mut cmd = v.command(&["rotate", "CRM sync", "--force", "--forget-old"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let out = output_with_stdin(cmd, &format!("{}\n", pat(6)));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    v
+}
+
+#[test]
+fn finds_every_copy_matches_it_and_names_the_stale_one() {
+    let v = rotated_vault();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(
+        &h.join(".config/Claude/claude_desktop_config.json"),
+        &format!(
+            r#"{{"mcpServers": {{"airtable": {{"command": "npx", "args": ["-y", "airtable-mcp-server"], "env": {{"AIRTABLE_API_KEY": "{}"}}}}}}}}"#,
+            pat(1)
+        ),
+    );
+    write(
+        &h.join(".codex/config.toml"),
+        &format!(
+            "[mcp_servers.bases]\ncommand = \"npx\"\nenv = {{ AIRTABLE_TOKEN = \"{}\" }}\n",
+            pat(6)
+        ),
+    );
+    write(
+        &h.join(".bashrc"),
+        &format!("export AIRTABLE_BACKUP={}\n", id_of(&pat(2))),
+    );
+    write(
+        &h.join("work/app/.env"),
+        &format!("# git-ignored, as usual\nAIRTABLE_TOKEN={}\n", pat(9)),
+    );
+    write(
+        &h.join("work/app/node_modules/x/.env"),
+        &format!("T={}\n", pat(1)),
+    );
+    write(&h.join("work/app/.gitignore"), ".env\n");
+
+    let mut cmd = v.command(&["scan", "--json"]);
+    cmd.env("HOME", h).env("XDG_CONFIG_HOME", h.join(".config"));
+    cmd.current_dir(h);
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a stale copy: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    for n in [1, 2, 6, 9] {
+        let secret_part = pat(n).split_once('.').unwrap().1.to_owned();
+        assert!(!text.contains(&secret_part), "no secret is printed: {text}");
+    }
+    let found: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let by_id = |id: &str| {
+        found["found"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["token_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not found in {text}"))
+    };
+    let old = by_id(id_of(&pat(1)));
+    assert_eq!(old["token"], "CRM sync");
+    assert_eq!(old["stale"], true);
+    assert_eq!(old["plaintext"], true);
+    assert_eq!(old["server"], "airtable");
+    assert_eq!(old["variable"], "AIRTABLE_API_KEY");
+    assert_eq!(old["line"], 1);
+    let new = by_id(id_of(&pat(6)));
+    assert_eq!(
+        (new["token"].as_str(), new["stale"].as_bool()),
+        (Some("CRM sync"), Some(false))
+    );
+    assert_eq!(
+        (new["server"].as_str(), new["variable"].as_str()),
+        (Some("bases"), Some("AIRTABLE_TOKEN"))
+    );
+    let backup = by_id(id_of(&pat(2)));
+    assert_eq!(backup["token"], "Backup");
+    assert_eq!(backup["plaintext"], false, "only the ID is in the profile");
+    assert_eq!(backup["variable"], "AIRTABLE_BACKUP");
+    // The project is not a usual place: a scan of the home folder finds its `.env`.
+    assert!(!text.contains(id_of(&pat(9))), "{text}");
+
+    let out = v.run(&["scan", "--json", h.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let walked: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unknown: Vec<&serde_json::Value> = walked["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["token_id"] == id_of(&pat(9)))
+        .collect();
+    assert_eq!(
+        unknown.len(),
+        1,
+        "the git-ignored .env is read, node_modules is not: {walked}"
+    );
+    assert_eq!(unknown[0]["token"], serde_json::Value::Null);
+    assert_eq!(unknown[0]["line"], 2);
+    assert!(
+        unknown[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("work/app/.env")
+    );
+    let copies_of_old = walked["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["token_id"] == id_of(&pat(1)))
+        .count();
+    assert_eq!(copies_of_old, 1, "node_modules is skipped: {walked}");
+}
+
+#[test]
+fn nothing_stale_is_status_zero_and_a_missing_path_is_a_usage_error() {
+    let v = TestVault::new();
+    v.add("Backup", &pat(2), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("cron.env"), &format!("KEY={}\n", pat(2)));
+    let out = v.run(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Backup"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains(pat(2).split_once('.').unwrap().1));
+    let gone = dir.path().join("nowhere");
+    let out = v.run(&["scan", gone.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+}
