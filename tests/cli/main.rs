@@ -4,6 +4,7 @@
 //! each test uses its own data folder and keychain service. The locked-keyring test is
 //! `tests/locked`, which needs a keyring of its own.
 
+mod adopt;
 mod check;
 mod due;
 mod failures;

@@ -41,6 +41,8 @@ pub enum ErrorKind {
     AirtableUnavailable,
     /// Another check is still running.
     CheckRunning,
+    /// This needs a (full) live check of the token first.
+    NeedsCheck,
     /// The check cannot start: `PATVAULT_AIRTABLE_URL` or the HTTP client is unusable.
     CheckSetup,
     /// The browser could not be opened.

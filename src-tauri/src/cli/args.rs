@@ -26,6 +26,10 @@ pub enum Command {
         name: String,
         #[command(flatten)]
         intent: IntentArgs,
+        /// Check the secret live first (a full check) and take its scopes and bases
+        /// from what it reaches; flags given as well are the starting point.
+        #[arg(long)]
+        from_reach: bool,
     },
     /// List every token (reads only the inventory, never the keychain).
     List {
@@ -46,6 +50,10 @@ pub enum Command {
         new_name: Option<String>,
         #[command(flatten)]
         intent: IntentArgs,
+        /// Make the last full check's reach the intent: add the scopes and bases that
+        /// work, drop those refused.
+        #[arg(long)]
+        adopt_reach: bool,
     },
     /// Replace a token's secret with one read from standard input.
     SetSecret { name: String },

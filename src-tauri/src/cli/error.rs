@@ -1,6 +1,7 @@
 //! What stops a command: the layer below's error as it is, or the command line's own
 //! (what was typed, a command that cannot run). Printed as one line on stderr.
 
+use patvault_core::check::adopt::AdoptError;
 use patvault_core::files::FileError;
 use patvault_core::ops::client::SetupError;
 use patvault_core::ops::renewal::RenewalError;
@@ -16,6 +17,8 @@ pub enum CliError {
     Setup(#[from] SetupError),
     #[error(transparent)]
     Renewal(#[from] RenewalError),
+    #[error(transparent)]
+    Adopt(#[from] AdoptError),
     /// What was typed cannot be used; the message says why.
     #[error("{0}")]
     Input(String),

@@ -78,14 +78,20 @@ pub fn run(command: Command, config: &Config) -> i32 {
 fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
     let vault = open_vault(config)?;
     match command {
-        Command::Add { name, intent } => tokens::add(&vault, name, intent)?,
+        Command::Add {
+            name,
+            intent,
+            from_reach: false,
+        } => tokens::add(&vault, name, intent)?,
+        Command::Add { name, intent, .. } => tokens::add_from_reach(&vault, config, name, intent)?,
         Command::List { json } => tokens::list(&vault, json)?,
         Command::Show { name, json } => tokens::show(&vault, &name, json)?,
         Command::Edit {
             name,
             new_name,
             intent,
-        } => tokens::edit(&vault, &name, new_name, intent)?,
+            adopt_reach,
+        } => tokens::edit(&vault, &name, new_name, intent, adopt_reach)?,
         Command::SetSecret { name } => tokens::set_secret(&vault, &name)?,
         Command::Remove { name, yes } => tokens::remove(&vault, &name, yes)?,
         Command::Exec { name, var, command } => {

@@ -5,12 +5,17 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use super::args::IntentArgs;
+use super::check::runtime;
 use super::error::CliError;
 use super::out::print_out;
 use super::{output, warn};
+use patvault_core::check::adopt::{AdoptError, adopt_reach};
+use patvault_core::config::Config;
 use patvault_core::model::record::{BaseIntent, TokenIntent};
+use patvault_core::ops::adopt::intent_from_reach;
+use patvault_core::ops::client::open_client;
 use patvault_core::ops::summary::{summaries, summary};
-use patvault_core::secret::Secret;
+use patvault_core::secret::{Secret, Shape};
 use patvault_core::vault::{UnusualShape, Vault, today};
 
 pub fn add(vault: &Vault, name: String, intent: IntentArgs) -> Result<(), CliError> {
@@ -21,6 +26,44 @@ pub fn add(vault: &Vault, name: String, intent: IntentArgs) -> Result<(), CliErr
     eprintln!(
         "Added “{}”; its secret is in the keychain.",
         saved.record.intent.name
+    );
+    Ok(())
+}
+
+/// `add --from-reach`: the intent comes from a full check of the secret.
+pub fn add_from_reach(
+    vault: &Vault,
+    config: &Config,
+    name: String,
+    intent: IntentArgs,
+) -> Result<(), CliError> {
+    let intent = intent.apply(TokenIntent::named(name, today()))?;
+    let secret = read_secret()?;
+    // Nothing is sent for a secret the vault would refuse anyway.
+    if let Shape::Refused(why) = secret.shape() {
+        return Err(CliError::Input(why));
+    }
+    let (intent, report) = runtime()?.block_on(async {
+        let client = open_client(config)?;
+        Ok::<_, CliError>(intent_from_reach(&client, intent, &secret).await?)
+    })?;
+    let saved = vault.add(intent, &secret, UnusualShape::Accept)?;
+    warn(saved.warning);
+    if let Err(e) = vault.record_check(saved.record.id, &report) {
+        eprintln!("patvault: the check was not kept: {e}");
+    }
+    let i = &saved.record.intent;
+    eprintln!(
+        "Added “{}” as it reaches: {} {}, {} {}; its secret is in the keychain.",
+        i.name,
+        i.scopes.len(),
+        if i.scopes.len() == 1 {
+            "scope"
+        } else {
+            "scopes"
+        },
+        i.bases.len(),
+        if i.bases.len() == 1 { "base" } else { "bases" },
     );
     Ok(())
 }
@@ -50,11 +93,19 @@ pub fn edit(
     name: &str,
     new_name: Option<String>,
     intent: IntentArgs,
+    adopt: bool,
 ) -> Result<(), CliError> {
     let record = vault.find(name)?;
     let mut edited = intent.apply(record.intent)?;
     if let Some(new_name) = new_name {
         edited.name = new_name;
+    }
+    if adopt {
+        let report = record
+            .last_report
+            .as_ref()
+            .ok_or(AdoptError::NeverChecked)?;
+        edited = adopt_reach(&edited, report)?;
     }
     let record = vault.edit(record.id, edited)?;
     eprintln!("Saved “{}”.", record.intent.name);

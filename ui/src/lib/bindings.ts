@@ -241,6 +241,8 @@ export type ErrorKind = "not_found" | "name_taken" | "invalid_input" | "unusual_
 "airtable_unavailable" | 
 /**  Another check is still running. */
 "check_running" | 
+/**  This needs a (full) live check of the token first. */
+"needs_check" | 
 /**  The check cannot start: `PATVAULT_AIRTABLE_URL` or the HTTP client is unusable. */
 "check_setup" | 
 /**  The browser could not be opened. */

@@ -3,6 +3,7 @@
 //! paced by the Airtable client. Knows tokens only by their intent: finding their
 //! secrets in the vault is `ops::check_vault`'s work.
 
+pub mod adopt;
 pub mod catalog;
 mod drift;
 pub mod estimate;

@@ -3,6 +3,7 @@
 //! (listing), or copies on disk and the vault (the scan). The app and the CLI call
 //! these, so each exists once.
 
+pub mod adopt;
 pub mod check_vault;
 pub mod client;
 pub mod health;

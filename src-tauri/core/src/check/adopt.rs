@@ -1,0 +1,199 @@
+//! Reach made intent: the intent a token would have if it were meant to do exactly what
+//! its check found it can. Scopes that work are added; scopes refused are dropped; a
+//! scope no request could prove either way is kept as the user wrote it. Bases follow
+//! the bases the token reaches, named as Airtable names them, unless the token may not
+//! list bases (then its bases stay as they were).
+
+use crate::error::{ErrorKind, UserError};
+use crate::model::CheckStatus;
+use crate::model::record::{BaseIntent, TokenIntent};
+use crate::model::report::CheckReport;
+use crate::model::verdict::Verdict;
+
+/// The check says too little to make an intent of.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdoptError {
+    #[error("the check did not reach Airtable ({0}): check the token again first")]
+    Unchecked(String),
+    #[error("the check was light, so it proved no base's scopes: run a full check first")]
+    Light,
+    #[error("the token has not been checked yet: check it first (`patvault check NAME`)")]
+    NeverChecked,
+}
+
+impl UserError for AdoptError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::NeedsCheck
+    }
+}
+
+pub fn adopt_reach(intent: &TokenIntent, report: &CheckReport) -> Result<TokenIntent, AdoptError> {
+    if matches!(report.status, CheckStatus::Invalid) || report.user.is_none() {
+        return Err(AdoptError::Unchecked(
+            report.error.clone().unwrap_or_else(|| "no answer".into()),
+        ));
+    }
+    if report.light {
+        return Err(AdoptError::Light);
+    }
+    let verdict = |scope: &str| report.scopes.get(scope).copied();
+    let mut scopes: Vec<String> = intent
+        .scopes
+        .iter()
+        .filter(|s| !matches!(verdict(s), Some(Verdict::Denied | Verdict::BlockedByRole)))
+        .cloned()
+        .collect();
+    for (scope, v) in &report.scopes {
+        if *v == Verdict::Granted && !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    let bases = if report.can_list_bases == Some(true) {
+        report
+            .bases
+            .iter()
+            .filter(|b| b.reachable)
+            .map(|b| {
+                let before = intent.bases.iter().find(|i| i.id == b.id);
+                BaseIntent {
+                    id: b.id.clone(),
+                    label: before
+                        .and_then(|i| i.label.clone())
+                        .or_else(|| b.name.clone()),
+                    table: before.and_then(|i| i.table.clone()),
+                }
+            })
+            .collect()
+    } else {
+        intent.bases.clone()
+    };
+    Ok(TokenIntent {
+        scopes,
+        bases,
+        ..intent.clone()
+    })
+}
+
+/// `report` judged against `intent` instead of the intent it was made for: which bases
+/// are intended, the drift and the status. What Airtable answered is unchanged.
+pub fn judged_against(report: &CheckReport, intent: &TokenIntent) -> CheckReport {
+    let mut report = report.clone();
+    for base in &mut report.bases {
+        base.intended = intent.bases.iter().any(|b| b.id == base.id);
+    }
+    super::drift::conclude(&mut report, intent);
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::{BaseReach, CheckUser, Drift};
+    use std::collections::BTreeMap;
+
+    fn report(scopes: &[(&str, Verdict)], bases: &[(&str, &str, bool)]) -> CheckReport {
+        CheckReport {
+            checked_at: chrono::Utc::now(),
+            light: false,
+            status: CheckStatus::Drift,
+            user: Some(CheckUser {
+                id: "usrAlice".into(),
+                email: None,
+            }),
+            can_list_bases: Some(true),
+            scopes: scopes.iter().map(|(s, v)| ((*s).to_owned(), *v)).collect(),
+            bases: bases
+                .iter()
+                .map(|(id, name, reachable)| BaseReach {
+                    id: (*id).into(),
+                    name: Some((*name).into()),
+                    permission_level: None,
+                    reachable: *reachable,
+                    intended: false,
+                    scopes: BTreeMap::new(),
+                    reasons: BTreeMap::new(),
+                    requests: 0,
+                    not_found: None,
+                    quota_exhausted: false,
+                })
+                .collect(),
+            drift: Drift::default(),
+            error: None,
+            requests: 9,
+        }
+    }
+
+    fn intent(scopes: &[&str], bases: &[(&str, Option<&str>)]) -> TokenIntent {
+        TokenIntent {
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            bases: bases
+                .iter()
+                .map(|(id, label)| BaseIntent {
+                    id: (*id).into(),
+                    label: label.map(str::to_owned),
+                    table: None,
+                })
+                .collect(),
+            ..TokenIntent::named("t", chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+        }
+    }
+
+    #[test]
+    fn what_works_is_added_what_is_refused_dropped_and_the_unknown_kept() {
+        let before = intent(
+            &[
+                "data.records:read",
+                "data.records:write",
+                "data.recordComments:write",
+            ],
+            &[("appCRM", Some("my CRM")), ("appGone", None)],
+        );
+        let checked = report(
+            &[
+                ("data.records:read", Verdict::Granted),
+                ("data.records:write", Verdict::Denied),
+                ("data.recordComments:write", Verdict::Unverifiable),
+                ("schema.bases:read", Verdict::Granted),
+                ("webhook:manage", Verdict::Denied),
+            ],
+            &[
+                ("appCRM", "CRM", true),
+                ("appOps", "Ops", true),
+                ("appNo", "No", false),
+            ],
+        );
+        let after = adopt_reach(&before, &checked).unwrap();
+        assert_eq!(
+            after.scopes,
+            [
+                "data.records:read",
+                "data.recordComments:write",
+                "schema.bases:read"
+            ]
+        );
+        let bases: Vec<(&str, Option<&str>)> = after
+            .bases
+            .iter()
+            .map(|b| (b.id.as_str(), b.label.as_deref()))
+            .collect();
+        assert_eq!(bases, [("appCRM", Some("my CRM")), ("appOps", Some("Ops"))]);
+        assert_eq!(after.name, before.name);
+    }
+
+    #[test]
+    fn a_token_that_may_not_list_bases_keeps_its_bases_and_a_failed_check_changes_nothing() {
+        let before = intent(&[], &[("appCRM", None)]);
+        let mut checked = report(&[("data.records:read", Verdict::Granted)], &[]);
+        checked.can_list_bases = Some(false);
+        assert_eq!(adopt_reach(&before, &checked).unwrap().bases, before.bases);
+        checked.user = None;
+        checked.error = Some("network down".into());
+        assert!(matches!(
+            adopt_reach(&before, &checked),
+            Err(AdoptError::Unchecked(_))
+        ));
+        let mut light = report(&[], &[]);
+        light.light = true;
+        assert_eq!(adopt_reach(&before, &light), Err(AdoptError::Light));
+    }
+}
