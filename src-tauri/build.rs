@@ -25,6 +25,7 @@ fn main() {
         "forget_old_secret",
         "tick_update",
         "export_calendar",
+        "adopt_reach",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

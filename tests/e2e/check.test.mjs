@@ -164,6 +164,36 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
     assert.deepEqual(filesContaining(app.dataDir, secretPart), [], `${t.name}'s secret is in no file of the vault`);
     assert.deepEqual(filesContaining(path.join(work, "check"), secretPart), []);
   }
+
+  step("reach made intent, one finding and then all");
+  const sentBefore = (await fake.stats()).requests;
+  await (await session.find("[data-test=token-row][data-name='Nightly backup'] td")).click();
+  await session.find("[data-test=reach-panel]");
+  const intentOf = () => app.readInventory().tokens.find((r) => r.intent.name === "Nightly backup").intent;
+  assert.ok(!intentOf().bases.some((b) => b.id === FINANCE));
+  await (await session.find("[data-test=finding][data-kind=excess_base] [data-test=adopt-finding]")).click();
+  await session.until(() => document.querySelectorAll("[data-test=finding]").length === 1, "one finding settled");
+  assert.deepEqual(
+    intentOf().bases.filter((b) => b.id === FINANCE),
+    [{ id: FINANCE, label: "Finance", table: null }],
+    "the excess base joins the intent, named as Airtable names it",
+  );
+  assert.equal((await fake.stats()).requests, sentBefore, "adopting asks nothing of Airtable");
+  // The last check was light: adopting all it reaches takes a full one.
+  assert.equal(await session.execute(`return document.querySelector("[data-test=adopt-reach]")`), null);
+  await (await session.find("[data-test=check]")).click();
+  await session.until(
+    () => /^Checked 1 token in /.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""),
+    "the full check",
+    { timeout: 30000 },
+  );
+  await (await session.find("[data-test=adopt-reach]")).click();
+  await session.until(() => !document.querySelector("[data-test=finding]"), "no finding left");
+  const record = app.readInventory().tokens.find((r) => r.intent.name === "Nightly backup");
+  const reached = record.last_report.bases.filter((b) => b.reachable).map((b) => b.id).sort();
+  assert.ok(reached.includes(FINANCE) && reached.length > 2, `${reached}`);
+  assert.deepEqual(record.intent.bases.map((b) => b.id).sort(), reached, "the intent is every base it reaches");
+  assert.equal(record.last_report.status, "ok", "its last check, judged against the new intent, has no drift");
 });
 
 test("a full check that would take over a minute is announced first", async (t) => {

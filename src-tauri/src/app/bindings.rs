@@ -7,6 +7,7 @@
 
 use tauri_specta::{Builder, collect_commands, collect_events};
 
+use super::adopting::*;
 use super::checking::*;
 use super::commands::*;
 use super::reminders::*;
@@ -41,6 +42,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             forget_old_secret,
             tick_update,
             export_calendar,
+            adopt_reach,
         ])
         .events(collect_events![OpenToken])
         // The UI's defaults come from the core, never a copy of them.

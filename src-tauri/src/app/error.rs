@@ -4,6 +4,7 @@
 
 use patvault_core::error::{ErrorKind, UserError};
 use patvault_core::files::FileError;
+use patvault_core::ops::adopt::AdoptInVaultError;
 use patvault_core::ops::client::SetupError;
 use patvault_core::ops::renewal::{RenewalError, TOKENS_PAGE};
 use patvault_core::settings::SettingsError;
@@ -21,6 +22,8 @@ pub enum AppError {
     Setup(#[from] SetupError),
     #[error(transparent)]
     Renewal(#[from] RenewalError),
+    #[error(transparent)]
+    Adopt(#[from] AdoptInVaultError),
     #[error("a check is already running: wait for it or cancel it")]
     CheckRunning,
     #[error("the browser could not be opened ({0}): go to {TOKENS_PAGE}")]
@@ -47,6 +50,7 @@ impl UserError for AppError {
             AppError::File(e) => e.kind(),
             AppError::Setup(e) => e.kind(),
             AppError::Renewal(e) => e.kind(),
+            AppError::Adopt(e) => e.kind(),
             AppError::CheckRunning => ErrorKind::CheckRunning,
             AppError::Browser(_) => ErrorKind::Browser,
             AppError::Autostart(_) => ErrorKind::Autostart,

@@ -3,6 +3,7 @@
 
 use patvault_core::check::adopt::AdoptError;
 use patvault_core::files::FileError;
+use patvault_core::ops::adopt::AdoptInVaultError;
 use patvault_core::ops::client::SetupError;
 use patvault_core::ops::renewal::RenewalError;
 use patvault_core::vault::VaultError;
@@ -19,6 +20,8 @@ pub enum CliError {
     Renewal(#[from] RenewalError),
     #[error(transparent)]
     Adopt(#[from] AdoptError),
+    #[error(transparent)]
+    AdoptInVault(#[from] AdoptInVaultError),
     /// What was typed cannot be used; the message says why.
     #[error("{0}")]
     Input(String),

@@ -9,10 +9,10 @@ use super::check::runtime;
 use super::error::CliError;
 use super::out::print_out;
 use super::{output, warn};
-use patvault_core::check::adopt::{AdoptError, adopt_reach};
+use patvault_core::check::adopt::AdoptError;
 use patvault_core::config::Config;
 use patvault_core::model::record::{BaseIntent, TokenIntent};
-use patvault_core::ops::adopt::intent_from_reach;
+use patvault_core::ops::adopt::{Adopt, adopt_in_vault, intent_from_reach};
 use patvault_core::ops::client::open_client;
 use patvault_core::ops::summary::{summaries, summary};
 use patvault_core::secret::{Secret, Shape};
@@ -100,14 +100,13 @@ pub fn edit(
     if let Some(new_name) = new_name {
         edited.name = new_name;
     }
-    if adopt {
-        let report = record
-            .last_report
-            .as_ref()
-            .ok_or(AdoptError::NeverChecked)?;
-        edited = adopt_reach(&edited, report)?;
+    if adopt && record.last_report.is_none() {
+        return Err(AdoptError::NeverChecked.into());
     }
-    let record = vault.edit(record.id, edited)?;
+    let mut record = vault.edit(record.id, edited)?;
+    if adopt {
+        record = adopt_in_vault(vault, record.id, Adopt::All)?;
+    }
     eprintln!("Saved “{}”.", record.intent.name);
     Ok(())
 }

@@ -60,6 +60,8 @@ export const commands = {
 	 *  home folder) and returns where.
 	 */
 	exportCalendar: () => typedError<string, ErrorReport>(__TAURI_INVOKE("export_calendar")),
+	/**  Changes token `id`'s intent to settle `finding`, or every finding when none is given. */
+	adoptReach: (id: string, finding: Finding | null) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("adopt_reach", { id, finding })),
 };
 
 /** Events */

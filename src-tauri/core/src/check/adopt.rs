@@ -7,7 +7,7 @@
 use crate::error::{ErrorKind, UserError};
 use crate::model::CheckStatus;
 use crate::model::record::{BaseIntent, TokenIntent};
-use crate::model::report::CheckReport;
+use crate::model::report::{CheckReport, Finding, FindingKind, NotFound};
 use crate::model::verdict::Verdict;
 
 /// The check says too little to make an intent of.
@@ -72,6 +72,47 @@ pub fn adopt_reach(intent: &TokenIntent, report: &CheckReport) -> Result<TokenIn
         bases,
         ..intent.clone()
     })
+}
+
+/// `intent` changed so that `finding` (one of `report`'s) is no longer drift: an excess
+/// scope or base joins the intent, a missing one leaves it, a base or table Airtable no
+/// longer has is forgotten.
+pub fn adopt_finding(intent: &TokenIntent, report: &CheckReport, finding: &Finding) -> TokenIntent {
+    let mut intent = intent.clone();
+    let scope = finding.scope.as_deref();
+    let base = finding.base.as_deref();
+    match (finding.kind, scope, base) {
+        (FindingKind::ExcessScope, Some(scope), _) if !intent.scopes.iter().any(|s| s == scope) => {
+            intent.scopes.push(scope.to_owned());
+        }
+        (FindingKind::MissingScope, Some(scope), _) => intent.scopes.retain(|s| s != scope),
+        (FindingKind::ExcessBase, _, Some(base)) if !intent.bases.iter().any(|b| b.id == base) => {
+            intent.bases.push(BaseIntent {
+                id: base.to_owned(),
+                label: report
+                    .bases
+                    .iter()
+                    .find(|b| b.id == base)
+                    .and_then(|b| b.name.clone()),
+                table: None,
+            });
+        }
+        (FindingKind::NotFound, _, Some(base))
+            if report
+                .bases
+                .iter()
+                .any(|b| b.id == base && b.not_found == Some(NotFound::Table)) =>
+        {
+            for b in intent.bases.iter_mut().filter(|b| b.id == base) {
+                b.table = None;
+            }
+        }
+        (FindingKind::MissingBase | FindingKind::NotFound, _, Some(base)) => {
+            intent.bases.retain(|b| b.id != base);
+        }
+        _ => {}
+    }
+    intent
 }
 
 /// `report` judged against `intent` instead of the intent it was made for: which bases
@@ -178,6 +219,63 @@ mod tests {
             .collect();
         assert_eq!(bases, [("appCRM", Some("my CRM")), ("appOps", Some("Ops"))]);
         assert_eq!(after.name, before.name);
+    }
+
+    #[test]
+    fn one_finding_at_a_time() {
+        let before = intent(
+            &["data.records:write"],
+            &[("appGone", None), ("appT", None)],
+        );
+        let mut checked = report(&[], &[("appOps", "Ops", true)]);
+        checked.bases.push(BaseReach {
+            not_found: Some(NotFound::Table),
+            ..checked.bases[0].clone()
+        });
+        checked.bases[1].id = "appT".into();
+        let finding = |kind, scope: Option<&str>, base: Option<&str>| Finding {
+            kind,
+            scope: scope.map(str::to_owned),
+            base: base.map(str::to_owned),
+            cause: crate::model::report::Cause::Scope,
+            explanation: String::new(),
+            fix: String::new(),
+        };
+        let added = adopt_finding(
+            &before,
+            &checked,
+            &finding(FindingKind::ExcessScope, Some("schema.bases:read"), None),
+        );
+        assert_eq!(added.scopes, ["data.records:write", "schema.bases:read"]);
+        let dropped = adopt_finding(
+            &before,
+            &checked,
+            &finding(FindingKind::MissingScope, Some("data.records:write"), None),
+        );
+        assert!(dropped.scopes.is_empty());
+        let base = adopt_finding(
+            &before,
+            &checked,
+            &finding(FindingKind::ExcessBase, None, Some("appOps")),
+        );
+        assert_eq!(
+            (base.bases[2].id.as_str(), base.bases[2].label.as_deref()),
+            ("appOps", Some("Ops"))
+        );
+        let gone = adopt_finding(
+            &before,
+            &checked,
+            &finding(FindingKind::NotFound, None, Some("appGone")),
+        );
+        assert_eq!(gone.bases.len(), 1);
+        let mut with_table = before.clone();
+        with_table.bases[1].table = Some("Old".into());
+        let table = adopt_finding(
+            &with_table,
+            &checked,
+            &finding(FindingKind::NotFound, None, Some("appT")),
+        );
+        assert_eq!((table.bases.len(), table.bases[1].table.clone()), (2, None));
     }
 
     #[test]

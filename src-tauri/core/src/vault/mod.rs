@@ -167,11 +167,23 @@ impl Vault {
     }
 
     pub fn edit(&self, id: Uuid, intent: TokenIntent) -> Result<TokenRecord, VaultError> {
+        self.edit_and(id, intent, |_| {})
+    }
+
+    /// Edits the intent, then lets `then` bring the rest of the record in line (such as
+    /// the last report, judged against the new intent), in the same write.
+    pub fn edit_and(
+        &self,
+        id: Uuid,
+        intent: TokenIntent,
+        then: impl FnOnce(&mut TokenRecord),
+    ) -> Result<TokenRecord, VaultError> {
         let intent = intent.normalized(today())?;
         self.inventory.update(|tokens| {
             refuse_clash(tokens, &intent.name, Some(id))?;
             let token = find_mut(tokens, id)?;
             token.intent = intent;
+            then(token);
             Ok(token.clone())
         })
     }
