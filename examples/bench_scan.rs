@@ -59,32 +59,11 @@ fn main() {
         scanned.files_read,
         scanned.files_read as f64 / ours.as_secs_f64()
     );
-    let rg = std::process::Command::new("rg")
-        .args([
-            "-l",
-            "--no-ignore",
-            "--hidden",
-            "-g",
-            "!node_modules",
-            "pat",
-        ])
-        .arg(tree.path())
-        .output();
-    match rg {
+    // Once to warm up, then measured.
+    match rg(tree.path()) {
         Ok(out) if out.status.success() => {
             let started = Instant::now();
-            let again = std::process::Command::new("rg")
-                .args([
-                    "-l",
-                    "--no-ignore",
-                    "--hidden",
-                    "-g",
-                    "!node_modules",
-                    "pat",
-                ])
-                .arg(tree.path())
-                .output()
-                .unwrap();
+            let again = rg(tree.path()).unwrap();
             let took = started.elapsed();
             let listed = String::from_utf8_lossy(&again.stdout).lines().count();
             println!(
@@ -99,4 +78,20 @@ fn main() {
         }
         _ => println!("rg -l pat:           not installed (apt install ripgrep to compare)"),
     }
+}
+
+/// ripgrep over the same files the scan reads: ignored and hidden ones too, but not
+/// `node_modules`.
+fn rg(tree: &Path) -> std::io::Result<std::process::Output> {
+    std::process::Command::new("rg")
+        .args([
+            "-l",
+            "--no-ignore",
+            "--hidden",
+            "-g",
+            "!node_modules",
+            "pat",
+        ])
+        .arg(tree)
+        .output()
 }

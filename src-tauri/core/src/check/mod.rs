@@ -10,4 +10,4 @@ pub mod estimate;
 mod probe;
 pub mod run;
 
-pub use run::{CheckJob, check_many};
+pub use run::{CheckJob, check_many, check_secret};

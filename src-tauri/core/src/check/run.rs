@@ -22,6 +22,32 @@ pub struct CheckJob {
     pub user_hint: Option<String>,
 }
 
+/// A full check of one secret that is not (or not yet) the vault's: a rotation's new
+/// secret, or a token about to be added.
+pub async fn check_secret(
+    client: &Client,
+    intent: &TokenIntent,
+    secret: &Secret,
+    user_hint: Option<String>,
+) -> CheckReport {
+    let job = CheckJob {
+        id: Uuid::new_v4(),
+        intent: intent.clone(),
+        secret: Ok(secret.clone()),
+        user_hint,
+    };
+    let mut report = None;
+    check_many(
+        client,
+        vec![job],
+        false,
+        &CancellationToken::new(),
+        |_, r| report = Some(r),
+    )
+    .await;
+    report.expect("one job, one report")
+}
+
 /// Checks every job, calling `on_report` as each finishes; returns false when cancelled
 /// before the end.
 pub async fn check_many(

@@ -3,12 +3,11 @@
 //! A kept token's last report is judged again against its new intent, so its page
 //! shows no drift that the new intent has settled.
 
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::airtable::Client;
 use crate::check::adopt::{AdoptError, adopt_finding, adopt_reach, judged_against};
-use crate::check::{CheckJob, check_many};
+use crate::check::check_secret;
 use crate::error::{ErrorKind, UserError};
 use crate::model::CheckReport;
 use crate::model::record::TokenIntent;
@@ -24,22 +23,7 @@ pub async fn intent_from_reach(
     intent: TokenIntent,
     secret: &Secret,
 ) -> Result<(TokenIntent, CheckReport), AdoptError> {
-    let job = CheckJob {
-        id: Uuid::new_v4(),
-        intent: intent.clone(),
-        secret: Ok(secret.clone()),
-        user_hint: None,
-    };
-    let mut report = None;
-    check_many(
-        client,
-        vec![job],
-        false,
-        &CancellationToken::new(),
-        |_, r| report = Some(r),
-    )
-    .await;
-    let report = report.expect("one job, one report");
+    let report = check_secret(client, &intent, secret, None).await;
     let adopted = adopt_reach(&intent, &report)?;
     let report = judged_against(&report, &adopted);
     Ok((adopted, report))

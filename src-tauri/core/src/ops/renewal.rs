@@ -6,10 +6,9 @@
 use std::collections::BTreeSet;
 
 use serde::Serialize;
-use tokio_util::sync::CancellationToken;
 
 use crate::airtable::{ApiError, Client};
-use crate::check::{CheckJob, check_many};
+use crate::check::check_secret;
 use crate::error::{ErrorKind, UserError};
 use crate::model::record::TokenRecord;
 use crate::model::{CheckReport, CheckStatus};
@@ -98,22 +97,7 @@ pub async fn check_new_secret(
         return Err(VaultError::RotationUnfinished(record.intent.name.clone()).into());
     }
     let old_user = old_user(vault, client, record).await;
-    let job = CheckJob {
-        id: record.id,
-        intent: record.intent.clone(),
-        secret: Ok(new.clone()),
-        user_hint: old_user.clone(),
-    };
-    let mut report = None;
-    check_many(
-        client,
-        vec![job],
-        false,
-        &CancellationToken::new(),
-        |_, r| report = Some(r),
-    )
-    .await;
-    let report = report.expect("one job, one report");
+    let report = check_secret(client, &record.intent, new, old_user.clone()).await;
     match report.status {
         CheckStatus::Invalid => {
             return Err(RenewalError::NewSecretRefused(
