@@ -37,6 +37,17 @@ fn scopes_and_bases(shown: &serde_json::Value) -> (Vec<String>, Vec<(String, Str
     (scopes, bases)
 }
 
+/// What token 2 reaches: its two scopes on CRM and Ops, named as Airtable names them.
+fn token_2_reach() -> (Vec<String>, Vec<(String, String)>) {
+    (
+        vec!["data.records:read".into(), "schema.bases:read".into()],
+        vec![
+            (id("app", "CRM"), "CRM".into()),
+            (id("app", "Ops"), "Ops".into()),
+        ],
+    )
+}
+
 #[test]
 fn add_from_reach_takes_the_scopes_and_bases_that_work() {
     let fake = fake();
@@ -51,16 +62,7 @@ fn add_from_reach_takes_the_scopes_and_bases_that_work() {
         stderr(&out)
     );
     let shown = v.json(&["show", "Reader", "--json"]);
-    assert_eq!(
-        scopes_and_bases(&shown),
-        (
-            vec!["data.records:read".into(), "schema.bases:read".into()],
-            vec![
-                (id("app", "CRM"), "CRM".into()),
-                (id("app", "Ops"), "Ops".into())
-            ]
-        )
-    );
+    assert_eq!(scopes_and_bases(&shown), token_2_reach());
     assert_eq!(
         shown["last_report"]["status"], "ok",
         "the check that made it is kept"
@@ -87,13 +89,7 @@ fn edit_adopt_reach_agrees_with_the_last_check_and_needs_one() {
     let shown = v.json(&["show", "Reader", "--json"]);
     assert_eq!(
         scopes_and_bases(&shown),
-        (
-            vec!["data.records:read".into(), "schema.bases:read".into()],
-            vec![
-                (id("app", "CRM"), "CRM".into()),
-                (id("app", "Ops"), "Ops".into())
-            ]
-        ),
+        token_2_reach(),
         "write (refused) and HR (not granted) are dropped"
     );
 }

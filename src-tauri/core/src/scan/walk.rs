@@ -49,9 +49,52 @@ pub fn walk(root: &Path, walked: &mut Walked) {
                 walked.files.push(e.into_path());
             }
             Ok(_) => {}
-            Err(e) => walked
-                .unreadable
-                .push((root.to_path_buf(), e.to_string().replace('\n', " "))),
+            Err(e) => walked.unreadable.push(unreadable(root, &e)),
         }
+    }
+}
+
+/// The path the walk could not look into (the root when the error names none), and why.
+fn unreadable(root: &Path, e: &ignore::Error) -> (PathBuf, String) {
+    fn path_of(e: &ignore::Error) -> Option<&Path> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            _ => None,
+        }
+    }
+    let why = e
+        .io_error()
+        .map_or_else(|| e.to_string(), ToString::to_string);
+    (
+        path_of(e).unwrap_or(root).to_path_buf(),
+        why.replace('\n', " "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_entry_is_named_by_its_own_path() {
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::WithPath {
+                path: PathBuf::from("/home/u/work/secret-dir"),
+                err: Box::new(ignore::Error::Io(denied())),
+            }),
+        };
+        let (path, why) = unreadable(Path::new("/home/u"), &e);
+        assert_eq!(path, Path::new("/home/u/work/secret-dir"));
+        assert_eq!(why, denied().to_string());
+        let nameless = ignore::Error::Io(std::io::Error::other("gone"));
+        assert_eq!(
+            unreadable(Path::new("/home/u"), &nameless).0,
+            Path::new("/home/u")
+        );
     }
 }
