@@ -49,6 +49,12 @@ pub enum ErrorKind {
     Browser,
     /// Starting with the session could not be turned on or off.
     Autostart,
+    /// A config PAT Vault was to change does not parse; it was left as it was.
+    ConfigUnparsable,
+    /// A file PAT Vault was to change is read-only.
+    FileReadOnly,
+    /// A file changed between being read and being written; nothing was written.
+    FileChanged,
 }
 
 /// An error as it crosses to the web view or to `--json` output.

@@ -118,6 +118,15 @@ pub fn lock_exclusive(lock_path: &Path, wait: Duration) -> Result<File, FileErro
 /// folder, so a crash at any point leaves one whole version on disk. Temporary files a
 /// killed writer left behind are removed first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomic_as(path, bytes, None)
+}
+
+/// `write_atomic`, the new file taking `permissions` (a user's config keeps its own).
+pub fn write_atomic_as(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<fs::Permissions>,
+) -> Result<(), FileError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     remove_stale_temps(dir, &name);
@@ -133,6 +142,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         .and_then(|()| tmp.as_file().sync_all());
     if let Err(e) = written {
         return Err(io_error("write", tmp.path())(e));
+    }
+    if let Some(permissions) = permissions {
+        fs::set_permissions(tmp.path(), permissions)
+            .map_err(io_error("set the permissions of", tmp.path()))?;
     }
     tmp.persist(path)
         .map_err(|e| io_error("replace", path)(e.error))?;

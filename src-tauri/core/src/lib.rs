@@ -22,3 +22,4 @@ pub mod scopes;
 pub mod secret;
 pub mod settings;
 pub mod vault;
+pub mod wire;

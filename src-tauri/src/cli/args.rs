@@ -113,7 +113,8 @@ pub enum Command {
         places: Vec<String>,
     },
     /// What needs attention: rotations due soon, due or overdue, failing or missing
-    /// checks. Exit status 1 when a rotation is due or overdue.
+    /// checks, places a scan found still holding a rotated-away token. Exit status 1
+    /// when a rotation is due or overdue, or such a stale copy exists.
     Due {
         /// Count as due soon what is due within DAYS (instead of each lead time).
         #[arg(long, value_name = "DAYS")]
@@ -139,6 +140,49 @@ pub enum Command {
         paths: Vec<std::path::PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Import each plaintext token found that the vault does not have: its secret
+        /// goes to the keychain, its name comes from where it was found, its scopes and
+        /// bases from a full check. The files are not changed.
+        #[arg(long)]
+        import: bool,
+    },
+    /// Replace plaintext tokens in an MCP client's config or a .env file with the vault:
+    /// each server entry runs `patvault exec NAME --env VAR -- <its command>`, each .env
+    /// line becomes a comment naming that command. Shows the change and asks first; a
+    /// backup is kept beside the file.
+    Migrate {
+        path: std::path::PathBuf,
+        /// Write the change without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// MCP servers that take their token from the vault.
+    #[command(subcommand)]
+    Mcp(McpCommand),
+}
+
+#[derive(Subcommand)]
+pub enum McpCommand {
+    /// Add a server to an MCP client's config that runs CMD through
+    /// `patvault exec NAME`, so the token is never written there.
+    Add {
+        /// The vault token the server uses.
+        name: String,
+        /// claude-desktop, claude-code, cursor, vscode, codex, windsurf or cline.
+        #[arg(long, value_name = "CLIENT")]
+        client: String,
+        /// The server's name in the client (default: from the token's name).
+        #[arg(long, value_name = "SERVER_NAME")]
+        server: Option<String>,
+        /// The variable the server reads its token from.
+        #[arg(long = "env", value_name = "VAR", default_value = "AIRTABLE_API_KEY")]
+        var: String,
+        /// Write the project's config in this folder (Claude Code's .mcp.json, Cursor's
+        /// .cursor/mcp.json, VS Code's .vscode/mcp.json) instead of the user's.
+        #[arg(long, value_name = "DIR")]
+        project: Option<std::path::PathBuf>,
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
     },
 }
 

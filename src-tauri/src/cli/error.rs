@@ -7,6 +7,7 @@ use patvault_core::ops::adopt::AdoptInVaultError;
 use patvault_core::ops::client::SetupError;
 use patvault_core::ops::renewal::RenewalError;
 use patvault_core::vault::VaultError;
+use patvault_core::wire::WireError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -22,6 +23,8 @@ pub enum CliError {
     Adopt(#[from] AdoptError),
     #[error(transparent)]
     AdoptInVault(#[from] AdoptInVaultError),
+    #[error(transparent)]
+    Wire(#[from] WireError),
     /// What was typed cannot be used; the message says why.
     #[error("{0}")]
     Input(String),

@@ -9,6 +9,8 @@ mod doctor;
 mod due;
 mod error;
 mod exec;
+mod mcp;
+mod migrate;
 mod out;
 mod output;
 mod rotate;
@@ -19,7 +21,7 @@ use clap::Parser;
 
 pub use args::Command;
 
-use args::Cli;
+use args::{Cli, McpCommand};
 use error::CliError;
 use patvault_core::config::Config;
 use patvault_core::vault::VaultError;
@@ -129,7 +131,31 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Due { within, json } => return due::due(vault, within, json),
         Command::Calendar { out } => return due::calendar(vault, out),
         Command::Doctor { json } => return Ok(doctor::doctor(&vault, config, json)),
-        Command::Scan { paths, json } => return scan::scan(&vault, config, paths, json),
+        Command::Scan {
+            paths,
+            json,
+            import,
+        } => return scan::scan(&vault, config, paths, json, import),
+        Command::Migrate { path, yes } => migrate::migrate(&vault, &path, yes)?,
+        Command::Mcp(McpCommand::Add {
+            name,
+            client,
+            server,
+            var,
+            project,
+            command,
+        }) => mcp::add(
+            &vault,
+            config,
+            mcp::Asked {
+                token: &name,
+                client: &client,
+                server,
+                variable: var,
+                project,
+                command,
+            },
+        )?,
     }
     Ok(0)
 }

@@ -103,10 +103,30 @@ pub fn details(t: &TokenSummary) -> String {
             t.updates_pending.join(", ")
         )
     };
+    let found: String = t
+        .found_in
+        .iter()
+        .map(|p| {
+            let state = if p.place.through_vault {
+                "through the vault"
+            } else if p.stale {
+                "STALE: holds the old token"
+            } else if p.place.plaintext {
+                "current, plaintext"
+            } else {
+                "current, ID only"
+            };
+            format!(
+                "found in:      {} ({state}; last seen {})\n",
+                p.place.describe(),
+                p.place.last_seen.format("%Y-%m-%d")
+            )
+        })
+        .collect();
     format!(
         "name:          {}\ntoken id:      {}\nscopes:        {}\nbases:         {}\n\
          rotate every:  {} days\nlast rotated:  {}\nnext due:      {}{}\nused by:       {}\n\
-         {waiting}notes:         {}\n",
+         {found}{waiting}notes:         {}\n",
         t.name,
         t.token_id.as_deref().unwrap_or("—"),
         list(&t.scopes),

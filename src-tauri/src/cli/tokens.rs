@@ -122,7 +122,14 @@ pub fn set_secret(vault: &Vault, name: &str) -> Result<(), CliError> {
 
 pub fn remove(vault: &Vault, name: &str, yes: bool) -> Result<(), CliError> {
     let record = vault.find(name)?;
-    if !yes && !confirm(&record.intent.name)? {
+    let name = &record.intent.name;
+    let asked = || {
+        confirm(
+            &format!("Remove “{name}” and delete its secret from the keychain?"),
+            format!("removing “{name}” needs confirmation: run it at a terminal or pass --yes"),
+        )
+    };
+    if !yes && !asked()? {
         eprintln!("Nothing removed.");
         return Ok(());
     }
@@ -180,13 +187,12 @@ pub fn read_secret() -> Result<Secret, CliError> {
     Ok(Secret::new(line.as_str()))
 }
 
-fn confirm(name: &str) -> Result<bool, CliError> {
+/// Asks `question` at a terminal; elsewhere `unasked` says how to go without asking.
+pub fn confirm(question: &str, unasked: String) -> Result<bool, CliError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::Input(format!(
-            "removing “{name}” needs confirmation: run it at a terminal or pass --yes"
-        )));
+        return Err(CliError::Input(unasked));
     }
-    eprint!("Remove “{name}” and delete its secret from the keychain? [y/N] ");
+    eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()

@@ -82,7 +82,12 @@ export type Attention =
  *  No check for `days` days; `ever` is false when it was never checked since it was
  *  added `days` ago.
  */
-{ kind: "not_checked"; days: number; ever: boolean };
+{ kind: "not_checked"; days: number; ever: boolean } | 
+/**
+ *  A scan found these places still holding a token ID this token was rotated away
+ *  from: whatever reads them fails until they are given the new secret.
+ */
+{ kind: "stale_copies"; places: string[] };
 
 export type BaseIntent = {
 	/**  The base id, `app` + 14 letters or digits. */
@@ -250,7 +255,13 @@ export type ErrorKind = "not_found" | "name_taken" | "invalid_input" | "unusual_
 /**  The browser could not be opened. */
 "browser" | 
 /**  Starting with the session could not be turned on or off. */
-"autostart";
+"autostart" | 
+/**  A config PAT Vault was to change does not parse; it was left as it was. */
+"config_unparsable" | 
+/**  A file PAT Vault was to change is read-only. */
+"file_read_only" | 
+/**  A file changed between being read and being written; nothing was written. */
+"file_changed";
 
 /**  An error as it crosses to the web view or to `--json` output. */
 export type ErrorReport = {
@@ -277,6 +288,30 @@ export type FindingKind =
 "excess_scope" | "excess_base" | 
 /**  The intent names a base or table Airtable does not have (renamed or deleted). */
 "not_found";
+
+export type FoundPlace = {
+	/**  The file's path, or `crontab`. */
+	path: string,
+	line: number,
+	/**  The MCP server entry, in a client's config. */
+	server: string | null,
+	/**  The environment variable (or key) that holds the token. */
+	variable: string | null,
+	/**
+	 *  The token ID the last scan saw here; an older ID than the token's own means the
+	 *  place still holds a rotated-away secret.
+	 */
+	token_id: string | null,
+	/**  The whole secret is in the file, not just its ID. */
+	plaintext: boolean,
+	/**
+	 *  The place runs `patvault exec` for this token: it holds no copy, and a rotation
+	 *  needs nothing done there.
+	 */
+	through_vault: boolean,
+	first_seen: string,
+	last_seen: string,
+};
 
 export type Health = {
 	/**
@@ -335,6 +370,14 @@ export type OpenToken = {
 
 /**  The user's role in a base, weakest first, as `permissionLevel` names it. */
 export type PermissionLevel = "none" | "read" | "comment" | "edit" | "create";
+
+/**
+ *  A found place, and whether it still holds a token ID this token was rotated away
+ *  from.
+ */
+export type PlaceShown = {
+	stale: boolean,
+} & FoundPlace;
 
 /**  One rotation: when, and the token IDs before and after (the same after a regenerate). */
 export type RotationEntry = {
@@ -427,6 +470,8 @@ export type TokenSummary = {
 	updates_pending: string[],
 	/**  The old secret of the last rotation is still kept, waiting to be checked. */
 	old_secret_kept: boolean,
+	/**  Where scans found the token, each said to be stale or not. */
+	found_in: PlaceShown[],
 	/**  What needs the owner now; empty when nothing does. */
 	attention: Attention[],
 	/**  Each item of `attention` in words. */

@@ -24,6 +24,7 @@ export function summary(over: Partial<TokenSummary> = {}): TokenSummary {
     why: [],
     rotations: [],
     updates_pending: [],
+    found_in: [],
     old_secret_kept: false,
     ...over,
   };

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::place::FoundPlace;
 use super::report::{CheckEntry, CheckReport};
 use crate::error::{ErrorKind, UserError};
 use crate::scopes;
@@ -69,6 +70,10 @@ pub struct TokenRecord {
     /// checked (see `vault::rotate`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub old_secret_kept: bool,
+    /// Places a scan found this token in (see `ops::scan`), as the latest scan of each
+    /// saw them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub found_in: Vec<FoundPlace>,
 }
 
 /// One rotation: when, and the token IDs before and after (the same after a regenerate).
@@ -82,6 +87,29 @@ pub struct RotationEntry {
 pub const CHECKS_KEPT: usize = 20;
 
 impl TokenRecord {
+    /// A record with no history yet.
+    pub fn new(intent: TokenIntent, token_id: Option<String>, created_at: DateTime<Utc>) -> Self {
+        TokenRecord {
+            id: Uuid::new_v4(),
+            token_id,
+            created_at,
+            intent,
+            last_report: None,
+            checks: Vec::new(),
+            rotations: Vec::new(),
+            updates_pending: Vec::new(),
+            old_secret_kept: false,
+            found_in: Vec::new(),
+        }
+    }
+
+    /// Found places that still hold a token ID this token was rotated away from.
+    pub fn stale_places(&self) -> impl Iterator<Item = &FoundPlace> {
+        self.found_in
+            .iter()
+            .filter(|p| p.is_stale(self.token_id.as_deref()))
+    }
+
     /// Keeps `report` as the latest check and adds it to the history, oldest dropped.
     pub fn add_check(&mut self, report: &CheckReport) {
         self.checks.push(CheckEntry::of(report));

@@ -96,6 +96,7 @@ mod tests {
             rotations: Vec::new(),
             updates_pending: Vec::new(),
             old_secret_kept: false,
+            found_in: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::model::place::FoundPlace;
 use crate::model::record::{BaseIntent, RotationEntry, TokenRecord};
 use crate::model::{CheckEntry, CheckReport};
 use crate::rotation::attention::{Attention, attention, rotation_of};
@@ -40,16 +41,35 @@ pub struct TokenSummary {
     pub updates_pending: Vec<String>,
     /// The old secret of the last rotation is still kept, waiting to be checked.
     pub old_secret_kept: bool,
+    /// Where scans found the token, each said to be stale or not.
+    pub found_in: Vec<PlaceShown>,
     /// What needs the owner now; empty when nothing does.
     pub attention: Vec<Attention>,
     /// Each item of `attention` in words.
     pub why: Vec<String>,
 }
 
+/// A found place, and whether it still holds a token ID this token was rotated away
+/// from.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct PlaceShown {
+    #[serde(flatten)]
+    pub place: FoundPlace,
+    pub stale: bool,
+}
+
 impl TokenSummary {
     pub fn new(record: TokenRecord, schedule: &Schedule) -> Self {
         let due = rotation_of(&record, schedule);
         let attention = attention(&record, schedule);
+        let found_in = record
+            .found_in
+            .iter()
+            .map(|p| PlaceShown {
+                stale: p.is_stale(record.token_id.as_deref()),
+                place: p.clone(),
+            })
+            .collect();
         let i = record.intent;
         TokenSummary {
             id: record.id,
@@ -71,6 +91,7 @@ impl TokenSummary {
             rotations: record.rotations,
             updates_pending: record.updates_pending,
             old_secret_kept: record.old_secret_kept,
+            found_in,
             why: attention.iter().map(Attention::describe).collect(),
             attention,
         }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Rotation, RotationState, Schedule, rotation};
 use crate::model::CheckStatus;
+use crate::model::place::FoundPlace;
 use crate::model::record::TokenRecord;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -25,6 +26,9 @@ pub enum Attention {
     /// No check for `days` days; `ever` is false when it was never checked since it was
     /// added `days` ago.
     NotChecked { days: u32, ever: bool },
+    /// A scan found these places still holding a token ID this token was rotated away
+    /// from: whatever reads them fails until they are given the new secret.
+    StaleCopies { places: Vec<String> },
 }
 
 impl Attention {
@@ -57,6 +61,14 @@ impl Attention {
             } => {
                 format!("never checked, added {} ago", days(i64::from(*n)))
             }
+            Attention::StaleCopies { places } => match places.as_slice() {
+                [one] => format!("the old secret is still in {one}"),
+                many => format!(
+                    "the old secret is still in {} places: {}",
+                    many.len(),
+                    many.join(", ")
+                ),
+            },
         }
     }
 }
@@ -108,6 +120,10 @@ pub fn attention(token: &TokenRecord, schedule: &Schedule) -> Vec<Attention> {
             ever: last_check.is_some(),
         });
     }
+    let stale: Vec<String> = token.stale_places().map(FoundPlace::describe).collect();
+    if !stale.is_empty() {
+        out.push(Attention::StaleCopies { places: stale });
+    }
     out
 }
 
@@ -148,6 +164,7 @@ mod tests {
             rotations: Vec::new(),
             updates_pending: Vec::new(),
             old_secret_kept: false,
+            found_in: Vec::new(),
         }
     }
 
@@ -225,6 +242,42 @@ mod tests {
                 days: 8,
                 ever: false
             }]
+        );
+    }
+
+    #[test]
+    fn places_holding_a_rotated_away_id_are_stale_copies() {
+        let mut t = token(
+            NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            &[(22, CheckStatus::Ok)],
+        );
+        t.token_id = Some("patNEWNEWNEWNEW01".into());
+        let place = |path: &str, id: &str, through_vault| FoundPlace {
+            path: path.into(),
+            line: 3,
+            server: Some("airtable".into()),
+            variable: None,
+            token_id: Some(id.into()),
+            plaintext: true,
+            through_vault,
+            first_seen: at(21),
+            last_seen: at(22),
+        };
+        t.found_in = vec![
+            place("/h/.cursor/mcp.json", "patNEWNEWNEWNEW01", false),
+            place("/h/.codex/config.toml", "patOLDOLDOLDOLD01", false),
+            place("/h/.mcp.json", "patOLDOLDOLDOLD01", true),
+        ];
+        let found = attention(&t, &schedule(23));
+        assert_eq!(
+            found,
+            vec![Attention::StaleCopies {
+                places: vec!["/h/.codex/config.toml:3 (airtable)".into()]
+            }]
+        );
+        assert_eq!(
+            found[0].describe(),
+            "the old secret is still in /h/.codex/config.toml:3 (airtable)"
         );
     }
 }

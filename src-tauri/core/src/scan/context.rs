@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::config::{Format, SERVER_LISTS, parse};
 use super::find::Found;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,22 +15,9 @@ pub struct Context {
     pub variable: Option<String>,
 }
 
-/// Keys under which MCP clients list their servers: Claude Desktop, Cursor, Claude Code,
-/// Windsurf and Cline (`mcpServers`), VS Code (`servers`, or `mcp.servers` in its
-/// settings), Codex (`mcp_servers`) and Zed (`context_servers`).
-const SERVER_LISTS: &[&str] = &["mcpServers", "servers", "mcp_servers", "context_servers"];
-
 /// The context of each of `found` in the text of the file named `name`.
 pub fn contexts(name: &str, text: &str, found: &[Found]) -> Vec<Context> {
-    let tree = if name.ends_with(".json") {
-        serde_json::from_str::<Value>(text).ok()
-    } else if name.ends_with(".toml") {
-        toml::from_str::<toml::Value>(text)
-            .ok()
-            .and_then(|t| serde_json::to_value(t).ok())
-    } else {
-        None
-    };
+    let tree = Format::of(name).and_then(|f| parse(f, text).ok());
     match tree {
         Some(tree) => {
             let mut strings = Vec::new();

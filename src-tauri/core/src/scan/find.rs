@@ -1,8 +1,11 @@
 //! Finds Airtable tokens in text: a token ID (`pat` + 14 letters or digits, which is not
 //! secret) alone, or followed by a dot and the secret part, i.e. the whole secret in
-//! plaintext. Only the token ID ever leaves this module.
+//! plaintext. Only the token ID leaves `find`; `secret_on_line` hands a whole secret
+//! over only for an import, straight into a `Secret`.
 
 use memchr::memmem;
+
+use crate::secret::Secret;
 
 /// One token found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +67,20 @@ pub fn find(text: &[u8]) -> Vec<Found> {
     out
 }
 
+/// The whole secret whose ID is `token_id` on line `line` (1-based) of `text`, if it
+/// is there in plaintext.
+pub fn secret_on_line(text: &str, line: usize, token_id: &str) -> Option<Secret> {
+    let on = text.lines().nth(line.checked_sub(1)?)?;
+    let at = on.find(&format!("{token_id}."))?;
+    let len = ID_LEN
+        + 1
+        + on.as_bytes()[at + ID_LEN + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+    (len > ID_LEN + SECRET_MIN).then(|| Secret::new(&on[at..at + len]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +120,14 @@ mod tests {
         }
         assert!(!find(b"patAbCdEfGh123456.short")[0].plaintext);
         assert!(find(b"patAbCdEfGh123456.unusualButLongEnough")[0].plaintext);
+    }
+
+    #[test]
+    fn a_plaintext_secret_is_taken_from_its_line_alone() {
+        let text = format!("A=1\nexport AIRTABLE_API_KEY=\"{SECRET}\"\n");
+        let secret = secret_on_line(&text, 2, "patAbCdEfGh123456").unwrap();
+        assert_eq!(secret.expose(), SECRET);
+        assert!(secret_on_line(&text, 1, "patAbCdEfGh123456").is_none());
+        assert!(secret_on_line("T=patAbCdEfGh123456.short", 1, "patAbCdEfGh123456").is_none());
     }
 }

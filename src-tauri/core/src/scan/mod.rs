@@ -3,10 +3,12 @@
 //! the keychain, and reports token IDs, never a secret: the ID starts every secret and
 //! is enough to match a copy to the vault (`ops::scan`).
 
+pub mod config;
 pub mod context;
 pub mod find;
 pub mod places;
 pub mod walk;
+pub mod wired;
 
 use std::path::PathBuf;
 
@@ -35,8 +37,12 @@ pub struct Hit {
 #[derive(Debug, Default)]
 pub struct Scanned {
     pub hits: Vec<Hit>,
+    /// Server entries that take their token from the vault.
+    pub wired: Vec<wired::Wired>,
     /// Paths that could not be read, and why; a scan goes on past them.
     pub unreadable: Vec<(String, String)>,
+    /// Every place read, found or not: what was there before and is not now is gone.
+    pub read: Vec<String>,
     pub files_read: usize,
 }
 
@@ -50,7 +56,10 @@ pub fn scan(sources: &[Source], mut progress: impl FnMut(usize)) -> Scanned {
             Source::File(_) => {}
             Source::Tree(path) if path.exists() => walk::walk(path, &mut files),
             Source::Tree(_) => {}
-            Source::Text { name, text } => read_text(name, text, &mut scanned),
+            Source::Text { name, text } => {
+                read_text(name, text, &mut scanned);
+                scanned.read.push(name.clone());
+            }
         }
     }
     scanned.unreadable.extend(
@@ -64,8 +73,12 @@ pub fn scan(sources: &[Source], mut progress: impl FnMut(usize)) -> Scanned {
     for path in &files.files {
         let place = path.display().to_string();
         match read_file(path) {
-            Ok(Some(text)) => read_text(&place, &text, &mut scanned),
-            Ok(None) => {}
+            Ok(text) => {
+                if let Some(text) = text {
+                    read_text(&place, &text, &mut scanned);
+                }
+                scanned.read.push(place);
+            }
             Err(e) => scanned.unreadable.push((place, e.to_string())),
         }
         scanned.files_read += 1;
@@ -88,11 +101,14 @@ fn read_file(path: &std::path::Path) -> std::io::Result<Option<String>> {
 }
 
 fn read_text(place: &str, text: &str, scanned: &mut Scanned) {
+    let name = place.rsplit(['/', '\\']).next().unwrap_or(place);
+    if memchr::memmem::find(text.as_bytes(), b"patvault").is_some() {
+        scanned.wired.extend(wired::wired(place, name, text));
+    }
     let found = find::find(text.as_bytes());
     if found.is_empty() {
         return;
     }
-    let name = place.rsplit(['/', '\\']).next().unwrap_or(place);
     let contexts = context::contexts(name, text, &found);
     scanned
         .hits

@@ -132,17 +132,11 @@ mod tests {
     use crate::model::record::{TokenIntent, TokenRecord};
 
     fn record(name: &str) -> TokenRecord {
-        TokenRecord {
-            id: uuid::Uuid::new_v4(),
-            token_id: None,
-            created_at: chrono::Utc::now(),
-            last_report: None,
-            checks: Vec::new(),
-            rotations: Vec::new(),
-            updates_pending: Vec::new(),
-            old_secret_kept: false,
-            intent: TokenIntent::named(name, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
-        }
+        TokenRecord::new(
+            TokenIntent::named(name, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+            None,
+            chrono::Utc::now(),
+        )
     }
 
     fn add(inv: &Inventory, name: &str) -> Result<(), VaultError> {

@@ -132,17 +132,7 @@ impl Vault {
         let (token_id, warning) = check_shape(secret, unusual)?;
         // Checked before touching the keychain, and again under the inventory's lock.
         refuse_clash(&self.inventory.load()?, &intent.name, None)?;
-        let record = TokenRecord {
-            id: Uuid::new_v4(),
-            token_id,
-            created_at: Utc::now(),
-            last_report: None,
-            checks: Vec::new(),
-            rotations: Vec::new(),
-            updates_pending: Vec::new(),
-            old_secret_kept: false,
-            intent,
-        };
+        let record = TokenRecord::new(intent, token_id, Utc::now());
         let account = record.id.to_string();
         // Should the store outlive its wait, no record was written: take it back then.
         let late = account.clone();

@@ -1,0 +1,53 @@
+//! A place a scan found a token in: a file (or the crontab), with the server entry and
+//! the variable when the file says them. Kept on the token's record beside the free-text
+//! "used by" lines, so the owner sees where a copy lives and whether it is the current
+//! one.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct FoundPlace {
+    /// The file's path, or `crontab`.
+    pub path: String,
+    pub line: u32,
+    /// The MCP server entry, in a client's config.
+    pub server: Option<String>,
+    /// The environment variable (or key) that holds the token.
+    pub variable: Option<String>,
+    /// The token ID the last scan saw here; an older ID than the token's own means the
+    /// place still holds a rotated-away secret.
+    pub token_id: Option<String>,
+    /// The whole secret is in the file, not just its ID.
+    pub plaintext: bool,
+    /// The place runs `patvault exec` for this token: it holds no copy, and a rotation
+    /// needs nothing done there.
+    pub through_vault: bool,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+impl FoundPlace {
+    /// The same place as `other`: same file, server entry and variable.
+    pub fn same_place(&self, other: &FoundPlace) -> bool {
+        self.path == other.path && self.server == other.server && self.variable == other.variable
+    }
+
+    /// Still holds a token ID the token was rotated away from.
+    pub fn is_stale(&self, current: Option<&str>) -> bool {
+        !self.through_vault && self.token_id.as_deref() != current
+    }
+
+    /// Where, in the user's words: `~/.cursor/mcp.json:4 (server airtable, AIRTABLE_API_KEY)`.
+    pub fn describe(&self) -> String {
+        let how: Vec<&str> = [self.server.as_deref(), self.variable.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if how.is_empty() {
+            format!("{}:{}", self.path, self.line)
+        } else {
+            format!("{}:{} ({})", self.path, self.line, how.join(", "))
+        }
+    }
+}

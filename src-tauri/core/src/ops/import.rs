@@ -1,0 +1,200 @@
+//! Import: tokens a scan found in plaintext that the vault does not have yet. Each one's
+//! secret goes to the keychain, its name comes from where it was found (the MCP server,
+//! or the variable and the file), and its intent from a full check of what it reaches.
+//! The file it was found in is not changed; `wire::migrate` does that, on request.
+
+use std::path::Path;
+
+use crate::airtable::Client;
+use crate::check::adopt::{adopt_reach, judged_against};
+use crate::check::check_secret;
+use crate::model::CheckStatus;
+use crate::model::record::{TokenIntent, same_name};
+use crate::ops::scan::Copy;
+use crate::secret::Secret;
+use crate::vault::{UnusualShape, Vault, VaultError, today};
+
+/// One token to import: its ID, the name it will get, and the first place it was found
+/// (where its secret is read from).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub token_id: String,
+    pub name: String,
+    pub path: String,
+    pub line: u32,
+}
+
+/// The unknown plaintext tokens among `copies`, once each, named so that no two clash
+/// with each other or with `taken`.
+pub fn candidates(copies: &[Copy], taken: &[String]) -> Vec<Candidate> {
+    let mut names: Vec<String> = taken.to_vec();
+    let mut out: Vec<Candidate> = Vec::new();
+    for copy in copies
+        .iter()
+        .filter(|c| c.token.is_none() && c.plaintext && !c.backup)
+    {
+        if out.iter().any(|c| c.token_id == copy.token_id) {
+            continue;
+        }
+        let name = unique(suggest_name(copy), &names);
+        names.push(name.clone());
+        out.push(Candidate {
+            token_id: copy.token_id.clone(),
+            name,
+            path: copy.path.clone(),
+            line: copy.line,
+        });
+    }
+    out
+}
+
+/// The MCP server's name; else the variable and the file (`AIRTABLE_API_KEY in
+/// blog/.env`); else the file.
+pub fn suggest_name(copy: &Copy) -> String {
+    if let Some(server) = &copy.server {
+        return server.clone();
+    }
+    let path = Path::new(&copy.path);
+    let file = match (path.parent().and_then(Path::file_name), path.file_name()) {
+        (Some(dir), Some(file)) => format!("{}/{}", dir.to_string_lossy(), file.to_string_lossy()),
+        _ => copy.path.clone(),
+    };
+    let name = match &copy.variable {
+        Some(var) => format!("{var} in {file}"),
+        None => format!("token in {file}"),
+    };
+    name.chars().take(100).collect()
+}
+
+fn unique(name: String, taken: &[String]) -> String {
+    let free = |n: &str| !taken.iter().any(|t| same_name(t, n));
+    if free(&name) {
+        return name;
+    }
+    (2..)
+        .map(|i| format!("{name} ({i})"))
+        .find(|n| free(n))
+        .expect("some number is free")
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// In the vault, with the scopes and bases it reaches.
+    Added {
+        scopes: usize,
+        bases: usize,
+        warning: Option<String>,
+    },
+    /// In the vault with no intent: the check did not reach Airtable.
+    AddedUnchecked {
+        why: String,
+        warning: Option<String>,
+    },
+    /// Not imported: Airtable refuses the token (revoked, expired or mistyped).
+    Refused { why: String },
+}
+
+/// Checks the candidate's secret in full, then keeps it in the vault with the intent it
+/// reaches; a token Airtable refuses is not kept. When Airtable does not answer, the
+/// token is kept with no intent, to be adopted after a later check.
+pub async fn import(
+    vault: &Vault,
+    client: &Client,
+    candidate: &Candidate,
+    secret: &Secret,
+) -> Result<Outcome, VaultError> {
+    let named = TokenIntent::named(&candidate.name, today());
+    let report = check_secret(client, &named, secret, None).await;
+    if report.status == CheckStatus::Invalid {
+        return Ok(Outcome::Refused {
+            why: report.error.unwrap_or_else(|| "Airtable refuses it".into()),
+        });
+    }
+    let (intent, report, unchecked) = match adopt_reach(&named, &report) {
+        Ok(intent) => {
+            let judged = judged_against(&report, &intent);
+            (intent, judged, None)
+        }
+        Err(e) => (named, report, Some(e.to_string())),
+    };
+    let saved = vault.add(intent, secret, UnusualShape::Accept)?;
+    vault.record_check(saved.record.id, &report)?;
+    let i = &saved.record.intent;
+    Ok(match unchecked {
+        None => Outcome::Added {
+            scopes: i.scopes.len(),
+            bases: i.bases.len(),
+            warning: saved.warning,
+        },
+        Some(why) => Outcome::AddedUnchecked {
+            why,
+            warning: saved.warning,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(path: &str, id: &str, server: Option<&str>, variable: Option<&str>) -> Copy {
+        Copy {
+            path: path.into(),
+            line: 1,
+            token_id: id.into(),
+            token: None,
+            plaintext: true,
+            stale: false,
+            server: server.map(str::to_owned),
+            variable: variable.map(str::to_owned),
+            backup: false,
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_place_and_never_clash() {
+        let copies = [
+            copy(
+                "/h/.cursor/mcp.json",
+                "patAAAAAAAAAAAAA1",
+                Some("airtable"),
+                Some("KEY"),
+            ),
+            copy(
+                "/h/.codex/config.toml",
+                "patBBBBBBBBBBBBB2",
+                Some("airtable"),
+                Some("KEY"),
+            ),
+            copy(
+                "/h/blog/.env",
+                "patCCCCCCCCCCCCC3",
+                None,
+                Some("AIRTABLE_API_KEY"),
+            ),
+            copy(
+                "/h/blog/.env.local",
+                "patAAAAAAAAAAAAA1",
+                None,
+                Some("AIRTABLE_API_KEY"),
+            ),
+            copy("crontab", "patDDDDDDDDDDDDD4", None, None),
+            Copy {
+                plaintext: false,
+                ..copy("/h/x.env", "patEEEEEEEEEEEEE5", None, None)
+            },
+        ];
+        let found = candidates(&copies, &["Airtable".into()]);
+        let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "airtable (2)",
+                "airtable (3)",
+                "AIRTABLE_API_KEY in blog/.env",
+                "token in crontab"
+            ]
+        );
+        assert_eq!(found[0].path, "/h/.cursor/mcp.json");
+    }
+}

@@ -1,0 +1,382 @@
+//! Migrate: a file's plaintext copies of vault tokens give way to the vault. In an MCP
+//! client's config each server entry that passes one in `env` is made to run
+//! `patvault exec NAME --env VAR -- <its command>`, so it needs no edit after a
+//! rotation; in a `.env` file the line becomes a comment naming that command. The plan
+//! is made first and shown; `apply` writes it only if the file is still as it was read.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::model::record::TokenRecord;
+use crate::ops::scan::{Owner, ambiguity, owner};
+use crate::scan::config::{Format, parse, server_entries};
+use crate::scan::find::find;
+use crate::scan::wired::exec_of;
+use crate::wire::safe_write::Read;
+use crate::wire::{Launch, Rewire, WireError, env_file, json, toml};
+
+/// The change to be made to one file, in words, before it is made.
+pub struct Plan {
+    read: Read,
+    after: String,
+    /// What will change, one line each; no secret in them.
+    pub changes: Vec<String>,
+    /// Plaintext tokens that stay, and why.
+    pub left: Vec<String>,
+}
+
+/// The token ID of `value` when it is one whole secret and nothing else.
+fn whole_secret(value: &str) -> Option<String> {
+    let found = find(value.trim().as_bytes());
+    let [one] = found.as_slice() else { return None };
+    let rest = &value.trim()[one.token_id.len()..];
+    let whole = one.offset == 0
+        && one.plaintext
+        && rest
+            .strip_prefix('.')
+            .is_some_and(|s| s.bytes().all(|b| b.is_ascii_alphanumeric()));
+    whole.then(|| one.token_id.clone())
+}
+
+/// The vault token a secret's ID belongs to (now or before a rotation).
+fn token_of<'a>(
+    path: &Path,
+    token_id: &str,
+    records: &'a [TokenRecord],
+) -> Result<Option<&'a TokenRecord>, WireError> {
+    match owner(token_id, records) {
+        Owner::Current(r) | Owner::RotatedFrom(r) => Ok(Some(r)),
+        Owner::Unknown => Ok(None),
+        Owner::Many(many) => Err(WireError::Refused {
+            path: path.to_path_buf(),
+            why: ambiguity(token_id, &many),
+        }),
+    }
+}
+
+/// What migrating `path` would change; `program` is PAT Vault's own path.
+pub fn plan(path: &Path, records: &[TokenRecord], program: &str) -> Result<Plan, WireError> {
+    let (read, text) = Read::existing(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let refused = |why: String| WireError::Refused {
+        path: path.to_path_buf(),
+        why,
+    };
+    let (after, changes, mut left) = match Format::of(&name) {
+        Some(format) => config_plan(path, format, &text, records, program)?,
+        None if name.starts_with(".env") => env_plan(path, &text, records, program)?,
+        None => {
+            return Err(refused(
+                "PAT Vault migrates MCP client configs (JSON or TOML) and .env files; take the token out of this file by hand".into(),
+            ));
+        }
+    };
+    for found in find(after.as_bytes()).iter().filter(|f| f.plaintext) {
+        let why = format!(
+            "line {}: the secret of {} stays, as it is not passed in a server's env or as a .env line: move it by hand",
+            found.line, found.token_id
+        );
+        if !left.iter().any(|l: &String| l.contains(&found.token_id)) {
+            left.push(why);
+        }
+    }
+    if changes.is_empty() {
+        return Err(refused(if left.is_empty() {
+            "it holds no token in plaintext".into()
+        } else {
+            left.join("; ")
+        }));
+    }
+    Ok(Plan {
+        read,
+        after,
+        changes,
+        left,
+    })
+}
+
+type Planned = (String, Vec<String>, Vec<String>);
+
+fn config_plan(
+    path: &Path,
+    format: Format,
+    text: &str,
+    records: &[TokenRecord],
+    program: &str,
+) -> Result<Planned, WireError> {
+    let unparsable = |why: String| WireError::DoesNotParse {
+        path: path.to_path_buf(),
+        why,
+    };
+    let tree = parse(format, text).map_err(unparsable)?;
+    let mut rewires = Vec::new();
+    let mut left = Vec::new();
+    for (keys, entry) in server_entries(&tree) {
+        let server = keys.last().cloned().unwrap_or_default();
+        let Some(env) = entry.get("env").and_then(Value::as_object) else {
+            continue;
+        };
+        for (var, value) in env {
+            let Some(token_id) = value.as_str().and_then(whole_secret) else {
+                continue;
+            };
+            let Some(record) = token_of(path, &token_id, records)? else {
+                left.push(format!(
+                    "server “{server}”: {token_id} in {var} is not in the vault: import it first (patvault scan --import {})",
+                    path.display()
+                ));
+                continue;
+            };
+            let Some(command) = entry.get("command").and_then(Value::as_str) else {
+                left.push(format!(
+                    "server “{server}” has no command to run through the vault: move its token by hand"
+                ));
+                continue;
+            };
+            if rewires.iter().any(|r: &Rewire| r.keys == keys) {
+                left.push(format!(
+                    "server “{server}”: only one token per server can come from the vault; {var} stays"
+                ));
+                continue;
+            }
+            let args = entry
+                .get("args")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            rewires.push(Rewire {
+                keys: keys.clone(),
+                launch: Launch {
+                    program: program.to_owned(),
+                    token: record.intent.name.clone(),
+                    variable: var.clone(),
+                },
+                command: command.to_owned(),
+                args,
+            });
+        }
+    }
+    if rewires.is_empty() {
+        return Ok((text.to_owned(), Vec::new(), left));
+    }
+    let after = match format {
+        Format::Json => json::rewire(text, &rewires),
+        Format::Toml => toml::rewire(text, &rewires),
+    }
+    .map_err(unparsable)?;
+    let reread = parse(format, &after).map_err(|why| WireError::Refused {
+        path: path.to_path_buf(),
+        why: format!("the changed file would not parse ({why})"),
+    })?;
+    let changes = rewires
+        .iter()
+        .map(|r| {
+            let wired = server_entries(&reread)
+                .into_iter()
+                .find(|(k, _)| *k == r.keys)
+                .and_then(|(_, e)| exec_of(e));
+            let ok = wired == Some((r.launch.token.clone(), r.launch.variable.clone()));
+            ok.then(|| {
+                let mut command = vec![r.command.clone()];
+                command.extend(r.args.iter().cloned());
+                format!(
+                    "server “{}”: runs {} and {} leaves its env",
+                    r.keys.last().map_or("", String::as_str),
+                    r.launch.shell_line(&command.join(" ")),
+                    r.launch.variable
+                )
+            })
+            .ok_or_else(|| WireError::Refused {
+                path: path.to_path_buf(),
+                why: format!(
+                    "the changed entry {} would not read back as intended",
+                    r.keys.join(".")
+                ),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((after, changes, left))
+}
+
+fn env_plan(
+    path: &Path,
+    text: &str,
+    records: &[TokenRecord],
+    program: &str,
+) -> Result<Planned, WireError> {
+    let mut after = text.to_owned();
+    let mut changes = Vec::new();
+    let mut left = Vec::new();
+    for found in find(text.as_bytes()).into_iter().filter(|f| f.plaintext) {
+        let line = text.lines().nth(found.line - 1).unwrap_or_default();
+        let assigned = env_file::assignment(line)
+            .filter(|(_, value)| whole_secret(value).as_deref() == Some(found.token_id.as_str()));
+        let Some((var, _)) = assigned else {
+            continue;
+        };
+        let Some(record) = token_of(path, &found.token_id, records)? else {
+            left.push(format!(
+                "line {}: {} in {var} is not in the vault: import it first (patvault scan --import {})",
+                found.line,
+                found.token_id,
+                path.display()
+            ));
+            continue;
+        };
+        let launch = Launch {
+            program: program.to_owned(),
+            token: record.intent.name.clone(),
+            variable: var.to_owned(),
+        };
+        let comment = env_file::comment(&launch);
+        if let Some(changed) = env_file::replace_line(&after, found.line, &comment) {
+            after = changed;
+            changes.push(format!("line {}: {var}=… becomes “{comment}”", found.line));
+        }
+    }
+    Ok((after, changes, left))
+}
+
+impl Plan {
+    pub fn path(&self) -> &Path {
+        &self.read.path
+    }
+
+    /// Writes the change, unless the file changed since the plan was made; gives the
+    /// backup's path.
+    pub fn apply(&self, now: DateTime<Utc>) -> Result<PathBuf, WireError> {
+        Ok(self
+            .read
+            .write(&self.after, now)?
+            .expect("a migrated file existed"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::record::TokenIntent;
+
+    const SECRET: &str =
+        "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const OTHER: &str =
+        "patZyXwVuTs987654.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn records(names: &[&str]) -> Vec<TokenRecord> {
+        names
+            .iter()
+            .map(|n| {
+                TokenRecord::new(
+                    TokenIntent::named(*n, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+                    Some("patAbCdEfGh123456".into()),
+                    Utc::now(),
+                )
+            })
+            .collect()
+    }
+
+    fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_cursor_config_with_comments_and_tabs_is_rewired_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{{\n\t// Cursor\n\t\"mcpServers\": {{\n\t\t\"airtable\": {{\n\t\t\t\"command\": \"npx\",\n\t\t\t\"args\": [\"-y\", \"airtable-mcp-server\"],\n\t\t\t\"env\": {{\"AIRTABLE_API_KEY\": \"{SECRET}\"}}\n\t\t}},\n\t\t\"other\": {{\"command\": \"x\", \"args\": [\"--token\", \"{OTHER}\"]}},\n\t}},\n}}\n"
+        );
+        let path = file(dir.path(), "mcp.json", &text);
+        let plan = plan(&path, &records(&["CRM"]), "/usr/bin/patvault").unwrap();
+        assert_eq!(
+            plan.changes,
+            [
+                "server “airtable”: runs patvault exec CRM --env AIRTABLE_API_KEY -- npx -y airtable-mcp-server and AIRTABLE_API_KEY leaves its env"
+            ]
+        );
+        assert_eq!(plan.left.len(), 1, "{:?}", plan.left);
+        assert!(
+            plan.left[0].contains("patZyXwVuTs987654"),
+            "{:?}",
+            plan.left
+        );
+        assert!(plan.after.starts_with("{\n\t// Cursor\n\t\"mcpServers\": {\n\t\t\"airtable\": {\n\t\t\t\"command\": \"/usr/bin/patvault\",\n"), "{}", plan.after);
+        assert!(!plan.after.contains(SECRET));
+        let backup = plan.apply(Utc::now()).unwrap();
+        assert_eq!(std::fs::read_to_string(backup).unwrap(), text);
+    }
+
+    #[test]
+    fn a_codex_env_table_loses_the_token_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "[mcp_servers.at]\ncommand = \"npx\"\nargs = [\"-y\", \"x\"]\n\n[mcp_servers.at.env]\nAIRTABLE_API_KEY = \"{SECRET}\"\nOTHER = \"1\"\n"
+        );
+        let path = file(dir.path(), "config.toml", &text);
+        let plan = plan(&path, &records(&["CRM"]), "patvault").unwrap();
+        assert!(
+            plan.after
+                .ends_with("[mcp_servers.at.env]\nOTHER = \"1\"\n"),
+            "{}",
+            plan.after
+        );
+        assert!(plan.after.contains("args = [\"exec\", \"CRM\", \"--env\", \"AIRTABLE_API_KEY\", \"--\", \"npx\", \"-y\", \"x\"]"), "{}", plan.after);
+    }
+
+    #[test]
+    fn bad_input_changes_nothing_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = file(
+            dir.path(),
+            "claude_desktop_config.json",
+            &format!("{{\"mcpServers\": {{\"a\": {{\"env\": {{\"K\": \"{SECRET}\"}}}}}}"),
+        );
+        let e = plan(&broken, &records(&["CRM"]), "p").err().unwrap();
+        assert!(matches!(e, WireError::DoesNotParse { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .contains("was left as it was: it is not valid JSON"),
+            "{e}"
+        );
+
+        let env = file(dir.path(), ".env", &format!("AIRTABLE_API_KEY={SECRET}\n"));
+        let e = plan(&env, &records(&["CRM", "CRM copy"]), "p")
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string()
+                .contains("matches more than one vault token (CRM, CRM copy)"),
+            "{e}"
+        );
+        let e = plan(&env, &records(&[]), "p").err().unwrap();
+        assert!(
+            e.to_string()
+                .contains("is not in the vault: import it first"),
+            "{e}"
+        );
+
+        let profile = file(dir.path(), ".bashrc", &format!("export K={SECRET}\n"));
+        let e = plan(&profile, &records(&["CRM"]), "p").err().unwrap();
+        assert!(e.to_string().contains("migrates MCP client configs"), "{e}");
+
+        let e = plan(&dir.path().join("gone.json"), &records(&["CRM"]), "p")
+            .err()
+            .unwrap();
+        assert!(e.to_string().ends_with("gone.json does not exist"), "{e}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            3,
+            "no backup was made"
+        );
+    }
+}
