@@ -26,6 +26,11 @@ fn main() {
         "tick_update",
         "export_calendar",
         "adopt_reach",
+        "scan_copies",
+        "import_copies",
+        "preview_migrate",
+        "confirm_migrate",
+        "cancel_migrate",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

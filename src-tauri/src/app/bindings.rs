@@ -12,6 +12,7 @@ use super::checking::*;
 use super::commands::*;
 use super::reminders::*;
 use super::rotating::*;
+use super::scanning::*;
 use super::window::OpenToken;
 use patvault_core::model::record::DEFAULT_ROTATION_DAYS;
 
@@ -43,8 +44,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             tick_update,
             export_calendar,
             adopt_reach,
+            scan_copies,
+            import_copies,
+            preview_migrate,
+            confirm_migrate,
+            cancel_migrate,
         ])
-        .events(collect_events![OpenToken])
+        .events(collect_events![OpenToken, ScanProgress])
         // The UI's defaults come from the core, never a copy of them.
         .constant("DEFAULT_ROTATION_DAYS", DEFAULT_ROTATION_DAYS)
 }

@@ -9,6 +9,7 @@ use patvault_core::ops::client::SetupError;
 use patvault_core::ops::renewal::{RenewalError, TOKENS_PAGE};
 use patvault_core::settings::SettingsError;
 use patvault_core::vault::VaultError;
+use patvault_core::wire::WireError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -24,6 +25,8 @@ pub enum AppError {
     Renewal(#[from] RenewalError),
     #[error(transparent)]
     Adopt(#[from] AdoptInVaultError),
+    #[error(transparent)]
+    Wire(#[from] WireError),
     #[error("a check is already running: wait for it or cancel it")]
     CheckRunning,
     #[error("the browser could not be opened ({0}): go to {TOKENS_PAGE}")]
@@ -51,6 +54,7 @@ impl UserError for AppError {
             AppError::Setup(e) => e.kind(),
             AppError::Renewal(e) => e.kind(),
             AppError::Adopt(e) => e.kind(),
+            AppError::Wire(e) => e.kind(),
             AppError::CheckRunning => ErrorKind::CheckRunning,
             AppError::Browser(_) => ErrorKind::Browser,
             AppError::Autostart(_) => ErrorKind::Autostart,

@@ -11,6 +11,7 @@ mod error;
 mod logging;
 mod reminders;
 mod rotating;
+mod scanning;
 mod state;
 mod tray;
 mod window;
@@ -48,6 +49,7 @@ pub fn run(config: Config, minimized: bool) {
         .manage(state::AppState::open(config))
         .manage(tray::TrayShown::default())
         .manage(rotating::RotationDraft::default())
+        .manage(scanning::MigrateDraft::default())
         .setup(move |app| {
             builder.mount_events(app);
             // Without a tray the app still works; it just ends when its window closes.

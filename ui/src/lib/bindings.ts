@@ -62,11 +62,28 @@ export const commands = {
 	exportCalendar: () => typedError<string, ErrorReport>(__TAURI_INVOKE("export_calendar")),
 	/**  Changes token `id`'s intent to settle `finding`, or every finding when none is given. */
 	adoptReach: (id: string, finding: Finding | null) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("adopt_reach", { id, finding })),
+	/**
+	 *  Scans the usual places, the crontab and the "used by" paths; keeps what it finds on
+	 *  the records.
+	 */
+	scanCopies: () => typedError<ScanReport, ErrorReport>(__TAURI_INVOKE("scan_copies")),
+	/**
+	 *  Scans as `scan_copies` does, then imports each plaintext token the vault lacks, its
+	 *  intent from a full check. No file changes.
+	 */
+	importCopies: () => typedError<ImportShown, ErrorReport>(__TAURI_INVOKE("import_copies")),
+	/**  What migrating the file at `path` would change; nothing is written yet. */
+	previewMigrate: (path: string) => typedError<MigratePreview, ErrorReport>(__TAURI_INVOKE("preview_migrate", { path })),
+	/**  Writes the migrate last shown for `path`; gives the backup's path. */
+	confirmMigrate: (path: string) => typedError<string, ErrorReport>(__TAURI_INVOKE("confirm_migrate", { path })),
+	/**  Forgets the migrate shown. */
+	cancelMigrate: () => __TAURI_INVOKE<void>("cancel_migrate"),
 };
 
 /** Events */
 export const events = {
 	openToken: makeEvent<OpenToken, OpenToken>("open-token"),
+	scanProgress: makeEvent<ScanProgress, ScanProgress>("scan-progress"),
 };
 
 /* Constants */
@@ -202,6 +219,28 @@ export type CheckUser = {
 	email: string | null,
 };
 
+/**  One copy as `patvault scan --json` prints it. Never holds a secret. */
+export type Copy = {
+	path: string,
+	line: number,
+	token_id: string,
+	/**  The vault token this copy is of; None when the vault has no such token. */
+	token: string | null,
+	/**  The whole secret is in the file, readable by whoever reads the file. */
+	plaintext: boolean,
+	/**  A token ID the vault's token was rotated away from: this copy no longer works. */
+	stale: boolean,
+	/**  The MCP server entry it is configured for, in a client's config. */
+	server: string | null,
+	/**  The environment variable (or key) that holds it. */
+	variable: string | null,
+	/**
+	 *  The file is a backup `patvault migrate` kept: nothing reads it, so it is never
+	 *  counted stale (delete it once the migrated server works).
+	 */
+	backup: boolean,
+};
+
 /**
  *  What the daily check costs in requests, light and full, for a vault's tokens. The
  *  monthly figures are 30 days of it: what a Free workspace's 1,000 calls a month must
@@ -329,6 +368,31 @@ export type HealthShown = {
 	problems: string[],
 };
 
+export type ImportShown = {
+	imported: Imported[],
+	/**  The scan after the import, the new tokens matched. */
+	report: ScanReport,
+};
+
+/**  One token an import tried, in words: never its secret. */
+export type Imported = {
+	token_id: string,
+	name: string,
+	path: string,
+	line: number,
+	added: boolean,
+	/**  What it reaches, or why it was not (fully) imported. */
+	outcome: string,
+};
+
+export type MigratePreview = {
+	path: string,
+	/**  What will change, one line each. */
+	changes: string[],
+	/**  Plaintext tokens that will stay, and why. */
+	left: string[],
+};
+
 /**  What the new secret can do, against what the old one could. */
 export type NewSecretCheck = {
 	/**  The old secret's user id, from its last check or asked now; None if unknown. */
@@ -394,6 +458,25 @@ export type SavedToken = {
 	warning: string | null,
 };
 
+/**  How far a scan has come. */
+export type ScanProgress = {
+	files_read: number,
+};
+
+/**  What a scan found, as `scan --json` and the app show it. Never holds a secret. */
+export type ScanReport = {
+	found: Copy[],
+	/**  Server entries that run `patvault exec`: no copy there. */
+	wired: Wiring[],
+	/**  "Used by" places this scan ticked off the rotation checklist. */
+	ticked: Ticked[],
+	/**  A sentence for each token ID that more than one vault token claims. */
+	ambiguous: string[],
+	/**  Paths that could not be read, and why. */
+	unreadable: Unreadable[],
+	files_read: number,
+};
+
 export type ScopeGroup = "basic" | "enterprise_member" | "enterprise_admin";
 
 export type ScopeInfo = {
@@ -429,6 +512,15 @@ export type SettingsShown = {
 	 *  saving replaces the unreadable file.
 	 */
 	problem: string | null,
+};
+
+/**
+ *  A "used by" place a scan ticked off the rotation checklist: it holds the token's
+ *  current ID now (or runs it through the vault), and no older one.
+ */
+export type Ticked = {
+	token: string,
+	place: string,
 };
 
 /**  The fields a user sets when adding or editing a token. */
@@ -478,6 +570,11 @@ export type TokenSummary = {
 	why: string[],
 };
 
+export type Unreadable = {
+	path: string,
+	error: string,
+};
+
 /**
  *  How the keychain and the inventory agree: the vault's part of what `doctor` and the
  *  app's banner report.
@@ -508,6 +605,18 @@ export type Verdict = "granted" | "denied" |
  *  shown. The reason is Airtable's message.
  */
 "restricted";
+
+/**  A server entry that runs `patvault exec` for a token, as `scan --json` prints it. */
+export type Wiring = {
+	path: string,
+	line: number,
+	server: string,
+	/**  The token it names, as the entry spells it. */
+	token: string,
+	variable: string,
+	/**  The vault has a token of that name; when not, the server cannot start. */
+	known: boolean,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

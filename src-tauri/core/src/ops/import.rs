@@ -5,12 +5,17 @@
 
 use std::path::Path;
 
+use serde::Serialize;
+use zeroize::Zeroizing;
+
 use crate::airtable::Client;
 use crate::check::adopt::{adopt_reach, judged_against};
 use crate::check::check_secret;
 use crate::model::CheckStatus;
 use crate::model::record::{TokenIntent, same_name};
 use crate::ops::scan::Copy;
+use crate::scan::Source;
+use crate::scan::find::secret_on_line;
 use crate::secret::Secret;
 use crate::vault::{UnusualShape, Vault, VaultError, today};
 
@@ -131,6 +136,109 @@ pub async fn import(
             warning: saved.warning,
         },
     })
+}
+
+/// One token an import tried, in words: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Imported {
+    pub token_id: String,
+    pub name: String,
+    pub path: String,
+    pub line: u32,
+    pub added: bool,
+    /// What it reaches, or why it was not (fully) imported.
+    pub outcome: String,
+}
+
+impl Imported {
+    pub fn describe(&self) -> String {
+        let verb = if self.added {
+            "Imported"
+        } else {
+            "Did not import"
+        };
+        format!(
+            "{verb} {} from {}:{} as “{}”: {}",
+            self.token_id, self.path, self.line, self.name, self.outcome
+        )
+    }
+}
+
+/// Imports every unknown plaintext token among `copies`, reading each secret again from
+/// `sources`, where the scan found it.
+pub async fn import_all(
+    vault: &Vault,
+    client: &Client,
+    sources: &[Source],
+    copies: &[Copy],
+) -> Result<Vec<Imported>, VaultError> {
+    let taken: Vec<String> = vault.list()?.into_iter().map(|r| r.intent.name).collect();
+    let mut out = Vec::new();
+    for candidate in candidates(copies, &taken) {
+        let result = match secret_of(sources, &candidate) {
+            None => Err("its secret is no longer there".to_owned()),
+            Some(secret) => import(vault, client, &candidate, &secret)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        let (added, outcome) = match result {
+            Ok(Outcome::Added {
+                scopes,
+                bases,
+                warning,
+            }) => (
+                true,
+                format!(
+                    "it reaches {scopes} {} and {bases} {}{}",
+                    plural(scopes, "scope"),
+                    plural(bases, "base"),
+                    warning
+                        .map(|w| format!(" (warning: {w})"))
+                        .unwrap_or_default()
+                ),
+            ),
+            Ok(Outcome::AddedUnchecked { why, .. }) => {
+                (true, format!("kept with no scopes or bases, as {why}"))
+            }
+            Ok(Outcome::Refused { why }) => (false, format!("Airtable refuses it ({why})")),
+            Err(why) => (false, why),
+        };
+        out.push(Imported {
+            token_id: candidate.token_id,
+            name: candidate.name,
+            path: candidate.path,
+            line: candidate.line,
+            added,
+            outcome,
+        });
+    }
+    Ok(out)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.into()
+    } else {
+        format!("{word}s")
+    }
+}
+
+/// The candidate's whole secret, read again from where the scan found it.
+fn secret_of(sources: &[Source], candidate: &Candidate) -> Option<Secret> {
+    let text = sources
+        .iter()
+        .find_map(|s| match s {
+            Source::Text { name, text } if *name == candidate.path => {
+                Some(Zeroizing::new(text.clone()))
+            }
+            _ => None,
+        })
+        .or_else(|| {
+            std::fs::read_to_string(&candidate.path)
+                .ok()
+                .map(Zeroizing::new)
+        })?;
+    secret_on_line(&text, candidate.line as usize, &candidate.token_id)
 }
 
 #[cfg(test)]

@@ -12,4 +12,5 @@ pub mod mcp;
 pub mod migrate;
 pub mod renewal;
 pub mod scan;
+pub mod scanning;
 pub mod summary;

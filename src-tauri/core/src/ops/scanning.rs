@@ -1,0 +1,141 @@
+//! A scan from start to end, the same for the CLI and the app: where to look (the usual
+//! places, the crontab and "used by" paths, or paths named), reading them, matching
+//! what was found to the vault, and keeping it on the records.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::scan::{Copy, Seen, Ticked, Wiring, match_copies, match_wired, remember};
+use crate::config::Config;
+use crate::scan::places::{Folders, used_by, usual};
+use crate::scan::{Scanned, Source};
+use crate::vault::{Vault, VaultError};
+
+/// What a scan found, as `scan --json` and the app show it. Never holds a secret.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ScanReport {
+    pub found: Vec<Copy>,
+    /// Server entries that run `patvault exec`: no copy there.
+    pub wired: Vec<Wiring>,
+    /// "Used by" places this scan ticked off the rotation checklist.
+    pub ticked: Vec<Ticked>,
+    /// A sentence for each token ID that more than one vault token claims.
+    pub ambiguous: Vec<String>,
+    /// Paths that could not be read, and why.
+    pub unreadable: Vec<Unreadable>,
+    pub files_read: u32,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Unreadable {
+    pub path: String,
+    pub error: String,
+}
+
+/// The usual places for this user, the crontab and the "used by" entries that are
+/// paths; `project` adds a project's own MCP configs.
+pub fn usual_sources(
+    vault: &Vault,
+    config: &Config,
+    project: Option<&Path>,
+) -> Result<Vec<Source>, VaultError> {
+    let mut sources = Vec::new();
+    let home = config.home_dir.as_deref();
+    if let Some(home) = home {
+        let config_home = config
+            .config_home
+            .clone()
+            .unwrap_or_else(|| home.join(".config"));
+        sources = usual(&Folders {
+            home,
+            config: &config_home,
+            project,
+        });
+    }
+    if let Some(text) = crontab() {
+        sources.push(Source::Text {
+            name: "crontab".into(),
+            text,
+        });
+    }
+    let records = vault.list()?;
+    sources.extend(used_by(
+        records
+            .iter()
+            .flat_map(|r| &r.intent.used_by)
+            .map(String::as_str),
+        home,
+    ));
+    Ok(sources)
+}
+
+/// `crontab -l`, when there is a crontab.
+fn crontab() -> Option<String> {
+    let out = std::process::Command::new("crontab")
+        .arg("-l")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Files and folders the user named; one that does not exist is named back.
+pub fn named_sources(paths: Vec<PathBuf>) -> Result<Vec<Source>, PathBuf> {
+    paths
+        .into_iter()
+        .map(|path| {
+            if path.is_dir() {
+                Ok(Source::Tree(path))
+            } else if path.exists() {
+                Ok(Source::File(path))
+            } else {
+                Err(path)
+            }
+        })
+        .collect()
+}
+
+/// What the vault makes of what was read, kept on its records.
+pub fn settle(
+    vault: &Vault,
+    scanned: &Scanned,
+    home: Option<&Path>,
+) -> Result<ScanReport, VaultError> {
+    let records = vault.list()?;
+    let (found, ambiguous) = match_copies(scanned.hits.clone(), &records);
+    let wired = match_wired(scanned.wired.clone(), &records);
+    let ticked = if records.is_empty() {
+        Vec::new()
+    } else {
+        remember(
+            vault,
+            &Seen {
+                copies: &found,
+                wirings: &wired,
+                read: &scanned.read,
+                home,
+                now: Utc::now(),
+            },
+        )?
+    };
+    Ok(ScanReport {
+        found,
+        wired,
+        ticked,
+        ambiguous,
+        unreadable: scanned
+            .unreadable
+            .iter()
+            .map(|(path, error)| Unreadable {
+                path: path.clone(),
+                error: error.clone(),
+            })
+            .collect(),
+        files_read: u32::try_from(scanned.files_read).unwrap_or(u32::MAX),
+    })
+}

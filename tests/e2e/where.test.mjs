@@ -1,0 +1,104 @@
+// End to end: Where used in the real app, on a home folder with MCP clients configured
+// the way their READMEs say (the token pasted into `env`). Scan now finds a vault
+// token's copy and one the vault lacks; Import adds it with the scopes and bases it
+// reaches; a migrate is shown, then written, and the next scan finds the server running
+// through the vault. No secret reaches the page.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { launchApp, step, work } from "./app.mjs";
+import { startFake } from "./fake.mjs";
+import { demoScenario, demoVault } from "../scenarios/seed.mjs";
+
+const secretOf = (name) => demoVault.tokens.find((t) => t.name === name).secret;
+
+function write(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+test("Where used scans, imports and migrates, showing each change first", async (t) => {
+  const home = path.join(work, "where-home");
+  fs.rmSync(home, { recursive: true, force: true });
+  const claude = path.join(home, ".config/Claude/claude_desktop_config.json");
+  const cursor = path.join(home, ".cursor/mcp.json");
+  const mcp = secretOf("MCP server (Claude)");
+  const backup = secretOf("Nightly backup");
+  write(
+    claude,
+    JSON.stringify({ mcpServers: { airtable: { command: "npx", args: ["-y", "airtable-mcp-server"], env: { AIRTABLE_API_KEY: mcp } } } }, null, 2) + "\n",
+  );
+  write(cursor, JSON.stringify({ mcpServers: { backup: { command: "node", args: ["backup.js"], env: { AIRTABLE_TOKEN: backup } } } }, null, 4) + "\n");
+  const fake = await startFake(demoScenario);
+  const app = await launchApp("where", {
+    port: 4534,
+    env: { PATVAULT_AIRTABLE_URL: fake.url, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") },
+    beforeStart: ({ cli }) => cli(["add", "Nightly backup"], `${backup}\n`),
+  });
+  const { session, shot } = app;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-where").catch(() => {});
+    await app.stop();
+    fake.stop();
+  });
+  const noSecretShown = async () => {
+    const text = await session.execute("return document.documentElement.outerHTML");
+    for (const s of [mcp, backup]) assert.ok(!text.includes(s.split(".")[1]), "no secret in the page");
+  };
+
+  step("scan now");
+  await (await session.find("[data-test=open-where-used]")).click();
+  await (await session.find("[data-test=scan-now]")).click();
+  await session.until(() => document.querySelector("[data-test=scan-summary]"), "the scan ends");
+  const unknown = await session.execute(
+    `return [...document.querySelectorAll("[data-test=unknown-copy]")].map((e) => e.dataset.tokenId)`,
+  );
+  assert.deepEqual(unknown, [mcp.split(".")[0]]);
+  const places = () =>
+    session.execute(
+      `return [...document.querySelectorAll("[data-test=where-token]")].map((t) => [t.dataset.name,
+         [...t.querySelectorAll("[data-test=found-place]")].map((p) => p.dataset.state + " " + p.dataset.path)])`,
+    );
+  assert.deepEqual(await places(), [["Nightly backup", [`plaintext ${cursor}`]]]);
+  await noSecretShown();
+
+  step("import what the vault lacks");
+  const requestsBefore = (await fake.stats()).requests;
+  await (await session.find("[data-test=import-copies]")).click();
+  await session.until(() => document.querySelector("[data-test=no-unknown]"), "nothing unknown is left");
+  assert.ok((await fake.stats()).requests > requestsBefore, "the imported token was checked for its reach");
+  const imported = app.readInventory().tokens.find((r) => r.intent.name === "airtable");
+  assert.ok(imported, "named after its MCP server");
+  assert.ok(imported.intent.scopes.length > 0 && imported.intent.bases.length > 0, JSON.stringify(imported.intent));
+  assert.equal(app.keychainSecret(imported.id), mcp, "its secret is in the keychain");
+  assert.equal(JSON.parse(fs.readFileSync(claude, "utf8")).mcpServers.airtable.env.AIRTABLE_API_KEY, mcp, "importing changes no file");
+
+  step("migrate Claude Desktop's config, shown first");
+  await (await session.find(`[data-test=where-token][data-name=airtable] [data-test=migrate-place]`)).click();
+  const change = await (await session.find("[data-test=migrate-change]")).text();
+  assert.match(change, /server “airtable”: runs patvault exec airtable --env AIRTABLE_API_KEY -- npx -y airtable-mcp-server/);
+  assert.equal(JSON.parse(fs.readFileSync(claude, "utf8")).mcpServers.airtable.command, "npx", "nothing is written before the yes");
+  await (await session.find("[data-test=confirm-migrate]")).click();
+  await session.until(() => !document.querySelector("[data-test=migrate-preview]"), "the change is written");
+  const entry = JSON.parse(fs.readFileSync(claude, "utf8")).mcpServers.airtable;
+  assert.equal(entry.env, undefined);
+  assert.deepEqual(entry.args, ["exec", "airtable", "--env", "AIRTABLE_API_KEY", "--", "npx", "-y", "airtable-mcp-server"]);
+  assert.equal(path.basename(entry.command), "patvault");
+  assert.equal(fs.readdirSync(path.dirname(claude)).filter((f) => f.includes(".before-patvault-")).length, 1, "a backup beside it");
+  await session.until(
+    () => document.querySelector(`[data-test=where-token][data-name=airtable] [data-test=found-place]`)?.dataset.state === "vault",
+    "the rescan finds the server running through the vault",
+  );
+
+  step("a file changed after it was shown is not written");
+  await (await session.find(`[data-test=where-token][data-name="Nightly backup"] [data-test=migrate-place]`)).click();
+  await session.find("[data-test=migrate-change]");
+  const edited = fs.readFileSync(cursor, "utf8").replace('"node"', '"nodejs"');
+  fs.writeFileSync(cursor, edited);
+  await (await session.find("[data-test=confirm-migrate]")).click();
+  const error = await (await session.find("[data-test=where-used-error]")).text();
+  assert.match(error, /changed since PAT Vault read it: nothing was changed/);
+  assert.equal(fs.readFileSync(cursor, "utf8"), edited);
+  await noSecretShown();
+});
