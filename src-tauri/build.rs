@@ -31,6 +31,8 @@ fn main() {
         "preview_migrate",
         "confirm_migrate",
         "cancel_migrate",
+        "look_up_secret",
+        "scopes_of_secret",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

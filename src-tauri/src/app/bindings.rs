@@ -7,6 +7,7 @@
 
 use tauri_specta::{Builder, collect_commands, collect_events};
 
+use super::adding::*;
 use super::adopting::*;
 use super::checking::*;
 use super::commands::*;
@@ -49,6 +50,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             preview_migrate,
             confirm_migrate,
             cancel_migrate,
+            look_up_secret,
+            scopes_of_secret,
         ])
         .events(collect_events![OpenToken, ScanProgress])
         // The UI's defaults come from the core, never a copy of them.

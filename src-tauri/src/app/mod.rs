@@ -1,6 +1,7 @@
 //! The desktop app: adapts the core to Tauri commands, the tray, the window's comings
 //! and goings, and notifications. No vault logic lives here.
 
+mod adding;
 mod adopting;
 mod autostart;
 mod bindings;

@@ -78,6 +78,10 @@ export const commands = {
 	confirmMigrate: (path: string) => typedError<string, ErrorReport>(__TAURI_INVOKE("confirm_migrate", { path })),
 	/**  Forgets the migrate shown. */
 	cancelMigrate: () => __TAURI_INVOKE<void>("cancel_migrate"),
+	/**  Who the pasted secret is and which bases it lists, with their names and roles. */
+	lookUpSecret: (secret: string) => typedError<CheckReport, ErrorReport>(__TAURI_INVOKE("look_up_secret", { secret })),
+	/**  A full check of the pasted secret on `bases` alone. */
+	scopesOfSecret: (secret: string, bases: BaseIntent[]) => typedError<ScopesFound, ErrorReport>(__TAURI_INVOKE("scopes_of_secret", { secret, bases })),
 };
 
 /** Events */
@@ -483,6 +487,12 @@ export type ScopeInfo = {
 	name: string,
 	group: ScopeGroup,
 	meaning: string,
+};
+
+export type ScopesFound = {
+	/**  The scopes that work on the chosen bases, to be ticked. */
+	scopes: string[],
+	report: CheckReport,
 };
 
 export type Settings = {

@@ -10,4 +10,5 @@ pub mod estimate;
 mod probe;
 pub mod run;
 
+pub use probe::Depth;
 pub use run::{CheckJob, check_many, check_secret};

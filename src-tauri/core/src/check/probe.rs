@@ -19,8 +19,21 @@ use crate::model::report::{BaseReach, CheckReport, CheckStatus, CheckUser, NotFo
 use crate::model::verdict::{PermissionLevel, Verdict};
 use crate::scopes;
 
-/// Checks one token; `light` stops after identity and bases.
-pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, light: bool) -> CheckReport {
+/// How far a check goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Who the token is and which bases it lists.
+    Light,
+    /// Every base it reaches or is meant to, asked about each scope.
+    Full,
+    /// As full, but only on the intended bases: the add form's check of the bases the
+    /// user chose, which spends nothing on the others.
+    Intended,
+}
+
+/// Checks one token as deep as `depth` says.
+pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, depth: Depth) -> CheckReport {
+    let light = depth == Depth::Light;
     let mut report = CheckReport {
         checked_at: Utc::now(),
         light,
@@ -81,7 +94,12 @@ pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, light: bool)
         targets.into_iter().map(Target::unprobed).collect()
     } else {
         let denials = Denials::default();
-        join_all(targets.into_iter().map(|t| probe_base(caller, t, &denials))).await
+        let (probed, left): (Vec<Target>, Vec<Target>) = targets
+            .into_iter()
+            .partition(|t| depth == Depth::Full || t.reach.intended);
+        let mut bases = join_all(probed.into_iter().map(|t| probe_base(caller, t, &denials))).await;
+        bases.extend(left.into_iter().map(Target::unprobed));
+        bases
     };
     for base in &mut report.bases {
         base.requests = caller.sent_to(&base.id);

@@ -7,7 +7,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::probe::check_token;
+use super::probe::{Depth, check_token};
 use crate::airtable::Client;
 use crate::model::record::TokenIntent;
 use crate::model::report::{CheckReport, CheckStatus};
@@ -22,30 +22,16 @@ pub struct CheckJob {
     pub user_hint: Option<String>,
 }
 
-/// A full check of one secret that is not (or not yet) the vault's: a rotation's new
-/// secret, or a token about to be added.
+/// A check of one secret that is not (or not yet) the vault's: a rotation's new secret,
+/// or a token about to be added.
 pub async fn check_secret(
     client: &Client,
     intent: &TokenIntent,
     secret: &Secret,
     user_hint: Option<String>,
+    depth: Depth,
 ) -> CheckReport {
-    let job = CheckJob {
-        id: Uuid::new_v4(),
-        intent: intent.clone(),
-        secret: Ok(secret.clone()),
-        user_hint,
-    };
-    let mut report = None;
-    check_many(
-        client,
-        vec![job],
-        false,
-        &CancellationToken::new(),
-        |_, r| report = Some(r),
-    )
-    .await;
-    report.expect("one job, one report")
+    check_token(&client.caller(secret, user_hint), intent, depth).await
 }
 
 /// Checks every job, calling `on_report` as each finishes; returns false when cancelled
@@ -63,7 +49,12 @@ pub async fn check_many(
             let report = match &job.secret {
                 Ok(secret) => {
                     let caller = client.caller(secret, job.user_hint.clone());
-                    check_token(&caller, &job.intent, light).await
+                    check_token(
+                        &caller,
+                        &job.intent,
+                        if light { Depth::Light } else { Depth::Full },
+                    )
+                    .await
                 }
                 Err(why) => unreadable(why, light),
             };

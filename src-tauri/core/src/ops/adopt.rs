@@ -7,12 +7,15 @@ use uuid::Uuid;
 
 use crate::airtable::Client;
 use crate::check::adopt::{AdoptError, adopt_finding, adopt_reach, judged_against};
-use crate::check::check_secret;
+use crate::check::{Depth, check_secret};
 use crate::error::{ErrorKind, UserError};
 use crate::model::CheckReport;
 use crate::model::record::TokenIntent;
 use crate::model::record::TokenRecord;
+use crate::model::record::{BaseIntent, InvalidIntent};
 use crate::secret::Secret;
+use crate::secret::Shape;
+use crate::vault::today;
 use crate::vault::{Vault, VaultError};
 
 /// Checks `secret` (a full check: every base it lists, every scope a request proves)
@@ -23,10 +26,36 @@ pub async fn intent_from_reach(
     intent: TokenIntent,
     secret: &Secret,
 ) -> Result<(TokenIntent, CheckReport), AdoptError> {
-    let report = check_secret(client, &intent, secret, None).await;
+    let report = check_secret(client, &intent, secret, None, Depth::Full).await;
     let adopted = adopt_reach(&intent, &report)?;
     let report = judged_against(&report, &adopted);
     Ok((adopted, report))
+}
+
+/// A pasted secret, checked lightly for the add form: who it is and the bases it lists,
+/// with their names and roles. A secret the vault would refuse sends nothing.
+pub async fn look_up(client: &Client, secret: &Secret) -> Result<CheckReport, InvalidIntent> {
+    if let Shape::Refused(why) = secret.shape() {
+        return Err(InvalidIntent(why));
+    }
+    let intent = TokenIntent::named("new token", today());
+    Ok(check_secret(client, &intent, secret, None, Depth::Light).await)
+}
+
+/// The scopes that work on the bases the user chose for a new secret: a full check of
+/// those bases alone, so the others cost nothing.
+pub async fn scopes_on(
+    client: &Client,
+    secret: &Secret,
+    bases: Vec<BaseIntent>,
+) -> Result<(Vec<String>, CheckReport), AdoptError> {
+    let intent = TokenIntent {
+        bases,
+        ..TokenIntent::named("new token", today())
+    };
+    let report = check_secret(client, &intent, secret, None, Depth::Intended).await;
+    let scopes = adopt_reach(&intent, &report)?.scopes;
+    Ok((scopes, report))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::airtable::Client;
 use crate::check::adopt::{adopt_reach, judged_against};
-use crate::check::check_secret;
+use crate::check::{Depth, check_secret};
 use crate::model::CheckStatus;
 use crate::model::record::{TokenIntent, same_name};
 use crate::ops::scan::Copy;
@@ -109,7 +109,7 @@ pub async fn import(
     secret: &Secret,
 ) -> Result<Outcome, VaultError> {
     let named = TokenIntent::named(&candidate.name, today());
-    let report = check_secret(client, &named, secret, None).await;
+    let report = check_secret(client, &named, secret, None, Depth::Full).await;
     if report.status == CheckStatus::Invalid {
         return Ok(Outcome::Refused {
             why: report.error.unwrap_or_else(|| "Airtable refuses it".into()),

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::airtable::{ApiError, Client};
-use crate::check::check_secret;
+use crate::check::{Depth, check_secret};
 use crate::error::{ErrorKind, UserError};
 use crate::model::record::TokenRecord;
 use crate::model::{CheckReport, CheckStatus};
@@ -97,7 +97,7 @@ pub async fn check_new_secret(
         return Err(VaultError::RotationUnfinished(record.intent.name.clone()).into());
     }
     let old_user = old_user(vault, client, record).await;
-    let report = check_secret(client, &record.intent, new, old_user.clone()).await;
+    let report = check_secret(client, &record.intent, new, old_user.clone(), Depth::Full).await;
     match report.status {
         CheckStatus::Invalid => {
             return Err(RenewalError::NewSecretRefused(

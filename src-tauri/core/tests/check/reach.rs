@@ -325,3 +325,50 @@ async fn a_scope_the_token_lacks_is_asked_once_not_on_every_base() {
     );
     assert_eq!(report.requests as u64, stats.requests);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_add_forms_check_proves_scopes_on_the_chosen_bases_alone() {
+    use patvault_core::airtable::{ApiRoot, Client};
+    use patvault_core::ops::adopt::{look_up, scopes_on};
+    use patvault_core::secret::Secret;
+    let fake = FakeAirtable::start(office()).unwrap();
+    let client = Client::new(ApiRoot::parse(&fake.url()).unwrap(), quick()).unwrap();
+    let secret = Secret::new(world::pat(1));
+    let light = look_up(&client, &secret).await.unwrap();
+    let names: Vec<Option<&str>> = light.bases.iter().map(|b| b.name.as_deref()).collect();
+    assert_eq!(names, [Some("CRM"), Some("Ops"), Some("Empty")]);
+    assert!(light.bases[0].permission_level.is_some());
+    let light_requests = fake.stats().requests;
+    assert_eq!(light_requests, 2, "who it is and its bases, nothing more");
+
+    let crm = intent(&[], &["CRM"]).bases;
+    let (scopes, report) = scopes_on(&client, &secret, crm).await.unwrap();
+    assert!(
+        scopes.contains(&"data.records:write".to_owned()),
+        "{scopes:?}"
+    );
+    assert!(
+        scopes.contains(&"schema.bases:read".to_owned()),
+        "{scopes:?}"
+    );
+    let probed: Vec<(&str, u32)> = report
+        .bases
+        .iter()
+        .map(|b| (b.name.as_deref().unwrap(), b.requests))
+        .collect();
+    assert!(probed[0].1 > 0, "CRM is probed: {probed:?}");
+    assert_eq!(
+        &probed[1..],
+        [("Ops", 0), ("Empty", 0)],
+        "the bases not chosen cost nothing"
+    );
+
+    let before = fake.stats().requests;
+    let refused = look_up(&client, &Secret::new("keyAAAAAAAAAAAAAA")).await;
+    assert!(refused.unwrap_err().0.contains("legacy Airtable API key"));
+    assert_eq!(
+        fake.stats().requests,
+        before,
+        "a refused secret sends nothing"
+    );
+}
