@@ -48,9 +48,9 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     // Once to warm the page cache, as rg would find it; then measured.
-    scan(&[Source::Tree(tree.path().to_path_buf())], |_| {});
+    scan(&[Source::Tree(tree.path().to_path_buf())], &|_| {});
     let started = Instant::now();
-    let scanned = scan(&[Source::Tree(tree.path().to_path_buf())], |_| {});
+    let scanned = scan(&[Source::Tree(tree.path().to_path_buf())], &|_| {});
     let ours = started.elapsed();
     assert_eq!(scanned.hits.len(), planted, "every planted token is found");
     println!(

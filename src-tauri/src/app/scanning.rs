@@ -23,7 +23,7 @@ pub struct ScanProgress {
     pub files_read: u32,
 }
 
-fn progress(app: &AppHandle) -> impl FnMut(usize) + '_ {
+fn progress(app: &AppHandle) -> impl Fn(usize) + Sync + '_ {
     move |n| {
         if n % 100 == 0 {
             let files_read = u32::try_from(n).unwrap_or(u32::MAX);
@@ -40,7 +40,7 @@ pub async fn scan_copies(app: AppHandle, state: State<'_, AppState>) -> Reply<Sc
     let config = state.config().clone();
     blocking(state.vault()?, move |v| {
         let sources = usual_sources(v, &config, None)?;
-        let scanned = scan(&sources, progress(&app));
+        let scanned = scan(&sources, &progress(&app));
         Ok::<_, AppError>(settle(v, &scanned, config.home_dir.as_deref())?)
     })
     .await
@@ -63,7 +63,7 @@ pub async fn import_copies(app: AppHandle, state: State<'_, AppState>) -> Reply<
     let read_config = config.clone();
     let (sources, scanned, copies) = blocking(vault.clone(), move |v| {
         let sources = usual_sources(v, &read_config, None)?;
-        let scanned = scan(&sources, progress(&app));
+        let scanned = scan(&sources, &progress(&app));
         let (copies, _) = match_copies(scanned.hits.clone(), &v.list()?);
         Ok::<_, AppError>((sources, scanned, copies))
     })

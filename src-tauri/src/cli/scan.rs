@@ -44,7 +44,7 @@ pub fn scan(
             .map_err(|p| CliError::Input(format!("{} does not exist", p.display())))?
     };
     let terminal = !as_json && std::io::stderr().is_terminal();
-    let scanned = read_sources(&sources, |n| {
+    let scanned = read_sources(&sources, &|n| {
         if terminal && n % 1000 == 0 {
             eprint!("\rscanning: {n} files read");
         }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::model::record::TokenRecord;
 use crate::ops::scan::{Owner, ambiguity, owner};
 use crate::scan::config::{Format, parse, server_entries};
-use crate::scan::find::find;
+use crate::scan::find::{find, redact};
 use crate::scan::wired::exec_of;
 use crate::wire::safe_write::Read;
 use crate::wire::{Launch, Rewire, WireError, env_file, json, toml};
@@ -92,11 +92,12 @@ pub fn plan(path: &Path, records: &[TokenRecord], program: &str) -> Result<Plan,
             left.join("; ")
         }));
     }
+    // An entry's arguments may hold a secret too: what is shown never does.
     Ok(Plan {
         read,
         after,
-        changes,
-        left,
+        changes: changes.iter().map(|c| redact(c)).collect(),
+        left: left.iter().map(|l| redact(l)).collect(),
     })
 }
 
@@ -331,6 +332,25 @@ mod tests {
             plan.after
         );
         assert!(plan.after.contains("args = [\"exec\", \"CRM\", \"--env\", \"AIRTABLE_API_KEY\", \"--\", \"npx\", \"-y\", \"x\"]"), "{}", plan.after);
+    }
+
+    #[test]
+    fn what_is_shown_never_holds_a_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{{\"servers\": {{\"a\": {{\"command\": \"x\", \"args\": [\"--key\", \"{SECRET}\"], \"env\": {{\"K\": \"{SECRET}\"}}}}}}}}"
+        );
+        let path = file(dir.path(), "mcp.json", &text);
+        let plan = plan(&path, &records(&["CRM"]), "/usr/bin/patvault").unwrap();
+        let secret_part = SECRET.split_once('.').unwrap().1;
+        for line in plan.changes.iter().chain(&plan.left) {
+            assert!(!line.contains(secret_part), "{line}");
+        }
+        assert!(
+            plan.changes[0].contains("--key patAbCdEfGh123456.…"),
+            "{:?}",
+            plan.changes
+        );
     }
 
     #[test]

@@ -67,6 +67,25 @@ pub fn find(text: &[u8]) -> Vec<Found> {
     out
 }
 
+/// `text` with the secret part of every plaintext token cut to `…`: the token IDs stay,
+/// to say which token it is.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for f in find(text.as_bytes()).into_iter().filter(|f| f.plaintext) {
+        let secret_at = f.offset + ID_LEN + 1;
+        let len = text.as_bytes()[secret_at..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        out.push_str(&text[from..secret_at]);
+        out.push('…');
+        from = secret_at + len;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// The whole secret whose ID is `token_id` on line `line` (1-based) of `text`, if it
 /// is there in plaintext.
 pub fn secret_on_line(text: &str, line: usize, token_id: &str) -> Option<Secret> {
@@ -120,6 +139,15 @@ mod tests {
         }
         assert!(!find(b"patAbCdEfGh123456.short")[0].plaintext);
         assert!(find(b"patAbCdEfGh123456.unusualButLongEnough")[0].plaintext);
+    }
+
+    #[test]
+    fn redacting_keeps_the_ids_and_cuts_the_secrets() {
+        let text = format!("--token {SECRET} --other patZyXwVuTs987654 end");
+        assert_eq!(
+            redact(&text),
+            "--token patAbCdEfGh123456.… --other patZyXwVuTs987654 end"
+        );
     }
 
     #[test]

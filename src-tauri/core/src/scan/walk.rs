@@ -1,9 +1,12 @@
-//! Walks a folder for files to read, as ripgrep would but keeping what it ignores:
+//! Walks folders for files to read, on every core, as ripgrep would but keeping what it
+//! ignores:
 //! git-ignored files are read (`.env` files usually are), hidden ones too; dependency
 //! and build folders, binary files and files over 1 MiB are skipped, and no symbolic
 //! link is followed, so the walk never leaves its root.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 /// Folders that hold dependencies, build output or history, never a user's config.
 const SKIPPED: &[&str] = &[
@@ -25,15 +28,22 @@ const SKIPPED: &[&str] = &[
 
 pub const MAX_FILE: u64 = 1 << 20;
 
-/// What a walk met: the files to read, and the paths it could not look into.
-#[derive(Default)]
-pub struct Walked {
-    pub files: Vec<PathBuf>,
-    pub unreadable: Vec<(PathBuf, String)>,
-}
-
-pub fn walk(root: &Path, walked: &mut Walked) {
-    let walker = ignore::WalkBuilder::new(root)
+/// Walks `roots` on every core, skipping the files in `skip` (read already), and calls
+/// `visit` on each file with the walking thread's own `T`; gives every thread's `T` and
+/// the paths the walk could not look into, with why.
+pub fn walk<T: Default + Send>(
+    roots: &[PathBuf],
+    skip: &HashSet<PathBuf>,
+    visit: &(dyn Fn(&Path, &mut T) + Sync),
+) -> (Vec<T>, Vec<(PathBuf, String)>) {
+    let Some((first, rest)) = roots.split_first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    let walker = builder
         .standard_filters(false)
         .hidden(false)
         .follow_links(false)
@@ -42,14 +52,53 @@ pub fn walk(root: &Path, walked: &mut Walked) {
             !(e.file_type().is_some_and(|t| t.is_dir())
                 && SKIPPED.iter().any(|s| e.file_name() == *s))
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                walked.files.push(e.into_path());
+        .build_parallel();
+    let (sender, received) = mpsc::channel();
+    walker.run(|| {
+        let mut mine = Handed {
+            work: Some(Walked::<T>::default()),
+            to: sender.clone(),
+        };
+        Box::new(move |entry| {
+            let walked = mine.work.as_mut().expect("kept until the thread ends");
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    if !skip.contains(e.path()) {
+                        visit(e.path(), &mut walked.found);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => walked.unreadable.push(unreadable(first, &e)),
             }
-            Ok(_) => {}
-            Err(e) => walked.unreadable.push(unreadable(root, &e)),
+            ignore::WalkState::Continue
+        })
+    });
+    drop(sender);
+    let mut found = Vec::new();
+    let mut unreadable = Vec::new();
+    for walked in received {
+        found.push(walked.found);
+        unreadable.extend(walked.unreadable);
+    }
+    (found, unreadable)
+}
+
+#[derive(Default)]
+struct Walked<T> {
+    found: T,
+    unreadable: Vec<(PathBuf, String)>,
+}
+
+/// A walking thread's work, handed back when the walker drops the thread's visitor.
+struct Handed<T> {
+    work: Option<Walked<T>>,
+    to: mpsc::Sender<Walked<T>>,
+}
+
+impl<T> Drop for Handed<T> {
+    fn drop(&mut self) {
+        if let Some(work) = self.work.take() {
+            let _ = self.to.send(work);
         }
     }
 }
