@@ -163,3 +163,39 @@ fn nothing_stale_is_status_zero_and_a_missing_path_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_config_that_does_not_parse_is_reported_and_left_untouched() {
+    let v = TestVault::new();
+    v.add("Backup", &pat(2), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("mcp.json");
+    let text = format!(
+        "{{\"mcpServers\": {{\"at\": {{\"env\": {{\"KEY\": \"{}\"}}}}}}\n",
+        pat(2)
+    );
+    write(&broken, &text);
+    let out = v.run(&["scan", "--json", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        found["found"][0]["token"], "Backup",
+        "its copy is still found: {found}"
+    );
+    assert_eq!(found["found"][0]["server"], serde_json::Value::Null);
+    let unparsable = &found["unparsable"][0];
+    assert!(
+        unparsable["path"].as_str().unwrap().ends_with("mcp.json"),
+        "{found}"
+    );
+    assert!(
+        unparsable["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("it is not valid JSON"),
+        "{found}"
+    );
+    let out = v.run(&["scan", dir.path().to_str().unwrap()]);
+    assert!(stderr(&out).contains("does not parse"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), text);
+}

@@ -74,6 +74,12 @@ pub fn scan(
         for u in &report.unreadable {
             eprintln!("patvault: could not read {}: {}", u.path, u.error);
         }
+        for u in &report.unparsable {
+            eprintln!(
+                "patvault: {} does not parse, so its tokens are listed without their server entries: {}",
+                u.path, u.error
+            );
+        }
         for i in &imported {
             eprintln!("{}", i.describe());
         }

@@ -478,6 +478,11 @@ export type ScanReport = {
 	ambiguous: string[],
 	/**  Paths that could not be read, and why. */
 	unreadable: Unreadable[],
+	/**
+	 *  Configs that hold a token but do not parse (`error` says where): their copies are
+	 *  listed without server entries, and migrate leaves them alone.
+	 */
+	unparsable: Unreadable[],
 	files_read: number,
 };
 

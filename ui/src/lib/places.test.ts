@@ -49,6 +49,7 @@ describe("places", () => {
       ticked: [],
       ambiguous: [],
       unreadable: [],
+      unparsable: [],
       files_read: 4,
     };
     expect(unknownCopies(report)).toEqual([

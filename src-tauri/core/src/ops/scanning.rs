@@ -25,6 +25,9 @@ pub struct ScanReport {
     pub ambiguous: Vec<String>,
     /// Paths that could not be read, and why.
     pub unreadable: Vec<Unreadable>,
+    /// Configs that hold a token but do not parse (`error` says where): their copies are
+    /// listed without server entries, and migrate leaves them alone.
+    pub unparsable: Vec<Unreadable>,
     pub files_read: u32,
 }
 
@@ -128,14 +131,18 @@ pub fn settle(
         wired,
         ticked,
         ambiguous,
-        unreadable: scanned
-            .unreadable
-            .iter()
-            .map(|(path, error)| Unreadable {
-                path: path.clone(),
-                error: error.clone(),
-            })
-            .collect(),
+        unreadable: listed(&scanned.unreadable),
+        unparsable: listed(&scanned.unparsable),
         files_read: u32::try_from(scanned.files_read).unwrap_or(u32::MAX),
     })
+}
+
+fn listed(paths: &[(String, String)]) -> Vec<Unreadable> {
+    paths
+        .iter()
+        .map(|(path, error)| Unreadable {
+            path: path.clone(),
+            error: error.clone(),
+        })
+        .collect()
 }

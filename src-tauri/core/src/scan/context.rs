@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::config::{Format, SERVER_LISTS, parse};
+use super::config::SERVER_LISTS;
 use super::find::Found;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,13 +15,13 @@ pub struct Context {
     pub variable: Option<String>,
 }
 
-/// The context of each of `found` in the text of the file named `name`.
-pub fn contexts(name: &str, text: &str, found: &[Found]) -> Vec<Context> {
-    let tree = Format::of(name).and_then(|f| parse(f, text).ok());
+/// The context of each of `found` in `text`.
+/// `tree` is the file's, when it is a config that parses; else each line is read alone.
+pub fn contexts(tree: Option<&Value>, text: &str, found: &[Found]) -> Vec<Context> {
     match tree {
         Some(tree) => {
             let mut strings = Vec::new();
-            walk(&tree, &mut Vec::new(), &mut strings);
+            walk(tree, &mut Vec::new(), &mut strings);
             let mut used = vec![false; strings.len()];
             found
                 .iter()
@@ -96,11 +96,13 @@ fn on_line(text: &str, offset: usize) -> Context {
 
 #[cfg(test)]
 mod tests {
+    use super::super::config::{Format, parse};
     use super::super::find::find;
     use super::*;
 
     fn of(name: &str, text: &str) -> Vec<Context> {
-        contexts(name, text, &find(text.as_bytes()))
+        let tree = Format::of(name).and_then(|f| parse(f, text).ok());
+        contexts(tree.as_ref(), text, &find(text.as_bytes()))
     }
 
     fn ctx(server: Option<&str>, variable: Option<&str>) -> Context {

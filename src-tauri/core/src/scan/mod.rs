@@ -43,6 +43,9 @@ pub struct Scanned {
     pub hits: Vec<Hit>,
     /// Server entries that take their token from the vault.
     pub wired: Vec<wired::Wired>,
+    /// Configs holding a token that do not parse, and why: their tokens were found line
+    /// by line, without their server entries.
+    pub unparsable: Vec<(String, String)>,
     /// Paths that could not be read, and why; a scan goes on past them.
     pub unreadable: Vec<(String, String)>,
     /// Every place read, found or not: what was there before and is not now is gone.
@@ -96,6 +99,7 @@ impl Scanned {
         self.hits.extend(other.hits);
         self.wired.extend(other.wired);
         self.unreadable.extend(other.unreadable);
+        self.unparsable.extend(other.unparsable);
         self.read.extend(other.read);
         self.files_read += other.files_read;
     }
@@ -112,6 +116,8 @@ impl Scanned {
         self.wired.dedup();
         self.unreadable.sort();
         self.unreadable.dedup();
+        self.unparsable.sort();
+        self.unparsable.dedup();
         self.read.sort();
         let before = self.read.len();
         self.read.dedup();
@@ -148,14 +154,23 @@ fn read_file(path: &std::path::Path) -> std::io::Result<Option<String>> {
 
 fn read_text(place: &str, text: &str, scanned: &mut Scanned) {
     let name = place.rsplit(['/', '\\']).next().unwrap_or(place);
-    if memchr::memmem::find(text.as_bytes(), b"patvault").is_some() {
-        scanned.wired.extend(wired::wired(place, name, text));
-    }
+    let wires = memchr::memmem::find(text.as_bytes(), b"patvault").is_some();
     let found = find::find(text.as_bytes());
-    if found.is_empty() {
+    if found.is_empty() && !wires {
         return;
     }
-    let contexts = context::contexts(name, text, &found);
+    let tree = match config::Format::of(name).map(|f| config::parse(f, text)) {
+        Some(Ok(tree)) => Some(tree),
+        Some(Err(why)) => {
+            scanned.unparsable.push((place.to_owned(), why));
+            None
+        }
+        None => None,
+    };
+    if let (Some(tree), true) = (&tree, wires) {
+        scanned.wired.extend(wired::wired(place, tree, text));
+    }
+    let contexts = context::contexts(tree.as_ref(), text, &found);
     scanned
         .hits
         .extend(found.into_iter().zip(contexts).map(|(f, context)| Hit {

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::config::{Format, parse, server_entries};
+use super::config::server_entries;
 
 /// The default of `patvault exec --env`.
 pub const DEFAULT_VARIABLE: &str = "AIRTABLE_API_KEY";
@@ -20,12 +20,9 @@ pub struct Wired {
     pub variable: String,
 }
 
-/// Entries in the config `text` of the file named `name` that run `patvault exec`.
-pub fn wired(place: &str, name: &str, text: &str) -> Vec<Wired> {
-    let Some(tree) = Format::of(name).and_then(|f| parse(f, text).ok()) else {
-        return Vec::new();
-    };
-    server_entries(&tree)
+/// Entries in the config whose `tree` and `text` these are that run `patvault exec`.
+pub fn wired(place: &str, tree: &Value, text: &str) -> Vec<Wired> {
+    server_entries(tree)
         .into_iter()
         .filter_map(|(keys, entry)| {
             let server = keys.last()?;
@@ -84,7 +81,12 @@ fn line_of(text: &str, server: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::config::{Format, parse};
     use super::*;
+
+    fn wired_in(name: &str, text: &str) -> Vec<Wired> {
+        wired(name, &parse(Format::of(name).unwrap(), text).unwrap(), text)
+    }
 
     #[test]
     fn entries_running_patvault_exec_are_found_with_their_token() {
@@ -98,7 +100,7 @@ mod tests {
   }
 }"#;
         assert_eq!(
-            wired("/h/.cursor/mcp.json", "mcp.json", text),
+            wired_in("/h/.cursor/mcp.json", text),
             [Wired {
                 place: "/h/.cursor/mcp.json".into(),
                 line: 3,
@@ -108,7 +110,7 @@ mod tests {
             }]
         );
         let codex = "[mcp_servers.at]\ncommand = \"patvault\"\nargs = [\"exec\", \"Ops\", \"--\", \"node\"]\n";
-        let found = wired("config.toml", "config.toml", codex);
+        let found = wired_in("config.toml", codex);
         assert_eq!(
             (
                 found[0].line,
