@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The benchmarks (programs that print numbers, not tests).
-#   scripts/bench.sh [--quick]   the check: a full check of 10 tokens against the fake
+#   scripts/bench.sh [--quick] [--trace]
+#                                the check on a matrix of account shapes against the fake
 #                                Airtable with 50 ms latency and Airtable's real rate
-#                                limits; --quick skips the one-request-at-a-time
-#                                comparison, which takes about two minutes.
+#                                limits: requests, wall time, lower bound, ratio, 429s;
+#                                --quick skips the 500-base full check (over a minute),
+#                                --trace adds the requests per second per user and base.
 #   scripts/bench.sh scan [--files N]
 #                                the scan: files per second on a generated tree of
 #                                100,000 files, beside `rg -l pat` when ripgrep is there.

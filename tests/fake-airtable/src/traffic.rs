@@ -30,6 +30,10 @@ pub struct KeyStats {
     pub rate_limited: u64,
     /// The most requests accepted inside any one-second window.
     pub peak_per_second: u64,
+    /// Requests accepted in each whole second since the first one the fake accepted: a
+    /// trace of how a client paced itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_second: Vec<u64>,
 }
 
 #[derive(Default)]
@@ -58,6 +62,8 @@ impl Window {
 #[derive(Default)]
 pub struct Traffic {
     stats: Stats,
+    /// When the first request was accepted: second 0 of every `per_second`.
+    first: Option<Instant>,
     bases: HashMap<String, Window>,
     users: HashMap<String, Window>,
 }
@@ -134,9 +140,14 @@ impl Traffic {
             self.stats.rate_limited += 1;
             return Admission::RateLimited;
         }
+        let second = now.duration_since(*self.first.get_or_insert(now)).as_secs() as usize;
         let peak = |w: &mut Window, stats: &mut KeyStats| {
             w.accepted.push_back(now);
             stats.peak_per_second = stats.peak_per_second.max(w.accepted.len() as u64);
+            if stats.per_second.len() <= second {
+                stats.per_second.resize(second + 1, 0);
+            }
+            stats.per_second[second] += 1;
         };
         peak(
             self.users.get_mut(user).expect("entered above"),
@@ -202,6 +213,12 @@ mod tests {
         assert_eq!(stats.rate_limited, 2);
         assert_eq!(stats.per_base["appA"].rate_limited, 2);
         assert_eq!(stats.per_base["appA"].peak_per_second, 2);
+        assert_eq!(
+            stats.per_base["appA"].per_second,
+            [2],
+            "accepted ones only, in second 0"
+        );
+        assert_eq!(stats.per_user["usrA"].per_second, [3]);
     }
 
     #[test]

@@ -63,6 +63,8 @@ struct Inner {
     options: ClientOptions,
     in_flight: Option<Semaphore>,
     sent: AtomicU64,
+    /// Numbers the callers whose user is unknown, for the pacer to tell them apart.
+    callers: AtomicU64,
     /// Bases whose workspace answered that its monthly quota is spent, and when.
     quota_spent: Mutex<HashMap<String, std::time::Instant>>,
 }
@@ -104,6 +106,7 @@ impl Client {
                 in_flight: options.max_in_flight.map(|n| Semaphore::new(n.max(1))),
                 options,
                 sent: AtomicU64::new(0),
+                callers: AtomicU64::new(0),
                 quota_spent: Mutex::new(HashMap::new()),
             }),
         })
@@ -123,7 +126,10 @@ impl Client {
         Caller {
             client: self,
             secret,
-            spender: Mutex::new(user_hint.map_or(Spender::Unknown, Spender::User)),
+            spender: Mutex::new(user_hint.map_or_else(
+                || Spender::Unknown(self.inner.callers.fetch_add(1, Ordering::Relaxed)),
+                Spender::User,
+            )),
             sent: Tally::default(),
         }
     }
@@ -371,7 +377,10 @@ impl Caller<'_> {
         let mut who: Whoami = self.json(request).await?;
         who.id = text::clean(&who.id, self.secret);
         who.email = who.email.map(|e| text::clean(&e, self.secret));
-        *self.spender.lock() = Spender::User(who.id.clone());
+        let was = std::mem::replace(&mut *self.spender.lock(), Spender::User(who.id.clone()));
+        if let Spender::Unknown(token) = was {
+            self.client.inner.pacer.resolved(token, &who.id);
+        }
         Ok(who)
     }
 
