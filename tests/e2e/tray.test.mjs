@@ -160,22 +160,29 @@ test("the tray lists what needs attention, keeps the app when the window closes,
   assert.ok(!calendar.includes(secret(1).split(".")[1]), "no secret in the calendar");
   await shot("40-settings-tray");
 
-  step("closing the window keeps the app, without its web view");
+  step("closing the window keeps the app, started afresh in the tray only");
   const withWindow = memory(pid);
   assert.ok(children(pid).includes("WebKitWebProces"), children(pid).join(" "));
+  let icons = host.registered.length;
   closeWindow();
-  await waitFor(() => !children(pid).includes("WebKitWebProces"), "the web view's process to end", 20000);
-  assert.ok(alive(pid), "the app still runs");
+  // The same process becomes a fresh tray-only app, whose icon registers anew.
+  await waitFor(() => host.registered.length > icons, "the fresh image's tray icon", 20000);
+  assert.ok(alive(pid), "the app still runs, under the same process id");
+  assert.equal(await host.pid(), pid);
+  assert.deepEqual(children(pid), [], "no web view process is left");
   const trayOnly = memory(pid);
   console.log(`# resident with the window: ${withWindow}; in the tray only: ${trayOnly}`);
   menu = await host.menu();
   assert.equal(menu[0].label, "Open PAT Vault", "the tray still answers");
+  assert.ok(menu.some((m) => m.label.startsWith("Backup job: ")), "and still lists what needs attention");
 
   step("the tray builds the window again");
   await host.click(menu[0].id);
   await waitFor(() => children(pid).includes("WebKitWebProces"), "a new web view", 20000);
+  icons = host.registered.length;
   closeWindow();
-  await waitFor(() => !children(pid).includes("WebKitWebProces"), "the web view's process to end again", 20000);
+  await waitFor(() => host.registered.length > icons, "the tray icon of the app started afresh again", 20000);
+  assert.ok(!children(pid).includes("WebKitWebProces"), "the web view's process ended again");
 
   step("a second start hands over to the running app, which shows its window");
   assert.equal(app.cli([]), "", "the second start ends quietly");
@@ -187,7 +194,7 @@ test("the tray lists what needs attention, keeps the app when the window closes,
   await waitFor(() => !alive(pid), "the app to end", 20000);
 
   step("started at login: only the tray, until it is opened");
-  const icons = host.registered.length;
+  icons = host.registered.length;
   const atLogin = spawn(process.env.E2E_APP, ["--minimized"], {
     env: { ...process.env, PATVAULT_DATA_DIR: app.dataDir, PATVAULT_KEYCHAIN_SERVICE: app.service, HOME: home },
     stdio: "ignore",

@@ -87,6 +87,11 @@ impl ClipboardKeeper {
         Ok(())
     }
 
+    /// A copied secret waits to be wiped.
+    pub fn holds_secret(&self) -> bool {
+        self.copied.lock().is_some()
+    }
+
     /// Wipes a copied secret whose delay has not run out, as the app quits.
     pub fn wipe_now(&self) {
         let copied = self.copied.lock().take();

@@ -11,6 +11,7 @@ mod commands;
 mod error;
 mod logging;
 mod reminders;
+mod resident;
 mod rotating;
 mod scanning;
 mod state;
@@ -74,7 +75,10 @@ pub fn run(config: Config, minimized: bool) {
         // The last window closed (no exit code): stay in the tray if the user wants so.
         RunEvent::ExitRequested {
             code: None, api, ..
-        } if window::keeps_running(app) => api.prevent_exit(),
+        } if window::keeps_running(app) => {
+            api.prevent_exit();
+            resident::settle_in_tray(app);
+        }
         // Quit from the tray, the last window closed, or a signal: no secret outlives us
         // on the clipboard.
         RunEvent::Exit => app.state::<state::AppState>().clipboard.wipe_now(),

@@ -83,6 +83,10 @@ impl AppState {
         })
     }
 
+    pub fn check_running(&self) -> bool {
+        self.running.lock().is_some()
+    }
+
     /// Cancels the running check, if any; says whether there was one.
     pub fn cancel_check(&self) -> bool {
         let running = self.running.lock();

@@ -11,7 +11,7 @@ use super::state::AppState;
 use super::tray::has_tray;
 use patvault_core::settings;
 
-const MAIN: &str = "main";
+pub(super) const MAIN: &str = "main";
 
 /// Asks an open window to show a token's page.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
