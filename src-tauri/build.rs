@@ -33,6 +33,7 @@ fn main() {
         "cancel_migrate",
         "look_up_secret",
         "scopes_of_secret",
+        "list_painted",
     ];
     let attributes = tauri_build::Attributes::new()
         .config_path("tauri.conf.json")

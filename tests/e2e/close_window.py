@@ -2,10 +2,12 @@
 """Asks an X11 window to close, as a window manager does when its close button is
 clicked: a WM_DELETE_WINDOW message to each top-level window with the given title.
 (Xvfb runs no window manager, and WebDriver's own "close window" ends the whole app.)
-Usage: close_window.py [--find] TITLE   (exit status 1 when no window has that title;
---find only looks)
+Usage: close_window.py [--find|--wait] TITLE   (exit status 1 when no window has that
+title; --find only looks; --wait looks every 5 ms until one is shown, then prints the
+time it was seen, in seconds since the epoch: scripts/footprint.sh times the start so)
 """
 import sys
+import time
 
 from Xlib import X, display, protocol
 
@@ -28,7 +30,18 @@ def main(title, close=True):
     return 0 if windows else 1
 
 
+def wait(title):
+    d = display.Display()
+    print("waiting", flush=True)
+    while not any(titled(w, title) for w in d.screen().root.query_tree().children):
+        time.sleep(0.005)
+    print(f"{time.time():.3f}", flush=True)
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--wait":
+        sys.exit(wait(sys.argv[2]))
     if sys.argv[1] == "--find":
         sys.exit(main(sys.argv[2], close=False))
     sys.exit(main(sys.argv[1]))

@@ -14,6 +14,7 @@ use super::commands::*;
 use super::reminders::*;
 use super::rotating::*;
 use super::scanning::*;
+use super::startup::*;
 use super::window::OpenToken;
 use patvault_core::model::record::DEFAULT_ROTATION_DAYS;
 
@@ -52,6 +53,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             cancel_migrate,
             look_up_secret,
             scopes_of_secret,
+            list_painted,
         ])
         .events(collect_events![OpenToken, ScanProgress])
         // The UI's defaults come from the core, never a copy of them.

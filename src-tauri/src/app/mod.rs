@@ -14,6 +14,7 @@ mod reminders;
 mod resident;
 mod rotating;
 mod scanning;
+mod startup;
 mod state;
 mod tray;
 mod window;

@@ -82,6 +82,11 @@ export const commands = {
 	lookUpSecret: (secret: string) => typedError<CheckReport, ErrorReport>(__TAURI_INVOKE("look_up_secret", { secret })),
 	/**  A full check of the pasted secret on `bases` alone. */
 	scopesOfSecret: (secret: string, bases: BaseIntent[]) => typedError<ScopesFound, ErrorReport>(__TAURI_INVOKE("scopes_of_secret", { secret, bases })),
+	/**
+	 *  The page painted its first list of `tokens` tokens at `at_ms` (the page's clock:
+	 *  milliseconds since the epoch).
+	 */
+	listPainted: (atMs: number | null, tokens: number) => __TAURI_INVOKE<void>("list_painted", { atMs, tokens }),
 };
 
 /** Events */
