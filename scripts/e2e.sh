@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end tests: builds the app, then runs tests/e2e under Xvfb inside a private D-Bus
-# session with a freshly unlocked gnome-keyring, in throwaway XDG folders. Screenshots
+# End-to-end tests: builds the app, then runs tests/e2e in a session of their own
+# (scripts/session.sh: Xvfb, a private D-Bus bus, an unlocked gnome-keyring), in
+# throwaway XDG folders. Screenshots
 # land in target/e2e-screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +23,7 @@ report() {
   exit "$status"
 }
 trap report EXIT
-mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config" "$keyring_home/run"
-chmod 700 "$keyring_home/run"
+mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config"
 
 export E2E_APP="$target_dir/debug/patvault"
 export E2E_FAKE="$target_dir/debug/fake-airtable"
@@ -33,17 +33,4 @@ export XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_CONFI
 export KEYRING_HOME="$keyring_home"
 rm -rf "$E2E_SCREENSHOTS"
 
-# A session bus that starts no service by itself (see tests/dbus/session.conf).
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
-  dbus-run-session --config-file="$PWD/tests/dbus/session.conf" -- bash -c '
-    set -e
-    printf test-password | XDG_DATA_HOME="$KEYRING_HOME" XDG_RUNTIME_DIR="$KEYRING_HOME/run" \
-      gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    owned() {
-      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q "boolean true"
-    }
-    for _ in $(seq 500); do owned && break; sleep 0.02; done
-    owned || { echo "e2e: the keyring never took its name on the bus" >&2; exit 1; }
-    node --test --test-timeout=120000 ${E2E_TESTS:-tests/e2e/*.test.mjs}
-  '
+scripts/session.sh node --test --test-timeout=120000 ${E2E_TESTS:-tests/e2e/*.test.mjs}

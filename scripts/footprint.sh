@@ -29,21 +29,9 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";pro
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config" "$work/keyring/run" "$work/home"
-chmod 700 "$work/keyring/run"
+mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config" "$work/home"
 export FOOTPRINT_APP="$target_dir/release/patvault" FOOTPRINT_WORK="$work"
 export XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_CONFIG_HOME="$work/xdg/config"
 export KEYRING_HOME="$work/keyring"
 
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
-  dbus-run-session --config-file="$PWD/tests/dbus/session.conf" -- bash -c '
-    set -e
-    printf test-password | XDG_DATA_HOME="$KEYRING_HOME" XDG_RUNTIME_DIR="$KEYRING_HOME/run" \
-      gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    owned() {
-      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q "boolean true"
-    }
-    for _ in $(seq 500); do owned && break; sleep 0.02; done
-    node scripts/footprint.mjs "$@"
-  ' footprint "$@"
+scripts/session.sh node scripts/footprint.mjs "$@"

@@ -7,16 +7,11 @@ use std::path::Path;
 
 use crate::support::*;
 use fake_airtable::FakeAirtable;
-use fake_airtable::world::{EVERY_BASIC_SCOPE, office, pat, token};
+use fake_airtable::world::pat;
 use serde_json::Value;
 
 fn id_of(secret: &str) -> String {
     secret.split_once('.').unwrap().0.to_owned()
-}
-
-pub fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 /// A server that says which token it was started with: it prints its variable's
@@ -80,16 +75,7 @@ fn copies<'a>(found: &'a Value, id: &str) -> Vec<&'a Value> {
 
 #[test]
 fn scan_import_migrate_rotate_and_scan_again() {
-    let mut scenario = office();
-    scenario.settings.base_rate = 1000;
-    scenario.settings.user_rate = 1000;
-    scenario.tokens.push(token(
-        6,
-        "Alice",
-        EVERY_BASIC_SCOPE,
-        &["CRM", "Ops", "Empty"],
-    ));
-    let fake = FakeAirtable::start(scenario).unwrap();
+    let fake = office_with_a_new_token();
     let v = TestVault::new();
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
@@ -195,10 +181,7 @@ fn scan_import_migrate_rotate_and_scan_again() {
     );
 
     // Rotate: the migrated server needs nothing; Cursor's copy is now stale, everywhere.
-    let mut cmd = v.command(&["rotate", "airtable", "--force", "--forget-old"]);
-    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
-    let out = output_with_stdin(cmd, &format!("{}\n", pat(6)));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    rotate_to(&v, &fake, "airtable", &pat(6));
     let started = start_server(&v, &claude, &["mcpServers", "airtable"]);
     assert_eq!(stdout(&started), id_of(&pat(6)), "{}", stderr(&started));
 
@@ -255,13 +238,7 @@ fn scan_import_migrate_rotate_and_scan_again() {
 
 #[test]
 fn a_scan_ticks_off_a_used_by_path_once_it_holds_the_new_token() {
-    let mut scenario = office();
-    scenario.settings.base_rate = 1000;
-    scenario.settings.user_rate = 1000;
-    scenario
-        .tokens
-        .push(token(6, "Alice", EVERY_BASIC_SCOPE, &["CRM"]));
-    let fake = FakeAirtable::start(scenario).unwrap();
+    let fake = office_with_a_new_token();
     let v = TestVault::new();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("sync/.env");
@@ -272,10 +249,7 @@ fn a_scan_ticks_off_a_used_by_path_once_it_holds_the_new_token() {
         &pat(1),
         &["--used-by", place, "--used-by", "Zapier: CRM"],
     );
-    let mut cmd = v.command(&["rotate", "CRM sync", "--force", "--forget-old"]);
-    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
-    let out = output_with_stdin(cmd, &format!("{}\n", pat(6)));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    rotate_to(&v, &fake, "CRM sync", &pat(6));
     let pending =
         |v: &TestVault| v.json(&["show", "CRM sync", "--json"])["updates_pending"].clone();
     assert_eq!(pending(&v), serde_json::json!([place, "Zapier: CRM"]));

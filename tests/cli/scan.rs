@@ -4,34 +4,19 @@
 //! printed, and the exit status says whether a stale copy exists.
 
 use crate::support::*;
-use fake_airtable::FakeAirtable;
-use fake_airtable::world::{EVERY_BASIC_SCOPE, office, pat, token};
+use fake_airtable::world::pat;
 
 fn id_of(secret: &str) -> &str {
     secret.split_once('.').unwrap().0
 }
 
-fn write(path: &std::path::Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 /// A vault with "CRM sync" (rotated from token 1 to token 6) and "Backup" (token 2).
 fn rotated_vault() -> TestVault {
-    let mut scenario = office();
-    scenario.settings.base_rate = 1000;
-    scenario.settings.user_rate = 1000;
-    scenario
-        .tokens
-        .push(token(6, "Alice", EVERY_BASIC_SCOPE, &["CRM"]));
-    let fake = FakeAirtable::start(scenario).unwrap();
+    let fake = office_with_a_new_token();
     let v = TestVault::new();
     v.add("CRM sync", &pat(1), &["--rotated-on", "2026-01-01"]);
     v.add("Backup", &pat(2), &[]);
-    let mut cmd = v.command(&["rotate", "CRM sync", "--force", "--forget-old"]);
-    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
-    let out = output_with_stdin(cmd, &format!("{}\n", pat(6)));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    rotate_to(&v, &fake, "CRM sync", &pat(6));
     v
 }
 

@@ -276,3 +276,32 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
     }
     found
 }
+
+/// The office, fast enough for any test, with token 6: Alice's, on CRM, to rotate to.
+pub fn office_with_a_new_token() -> fake_airtable::FakeAirtable {
+    use fake_airtable::world::{EVERY_BASIC_SCOPE, office, token};
+    let mut scenario = office();
+    scenario.settings.base_rate = 1000;
+    scenario.settings.user_rate = 1000;
+    scenario.tokens.push(token(
+        6,
+        "Alice",
+        EVERY_BASIC_SCOPE,
+        &["CRM", "Ops", "Empty"],
+    ));
+    fake_airtable::FakeAirtable::start(scenario).unwrap()
+}
+
+/// Rotates `name` to `new` against `fake`, forcing the swap and forgetting the old secret.
+pub fn rotate_to(v: &TestVault, fake: &fake_airtable::FakeAirtable, name: &str, new: &str) {
+    let mut cmd = v.command(&["rotate", name, "--force", "--forget-old"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let out = output_with_stdin(cmd, &format!("{new}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// Writes `text` at `path`, making its folders.
+pub fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}

@@ -1,7 +1,7 @@
 //! `patvault migrate` and `patvault mcp add` on the files themselves: what they refuse
 //! leaves the file as it was, and what they write starts its server through the vault.
 
-use crate::journey::{SERVER, start_server, write};
+use crate::journey::{SERVER, start_server};
 use crate::support::*;
 use fake_airtable::world::pat;
 

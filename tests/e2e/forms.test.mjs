@@ -35,6 +35,8 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
 
   step("legacy key refused");
   await (await session.find("[data-test=add-token]")).click();
+  // The form focuses its secret field once it is shown: typing elsewhere must wait for that.
+  await session.until(() => document.activeElement?.dataset.test === "secret", "the secret field focused");
   await (await session.find("[data-test=name]")).type("Old script");
   const secret = await session.find("[data-test=secret]");
   await secret.type("keyAbCdEfGh123456");

@@ -95,6 +95,8 @@ test("add, list, edit, copy and remove a token in the app", async (t) => {
 
   step("add form");
   await session.chord(KEY.ctrl, "n");
+  // The form focuses its secret field once it is shown: typing elsewhere must wait for that.
+  await session.until(() => document.activeElement?.dataset.test === "secret", "the secret field focused");
   await (await session.find("[data-test=name]")).type("CRM sync");
   await (await session.find("[data-test=secret]")).type(PAT);
   await (await session.find("[data-scope='data.records:read']")).click();

@@ -181,18 +181,14 @@ mod tests {
     fn token() -> TokenRecord {
         TokenRecord {
             id: Uuid::from_u128(7),
-            token_id: None,
-            created_at: Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).unwrap(),
-            intent: TokenIntent {
-                rotate_every_days: 90,
-                ..TokenIntent::named("CRM sync", NaiveDate::from_ymd_opt(2026, 9, 17).unwrap())
-            },
-            last_report: None,
-            checks: Vec::new(),
-            rotations: Vec::new(),
-            updates_pending: Vec::new(),
-            old_secret_kept: false,
-            found_in: Vec::new(),
+            ..TokenRecord::new(
+                TokenIntent {
+                    rotate_every_days: 90,
+                    ..TokenIntent::named("CRM sync", NaiveDate::from_ymd_opt(2026, 9, 17).unwrap())
+                },
+                None,
+                Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).unwrap(),
+            )
         }
     }
 
