@@ -55,6 +55,21 @@ struct Shape {
     light: bool,
 }
 
+/// Each token on 10 of the 20 bases both users work on, every base on 5 tokens: the
+/// busiest user and the busiest base bind at once.
+fn two_users_sharing_twenty_bases(name: &'static str, known_users: bool) -> Shape {
+    Shape {
+        name,
+        users: 2,
+        bases: 20,
+        tokens: (0..10)
+            .map(|t| (t % 2, (0..10).map(|i| (t * 2 + i) % 20).collect()))
+            .collect(),
+        known_users,
+        light: false,
+    }
+}
+
 fn shapes(quick: bool) -> Vec<Shape> {
     let mut shapes = vec![
         Shape {
@@ -67,26 +82,8 @@ fn shapes(quick: bool) -> Vec<Shape> {
             known_users: false,
             light: false,
         },
-        Shape {
-            name: "two users share 20 bases, 5 tokens each on 10",
-            users: 2,
-            bases: 20,
-            tokens: (0..10)
-                .map(|t| (t % 2, (0..10).map(|i| (t * 2 + i) % 20).collect()))
-                .collect(),
-            known_users: false,
-            light: false,
-        },
-        Shape {
-            name: "the same, users known from a last check",
-            users: 2,
-            bases: 20,
-            tokens: (0..10)
-                .map(|t| (t % 2, (0..10).map(|i| (t * 2 + i) % 20).collect()))
-                .collect(),
-            known_users: true,
-            light: false,
-        },
+        two_users_sharing_twenty_bases("two users share 20 bases, 5 tokens each on 10", false),
+        two_users_sharing_twenty_bases("the same, users known from a last check", true),
         Shape {
             name: "two users, 15 of 20 bases each, 8 per token",
             users: 2,

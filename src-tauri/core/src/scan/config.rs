@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use super::find::redact;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
@@ -45,7 +47,7 @@ pub fn parse(format: Format, text: &str) -> Result<Value, String> {
     match format {
         Format::Json => {
             let tree: Option<Value> = jsonc_parser::parse_to_serde_value(text, &json_options())
-                .map_err(|e| format!("it is not valid JSON: {e}").replace('\n', " "))?;
+                .map_err(|e| json_error(&e))?;
             Ok(tree.unwrap_or(Value::Null))
         }
         Format::Toml => {
@@ -86,15 +88,22 @@ pub fn server_entries(tree: &Value) -> Vec<(Vec<String>, &Value)> {
     out
 }
 
+/// Why a JSON config does not parse, in one line. A parser's message may quote the
+/// file, which may hold a secret: it is redacted.
+pub(crate) fn json_error(e: &jsonc_parser::errors::ParseError) -> String {
+    redact(&format!("it is not valid JSON: {e}").replace('\n', " "))
+}
+
+/// Why a TOML config does not parse, in one line, redacted as `json_error`.
 pub(crate) fn toml_error(e: &toml_edit::TomlError, text: &str) -> String {
     let line = e
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     let what = e.message().replace('\n', " ");
-    match line {
+    redact(&match line {
         Some(line) => format!("it is not valid TOML (line {line}): {what}"),
         None => format!("it is not valid TOML: {what}"),
-    }
+    })
 }
 
 fn table(t: &toml_edit::Table) -> Value {
@@ -150,6 +159,19 @@ mod tests {
         assert!(e.starts_with("it is not valid JSON"), "{e}");
         let e = parse(Format::Toml, "[mcp_servers.a]\ncommand = \n").unwrap_err();
         assert!(e.starts_with("it is not valid TOML (line 2)"), "{e}");
+    }
+
+    #[test]
+    fn why_a_file_does_not_parse_never_holds_its_secret() {
+        let secret =
+            "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        for (format, text) in [
+            (Format::Toml, format!("[a]\nkey = {secret}\n")),
+            (Format::Json, format!("{{\"a\": {secret}}}")),
+        ] {
+            let e = parse(format, &text).unwrap_err();
+            assert!(!e.contains(&secret[18..]), "{e}");
+        }
     }
 
     #[test]

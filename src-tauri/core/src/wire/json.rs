@@ -4,11 +4,10 @@
 use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
 
 use super::Rewire;
-use crate::scan::config::json_options;
+use crate::scan::config::{json_error, json_options};
 
 fn root(text: &str) -> Result<CstRootNode, String> {
-    CstRootNode::parse(text, &json_options())
-        .map_err(|e| format!("it is not valid JSON: {e}").replace('\n', " "))
+    CstRootNode::parse(text, &json_options()).map_err(|e| json_error(&e))
 }
 
 fn strings(items: &[String]) -> CstInputValue {
