@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing PAT Vault needs on Debian/Ubuntu and is
 # missing: system packages (apt, through sudo when not root), tauri-driver, npm packages.
-# `--test` adds what the tests need, `--demo` what the demo needs. Idempotent and quiet
-# when everything is already there.
+# `--package` adds what building and checking the packages needs, `--test` what the
+# tests need (the packages' test among them), `--demo` what the demo needs. Idempotent
+# and quiet when everything is already there. The Tauri CLI that builds the packages is
+# an npm package, pinned in ui/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,10 +12,12 @@ build_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev libr
   libsoup-3.0-dev libssl-dev libdbus-1-dev pkg-config build-essential file)
 test_pkgs=(xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip python3-dbus python3-gi python3-xlib)
 demo_pkgs=(gnome-keyring dbus)
+package_pkgs=(rpm desktop-file-utils bash-completion man-db)
 
 want=("${build_pkgs[@]}")
 case "${1:-}" in
-  --test) want+=("${test_pkgs[@]}") ;;
+  --test) want+=("${test_pkgs[@]}" "${package_pkgs[@]}") ;;
+  --package) want+=("${package_pkgs[@]}") ;;
   --demo) want+=("${demo_pkgs[@]}") ;;
 esac
 

@@ -7,6 +7,7 @@ use patvault::cli::{self, Asked};
 
 fn main() {
     patvault::hardening::harden();
+    cli::complete_if_asked();
     let config = patvault::environment::config();
     let code = match cli::parse() {
         Asked::App { minimized } => {

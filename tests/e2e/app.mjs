@@ -48,7 +48,11 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
       return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : { tokens: [] };
     },
     keychainSecret: (account) => run("secret-tool", ["lookup", "service", service, "username", account]),
-    shot: async (file) => fs.writeFileSync(path.join(shots, `${file}.png`), await session.screenshot()),
+    shot: async (file) => {
+      await session.painted();
+      const helper = path.join(import.meta.dirname, "screenshot.py");
+      execFileSync("/usr/bin/python3", [helper, path.join(shots, `${file}.png`), ...appsOf(dataDir).map(String)], { timeout: 10000 });
+    },
     stop: async () => {
       // The app may have quit already, and its session with it.
       await session.end().catch(() => {});

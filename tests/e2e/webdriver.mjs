@@ -95,12 +95,11 @@ export class Session {
     await this.call("DELETE", "/actions");
   }
 
-  /** A PNG of the window, after two animation frames so it shows the latest DOM. */
-  async screenshot() {
+  /** Resolves after two animation frames: the window then shows the latest DOM. */
+  async painted() {
     await this.executeAsync(
       "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
     );
-    return Buffer.from(await this.call("GET", "/screenshot"), "base64");
   }
 }
 

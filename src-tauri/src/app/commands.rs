@@ -63,7 +63,10 @@ fn shape_consent(accept: bool) -> UnusualShape {
 #[specta::specta]
 pub async fn list_tokens(app: AppHandle, state: State<'_, AppState>) -> Reply<Vec<TokenSummary>> {
     let tokens = blocking(state.vault()?, summaries).await?;
-    show_attention(&app, &tokens);
+    // After the answer: rebuilding the menu waits for the main thread, which draws the
+    // window, and the list on screen should not wait for the tray.
+    let shown = tokens.clone();
+    tauri::async_runtime::spawn_blocking(move || show_attention(&app, &shown));
     Ok(tokens)
 }
 

@@ -9,6 +9,7 @@ mod checking;
 mod clipboard;
 mod commands;
 mod error;
+mod graphics;
 mod logging;
 mod reminders;
 mod resident;
@@ -24,7 +25,10 @@ use patvault_core::config::Config;
 use tauri::{Manager, RunEvent, WindowEvent};
 
 /// Runs the app with `config`; `minimized` (as at login) starts it in the tray only.
+/// Call it from `main` before any thread starts: it may set a variable of its own.
 pub fn run(config: Config, minimized: bool) {
+    // SAFETY: `main` calls this before any thread starts.
+    unsafe { graphics::draw_without_gl_unless_gpu() };
     let builder = specta_builder();
     let instance = instance_id(&config);
     let app = tauri::Builder::default()
@@ -55,12 +59,13 @@ pub fn run(config: Config, minimized: bool) {
         .manage(scanning::MigrateDraft::default())
         .setup(move |app| {
             builder.mount_events(app);
+            // The window first: its web process then starts while the tray registers.
+            if !minimized {
+                window::show_main(app.handle(), None);
+            }
             // Without a tray the app still works; it just ends when its window closes.
             if let Err(e) = tray::start(app.handle()) {
                 log::warn!("no tray icon: {e}");
-            }
-            if !minimized {
-                window::show_main(app.handle(), None);
             }
             reminders::start(app.handle());
             quit_on_signal(app.handle());

@@ -57,20 +57,30 @@ pub fn show_main(app: &AppHandle, token: Option<Uuid>) {
     }
 }
 
-/// A list and a few forms need no page cache: WebKit's smallest cache model. (Turning
-/// compositing off where there is no GPU would save about 70 MB more, measured under
-/// Xvfb, but set on a live web view it stalls WebDriver's screenshots, so the end-to-end
-/// tests could not see the window; see the footprint figures in the README.)
+/// What costs memory here and gains nothing: a list and a few forms need no page cache
+/// (WebKit's smallest cache model) and no WebGL, and where there is no GPU compositing
+/// only emulates one in software (see `graphics`): drawing without it saves about 70 MB
+/// (see the footprint figures in the README).
 #[cfg(target_os = "linux")]
 fn light_web_view(window: &tauri::WebviewWindow) {
-    let changed = window.with_webview(|view| {
-        use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
-        if let Some(context) = view.inner().context() {
+    let without_gpu = !super::graphics::has_gpu();
+    let changed = window.with_webview(move |view| {
+        use webkit2gtk::{
+            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+        };
+        let view = view.inner();
+        if let Some(context) = view.context() {
             context.set_cache_model(CacheModel::DocumentViewer);
+        }
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_enable_webgl(false);
+            if without_gpu {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
         }
     });
     if let Err(e) = changed {
-        log::warn!("the web view's cache model could not be set: {e}");
+        log::warn!("the web view's settings could not be changed: {e}");
     }
 }
 

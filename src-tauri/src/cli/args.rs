@@ -2,7 +2,10 @@
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCandidates;
 use std::ffi::OsString;
+
+use super::completions::{self, token_names};
 
 #[derive(Parser)]
 #[command(
@@ -38,12 +41,14 @@ pub enum Command {
     },
     /// Show one token.
     Show {
+        #[arg(add = ArgValueCandidates::new(token_names))]
         name: String,
         #[arg(long)]
         json: bool,
     },
     /// Change what a token is meant to do; flags given replace those fields.
     Edit {
+        #[arg(add = ArgValueCandidates::new(token_names))]
         name: String,
         /// A new name.
         #[arg(long = "name", value_name = "NEW_NAME")]
@@ -56,9 +61,13 @@ pub enum Command {
         adopt_reach: bool,
     },
     /// Replace a token's secret with one read from standard input.
-    SetSecret { name: String },
+    SetSecret {
+        #[arg(add = ArgValueCandidates::new(token_names))]
+        name: String,
+    },
     /// Remove a token: its record and its keychain entry.
     Remove {
+        #[arg(add = ArgValueCandidates::new(token_names))]
         name: String,
         /// Do not ask for confirmation.
         #[arg(long)]
@@ -66,6 +75,7 @@ pub enum Command {
     },
     /// Run a command with the token's secret in one environment variable.
     Exec {
+        #[arg(add = ArgValueCandidates::new(token_names))]
         name: String,
         /// The variable that carries the secret.
         #[arg(long = "env", value_name = "VAR", default_value = "AIRTABLE_API_KEY")]
@@ -77,6 +87,7 @@ pub enum Command {
     /// Exit status 0 when all are ok, 1 when any drifts, is invalid or cannot be checked.
     Check {
         /// Tokens to check (all when none is named).
+        #[arg(add = ArgValueCandidates::new(token_names))]
         names: Vec<String>,
         #[arg(long)]
         json: bool,
@@ -92,6 +103,7 @@ pub enum Command {
     /// swapped in only when it is the same user's and reaches what is intended (or with
     /// --force); then the old secret is checked and forgotten.
     Rotate {
+        #[arg(add = ArgValueCandidates::new(token_names))]
         name: String,
         /// Swap even when the new secret is another user's or reaches less.
         #[arg(long)]
@@ -108,6 +120,7 @@ pub enum Command {
     /// Tick off places that have the secret of the last rotation (all of them when none
     /// is named); prints those still waiting.
     Updated {
+        #[arg(add = ArgValueCandidates::new(token_names))]
         name: String,
         /// A place from the token's "used by", as `show` lists it.
         places: Vec<String>,
@@ -156,6 +169,12 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Print a shell's completion script (it completes token names too), e.g.
+    /// `patvault completions bash > ~/.local/share/bash-completion/completions/patvault`.
+    Completions { shell: completions::Shell },
+    /// Write the man pages (patvault.1, patvault-add.1, …) into DIR.
+    #[command(hide = true)]
+    Man { dir: std::path::PathBuf },
     /// MCP servers that take their token from the vault.
     #[command(subcommand)]
     Mcp(McpCommand),
@@ -167,6 +186,7 @@ pub enum McpCommand {
     /// `patvault exec NAME`, so the token is never written there.
     Add {
         /// The vault token the server uses.
+        #[arg(add = ArgValueCandidates::new(token_names))]
         name: String,
         /// claude-desktop, claude-code, cursor, vscode, codex, windsurf or cline.
         #[arg(long, value_name = "CLIENT")]

@@ -28,6 +28,9 @@ pub enum CliError {
     /// What was typed cannot be used; the message says why.
     #[error("{0}")]
     Input(String),
+    /// A file or standard output could not be written.
+    #[error("cannot write: {0}")]
+    Output(std::io::Error),
     /// The check's async runtime could not start.
     #[error("cannot start the check: {0}")]
     Runtime(std::io::Error),

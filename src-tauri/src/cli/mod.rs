@@ -5,6 +5,7 @@
 
 mod args;
 mod check;
+mod completions;
 mod doctor;
 mod due;
 mod error;
@@ -20,6 +21,7 @@ mod tokens;
 use clap::Parser;
 
 pub use args::Command;
+pub use completions::complete_if_asked;
 
 use args::{Cli, McpCommand};
 use error::CliError;
@@ -78,8 +80,14 @@ pub fn run(command: Command, config: &Config) -> i32 {
 }
 
 fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
-    let vault = open_vault(config)?;
+    // These two need no vault: they work before the first token is added.
+    let vault = match command {
+        Command::Completions { shell } => return completions::registration(shell).map(|()| 0),
+        Command::Man { dir } => return completions::man_pages(&dir).map(|()| 0),
+        _ => open_vault(config)?,
+    };
     match command {
+        Command::Completions { .. } | Command::Man { .. } => {}
         Command::Add {
             name,
             intent,
