@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of PAT Vault, installing what is missing first: formatting, lints, the
 # UI's type check and unit tests, the Rust unit and integration tests (against a real
-# Secret Service on a private D-Bus session) and the end-to-end tests of the real app.
+# Secret Service on a private D-Bus session), the end-to-end tests of the real app, and
+# the packages: built, installed, used and purged (tests/package/check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,6 @@ cargo test --workspace --locked
 
 step "end to end"
 scripts/e2e.sh
+
+step "packages (built, installed with apt, used, purged)"
+tests/package/check.sh

@@ -37,6 +37,16 @@ pub fn with_quoted_exec(entry: &str, program: &str) -> String {
         + "\n"
 }
 
+/// Whether the entry's `Exec=` line starts `program`, quoted as `with_quoted_exec` leaves it.
+pub fn runs(entry: &str, program: &str) -> bool {
+    let quoted = quoted(program);
+    entry.lines().any(|line| {
+        line.strip_prefix("Exec=")
+            .and_then(|rest| rest.strip_prefix(quoted.as_str()))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    })
+}
+
 /// Where the plugin writes the entry on Linux: `~/.config/autostart/NAME.desktop`.
 pub fn entry_path(home: &Path, app_name: &str) -> PathBuf {
     home.join(".config")
@@ -57,6 +67,12 @@ mod tests {
             "{quoted}"
         );
         assert!(quoted.starts_with("[Desktop Entry]\nType=Application\n"));
+        assert!(runs(&quoted, "/home/a b/$HOME/pat\"vault"));
+        assert!(!runs(&quoted, "/home/a b/$HOME/pat"));
+        assert!(
+            !runs(entry, "/home/a b/$HOME/pat\"vault"),
+            "an unquoted path is written again"
+        );
         assert_eq!(
             super::quoted("/opt/100%/patvault"),
             "\"/opt/100%%/patvault\""

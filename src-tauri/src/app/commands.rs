@@ -5,7 +5,6 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, State};
-use tauri_plugin_autostart::ManagerExt;
 use uuid::Uuid;
 
 use super::error::AppError;
@@ -180,21 +179,6 @@ pub async fn get_settings(state: State<'_, AppState>) -> Reply<SettingsShown> {
     .await
 }
 
-/// Quotes the program's path in the login entry the autostart plugin just wrote.
-#[cfg(target_os = "linux")]
-fn quote_login_entry(app: &AppHandle) -> Result<(), AppError> {
-    let failed = |e: std::io::Error| {
-        AppError::Autostart(format!("the login entry could not be finished ({e})"))
-    };
-    let (Some(home), Ok(program)) = (dirs::home_dir(), std::env::current_exe()) else {
-        return Ok(());
-    };
-    let path = super::autostart::entry_path(&home, &app.package_info().name);
-    let entry = std::fs::read_to_string(&path).map_err(failed)?;
-    let program = program.display().to_string();
-    std::fs::write(&path, super::autostart::with_quoted_exec(&entry, &program)).map_err(failed)
-}
-
 /// Saves the settings; "start at login" is applied first, so a setting that could not
 /// be applied is not saved either.
 #[tauri::command]
@@ -204,21 +188,7 @@ pub async fn save_settings(
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Reply<Settings> {
-    let autostart = app.autolaunch();
-    let applied = if settings.start_at_login {
-        autostart.enable()
-    } else {
-        autostart.disable()
-    };
-    applied.map_err(|e| {
-        AppError::Autostart(format!(
-            "starting at login could not be set up ({e}); nothing was saved"
-        ))
-    })?;
-    #[cfg(target_os = "linux")]
-    if settings.start_at_login {
-        quote_login_entry(&app)?;
-    }
+    super::login::apply(&app, settings.start_at_login)?;
     let saved = blocking(state.vault()?, move |v| {
         settings::save(v.inventory().dir(), &settings)?;
         Ok::<_, AppError>(settings)

@@ -11,6 +11,7 @@ mod commands;
 mod error;
 mod graphics;
 mod logging;
+mod login;
 mod reminders;
 mod resident;
 mod rotating;
@@ -67,6 +68,7 @@ pub fn run(config: Config, minimized: bool) {
             if let Err(e) = tray::start(app.handle()) {
                 log::warn!("no tray icon: {e}");
             }
+            login::follow_program(app.handle());
             reminders::start(app.handle());
             quit_on_signal(app.handle());
             Ok(())

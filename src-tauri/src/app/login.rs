@@ -1,0 +1,92 @@
+//! "Start at login": the autostart plugin writes the login entry, then its `Exec=` path is
+//! quoted. While the setting is on, each start points the entry again at the program
+//! running now (the AppImage itself for an AppImage, never its temporary mount), so an
+//! entry that an earlier copy wrote (a build folder, a moved AppImage) does not outlive
+//! the copy the user installed.
+
+use tauri::{AppHandle, Manager};
+use tauri_plugin_autostart::ManagerExt;
+
+use super::autostart;
+use super::error::AppError;
+use super::state::AppState;
+use patvault_core::settings;
+
+/// Writes the login entry when `on`, removes it when not.
+pub fn apply(app: &AppHandle, on: bool) -> Result<(), AppError> {
+    let autostart = app.autolaunch();
+    let applied = if on {
+        autostart.enable()
+    } else {
+        autostart.disable()
+    };
+    applied.map_err(|e| {
+        AppError::Autostart(format!(
+            "starting at login could not be set up ({e}); nothing was saved"
+        ))
+    })?;
+    #[cfg(target_os = "linux")]
+    if on {
+        quote_exec(app)?;
+    }
+    Ok(())
+}
+
+/// At start, with "start at login" on: the entry runs this program, or is written again.
+pub fn follow_program(app: &AppHandle) {
+    let Ok(vault) = app.state::<AppState>().vault() else {
+        return;
+    };
+    if !settings::load(vault.inventory().dir())
+        .unwrap_or_default()
+        .start_at_login
+        || runs_this_program(app)
+    {
+        return;
+    }
+    match apply(app, true) {
+        Ok(()) => log::info!("the login entry now starts this copy of PAT Vault"),
+        Err(e) => log::warn!("{e}"),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn runs_this_program(app: &AppHandle) -> bool {
+    let (Some(path), Some(program)) = (entry_path(app), program(app)) else {
+        return true;
+    };
+    std::fs::read_to_string(path).is_ok_and(|entry| autostart::runs(&entry, &program))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn runs_this_program(_app: &AppHandle) -> bool {
+    true
+}
+
+/// Quotes the program's path in the entry the plugin just wrote.
+#[cfg(target_os = "linux")]
+fn quote_exec(app: &AppHandle) -> Result<(), AppError> {
+    let failed = |e: std::io::Error| {
+        AppError::Autostart(format!("the login entry could not be finished ({e})"))
+    };
+    let (Some(path), Some(program)) = (entry_path(app), program(app)) else {
+        return Ok(());
+    };
+    let entry = std::fs::read_to_string(&path).map_err(failed)?;
+    std::fs::write(&path, autostart::with_quoted_exec(&entry, &program)).map_err(failed)
+}
+
+#[cfg(target_os = "linux")]
+fn entry_path(app: &AppHandle) -> Option<std::path::PathBuf> {
+    dirs::home_dir().map(|home| autostart::entry_path(&home, &app.package_info().name))
+}
+
+/// What the plugin puts in `Exec=`: the AppImage when running from one, else this binary.
+#[cfg(target_os = "linux")]
+fn program(app: &AppHandle) -> Option<String> {
+    app.env()
+        .appimage
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::current_exe().ok())
+        .map(|p| p.display().to_string())
+}
