@@ -11,6 +11,7 @@ mod failures;
 mod journey;
 mod rotate;
 mod scan;
+mod shell;
 mod support;
 mod vault;
 mod wire;
