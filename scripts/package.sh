@@ -24,7 +24,9 @@ mkdir -p "$extra/man" "$extra/completions"
 "$patvault" man "$extra/man"
 gzip -9n "$extra"/man/*.1
 "$patvault" completions bash >"$extra/completions/patvault.bash"
-"$patvault" completions zsh >"$extra/completions/_patvault"
+# zsh autoloads _patvault from its fpath as the completion function itself: the body
+# defines the completer and registers it, then completes this first Tab too.
+{ "$patvault" completions zsh; echo '_clap_dynamic_completer_patvault "$@"'; } >"$extra/completions/_patvault"
 "$patvault" completions fish >"$extra/completions/patvault.fish"
 
 rm -rf "$target_dir/release/bundle"
