@@ -62,10 +62,12 @@ fn shape_consent(accept: bool) -> UnusualShape {
 #[specta::specta]
 pub async fn list_tokens(app: AppHandle, state: State<'_, AppState>) -> Reply<Vec<TokenSummary>> {
     let tokens = blocking(state.vault()?, summaries).await?;
-    // After the answer: rebuilding the menu waits for the main thread, which draws the
-    // window, and the list on screen should not wait for the tray.
+    // After the answer: the menu is rebuilt on the main thread, which draws the window,
+    // and the list on screen should not wait for the tray. Queued there, the updates
+    // keep the order of the lists they show.
     let shown = tokens.clone();
-    tauri::async_runtime::spawn_blocking(move || show_attention(&app, &shown));
+    let tray_app = app.clone();
+    let _ = app.run_on_main_thread(move || show_attention(&tray_app, &shown));
     Ok(tokens)
 }
 
