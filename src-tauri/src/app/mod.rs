@@ -29,7 +29,7 @@ use tauri::{Manager, RunEvent, WindowEvent};
 /// Call it from `main` before any thread starts: it may set a variable of its own.
 pub fn run(config: Config, minimized: bool) {
     // SAFETY: `main` calls this before any thread starts.
-    unsafe { graphics::draw_without_gl_unless_gpu() };
+    unsafe { graphics::tell_webkit_and_gtk() };
     let builder = specta_builder();
     let instance = instance_id(&config);
     let app = tauri::Builder::default()
