@@ -116,6 +116,14 @@ fn shapes(quick: bool) -> Vec<Shape> {
             known_users: false,
             light: true,
         },
+        Shape {
+            name: "the same, its user known from a last check",
+            users: 1,
+            bases: 500,
+            tokens: vec![(0, (0..500).collect())],
+            known_users: true,
+            light: true,
+        },
     ];
     if !quick {
         shapes.push(Shape {

@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use super::error::ApiError;
 use super::models::{BasePage, ListedBase, Whoami};
-use super::pacer::{Pacer, Spender};
+use super::pacer::{Pacer, SharedSpender, Spender};
 use super::root::ApiRoot;
 use super::text;
 use crate::secret::Secret;
@@ -126,10 +126,10 @@ impl Client {
         Caller {
             client: self,
             secret,
-            spender: Mutex::new(user_hint.map_or_else(
+            spender: Arc::new(Mutex::new(user_hint.map_or_else(
                 || Spender::Unknown(self.inner.callers.fetch_add(1, Ordering::Relaxed)),
                 Spender::User,
-            )),
+            ))),
             sent: Tally::default(),
         }
     }
@@ -141,7 +141,7 @@ impl Client {
     async fn send(
         &self,
         secret: &Secret,
-        spender: &Spender,
+        spender: &SharedSpender,
         request: Request<'_>,
         tally: &Tally,
         known: &(dyn Fn() -> bool + Sync),
@@ -236,9 +236,11 @@ impl Client {
                         return Some(Err(ApiError::QuotaExhausted));
                     }
                     ApiError::RateLimited => {
-                        self.inner
-                            .pacer
-                            .pause(spender, request.base, options.rate_limit_pause);
+                        self.inner.pacer.pause(
+                            &spender.lock(),
+                            request.base,
+                            options.rate_limit_pause,
+                        );
                         rate_limits += 1;
                         if rate_limits > options.retries {
                             return Some(Err(ApiError::RateLimited));
@@ -301,7 +303,7 @@ impl Client {
 pub struct Caller<'a> {
     client: &'a Client,
     secret: &'a Secret,
-    spender: Mutex<Spender>,
+    spender: SharedSpender,
     sent: Tally,
 }
 
@@ -327,6 +329,11 @@ impl Caller<'_> {
         self.sent.total.load(Ordering::Relaxed)
     }
 
+    /// Whether its user is known (from an earlier check, or whoami has answered).
+    pub fn knows_user(&self) -> bool {
+        matches!(*self.spender.lock(), Spender::User(_))
+    }
+
     /// Requests sent to `base` so far.
     pub fn sent_to(&self, base: &str) -> u32 {
         let per_base = self.sent.per_base.lock();
@@ -336,10 +343,6 @@ impl Caller<'_> {
     /// Whether `base`'s workspace was found out of monthly quota (see `Client`).
     pub fn quota_spent(&self, base: &str) -> bool {
         self.client.quota_spent(base)
-    }
-
-    fn spender(&self) -> Spender {
-        self.spender.lock().clone()
     }
 
     pub async fn send(&self, request: Request<'_>) -> Result<Vec<u8>, ApiError> {
@@ -354,9 +357,8 @@ impl Caller<'_> {
         request: Request<'_>,
         known: &(dyn Fn() -> bool + Sync),
     ) -> Option<Result<Vec<u8>, ApiError>> {
-        let spender = self.spender();
         self.client
-            .send(self.secret, &spender, request, &self.sent, known)
+            .send(self.secret, &self.spender, request, &self.sent, known)
             .await
             .map(|answer| answer.map_err(|e| e.cleaned(self.secret)))
     }

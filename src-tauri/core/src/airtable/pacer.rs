@@ -21,8 +21,15 @@
 //! lasts one round trip, not a second. Were it to last while any grant took "anyone",
 //! every user would share one budget for the whole check, and two users would go no
 //! faster than one (2.1 times the floor, measured on two users sharing twenty bases).
+//!
+//! A token's spender is shared with the dispatcher and read when a request is granted,
+//! not when it is asked: a request of a token still unknown that waits while its whoami
+//! answers then goes as the user's. Taken as unknown, it would be a grant nothing
+//! resolves, holding every user to one budget for a second (1.65 times the floor,
+//! measured when each unknown token asked its bases beside whoami).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::Clock;
@@ -46,6 +53,9 @@ pub enum Spender {
     /// (see `Pacer::resolved`).
     Unknown(u64),
 }
+
+/// A token's spender as the dispatcher reads it at grant time; whoami changes it.
+pub type SharedSpender = Arc<parking_lot::Mutex<Spender>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum UserKey {
@@ -73,7 +83,7 @@ enum Message {
 }
 
 struct Ticket {
-    spender: Spender,
+    spender: SharedSpender,
     base: Option<String>,
     grant: oneshot::Sender<()>,
 }
@@ -92,7 +102,7 @@ impl Pacer {
     }
 
     /// Resolves when a request of `spender` to `base` (if any) may be sent, now.
-    pub async fn ready(&self, spender: &Spender, base: Option<&str>) {
+    pub async fn ready(&self, spender: &SharedSpender, base: Option<&str>) {
         let (grant, granted) = oneshot::channel();
         let ticket = Ticket {
             spender: spender.clone(),
@@ -247,7 +257,7 @@ impl Dispatcher {
         let mut wake: Option<Instant> = None;
         for (_, _, i) in order {
             let (spender, base) = (
-                self.waiting[i].spender.clone(),
+                self.waiting[i].spender.lock().clone(),
                 self.waiting[i].base.clone(),
             );
             match self.decide(&spender, base) {
@@ -394,7 +404,7 @@ mod tests {
         for (spender, base) in requests {
             let (pacer, log) = (pacer.clone(), log.clone());
             tasks.push(tokio::spawn(async move {
-                pacer.ready(&spender, base.as_deref()).await;
+                pacer.ready(&shared(&spender), base.as_deref()).await;
                 log.lock().push((spender, base, Instant::now()));
             }));
         }
@@ -402,6 +412,10 @@ mod tests {
             t.await.unwrap();
         }
         Arc::try_unwrap(log).unwrap().into_inner()
+    }
+
+    fn shared(spender: &Spender) -> SharedSpender {
+        Arc::new(Mutex::new(spender.clone()))
     }
 
     async fn grant_times(
@@ -455,7 +469,7 @@ mod tests {
         // users do not share a budget, so together they go well past 50 a second.
         let pacer = Pacer::new();
         for (token, user) in [(1, "usrA"), (2, "usrB")] {
-            pacer.ready(&Spender::Unknown(token), None).await;
+            pacer.ready(&shared(&Spender::Unknown(token)), None).await;
             pacer.resolved(token, user);
         }
         let mut requests = Vec::new();
@@ -477,6 +491,44 @@ mod tests {
         assert!(
             together > 60,
             "the two users shared one budget: {together} in a second"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_that_waited_while_its_whoami_answered_goes_as_the_users() {
+        // Token 1's base list waits (the unknown budget spent) while its whoami names
+        // usrA. Granted as usrA's, it leaves nothing unresolved: in the next second usrA
+        // and usrB each have their own budget. Were it granted as unknown, every user
+        // would share one budget for that second.
+        let pacer = Pacer::new();
+        let token = shared(&Spender::Unknown(1));
+        pacer.ready(&token, None).await;
+        pacer.ready(&token, None).await;
+        let waiting = {
+            let (pacer, token) = (pacer.clone(), token.clone());
+            tokio::spawn(async move { pacer.ready(&token, None).await })
+        };
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        *token.lock() = Spender::User("usrA".into());
+        pacer.resolved(1, "usrA");
+        waiting.await.unwrap();
+        let started = Instant::now();
+        let mut requests = Vec::new();
+        for user in ["usrA", "usrB"] {
+            requests.extend(
+                (0..100).map(|i| (Spender::User(user.into()), Some(format!("app{}", i % 25)))),
+            );
+        }
+        let log = grant_times_on(&pacer, requests).await;
+        let first_second = log
+            .iter()
+            .filter(|l| l.2.duration_since(started) < WINDOW)
+            .count();
+        assert!(
+            first_second > 60,
+            "the users shared one budget: {first_second} in the first second"
         );
     }
 }

@@ -290,3 +290,35 @@ async fn an_answer_past_the_size_cap_is_an_error_not_a_memory_hog() {
         crm.reasons["data.records:read"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_whose_user_is_known_is_asked_its_bases_beside_whoami() {
+    // Whoami fails. A token never checked stopped there; one whose user an earlier check
+    // named had its bases asked at the same time.
+    for (user, lists) in [(None, 0), (Some(id("usr", "Alice")), 1)] {
+        let fake = FakeAirtable::start(office()).unwrap();
+        fake.set_faults(vec![fault(Route::Whoami, FaultKind::ServerError, None)]);
+        let client = patvault_core::airtable::Client::new(
+            patvault_core::airtable::ApiRoot::parse(&fake.url()).unwrap(),
+            quick(),
+        )
+        .unwrap();
+        let secret = patvault_core::secret::Secret::new(world::pat(1));
+        let report = patvault_core::check::check_secret(
+            &client,
+            &crm_intent(),
+            &secret,
+            user.clone(),
+            patvault_core::check::Depth::Light,
+        )
+        .await;
+        assert_eq!(report.status, CheckStatus::Error, "{user:?}");
+        let stats = fake.stats();
+        assert_eq!(
+            stats.per_route.get("list_bases").copied(),
+            (lists > 0).then_some(lists),
+            "{user:?}"
+        );
+        assert_eq!(report.requests, 1 + lists as u32, "{user:?}");
+    }
+}
