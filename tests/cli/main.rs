@@ -6,6 +6,7 @@
 
 mod adopt;
 mod check;
+mod copies;
 mod due;
 mod failures;
 mod journey;

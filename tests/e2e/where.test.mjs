@@ -1,8 +1,10 @@
 // End to end: Where used in the real app, on a home folder with MCP clients configured
 // the way their READMEs say (the token pasted into `env`). Scan now finds a vault
-// token's copy and one the vault lacks; Import adds it with the scopes and bases it
-// reaches; a migrate is shown, then written, and the next scan finds the server running
-// through the vault. No secret reaches the page.
+// token's copy, one the vault lacks and a backup an older version left; Import adds the
+// unknown one with the scopes and bases it reaches; a migrate is shown, then written,
+// leaves nothing beside the file, and the next scan finds the server running through the
+// vault; Undo puts the file back byte for byte; the old backup is deleted once shown
+// with the token it holds. No secret reaches the page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -30,6 +32,9 @@ test("Where used scans, imports and migrates, showing each change first", async 
     JSON.stringify({ mcpServers: { airtable: { command: "npx", args: ["-y", "airtable-mcp-server"], env: { AIRTABLE_API_KEY: mcp } } } }, null, 2) + "\n",
   );
   write(cursor, JSON.stringify({ mcpServers: { backup: { command: "node", args: ["backup.js"], env: { AIRTABLE_TOKEN: backup } } } }, null, 4) + "\n");
+  const oldBackup = `${cursor}.before-patvault-20261101-120000`;
+  write(oldBackup, fs.readFileSync(cursor, "utf8"));
+  const claudeText = fs.readFileSync(claude, "utf8");
   const fake = await startFake(demoScenario);
   const app = await launchApp("where", {
     port: 4534,
@@ -60,7 +65,11 @@ test("Where used scans, imports and migrates, showing each change first", async 
       `return [...document.querySelectorAll("[data-test=where-token]")].map((t) => [t.dataset.name,
          [...t.querySelectorAll("[data-test=found-place]")].map((p) => p.dataset.state + " " + p.dataset.path)])`,
     );
-  assert.deepEqual(await places(), [["Nightly backup", [`plaintext ${cursor}`]]]);
+  assert.deepEqual(await places(), [["Nightly backup", [`plaintext ${cursor}`, `backup ${oldBackup}`]]]);
+  const backupsShown = await session.execute(
+    `return [...document.querySelectorAll("[data-test=backup]")].map((e) => [e.dataset.path, e.textContent.includes("holds Nightly backup")])`,
+  );
+  assert.deepEqual(backupsShown, [[oldBackup, true]], "the backup is shown with the token it holds");
   await noSecretShown();
 
   step("import what the vault lacks");
@@ -85,10 +94,19 @@ test("Where used scans, imports and migrates, showing each change first", async 
   assert.equal(entry.env, undefined);
   assert.deepEqual(entry.args, ["exec", "airtable", "--env", "AIRTABLE_API_KEY", "--", "npx", "-y", "airtable-mcp-server"]);
   assert.equal(path.basename(entry.command), "patvault");
-  assert.equal(fs.readdirSync(path.dirname(claude)).filter((f) => f.includes(".before-patvault-")).length, 1, "a backup beside it");
+  assert.deepEqual(fs.readdirSync(path.dirname(claude)), ["claude_desktop_config.json"], "nothing left beside it");
   await session.until(
     () => document.querySelector(`[data-test=where-token][data-name=airtable] [data-test=found-place]`)?.dataset.state === "vault",
     "the rescan finds the server running through the vault",
+  );
+
+  step("undo the migrate: the file is put back byte for byte");
+  await (await session.find(`[data-test=undo-record][data-path="${claude}"] [data-test=undo]`)).click();
+  await session.until(() => !document.querySelector("[data-test=undo-record]"), "the change is undone");
+  assert.equal(fs.readFileSync(claude, "utf8"), claudeText);
+  await session.until(
+    () => document.querySelector(`[data-test=where-token][data-name=airtable] [data-test=found-place]`)?.dataset.state === "plaintext",
+    "the rescan finds the plaintext copy again",
   );
 
   step("a file changed after it was shown is not written");
@@ -100,5 +118,10 @@ test("Where used scans, imports and migrates, showing each change first", async 
   const error = await (await session.find("[data-test=where-used-error]")).text();
   assert.match(error, /changed since PAT Vault read it: nothing was changed/);
   assert.equal(fs.readFileSync(cursor, "utf8"), edited);
+
+  step("delete the backup an older version left");
+  await (await session.find("[data-test=delete-backups]")).click();
+  await session.until(() => !document.querySelector("[data-test=backups]"), "the backup is gone from the list");
+  assert.equal(fs.existsSync(oldBackup), false);
   await noSecretShown();
 });

@@ -113,6 +113,121 @@ pub fn lock_exclusive(lock_path: &Path, wait: Duration) -> Result<File, FileErro
     }
 }
 
+/// Why a path was not read as a file.
+#[derive(Debug, thiserror::Error)]
+pub enum NotRead {
+    #[error("it is {0}, not a regular file")]
+    NotRegular(&'static str),
+    #[error("it is over {} MiB", .0 >> 20)]
+    TooLarge(u64),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens `path` only if it is a regular file, and never blocks on the way: a FIFO, a
+/// device or a socket is refused (told by the open descriptor, so a file swapped in after
+/// a look is caught too), as is a file that would give more than `cap` bytes, however
+/// large it says it is (a `/proc` file says 0).
+pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, NotRead> {
+    use std::io::Read;
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        bytes.fill(0);
+        return Err(NotRead::TooLarge(cap));
+    }
+    Ok(bytes)
+}
+
+/// `path` opened for reading if it is a regular file (see `read_regular`).
+pub fn open_regular(path: &Path) -> Result<File, NotRead> {
+    open_regular_as(path, Links::Follow)
+}
+
+/// Whether a symbolic link at the path itself is followed when it is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    Follow,
+    /// A walk's entry: a link put there since it was listed is refused.
+    Refuse,
+}
+
+pub fn open_regular_as(path: &Path, links: Links) -> Result<File, NotRead> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK
+            | libc::O_NOCTTY
+            | if links == Links::Refuse {
+                libc::O_NOFOLLOW
+            } else {
+                0
+            },
+    );
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(NotRead::NotRegular(kind_of(&kind)));
+    }
+    Ok(file)
+}
+
+fn kind_of(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+/// Overwrites the regular file at `path` with zeros, syncs it, then removes it: what a
+/// plaintext copy held does not stay in the freed blocks of a file system that writes
+/// in place (a copy-on-write one or an SSD may still keep an older block).
+pub fn shred(path: &Path) -> Result<(), FileError> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW,
+    );
+    let mut file = options.open(path).map_err(io_error("open", path))?;
+    let meta = file.metadata().map_err(io_error("look at", path))?;
+    if !meta.is_file() {
+        return Err(io_error("overwrite", path)(std::io::Error::other(
+            "it is not a regular file",
+        )));
+    }
+    let zeros = vec![0u8; 64 << 10];
+    let mut left = meta.len();
+    while left > 0 {
+        let n = usize::try_from(left.min(zeros.len() as u64)).unwrap_or(zeros.len());
+        file.write_all(&zeros[..n])
+            .map_err(io_error("overwrite", path))?;
+        left -= n as u64;
+    }
+    file.sync_all().map_err(io_error("sync", path))?;
+    drop(file);
+    fs::remove_file(path).map_err(io_error("remove", path))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
 /// Writes `bytes` to a new temporary file beside `path` (made exclusively, with a random
 /// name, readable by its owner only), syncs it, renames it over `path` and syncs the
 /// folder, so a crash at any point leaves one whole version on disk. Temporary files a
@@ -240,6 +355,63 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 3, "{names:?}");
+    }
+
+    #[test]
+    fn a_shredded_file_is_zeroed_then_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".env.before-patvault-20261202-031500");
+        fs::write(&file, vec![b'x'; 100_000]).unwrap();
+        // Another name for the same bytes sees them zeroed before the file goes.
+        #[cfg(unix)]
+        fs::hard_link(&file, dir.path().join("twin")).unwrap();
+        shred(&file).unwrap();
+        assert!(!file.exists());
+        #[cfg(unix)]
+        assert!(
+            fs::read(dir.path().join("twin"))
+                .unwrap()
+                .iter()
+                .all(|b| *b == 0)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_regular_file_is_read_and_never_past_its_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("mcp.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let started = Instant::now();
+        let refused = read_regular(&fifo, 1 << 20).unwrap_err();
+        assert!(
+            matches!(refused, NotRead::NotRegular("a named pipe")),
+            "{refused}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+        // It says it is 0 bytes long and would give gigabytes: the cap stops it, or the
+        // kernel refuses a read of it that is not in whole entries.
+        let pagemap = read_regular(Path::new("/proc/self/pagemap"), 1 << 20).unwrap_err();
+        assert!(
+            matches!(pagemap, NotRead::TooLarge(_) | NotRead::Io(_)),
+            "{pagemap}"
+        );
+        assert!(matches!(
+            read_regular(Path::new("/dev/zero"), 10).unwrap_err(),
+            NotRead::NotRegular("a device")
+        ));
+        assert!(matches!(
+            read_regular(dir.path(), 10).unwrap_err(),
+            NotRead::NotRegular("a folder")
+        ));
+        let file = dir.path().join(".env");
+        fs::write(&file, b"A=1\n").unwrap();
+        assert_eq!(read_regular(&file, 4).unwrap(), b"A=1\n");
+        assert!(matches!(read_regular(&file, 3), Err(NotRead::TooLarge(3))));
     }
 
     #[cfg(unix)]

@@ -15,6 +15,7 @@ use super::reminders::*;
 use super::rotating::*;
 use super::scanning::*;
 use super::startup::*;
+use super::undoing::*;
 use super::window::OpenToken;
 use patvault_core::model::record::DEFAULT_ROTATION_DAYS;
 
@@ -51,6 +52,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             preview_migrate,
             confirm_migrate,
             cancel_migrate,
+            list_undo_records,
+            undo_change,
+            forget_undo,
+            delete_backups,
             look_up_secret,
             scopes_of_secret,
             list_painted,

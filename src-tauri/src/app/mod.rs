@@ -19,6 +19,7 @@ mod scanning;
 mod startup;
 mod state;
 mod tray;
+mod undoing;
 mod window;
 
 pub use bindings::specta_builder;

@@ -118,18 +118,26 @@ pub async fn preview_migrate(
     Ok(preview)
 }
 
-/// Writes the migrate last shown for `path`; gives the backup's path.
+/// Writes the migrate last shown for `path`, the old text kept in the vault to undo it.
+/// Off the main thread: the file is read again, and may be anything by now.
 #[tauri::command]
 #[specta::specta]
-pub fn confirm_migrate(draft: State<'_, MigrateDraft>, path: String) -> Reply<String> {
-    let mut slot = draft.0.lock();
-    let planned = slot
+pub async fn confirm_migrate(
+    state: State<'_, AppState>,
+    draft: State<'_, MigrateDraft>,
+    path: String,
+) -> Reply<()> {
+    let planned = draft
+        .0
+        .lock()
         .take_if(|p| p.path().display().to_string() == path)
         .ok_or(AppError::Stale(
             "no change to this file is waiting: show it again",
         ))?;
-    let backup = planned.apply(chrono::Utc::now()).map_err(AppError::from)?;
-    Ok(backup.display().to_string())
+    blocking(state.vault()?, move |v| {
+        planned.apply(v, chrono::Utc::now()).map_err(AppError::from)
+    })
+    .await
 }
 
 /// Forgets the migrate shown.

@@ -146,28 +146,43 @@ pub enum Command {
         json: bool,
     },
     /// Look for copies of tokens in files: MCP client configs, shell profiles, the
-    /// crontab, systemd user units and "used by" paths, or the PATHs named. Exit status
-    /// 1 when a copy is stale (a token ID the vault rotated away from). Never prints a
-    /// secret.
+    /// crontab, systemd user units, "used by" paths and backups an earlier migrate left
+    /// beside them, or the PATHs named. Exit status 1 when a copy is stale (a token ID
+    /// the vault rotated away from) or a backup holds a secret. Never prints a secret.
     Scan {
         paths: Vec<std::path::PathBuf>,
         #[arg(long)]
         json: bool,
         /// Import each plaintext token found that the vault does not have: its secret
         /// goes to the keychain, its name comes from where it was found, its scopes and
-        /// bases from a full check. The files are not changed.
+        /// bases from a full check. The files are not changed. At a terminal it lists
+        /// them and asks first.
         #[arg(long)]
         import: bool,
+        /// Delete the backups an earlier `migrate` left beside files (each holds a
+        /// secret in plaintext): overwritten, then removed. Lists them and asks first.
+        #[arg(long)]
+        delete_backups: bool,
+        /// Do not ask before --import or --delete-backups.
+        #[arg(long)]
+        yes: bool,
     },
     /// Replace plaintext tokens in an MCP client's config or a .env file with the vault:
     /// each server entry runs `patvault exec NAME --env VAR -- <its command>`, each .env
-    /// line becomes a comment naming that command. Shows the change and asks first; a
-    /// backup is kept beside the file.
+    /// line becomes a comment naming that command. Shows the change and asks first; the
+    /// old text is kept in the vault, without its secrets, so it can be undone.
     Migrate {
         path: std::path::PathBuf,
         /// Write the change without asking.
         #[arg(long)]
         yes: bool,
+        /// Put the file back as it was before PAT Vault last changed it (its secrets
+        /// from the keychain); refused when the file changed since.
+        #[arg(long, conflicts_with_all = ["yes", "forget"])]
+        undo: bool,
+        /// Forget the file's undo records (the change can no longer be undone).
+        #[arg(long, conflicts_with = "yes")]
+        forget: bool,
     },
     /// Print a shell's completion script (it completes token names too), e.g.
     /// `patvault completions bash > ~/.local/share/bash-completion/completions/patvault`.

@@ -1,6 +1,6 @@
 //! `patvault due [--within DAYS] [--json]`: what needs attention, for people and for
 //! cron (exit status 1 when a rotation is due or overdue, or a scan found a place still
-//! holding a rotated-away token). `patvault calendar [--out
+//! holding a rotated-away token or a backup holding a secret in plaintext). `patvault calendar [--out
 //! FILE]`: the rotation schedule as an iCalendar file.
 
 use std::path::PathBuf;
@@ -65,9 +65,12 @@ pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, CliE
     }
     let late = listed.iter().any(|d| {
         matches!(d.state, RotationState::Due | RotationState::Overdue)
-            || d.attention
-                .iter()
-                .any(|a| matches!(a, Attention::StaleCopies { .. }))
+            || d.attention.iter().any(|a| {
+                matches!(
+                    a,
+                    Attention::StaleCopies { .. } | Attention::PlaintextBackups { .. }
+                )
+            })
     });
     if as_json {
         #[derive(Serialize)]

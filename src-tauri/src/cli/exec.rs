@@ -9,13 +9,10 @@ use std::process::Command;
 
 use super::error::CliError;
 use patvault_core::secret::Secret;
+use patvault_core::wire::variable;
 
 pub fn exec(secret: Secret, var: &str, command: &[OsString]) -> Result<i32, CliError> {
-    if var.is_empty() || var.contains(['=', '\0']) {
-        return Err(CliError::Input(format!(
-            "“{var}” cannot be an environment variable name"
-        )));
-    }
+    variable::check(var).map_err(CliError::Input)?;
     let (program, args) = command
         .split_first()
         .ok_or_else(|| CliError::Input("name a command to run after --".into()))?;

@@ -10,7 +10,7 @@ use patvault_core::config::Config;
 use patvault_core::ops::mcp::{prepare, server_name};
 use patvault_core::scan::places::{Folders, MCP_CLIENTS, McpClient};
 use patvault_core::vault::Vault;
-use patvault_core::wire::Launch;
+use patvault_core::wire::{Launch, variable};
 
 pub struct Asked<'a> {
     pub token: &'a str,
@@ -22,6 +22,7 @@ pub struct Asked<'a> {
 }
 
 pub fn add(vault: &Vault, config: &Config, asked: Asked) -> Result<(), CliError> {
+    variable::check(&asked.variable).map_err(CliError::Input)?;
     let record = vault.find(asked.token)?;
     let client = McpClient::by_id(asked.client).ok_or_else(|| {
         let ids: Vec<&str> = MCP_CLIENTS.iter().map(|c| c.id).collect();
@@ -70,7 +71,7 @@ pub fn add(vault: &Vault, config: &Config, asked: Asked) -> Result<(), CliError>
         &asked.command,
         client.id == "vscode",
     )?;
-    let backup = new.write(chrono::Utc::now())?;
+    let undo = new.write(vault, chrono::Utc::now())?;
     eprintln!(
         "Added the server “{}” to {} ({}): it runs {}.",
         new.server,
@@ -78,8 +79,11 @@ pub fn add(vault: &Vault, config: &Config, asked: Asked) -> Result<(), CliError>
         client.name,
         launch.shell_line(&asked.command.join(" "))
     );
-    if let Some(backup) = backup {
-        eprintln!("The old text is in {}.", backup.display());
+    if undo.is_some() {
+        eprintln!(
+            "The vault keeps the old text: `patvault migrate --undo {}` puts it back.",
+            patvault_core::wire::shell_word(&path.display().to_string())
+        );
     }
     Ok(())
 }

@@ -1,12 +1,16 @@
 //! `patvault migrate PATH [--yes]`: shows how the file's plaintext tokens would give way
-//! to the vault, asks (unless --yes), and writes it with a backup beside the file.
+//! to the vault, asks (unless --yes), and writes it, the old text kept in the vault
+//! (its secrets by reference) so `migrate --undo PATH` can put it back; `--forget PATH`
+//! lets that go.
 
 use std::path::Path;
 
 use super::error::CliError;
 use super::tokens::confirm;
 use patvault_core::ops::migrate::plan;
+use patvault_core::ops::undo::{forget, undo};
 use patvault_core::vault::Vault;
+use patvault_core::wire::shell_word;
 
 pub fn migrate(vault: &Vault, path: &Path, yes: bool) -> Result<(), CliError> {
     let records = vault.list()?;
@@ -20,7 +24,7 @@ pub fn migrate(vault: &Vault, path: &Path, yes: bool) -> Result<(), CliError> {
     }
     let asked = || {
         confirm(
-            "Write this change (a backup is kept beside the file)?",
+            "Write this change?",
             "migrate changes the file: run it at a terminal to be asked, or pass --yes".into(),
         )
     };
@@ -28,11 +32,40 @@ pub fn migrate(vault: &Vault, path: &Path, yes: bool) -> Result<(), CliError> {
         eprintln!("Nothing changed.");
         return Ok(());
     }
-    let backup = plan.apply(chrono::Utc::now())?;
+    plan.apply(vault, chrono::Utc::now())?;
+    let quoted = shell_word(&path.display().to_string());
     eprintln!(
-        "Changed {}. The old text is in {}: it still holds the plaintext secret, so delete it once the server starts through the vault.",
+        "Changed {}. No copy of its old text was left beside it: the vault keeps it, without the secret, and `patvault migrate --undo {quoted}` puts it back.\n\
+         The secret sat in this file in plaintext (and maybe in a backup, a sync folder or git history): consider rotating it (`patvault rotate NAME`).",
         path.display(),
-        backup.display()
+    );
+    Ok(())
+}
+
+/// `migrate --undo PATH`: the file as it was before PAT Vault last changed it.
+pub fn undo_change(vault: &Vault, path: &Path) -> Result<(), CliError> {
+    let undone = undo(vault, path)?;
+    eprintln!(
+        "Put back {} as it was on {}.",
+        undone.path,
+        undone.made.format("%Y-%m-%d %H:%M UTC")
+    );
+    if !undone.rotated.is_empty() {
+        eprintln!(
+            "{} rotated since: the file holds its current secret, not the old one.",
+            undone.rotated.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `migrate --forget PATH`: the undo records of the file let go.
+pub fn forget_undo(vault: &Vault, path: &Path) -> Result<(), CliError> {
+    let n = forget(vault, path)?;
+    eprintln!(
+        "Forgot {n} undo record{} of {}: the change can no longer be undone.",
+        if n == 1 { "" } else { "s" },
+        path.display()
     );
     Ok(())
 }

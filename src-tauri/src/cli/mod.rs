@@ -143,8 +143,24 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
             paths,
             json,
             import,
-        } => return scan::scan(&vault, config, paths, json, import),
-        Command::Migrate { path, yes } => migrate::migrate(&vault, &path, yes)?,
+            delete_backups,
+            yes,
+        } => {
+            let asked = scan::Asked {
+                as_json: json,
+                import,
+                delete_backups,
+                yes,
+            };
+            return scan::scan(&vault, config, paths, asked);
+        }
+        Command::Migrate {
+            path, undo: true, ..
+        } => migrate::undo_change(&vault, &path)?,
+        Command::Migrate {
+            path, forget: true, ..
+        } => migrate::forget_undo(&vault, &path)?,
+        Command::Migrate { path, yes, .. } => migrate::migrate(&vault, &path, yes)?,
         Command::Mcp(McpCommand::Add {
             name,
             client,

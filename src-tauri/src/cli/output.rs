@@ -5,6 +5,7 @@ use serde::Serialize;
 use patvault_core::ops::health::Health;
 use patvault_core::ops::summary::TokenSummary;
 use patvault_core::rotation::RotationState;
+use patvault_core::wire::shell_word;
 
 #[derive(Serialize)]
 pub struct TokenList<'a> {
@@ -46,6 +47,21 @@ pub fn table(tokens: &[TokenSummary]) -> String {
         ["NAME", "TOKEN ID", "SCOPES", "BASES", "NEXT ROTATION"],
         &rows,
     )
+}
+
+/// `text` from a file (a path, a server's name) made safe to print on a terminal: each
+/// control character is shown escaped (`\u{1b}`), never sent, so a name cannot move the
+/// cursor, retitle the window or hide what follows.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Rows under a header, each column as wide as its widest cell.
@@ -155,8 +171,21 @@ pub fn health(h: &Health) -> String {
     for look in h.looks() {
         out += &match look.problem {
             None => format!("ok       {}\n", look.what),
-            Some(problem) => format!("PROBLEM  {}: {problem}\n", look.what),
+            Some(problem) => format!("PROBLEM  {}: {}\n", look.what, terminal_safe(&problem)),
         };
+    }
+    for u in &h.undo_records {
+        let holds = if u.tokens.is_empty() {
+            String::new()
+        } else {
+            format!(", with the secrets of {}", u.tokens.join(", "))
+        };
+        out += &format!(
+            "undo     {} as it was on {}{holds}: `patvault migrate --undo {}` (or --forget)\n",
+            terminal_safe(&u.path),
+            u.made.format("%Y-%m-%d %H:%M UTC"),
+            shell_word(&u.path)
+        );
     }
     out
 }

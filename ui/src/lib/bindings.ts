@@ -74,10 +74,24 @@ export const commands = {
 	importCopies: () => typedError<ImportShown, ErrorReport>(__TAURI_INVOKE("import_copies")),
 	/**  What migrating the file at `path` would change; nothing is written yet. */
 	previewMigrate: (path: string) => typedError<MigratePreview, ErrorReport>(__TAURI_INVOKE("preview_migrate", { path })),
-	/**  Writes the migrate last shown for `path`; gives the backup's path. */
-	confirmMigrate: (path: string) => typedError<string, ErrorReport>(__TAURI_INVOKE("confirm_migrate", { path })),
+	/**
+	 *  Writes the migrate last shown for `path`, the old text kept in the vault to undo it.
+	 *  Off the main thread: the file is read again, and may be anything by now.
+	 */
+	confirmMigrate: (path: string) => typedError<null, ErrorReport>(__TAURI_INVOKE("confirm_migrate", { path })),
 	/**  Forgets the migrate shown. */
 	cancelMigrate: () => __TAURI_INVOKE<void>("cancel_migrate"),
+	/**  The changes to files that can be undone, oldest first. */
+	listUndoRecords: () => typedError<UndoShown[], ErrorReport>(__TAURI_INVOKE("list_undo_records")),
+	/**  Puts back the file at `path` as it was before PAT Vault last changed it. */
+	undoChange: (path: string) => typedError<Undone, ErrorReport>(__TAURI_INVOKE("undo_change", { path })),
+	/**  Forgets the undo records of the file at `path`. */
+	forgetUndo: (path: string) => typedError<number, ErrorReport>(__TAURI_INVOKE("forget_undo", { path })),
+	/**
+	 *  Overwrites and deletes the backups among `paths` that a scan of the usual places finds
+	 *  now; gives the scan after, without them.
+	 */
+	deleteBackups: (paths: string[]) => typedError<ScanReport, ErrorReport>(__TAURI_INVOKE("delete_backups", { paths })),
 	/**  Who the pasted secret is and which bases it lists, with their names and roles. */
 	lookUpSecret: (secret: string) => typedError<CheckReport, ErrorReport>(__TAURI_INVOKE("look_up_secret", { secret })),
 	/**  A full check of the pasted secret on `bases` alone. */
@@ -113,7 +127,12 @@ export type Attention =
  *  A scan found these places still holding a token ID this token was rotated away
  *  from: whatever reads them fails until they are given the new secret.
  */
-{ kind: "stale_copies"; places: string[] };
+{ kind: "stale_copies"; places: string[] } | 
+/**
+ *  Backups an earlier `migrate` left beside files hold its secret in plaintext:
+ *  nothing needs them, and anyone who reads them (or a `git add -A`) gets the token.
+ */
+{ kind: "plaintext_backups"; places: string[] };
 
 export type BaseIntent = {
 	/**  The base id, `app` + 14 letters or digits. */
@@ -244,8 +263,9 @@ export type Copy = {
 	/**  The environment variable (or key) that holds it. */
 	variable: string | null,
 	/**
-	 *  The file is a backup `patvault migrate` kept: nothing reads it, so it is never
-	 *  counted stale (delete it once the migrated server works).
+	 *  The file is a backup an earlier `patvault migrate` left beside the file it
+	 *  changed: a plaintext copy nothing needs (`scan --delete-backups` deletes it), never
+	 *  counted stale.
 	 */
 	backup: boolean,
 };
@@ -359,6 +379,11 @@ export type FoundPlace = {
 	through_vault: boolean,
 	first_seen: string,
 	last_seen: string,
+	/**
+	 *  Why the last scan could not read the file: the place is kept as last seen, not
+	 *  forgotten, until a scan reads it again.
+	 */
+	unread?: string | null,
 };
 
 export type Health = {
@@ -369,6 +394,13 @@ export type Health = {
 	api_root: string,
 	/**  Whether `api_root` is anything but Airtable's own: worth saying every time. */
 	custom_api_root: boolean,
+	/**
+	 *  Backups an earlier `migrate` left beside files, holding secrets in plaintext, as
+	 *  the last scan found them.
+	 */
+	plaintext_backups: string[],
+	/**  Changes PAT Vault made to files that can be undone (`migrate --undo`). */
+	undo_records: UndoShown[],
 } & VaultHealth;
 
 /**  The health as the window shows it: the facts, and the problems in words. */
@@ -450,6 +482,8 @@ export type PermissionLevel = "none" | "read" | "comment" | "edit" | "create";
  */
 export type PlaceShown = {
 	stale: boolean,
+	/**  A backup an earlier `migrate` left beside a file: a plaintext copy to delete. */
+	backup: boolean,
 } & FoundPlace;
 
 /**  One rotation: when, and the token IDs before and after (the same after a regenerate). */
@@ -483,6 +517,11 @@ export type ScanReport = {
 	ambiguous: string[],
 	/**  Paths that could not be read, and why. */
 	unreadable: Unreadable[],
+	/**
+	 *  Paths not read on purpose, and why (binary, a pipe, a device, a link in a walk):
+	 *  never counted as read.
+	 */
+	skipped: Unreadable[],
 	/**
 	 *  Configs that hold a token but do not parse (`error` says where): their copies are
 	 *  listed without server entries, and migrate leaves them alone.
@@ -588,6 +627,25 @@ export type TokenSummary = {
 	attention: Attention[],
 	/**  Each item of `attention` in words. */
 	why: string[],
+};
+
+/**  An undo record as `doctor`, `migrate --undo` and the app list it. No secret in it. */
+export type UndoShown = {
+	path: string,
+	made: string,
+	/**  The vault tokens whose secrets undoing puts back in the file. */
+	tokens: string[],
+};
+
+/**  A change undone. */
+export type Undone = {
+	path: string,
+	made: string,
+	/**
+	 *  Tokens rotated since the change: the file gets their current secret, not the
+	 *  rotated-away one it held.
+	 */
+	rotated: string[],
 };
 
 export type Unreadable = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Copy, PlaceShown, ScanReport } from "./bindings";
-import { placeState, unknownCopies } from "./places";
+import { backupsFound, placeState, unknownCopies } from "./places";
 
 const place = (over: Partial<PlaceShown>): PlaceShown => ({
   path: "/h/.cursor/mcp.json",
@@ -13,6 +13,7 @@ const place = (over: Partial<PlaceShown>): PlaceShown => ({
   first_seen: "2026-12-01T00:00:00Z",
   last_seen: "2026-12-02T00:00:00Z",
   stale: false,
+  backup: false,
   ...over,
 });
 
@@ -33,6 +34,7 @@ describe("places", () => {
   it("says through the vault before stale, and stale before plaintext", () => {
     expect(placeState(place({ through_vault: true, stale: true })).tone).toBe("vault");
     expect(placeState(place({ stale: true })).tone).toBe("stale");
+    expect(placeState(place({ backup: true, stale: true })).tone).toBe("backup");
     expect(placeState(place({})).tone).toBe("plaintext");
     expect(placeState(place({ plaintext: false })).tone).toBe("id");
   });
@@ -49,11 +51,33 @@ describe("places", () => {
       ticked: [],
       ambiguous: [],
       unreadable: [],
+      skipped: [],
       unparsable: [],
       files_read: 4,
     };
     expect(unknownCopies(report)).toEqual([
       { token_id: "patAAAAAAAAAAAAA1", places: ["/h/app/.env:1", "/h/b/.env:1"], plaintext: true },
     ]);
+  });
+
+  it("lists each plaintext backup once with every token it holds", () => {
+    const backup = "/h/p/.env.before-patvault-20261101-120000";
+    const report: ScanReport = {
+      found: [
+        copy({ path: backup, backup: true, plaintext: true, token: "Blog" }),
+        copy({ path: backup, backup: true, plaintext: true, token: "Blog", line: 2 }),
+        copy({ path: backup, backup: true, plaintext: true, token_id: "patCCCCCCCCCCCCC3" }),
+        copy({ path: "/h/q.json.before-patvault-1", backup: true, plaintext: false }),
+        copy({ plaintext: true }),
+      ],
+      wired: [],
+      ticked: [],
+      ambiguous: [],
+      unreadable: [],
+      skipped: [],
+      unparsable: [],
+      files_read: 3,
+    };
+    expect(backupsFound(report)).toEqual([{ path: backup, holds: ["Blog", "patCCCCCCCCCCCCC3 (not in the vault)"] }]);
   });
 });

@@ -1,11 +1,13 @@
-// Pure helpers for where tokens are used: a found place in words, and the copies a scan
-// found that the vault does not have, once per token ID. Tested in places.test.ts.
+// Pure helpers for where tokens are used: a found place in words, the copies a scan
+// found that the vault does not have (once per token ID), and the backups an earlier
+// migrate left, with what each holds. Tested in places.test.ts.
 import type { PlaceShown, ScanReport } from "./bindings";
 
-export type PlaceState = { tone: "vault" | "stale" | "plaintext" | "id"; words: string };
+export type PlaceState = { tone: "vault" | "stale" | "backup" | "plaintext" | "id"; words: string };
 
 export function placeState(p: PlaceShown): PlaceState {
   if (p.through_vault) return { tone: "vault", words: "through the vault" };
+  if (p.backup) return { tone: "backup", words: "plaintext backup: delete it" };
   if (p.stale) return { tone: "stale", words: "stale: holds the old token" };
   if (p.plaintext) return { tone: "plaintext", words: "plaintext secret" };
   return { tone: "id", words: "token ID only" };
@@ -24,4 +26,19 @@ export function unknownCopies(report: ScanReport): Unknown[] {
     byId.set(c.token_id, seen);
   }
   return [...byId.values()];
+}
+
+export type Backup = { path: string; holds: string[] };
+
+/** The backups an earlier migrate left beside files, each once, with the tokens it holds. */
+export function backupsFound(report: ScanReport): Backup[] {
+  const byPath = new Map<string, Backup>();
+  for (const c of report.found) {
+    if (!c.backup || !c.plaintext) continue;
+    const seen = byPath.get(c.path) ?? { path: c.path, holds: [] };
+    const what = c.token ?? `${c.token_id} (not in the vault)`;
+    if (!seen.holds.includes(what)) seen.holds.push(what);
+    byPath.set(c.path, seen);
+  }
+  return [...byPath.values()];
 }

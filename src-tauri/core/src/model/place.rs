@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::wire::safe_write::is_backup;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct FoundPlace {
     /// The file's path, or `crontab`.
@@ -25,6 +27,10 @@ pub struct FoundPlace {
     pub through_vault: bool,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
+    /// Why the last scan could not read the file: the place is kept as last seen, not
+    /// forgotten, until a scan reads it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<String>,
 }
 
 impl FoundPlace {
@@ -33,9 +39,15 @@ impl FoundPlace {
         self.path == other.path && self.server == other.server && self.variable == other.variable
     }
 
-    /// Still holds a token ID the token was rotated away from.
+    /// Still holds a token ID the token was rotated away from, where something reads it
+    /// (a backup is a plaintext copy, told apart: `is_backup`).
     pub fn is_stale(&self, current: Option<&str>) -> bool {
-        !self.through_vault && self.token_id.as_deref() != current
+        !self.through_vault && !self.is_backup() && self.token_id.as_deref() != current
+    }
+
+    /// A backup an earlier version of `migrate` left beside a file, with the secret in it.
+    pub fn is_backup(&self) -> bool {
+        self.plaintext && is_backup(&self.path)
     }
 
     /// Where, in the user's words: `~/.cursor/mcp.json:4 (server airtable, AIRTABLE_API_KEY)`.

@@ -144,6 +144,11 @@ impl TokenIntent {
         if self.name.chars().count() > 100 || self.name.chars().any(char::is_control) {
             return invalid("a name is at most 100 characters, without line breaks".into());
         }
+        if self.name.starts_with('-') {
+            return invalid(
+                "a name cannot start with “-”: a command would take it for an option".into(),
+            );
+        }
         let mut seen = Vec::new();
         for scope in self.scopes.iter().map(|s| s.trim()) {
             if !scopes::is_known(scope) {

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::client::api_root;
+use super::undo::{UndoShown, undo_records};
 use crate::config::Config;
 use crate::vault::{Vault, VaultHealth};
 
@@ -17,6 +18,11 @@ pub struct Health {
     pub api_root: String,
     /// Whether `api_root` is anything but Airtable's own: worth saying every time.
     pub custom_api_root: bool,
+    /// Backups an earlier `migrate` left beside files, holding secrets in plaintext, as
+    /// the last scan found them.
+    pub plaintext_backups: Vec<String>,
+    /// Changes PAT Vault made to files that can be undone (`migrate --undo`).
+    pub undo_records: Vec<UndoShown>,
 }
 
 /// One thing the health looks at, and what is wrong with it in words (None: nothing).
@@ -28,7 +34,7 @@ pub struct Look {
 
 impl Health {
     pub fn is_healthy(&self) -> bool {
-        self.vault.is_healthy()
+        self.vault.is_healthy() && self.plaintext_backups.is_empty()
     }
 
     /// Every look, in order, with its problem if it has one.
@@ -71,6 +77,16 @@ impl Health {
                          checked: check it again or let it go on the token's page (or \
                          `patvault rotate NAME --finish`)",
                         listed(&v.unfinished_rotations)
+                    )
+                }),
+            },
+            Look {
+                what: "no plaintext backup left by an earlier migrate",
+                problem: (!self.plaintext_backups.is_empty()).then(|| {
+                    format!(
+                        "{} hold{} a secret in plaintext: delete with `patvault scan --delete-backups` (it shows which tokens first)",
+                        listed(&self.plaintext_backups),
+                        if self.plaintext_backups.len() == 1 { "s" } else { "" }
                     )
                 }),
             },
@@ -125,10 +141,22 @@ pub fn health(vault: &Vault, config: &Config) -> Health {
         Ok(root) => (root.as_str().to_owned(), !root.is_airtable()),
         Err(why) => (why, true),
     };
+    let mut plaintext_backups: Vec<String> = vault
+        .list()
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|r| &r.found_in)
+        .filter(|p| p.is_backup())
+        .map(|p| p.path.clone())
+        .collect();
+    plaintext_backups.sort();
+    plaintext_backups.dedup();
     Health {
         vault: vault.health(),
         api_root,
         custom_api_root,
+        plaintext_backups,
+        undo_records: undo_records(vault),
     }
 }
 
@@ -150,6 +178,8 @@ mod tests {
             },
             api_root: "https://api.airtable.com/".into(),
             custom_api_root: false,
+            plaintext_backups: Vec::new(),
+            undo_records: Vec::new(),
         }
     }
 
@@ -158,7 +188,7 @@ mod tests {
         let h = healthy();
         assert!(h.is_healthy());
         assert!(h.problems().is_empty());
-        assert_eq!(h.looks().len(), 5);
+        assert_eq!(h.looks().len(), 6);
         assert!(h.looks().iter().all(|l| l.problem.is_none()));
     }
 

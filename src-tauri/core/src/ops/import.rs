@@ -54,21 +54,53 @@ pub fn candidates(copies: &[Copy], taken: &[String]) -> Vec<Candidate> {
 }
 
 /// The MCP server's name; else the variable and the file (`AIRTABLE_API_KEY in
-/// blog/.env`); else the file.
+/// blog-.env`); else the file. Made safe: the text comes from a file anyone may have
+/// written (a cloned project), so it keeps only letters, digits, space, `.`, `_` and `-`,
+/// starts with a letter or digit (never `-`, which a command takes for an option) and
+/// stays short.
 pub fn suggest_name(copy: &Copy) -> String {
-    if let Some(server) = &copy.server {
-        return server.clone();
+    let raw = if let Some(server) = &copy.server {
+        server.clone()
+    } else {
+        let path = Path::new(&copy.path);
+        let file = match (path.parent().and_then(Path::file_name), path.file_name()) {
+            (Some(dir), Some(file)) => {
+                format!("{}/{}", dir.to_string_lossy(), file.to_string_lossy())
+            }
+            _ => copy.path.clone(),
+        };
+        match &copy.variable {
+            Some(var) => format!("{var} in {file}"),
+            None => format!("token in {file}"),
+        }
+    };
+    safe_name(&raw)
+}
+
+const SUGGESTED_LONGEST: usize = 60;
+
+fn safe_name(raw: &str) -> String {
+    let mapped: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " ._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name: String = mapped
+        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .chars()
+        .take(SUGGESTED_LONGEST)
+        .collect();
+    let name = name.trim_end().to_owned();
+    if name.is_empty() {
+        "imported token".into()
+    } else {
+        name
     }
-    let path = Path::new(&copy.path);
-    let file = match (path.parent().and_then(Path::file_name), path.file_name()) {
-        (Some(dir), Some(file)) => format!("{}/{}", dir.to_string_lossy(), file.to_string_lossy()),
-        _ => copy.path.clone(),
-    };
-    let name = match &copy.variable {
-        Some(var) => format!("{var} in {file}"),
-        None => format!("token in {file}"),
-    };
-    name.chars().take(100).collect()
 }
 
 fn unique(name: String, taken: &[String]) -> String {
@@ -77,7 +109,7 @@ fn unique(name: String, taken: &[String]) -> String {
         return name;
     }
     (2..)
-        .map(|i| format!("{name} ({i})"))
+        .map(|i| format!("{name} {i}"))
         .find(|n| free(n))
         .expect("some number is free")
 }
@@ -225,20 +257,30 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The candidate's whole secret, read again from where the scan found it.
 fn secret_of(sources: &[Source], candidate: &Candidate) -> Option<Secret> {
-    let text = sources
-        .iter()
-        .find_map(|s| match s {
-            Source::Text { name, text } if *name == candidate.path => {
-                Some(Zeroizing::new(text.clone()))
-            }
-            _ => None,
-        })
-        .or_else(|| {
-            std::fs::read_to_string(&candidate.path)
-                .ok()
-                .map(Zeroizing::new)
-        })?;
-    secret_on_line(&text, candidate.line as usize, &candidate.token_id)
+    let text = sources.iter().find_map(|s| match s {
+        Source::Text { name, text } if *name == candidate.path => Some(text),
+        _ => None,
+    });
+    match text {
+        Some(text) => secret_on_line(text, candidate.line as usize, &candidate.token_id),
+        None => {
+            let line = line_of_file(Path::new(&candidate.path), candidate.line)?;
+            secret_on_line(&line, 1, &candidate.token_id)
+        }
+    }
+}
+
+/// Line `line` (1-based) of the regular file at `path`, read as a stream: the file may
+/// be far larger than the line.
+fn line_of_file(path: &Path, line: u32) -> Option<Zeroizing<String>> {
+    use std::io::BufRead;
+    let file = crate::files::open_regular(path).ok()?;
+    let bytes = std::io::BufReader::new(file)
+        .split(b'\n')
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?
+        .ok()?;
+    let text = Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned());
+    Some(text)
 }
 
 #[cfg(test)]
@@ -297,12 +339,48 @@ mod tests {
         assert_eq!(
             names,
             [
-                "airtable (2)",
-                "airtable (3)",
-                "AIRTABLE_API_KEY in blog/.env",
+                "airtable 2",
+                "airtable 3",
+                "AIRTABLE_API_KEY in blog-.env",
                 "token in crontab"
             ]
         );
         assert_eq!(found[0].path, "/h/.cursor/mcp.json");
+    }
+
+    #[test]
+    fn names_from_hostile_files_are_safe_words() {
+        let hostile = [
+            "crm$(touch /tmp/x)",
+            "a`id`b",
+            "-h",
+            "--",
+            "\u{1b}]0;x\u{7}",
+            "; rm -rf ~",
+            "",
+            &"x".repeat(300),
+        ];
+        for server in hostile {
+            let name = suggest_name(&copy(
+                "/h/.mcp.json",
+                "patAAAAAAAAAAAAA1",
+                Some(server),
+                None,
+            ));
+            let mut chars = name.chars();
+            assert!(
+                chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+                    && chars.all(|c| c.is_ascii_alphanumeric() || " ._-".contains(c))
+                    && name.len() <= 60,
+                "{server:?} gave {name:?}"
+            );
+        }
+        let name = suggest_name(&copy(
+            "/h/.mcp.json",
+            "patAAAAAAAAAAAAA1",
+            Some("crm$(id)"),
+            None,
+        ));
+        assert_eq!(name, "crm--id-");
     }
 }

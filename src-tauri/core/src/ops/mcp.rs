@@ -1,14 +1,17 @@
 //! `mcp add`: a new MCP server entry, written into a client's config, that takes its
 //! token from the vault (`patvault exec NAME --env VAR -- CMD ARGS…`), so the token is
 //! never pasted there. The file is made when missing and otherwise changed as a migrate
-//! changes it: the rest kept, a backup first, written only if it still parses.
+//! changes it: the rest kept, the old text kept in the vault to undo it, written only
+//! if it still parses.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use crate::ops::undo::write_keeping_undo;
 use crate::scan::config::{Format, parse, server_entries};
 use crate::scan::wired::exec_of;
+use crate::vault::Vault;
 use crate::wire::safe_write::Read;
 use crate::wire::{Launch, WireError, json, toml};
 
@@ -107,9 +110,10 @@ pub fn prepare(
 }
 
 impl NewServer {
-    /// Writes it; gives the backup's path when the file existed.
-    pub fn write(&self, now: DateTime<Utc>) -> Result<Option<PathBuf>, WireError> {
-        self.read.write(&self.after, now)
+    /// Writes it, keeping the old text in the vault to undo it when the file existed;
+    /// gives that undo record's path.
+    pub fn write(&self, vault: &Vault, now: DateTime<Utc>) -> Result<Option<PathBuf>, WireError> {
+        write_keeping_undo(vault, &self.read, &self.after, now)
     }
 }
 

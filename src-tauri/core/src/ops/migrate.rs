@@ -2,20 +2,23 @@
 //! client's config each server entry that passes one in `env` is made to run
 //! `patvault exec NAME --env VAR -- <its command>`, so it needs no edit after a
 //! rotation; in a `.env` file the line becomes a comment naming that command. The plan
-//! is made first and shown; `apply` writes it only if the file is still as it was read.
+//! is made first and shown; `apply` writes it only if the file is still as it was read,
+//! and keeps the old text in the vault, without its secrets, to undo it (`ops::undo`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::model::record::TokenRecord;
 use crate::ops::scan::{Owner, ambiguity, owner};
+use crate::ops::undo::write_keeping_undo;
 use crate::scan::config::{Format, parse, server_entries};
 use crate::scan::find::{find, redact};
 use crate::scan::wired::exec_of;
+use crate::vault::Vault;
 use crate::wire::safe_write::Read;
-use crate::wire::{Launch, Rewire, WireError, env_file, json, toml};
+use crate::wire::{Launch, Rewire, WireError, env_file, json, toml, variable};
 
 /// The change to be made to one file, in words, before it is made.
 pub struct Plan {
@@ -133,6 +136,10 @@ fn config_plan(
                 ));
                 continue;
             };
+            if let Err(why) = variable::check(var) {
+                left.push(format!("server “{server}”: {why}; move its token by hand"));
+                continue;
+            }
             let Some(command) = entry.get("command").and_then(Value::as_str) else {
                 left.push(format!(
                     "server “{server}” has no command to run through the vault: move its token by hand"
@@ -224,6 +231,13 @@ fn env_plan(
         let Some((var, _)) = assigned else {
             continue;
         };
+        if let Err(why) = variable::check(var) {
+            left.push(format!(
+                "line {}: {why}; move its token by hand",
+                found.line
+            ));
+            continue;
+        }
         let Some(record) = token_of(path, &found.token_id, records)? else {
             left.push(format!(
                 "line {}: {} in {var} is not in the vault: import it first (patvault scan --import {})",
@@ -252,13 +266,10 @@ impl Plan {
         &self.read.path
     }
 
-    /// Writes the change, unless the file changed since the plan was made; gives the
-    /// backup's path.
-    pub fn apply(&self, now: DateTime<Utc>) -> Result<PathBuf, WireError> {
-        Ok(self
-            .read
-            .write(&self.after, now)?
-            .expect("a migrated file existed"))
+    /// Writes the change, unless the file changed since the plan was made, keeping the
+    /// old text in the vault (its secrets by reference) to undo it.
+    pub fn apply(&self, vault: &Vault, now: DateTime<Utc>) -> Result<(), WireError> {
+        write_keeping_undo(vault, &self.read, &self.after, now).map(drop)
     }
 }
 
@@ -285,7 +296,7 @@ mod tests {
             .collect()
     }
 
-    fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    fn file(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
@@ -313,8 +324,6 @@ mod tests {
         );
         assert!(plan.after.starts_with("{\n\t// Cursor\n\t\"mcpServers\": {\n\t\t\"airtable\": {\n\t\t\t\"command\": \"/usr/bin/patvault\",\n"), "{}", plan.after);
         assert!(!plan.after.contains(SECRET));
-        let backup = plan.apply(Utc::now()).unwrap();
-        assert_eq!(std::fs::read_to_string(backup).unwrap(), text);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! these, so each exists once.
 
 pub mod adopt;
+pub mod backups;
 pub mod check_vault;
 pub mod client;
 pub mod health;
@@ -14,3 +15,4 @@ pub mod renewal;
 pub mod scan;
 pub mod scanning;
 pub mod summary;
+pub mod undo;

@@ -31,8 +31,9 @@ pub struct Copy {
     pub server: Option<String>,
     /// The environment variable (or key) that holds it.
     pub variable: Option<String>,
-    /// The file is a backup `patvault migrate` kept: nothing reads it, so it is never
-    /// counted stale (delete it once the migrated server works).
+    /// The file is a backup an earlier `patvault migrate` left beside the file it
+    /// changed: a plaintext copy nothing needs (`scan --delete-backups` deletes it), never
+    /// counted stale.
     pub backup: bool,
 }
 
@@ -145,6 +146,8 @@ pub struct Seen<'a> {
     /// Every place the scan read: what a token had there before and is gone now is
     /// forgotten; places not read are kept as they were.
     pub read: &'a [String],
+    /// Places the scan could not read, and why: what was found there is kept, marked.
+    pub unread: &'a [(String, String)],
     pub home: Option<&'a Path>,
     pub now: DateTime<Utc>,
 }
@@ -169,6 +172,11 @@ pub fn remember(vault: &Vault, seen: &Seen) -> Result<Vec<Ticked>, VaultError> {
                 !read.contains(old.path.as_str()) && !fresh.iter().any(|p| p.same_place(old))
             });
             record.found_in.extend(fresh);
+            for place in &mut record.found_in {
+                if let Some((_, why)) = seen.unread.iter().find(|(p, _)| *p == place.path) {
+                    place.unread = Some(why.clone());
+                }
+            }
             record
                 .found_in
                 .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
@@ -204,7 +212,7 @@ fn found_now(record: &TokenRecord, seen: &Seen) -> Vec<FoundPlace> {
     let copies = seen
         .copies
         .iter()
-        .filter(|c| !c.backup && c.token.as_deref() == Some(name.as_str()))
+        .filter(|c| c.token.as_deref() == Some(name.as_str()))
         .map(|c| FoundPlace {
             path: c.path.clone(),
             line: c.line,
@@ -215,6 +223,7 @@ fn found_now(record: &TokenRecord, seen: &Seen) -> Vec<FoundPlace> {
             through_vault: false,
             first_seen: seen.now,
             last_seen: seen.now,
+            unread: None,
         });
     let wirings = seen
         .wirings
@@ -230,6 +239,7 @@ fn found_now(record: &TokenRecord, seen: &Seen) -> Vec<FoundPlace> {
             through_vault: true,
             first_seen: seen.now,
             last_seen: seen.now,
+            unread: None,
         });
     let mut fresh: Vec<FoundPlace> = Vec::new();
     for mut place in copies.chain(wirings) {

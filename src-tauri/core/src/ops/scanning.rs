@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use chrono::Utc;
 use serde::Serialize;
 
@@ -12,6 +14,7 @@ use crate::config::Config;
 use crate::scan::places::{Folders, used_by, usual};
 use crate::scan::{Scanned, Source};
 use crate::vault::{Vault, VaultError};
+use crate::wire::safe_write::is_backup;
 
 /// What a scan found, as `scan --json` and the app show it. Never holds a secret.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -25,6 +28,9 @@ pub struct ScanReport {
     pub ambiguous: Vec<String>,
     /// Paths that could not be read, and why.
     pub unreadable: Vec<Unreadable>,
+    /// Paths not read on purpose, and why (binary, a pipe, a device, a link in a walk):
+    /// never counted as read.
+    pub skipped: Vec<Unreadable>,
     /// Configs that hold a token but do not parse (`error` says where): their copies are
     /// listed without server entries, and migrate leaves them alone.
     pub unparsable: Vec<Unreadable>,
@@ -71,20 +77,77 @@ pub fn usual_sources(
             .map(String::as_str),
         home,
     ));
+    let known = records
+        .iter()
+        .flat_map(|r| &r.found_in)
+        .map(|p| PathBuf::from(&p.path));
+    let backups = backups_beside(
+        sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::File(path) => Some(path.clone()),
+                _ => None,
+            })
+            .chain(known),
+    );
+    sources.extend(backups.into_iter().map(Source::File));
     Ok(sources)
 }
 
-/// `crontab -l`, when there is a crontab.
+/// The backups earlier versions of `migrate` left beside `files`
+/// (`NAME.before-patvault-DATE`, plaintext secret included): each folder is listed once.
+pub fn backups_beside(files: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = files
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .filter(|d| !d.as_os_str().is_empty())
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let mut found = Vec::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        found.extend(
+            entries
+                .flatten()
+                .filter(|e| is_backup(&e.file_name().to_string_lossy()))
+                .map(|e| e.path()),
+        );
+    }
+    found.sort();
+    found
+}
+
+/// How long `crontab -l` may take: a hung one must not hold the scan.
+const CRONTAB_WAIT: Duration = Duration::from_secs(5);
+
+/// `crontab -l`, when there is a crontab and it answers in time.
 fn crontab() -> Option<String> {
-    let out = std::process::Command::new("crontab")
+    use std::io::Read;
+    let mut child = std::process::Command::new("crontab")
         .arg("-l")
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .output()
+        .spawn()
         .ok()?;
-    out.status
+    let mut stdout = child.stdout.take()?;
+    let (sender, answer) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = sender.send(stdout.read_to_end(&mut text).map(|_| text));
+    });
+    let Ok(Ok(text)) = answer.recv_timeout(CRONTAB_WAIT) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    };
+    child
+        .wait()
+        .ok()?
         .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        .then(|| String::from_utf8_lossy(&text).into_owned())
 }
 
 /// Files and folders the user named; one that does not exist is named back.
@@ -121,6 +184,7 @@ pub fn settle(
                 copies: &found,
                 wirings: &wired,
                 read: &scanned.read,
+                unread: &[scanned.unreadable.clone(), scanned.skipped.clone()].concat(),
                 home,
                 now: Utc::now(),
             },
@@ -132,6 +196,7 @@ pub fn settle(
         ticked,
         ambiguous,
         unreadable: listed(&scanned.unreadable),
+        skipped: listed(&scanned.skipped),
         unparsable: listed(&scanned.unparsable),
         files_read: u32::try_from(scanned.files_read).unwrap_or(u32::MAX),
     })

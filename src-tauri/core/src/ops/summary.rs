@@ -56,6 +56,8 @@ pub struct PlaceShown {
     #[serde(flatten)]
     pub place: FoundPlace,
     pub stale: bool,
+    /// A backup an earlier `migrate` left beside a file: a plaintext copy to delete.
+    pub backup: bool,
 }
 
 impl TokenSummary {
@@ -67,6 +69,7 @@ impl TokenSummary {
             .iter()
             .map(|p| PlaceShown {
                 stale: p.is_stale(record.token_id.as_deref()),
+                backup: p.is_backup(),
                 place: p.clone(),
             })
             .collect();

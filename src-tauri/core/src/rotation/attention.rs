@@ -29,6 +29,9 @@ pub enum Attention {
     /// A scan found these places still holding a token ID this token was rotated away
     /// from: whatever reads them fails until they are given the new secret.
     StaleCopies { places: Vec<String> },
+    /// Backups an earlier `migrate` left beside files hold its secret in plaintext:
+    /// nothing needs them, and anyone who reads them (or a `git add -A`) gets the token.
+    PlaintextBackups { places: Vec<String> },
 }
 
 impl Attention {
@@ -61,6 +64,13 @@ impl Attention {
             } => {
                 format!("never checked, added {} ago", days(i64::from(*n)))
             }
+            Attention::PlaintextBackups { places } => format!(
+                "its secret is in plaintext in {} (delete with `patvault scan --delete-backups`)",
+                match places.as_slice() {
+                    [one] => format!("the backup {one}"),
+                    many => format!("{} backups: {}", many.len(), many.join(", ")),
+                }
+            ),
             Attention::StaleCopies { places } => match places.as_slice() {
                 [one] => format!("the old secret is still in {one}"),
                 many => format!(
@@ -123,6 +133,15 @@ pub fn attention(token: &TokenRecord, schedule: &Schedule) -> Vec<Attention> {
     let stale: Vec<String> = token.stale_places().map(FoundPlace::describe).collect();
     if !stale.is_empty() {
         out.push(Attention::StaleCopies { places: stale });
+    }
+    let backups: Vec<String> = token
+        .found_in
+        .iter()
+        .filter(|p| p.is_backup())
+        .map(|p| p.path.clone())
+        .collect();
+    if !backups.is_empty() {
+        out.push(Attention::PlaintextBackups { places: backups });
     }
     out
 }
@@ -262,6 +281,7 @@ mod tests {
             through_vault,
             first_seen: at(21),
             last_seen: at(22),
+            unread: None,
         };
         t.found_in = vec![
             place("/h/.cursor/mcp.json", "patNEWNEWNEWNEW01", false),
@@ -278,6 +298,39 @@ mod tests {
         assert_eq!(
             found[0].describe(),
             "the old secret is still in /h/.codex/config.toml:3 (airtable)"
+        );
+    }
+
+    #[test]
+    fn a_backup_left_by_an_earlier_migrate_is_a_plaintext_copy_not_a_stale_one() {
+        let mut t = token(
+            NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            &[(22, CheckStatus::Ok)],
+        );
+        t.token_id = Some("patNEWNEWNEWNEW01".into());
+        t.found_in = vec![FoundPlace {
+            path: "/h/p/.env.before-patvault-20261202-031500".into(),
+            line: 1,
+            server: None,
+            variable: Some("AIRTABLE_API_KEY".into()),
+            token_id: Some("patOLDOLDOLDOLD01".into()),
+            plaintext: true,
+            through_vault: false,
+            first_seen: at(21),
+            last_seen: at(22),
+            unread: None,
+        }];
+        let found = attention(&t, &schedule(23));
+        assert_eq!(
+            found,
+            vec![Attention::PlaintextBackups {
+                places: vec!["/h/p/.env.before-patvault-20261202-031500".into()]
+            }]
+        );
+        assert!(
+            found[0]
+                .describe()
+                .contains("in plaintext in the backup /h/p/.env.before-patvault-")
         );
     }
 }

@@ -67,6 +67,17 @@ pub fn find(text: &[u8]) -> Vec<Found> {
     out
 }
 
+/// The length of the whole secret that starts `at` (its ID, the dot and the secret part).
+pub fn secret_len(at: &[u8]) -> usize {
+    ID_LEN
+        + 1
+        + at.get(ID_LEN + 1..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count()
+}
+
 /// `text` with the secret part of every plaintext token cut to `…`: the token IDs stay,
 /// to say which token it is.
 pub fn redact(text: &str) -> String {

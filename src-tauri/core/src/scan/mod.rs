@@ -14,6 +14,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::files;
+
 /// Where to look.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -48,6 +50,9 @@ pub struct Scanned {
     pub unparsable: Vec<(String, String)>,
     /// Paths that could not be read, and why; a scan goes on past them.
     pub unreadable: Vec<(String, String)>,
+    /// Paths not read on purpose, and why: a binary file, a named pipe, a device, a
+    /// socket, a symbolic link in a walk. Never counted as read.
+    pub skipped: Vec<(String, String)>,
     /// Every place read, found or not: what was there before and is not now is gone.
     pub read: Vec<String>,
     pub files_read: usize,
@@ -58,15 +63,18 @@ pub struct Scanned {
 pub fn scan(sources: &[Source], progress: &(dyn Fn(usize) + Sync)) -> Scanned {
     let mut scanned = Scanned::default();
     let count = AtomicUsize::new(0);
-    let read = |path: &Path, into: &mut Scanned| {
-        read_one(path, into);
+    let read = |path: &Path, links: files::Links, into: &mut Scanned| {
+        read_one(path, links, into);
         progress(count.fetch_add(1, Ordering::Relaxed) + 1);
     };
     let mut files = Vec::new();
     let mut trees = Vec::new();
     for source in sources {
         match source {
-            Source::File(path) if path.is_file() => files.push(path.clone()),
+            // A named path that is not a file is told, not opened (`read_one`).
+            Source::File(path) if path.symlink_metadata().is_ok() && !path.is_dir() => {
+                files.push(path.clone())
+            }
             Source::Tree(path) if path.exists() => trees.push(path.clone()),
             Source::File(_) | Source::Tree(_) => {}
             Source::Text { name, text } => {
@@ -78,18 +86,22 @@ pub fn scan(sources: &[Source], progress: &(dyn Fn(usize) + Sync)) -> Scanned {
     files.sort();
     files.dedup();
     for path in &files {
-        read(path, &mut scanned);
+        read(path, files::Links::Follow, &mut scanned);
     }
     let skip: HashSet<PathBuf> = files.into_iter().collect();
-    let (found, unreadable) = walk::walk(&trees, &skip, &read);
-    for part in found {
+    let walked = walk::walk(&trees, &skip, &|path, into| {
+        read(path, files::Links::Refuse, into)
+    });
+    for part in walked.found {
         scanned.merge(part);
     }
-    scanned.unreadable.extend(
-        unreadable
+    let listed = |paths: Vec<(PathBuf, String)>| {
+        paths
             .into_iter()
-            .map(|(p, why)| (p.display().to_string(), why)),
-    );
+            .map(|(p, why)| (p.display().to_string(), why))
+    };
+    scanned.unreadable.extend(listed(walked.unreadable));
+    scanned.skipped.extend(listed(walked.skipped));
     scanned.settle_order();
     scanned
 }
@@ -100,6 +112,7 @@ impl Scanned {
         self.wired.extend(other.wired);
         self.unreadable.extend(other.unreadable);
         self.unparsable.extend(other.unparsable);
+        self.skipped.extend(other.skipped);
         self.read.extend(other.read);
         self.files_read += other.files_read;
     }
@@ -114,10 +127,14 @@ impl Scanned {
         self.wired
             .sort_by(|a, b| (&a.place, a.line).cmp(&(&b.place, b.line)));
         self.wired.dedup();
-        self.unreadable.sort();
-        self.unreadable.dedup();
-        self.unparsable.sort();
-        self.unparsable.dedup();
+        for list in [
+            &mut self.unreadable,
+            &mut self.unparsable,
+            &mut self.skipped,
+        ] {
+            list.sort();
+            list.dedup();
+        }
         self.read.sort();
         let before = self.read.len();
         self.read.dedup();
@@ -125,31 +142,125 @@ impl Scanned {
     }
 }
 
-fn read_one(path: &Path, scanned: &mut Scanned) {
+/// Up to this size a file is read whole, so a config's server entries can be told; a
+/// larger one is searched as a stream, line by line, in bounded memory.
+pub const WHOLE: u64 = 64 << 20;
+/// A stream is read in pieces this large, each overlapping the last by more than a
+/// whole secret (17 + 1 + 64 bytes), so no token is cut in two.
+const PIECE: usize = 1 << 20;
+const OVERLAP: usize = 256;
+
+fn read_one(path: &Path, links: files::Links, scanned: &mut Scanned) {
     let place = path.display().to_string();
-    match read_file(path) {
-        Ok(text) => {
-            if let Some(text) = text {
-                read_text(&place, &text, scanned);
-            }
-            scanned.read.push(place);
+    let file = match files::open_regular_as(path, links) {
+        Ok(file) => file,
+        Err(files::NotRead::Io(e)) => {
+            scanned.unreadable.push((place, e.to_string()));
+            return;
         }
+        Err(why) => {
+            scanned.skipped.push((place, why.to_string()));
+            return;
+        }
+    };
+    match read_file(&place, file, scanned) {
+        Ok(Read::Read) => {
+            scanned.read.push(place);
+            scanned.files_read += 1;
+        }
+        Ok(Read::Binary) => scanned
+            .skipped
+            .push((place, "it is binary (a NUL byte in its first 8 KiB)".into())),
         Err(e) => scanned.unreadable.push((place, e.to_string())),
     }
-    scanned.files_read += 1;
 }
 
-/// The file's text, or None for a binary file or one over the size limit.
-fn read_file(path: &std::path::Path) -> std::io::Result<Option<String>> {
-    if std::fs::metadata(path)?.len() > walk::MAX_FILE {
-        return Ok(None);
+enum Read {
+    Read,
+    Binary,
+}
+
+/// Reads the open file: whole up to `WHOLE` (its text then read as a config may be), as
+/// a stream beyond; a binary file is not read.
+fn read_file(place: &str, file: std::fs::File, scanned: &mut Scanned) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let mut file = file.take(WHOLE + 1);
+    let mut bytes = Vec::new();
+    let mut head = [0u8; 8192];
+    let n = read_up_to(&mut file, &mut head)?;
+    if memchr::memchr(0, &head[..n]).is_some() {
+        return Ok(Read::Binary);
     }
-    let bytes = std::fs::read(path)?;
-    let head = &bytes[..bytes.len().min(8192)];
-    if memchr::memchr(0, head).is_some() {
-        return Ok(None);
+    bytes.extend_from_slice(&head[..n]);
+    file.read_to_end(&mut bytes)?;
+    if bytes.len() as u64 <= WHOLE {
+        read_text(place, &String::from_utf8_lossy(&bytes), scanned);
+        return Ok(Read::Read);
     }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    let mut rest = file.into_inner();
+    stream(place, bytes, &mut rest, scanned)?;
+    Ok(Read::Read)
+}
+
+/// Fills `buf` as far as the file goes.
+fn read_up_to(file: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            got => n += got,
+        }
+    }
+    Ok(n)
+}
+
+/// Finds the tokens of a large file piece by piece: `first` is what was read of it so far.
+fn stream(
+    place: &str,
+    first: Vec<u8>,
+    rest: &mut impl std::io::Read,
+    scanned: &mut Scanned,
+) -> std::io::Result<()> {
+    let mut window = first;
+    // Where `window` starts in the file, and the line it starts on.
+    let mut at = 0usize;
+    let mut line = 1usize;
+    let mut done = false;
+    loop {
+        let more = !done;
+        // Hits in the overlap are left to the next piece, which sees them whole.
+        let keep_from = if more {
+            window.len().saturating_sub(OVERLAP)
+        } else {
+            window.len()
+        };
+        for f in find::find(&window) {
+            if f.offset >= keep_from {
+                break;
+            }
+            let on_line = line + f.line - 1;
+            let context = context::on_line_at(&window, f.offset);
+            scanned.hits.push(Hit {
+                place: place.to_owned(),
+                line: on_line,
+                offset: at + f.offset,
+                token_id: f.token_id,
+                plaintext: f.plaintext,
+                context,
+            });
+        }
+        if done {
+            return Ok(());
+        }
+        line += memchr::memchr_iter(b'\n', &window[..keep_from]).count();
+        at += keep_from;
+        window.drain(..keep_from);
+        let start = window.len();
+        window.resize(start + PIECE, 0);
+        let n = read_up_to(rest, &mut window[start..])?;
+        window.truncate(start + n);
+        done = n == 0 || n < PIECE;
+    }
 }
 
 fn read_text(place: &str, text: &str, scanned: &mut Scanned) {

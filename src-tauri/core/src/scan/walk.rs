@@ -1,8 +1,9 @@
 //! Walks folders for files to read, on every core, as ripgrep would but keeping what it
 //! ignores:
 //! git-ignored files are read (`.env` files usually are), hidden ones too; dependency
-//! and build folders, binary files and files over 1 MiB are skipped, and no symbolic
-//! link is followed, so the walk never leaves its root.
+//! and build folders are skipped; no symbolic link is followed and no other file system
+//! entered, so the walk never leaves its root; what is neither a file nor a folder (a
+//! link, a pipe, a socket, a device) is named with why it was not read.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -26,18 +27,29 @@ const SKIPPED: &[&str] = &[
     "build",
 ];
 
-pub const MAX_FILE: u64 = 1 << 20;
+/// What a walk gives back.
+pub struct Walk<T> {
+    /// Each walking thread's own `T`.
+    pub found: Vec<T>,
+    /// Paths the walk could not look into, and why.
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// Entries that are not regular files, and what they are.
+    pub skipped: Vec<(PathBuf, String)>,
+}
 
 /// Walks `roots` on every core, skipping the files in `skip` (read already), and calls
-/// `visit` on each file with the walking thread's own `T`; gives every thread's `T` and
-/// the paths the walk could not look into, with why.
+/// `visit` on each regular file with the walking thread's own `T`.
 pub fn walk<T: Default + Send>(
     roots: &[PathBuf],
     skip: &HashSet<PathBuf>,
     visit: &(dyn Fn(&Path, &mut T) + Sync),
-) -> (Vec<T>, Vec<(PathBuf, String)>) {
+) -> Walk<T> {
     let Some((first, rest)) = roots.split_first() else {
-        return (Vec::new(), Vec::new());
+        return Walk {
+            found: Vec::new(),
+            unreadable: Vec::new(),
+            skipped: Vec::new(),
+        };
     };
     let mut builder = ignore::WalkBuilder::new(first);
     for root in rest {
@@ -47,7 +59,7 @@ pub fn walk<T: Default + Send>(
         .standard_filters(false)
         .hidden(false)
         .follow_links(false)
-        .max_filesize(Some(MAX_FILE))
+        .same_file_system(true)
         .filter_entry(|e| {
             !(e.file_type().is_some_and(|t| t.is_dir())
                 && SKIPPED.iter().any(|s| e.file_name() == *s))
@@ -62,31 +74,65 @@ pub fn walk<T: Default + Send>(
         Box::new(move |entry| {
             let walked = mine.work.as_mut().expect("kept until the thread ends");
             match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    if !skip.contains(e.path()) {
-                        visit(e.path(), &mut walked.found);
+                Ok(e) => match e.file_type() {
+                    Some(t) if t.is_file() => {
+                        if !skip.contains(e.path()) {
+                            visit(e.path(), &mut walked.found);
+                        }
                     }
-                }
-                Ok(_) => {}
+                    Some(t) if t.is_dir() => {}
+                    t => walked
+                        .skipped
+                        .push((e.into_path(), not_a_file(t).to_owned())),
+                },
                 Err(e) => walked.unreadable.push(unreadable(first, &e)),
             }
             ignore::WalkState::Continue
         })
     });
     drop(sender);
-    let mut found = Vec::new();
-    let mut unreadable = Vec::new();
+    let mut all = Walk {
+        found: Vec::new(),
+        unreadable: Vec::new(),
+        skipped: Vec::new(),
+    };
     for walked in received {
-        found.push(walked.found);
-        unreadable.extend(walked.unreadable);
+        all.found.push(walked.found);
+        all.unreadable.extend(walked.unreadable);
+        all.skipped.extend(walked.skipped);
     }
-    (found, unreadable)
+    all
+}
+
+/// Why an entry that is neither a file nor a folder was not read.
+fn not_a_file(kind: Option<std::fs::FileType>) -> &'static str {
+    let Some(kind) = kind else {
+        return "its kind could not be told";
+    };
+    if kind.is_symlink() {
+        return "a symbolic link: not followed (name its target to scan it)";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe: never opened";
+        }
+        if kind.is_socket() {
+            return "a socket: never opened";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device: never opened";
+        }
+    }
+    "a special file: never opened"
 }
 
 #[derive(Default)]
 struct Walked<T> {
     found: T,
     unreadable: Vec<(PathBuf, String)>,
+    skipped: Vec<(PathBuf, String)>,
 }
 
 /// A walking thread's work, handed back when the walker drops the thread's visitor.

@@ -3,17 +3,20 @@
 //! `.env` line gives way to a comment naming that command, and `mcp add` writes such an
 //! entry afresh. The rest of each file is kept as it was (JSON through a concrete syntax
 //! tree, comments included; TOML through `toml_edit`), and a change is written only
-//! whole, after a backup, and only if the result parses (`safe_write`).
+//! whole, and only if the result parses (`safe_write`); the old text is kept in the
+//! vault to undo it (`ops::undo`).
 
 pub mod env_file;
 pub mod json;
 pub mod safe_write;
 pub mod toml;
+pub mod variable;
 
 use std::path::PathBuf;
 
 use crate::error::{ErrorKind, UserError};
 use crate::files::FileError;
+use crate::vault::VaultError;
 
 /// What a server entry runs once it takes its token from the vault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,8 +93,12 @@ pub enum WireError {
     Refused { path: PathBuf, why: String },
     #[error("{} already has a server named “{server}”: choose another with --server", path.display())]
     ServerExists { path: PathBuf, server: String },
+    #[error("PAT Vault has no change of {} to undo", path.display())]
+    NoUndo { path: PathBuf },
     #[error(transparent)]
     File(#[from] FileError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
 }
 
 impl UserError for WireError {
@@ -103,7 +110,9 @@ impl UserError for WireError {
             WireError::Changed { .. } => ErrorKind::FileChanged,
             WireError::Refused { .. } => ErrorKind::InvalidInput,
             WireError::ServerExists { .. } => ErrorKind::NameTaken,
+            WireError::NoUndo { .. } => ErrorKind::NotFound,
             WireError::File(e) => e.kind(),
+            WireError::Vault(e) => e.kind(),
         }
     }
 }
