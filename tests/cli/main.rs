@@ -5,6 +5,7 @@
 //! `tests/locked`, which needs a keyring of its own.
 
 mod adopt;
+mod bridge;
 mod check;
 mod copies;
 mod due;

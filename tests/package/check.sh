@@ -81,7 +81,7 @@ scripts/session.sh bash -euo pipefail -c '
   completed=$(bash -c "source /usr/share/bash-completion/completions/patvault
     COMP_WORDS=(patvault show CR); COMP_CWORD=2; COMP_LINE=\"patvault show CR\"; COMP_POINT=\${#COMP_LINE}
     _clap_complete_patvault patvault CR show; printf \"%s\n\" \"\${COMPREPLY[@]}\"")
-  grep -qxF 'CRM\ sync' <<<"$completed" || fail "patvault show CR<Tab> gave: $completed"
+  grep -qxF "CRM\\ sync" <<<"$completed" || fail "patvault show CR<Tab> gave: $completed"
 
   echo "-- the installed app, started until its window shows"
   /usr/bin/patvault >"$HOME/app.log" 2>&1 &

@@ -209,10 +209,22 @@ pub fn shred(path: &Path) -> Result<(), FileError> {
     );
     let mut file = options.open(path).map_err(io_error("open", path))?;
     let meta = file.metadata().map_err(io_error("look at", path))?;
+    let refused = |why: &str| Err(io_error("overwrite", path)(std::io::Error::other(why)));
     if !meta.is_file() {
-        return Err(io_error("overwrite", path)(std::io::Error::other(
-            "it is not a regular file",
-        )));
+        return refused("it is not a regular file");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return refused(
+                "it has other hard links, whose bytes would be zeroed too: remove it by hand",
+            );
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if meta.uid() != unsafe { libc::geteuid() } {
+            return refused("it belongs to another user");
+        }
     }
     let zeros = vec![0u8; 64 << 10];
     let mut left = meta.len();
@@ -358,22 +370,32 @@ mod tests {
     }
 
     #[test]
-    fn a_shredded_file_is_zeroed_then_gone() {
+    fn a_shredded_file_is_zeroed_then_gone_and_a_linked_one_left() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(".env.before-patvault-20261202-031500");
         fs::write(&file, vec![b'x'; 100_000]).unwrap();
-        // Another name for the same bytes sees them zeroed before the file goes.
-        #[cfg(unix)]
-        fs::hard_link(&file, dir.path().join("twin")).unwrap();
+        // What the file held is overwritten where it lies: a reader that opened it
+        // before sees zeros.
+        let mut opened = File::open(&file).unwrap();
         shred(&file).unwrap();
         assert!(!file.exists());
+        let mut held = Vec::new();
+        std::io::Read::read_to_end(&mut opened, &mut held).unwrap();
+        assert_eq!(held.len(), 100_000);
+        assert!(held.iter().all(|b| *b == 0));
         #[cfg(unix)]
-        assert!(
-            fs::read(dir.path().join("twin"))
-                .unwrap()
-                .iter()
-                .all(|b| *b == 0)
-        );
+        {
+            let linked = dir.path().join("b.before-patvault-20261202-031500");
+            fs::write(&linked, b"x").unwrap();
+            fs::hard_link(&linked, dir.path().join("twin")).unwrap();
+            assert!(
+                shred(&linked)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("hard links")
+            );
+            assert_eq!(fs::read(dir.path().join("twin")).unwrap(), b"x");
+        }
     }
 
     #[cfg(unix)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::error::CliError;
 use super::out::print_out;
-use super::output::{columns, json};
+use super::output::{columns, json, terminal_safe};
 use patvault_core::files::io_error;
 use patvault_core::ops::summary::schedule;
 use patvault_core::rotation::attention::{Attention, attention, rotation_of};
@@ -83,7 +83,13 @@ pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, CliE
     } else {
         let rows: Vec<[String; 3]> = listed
             .iter()
-            .map(|d| [d.name.clone(), d.next_due.to_string(), d.why.join("; ")])
+            .map(|d| {
+                [
+                    terminal_safe(&d.name),
+                    d.next_due.to_string(),
+                    terminal_safe(&d.why.join("; ")),
+                ]
+            })
             .collect();
         print_out(columns(["NAME", "NEXT ROTATION", "NEEDS"], &rows));
     }

@@ -125,6 +125,8 @@ pub fn details(t: &TokenSummary) -> String {
         .map(|p| {
             let state = if p.place.through_vault {
                 "through the vault"
+            } else if p.backup {
+                "PLAINTEXT BACKUP an earlier migrate left: delete it"
             } else if p.stale {
                 "STALE: holds the old token"
             } else if p.place.plaintext {
@@ -132,9 +134,15 @@ pub fn details(t: &TokenSummary) -> String {
             } else {
                 "current, ID only"
             };
+            let unread = p
+                .place
+                .unread
+                .as_ref()
+                .map(|why| format!("; could not read it last time: {why}"))
+                .unwrap_or_default();
             format!(
-                "found in:      {} ({state}; last seen {})\n",
-                p.place.describe(),
+                "found in:      {} ({state}; last seen {}{unread})\n",
+                terminal_safe(&p.place.describe()),
                 p.place.last_seen.format("%Y-%m-%d")
             )
         })

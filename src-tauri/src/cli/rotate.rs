@@ -8,6 +8,7 @@
 use super::check::runtime;
 use super::error::CliError;
 use super::out::print_line;
+use super::output::terminal_safe;
 use super::warn;
 use patvault_core::config::Config;
 use patvault_core::model::record::TokenRecord;
@@ -130,7 +131,7 @@ pub fn updated(vault: &Vault, record: TokenRecord, places: Vec<String>) -> Resul
     }
     match left.as_slice() {
         [] => eprintln!("Every place has the new secret."),
-        left => eprintln!("Still to update: {}.", left.join(", ")),
+        left => eprintln!("Still to update: {}.", terminal_safe(&left.join(", "))),
     }
     Ok(())
 }

@@ -642,8 +642,8 @@ export type Undone = {
 	path: string,
 	made: string,
 	/**
-	 *  Tokens rotated since the change: the file gets their current secret, not the
-	 *  rotated-away one it held.
+	 *  Tokens whose secret is not the one the file held (rotated or replaced since): the
+	 *  file gets their current secret.
 	 */
 	rotated: string[],
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Copy, PlaceShown, ScanReport } from "./bindings";
-import { backupsFound, placeState, unknownCopies } from "./places";
+import { backupsFound, placeState, undoByFile, unknownCopies } from "./places";
 
 const place = (over: Partial<PlaceShown>): PlaceShown => ({
   path: "/h/.cursor/mcp.json",
@@ -79,5 +79,19 @@ describe("places", () => {
       files_read: 3,
     };
     expect(backupsFound(report)).toEqual([{ path: backup, holds: ["Blog", "patCCCCCCCCCCCCC3 (not in the vault)"] }]);
+  });
+
+  it("groups the changes to undo by file, the latest change first to go", () => {
+    const made = (path: string, at: string, tokens: string[]) => ({ path, made: at, tokens });
+    expect(
+      undoByFile([
+        made("/h/.env", "2026-12-01T10:00:00Z", ["Blog"]),
+        made("/h/mcp.json", "2026-12-02T10:00:00Z", []),
+        made("/h/.env", "2026-12-03T10:00:00Z", ["CRM"]),
+      ]),
+    ).toEqual([
+      { path: "/h/.env", latest: "2026-12-03T10:00:00Z", changes: 2, tokens: ["Blog", "CRM"] },
+      { path: "/h/mcp.json", latest: "2026-12-02T10:00:00Z", changes: 1, tokens: [] },
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 // Pure helpers for where tokens are used: a found place in words, the copies a scan
-// found that the vault does not have (once per token ID), and the backups an earlier
-// migrate left, with what each holds. Tested in places.test.ts.
-import type { PlaceShown, ScanReport } from "./bindings";
+// found that the vault does not have (once per token ID), the backups an earlier
+// migrate left, with what each holds, and the changes that can be undone, per file.
+// Tested in places.test.ts.
+import type { PlaceShown, ScanReport, UndoShown } from "./bindings";
 
 export type PlaceState = { tone: "vault" | "stale" | "backup" | "plaintext" | "id"; words: string };
 
@@ -39,6 +40,21 @@ export function backupsFound(report: ScanReport): Backup[] {
     const what = c.token ?? `${c.token_id} (not in the vault)`;
     if (!seen.holds.includes(what)) seen.holds.push(what);
     byPath.set(c.path, seen);
+  }
+  return [...byPath.values()];
+}
+
+export type UndoFile = { path: string; latest: string; changes: number; tokens: string[] };
+
+/** The changes that can be undone, one entry per file: undo takes back the latest first. */
+export function undoByFile(records: UndoShown[]): UndoFile[] {
+  const byPath = new Map<string, UndoFile>();
+  for (const r of records) {
+    const seen = byPath.get(r.path) ?? { path: r.path, latest: r.made, changes: 0, tokens: [] };
+    seen.changes += 1;
+    if (r.made > seen.latest) seen.latest = r.made;
+    for (const t of r.tokens) if (!seen.tokens.includes(t)) seen.tokens.push(t);
+    byPath.set(r.path, seen);
   }
   return [...byPath.values()];
 }

@@ -16,6 +16,7 @@ use crate::model::record::{TokenIntent, same_name};
 use crate::ops::scan::Copy;
 use crate::scan::Source;
 use crate::scan::find::secret_on_line;
+use crate::scan::places::is_airtable_cli;
 use crate::secret::Secret;
 use crate::vault::{UnusualShape, Vault, VaultError, today};
 
@@ -61,6 +62,8 @@ pub fn candidates(copies: &[Copy], taken: &[String]) -> Vec<Candidate> {
 pub fn suggest_name(copy: &Copy) -> String {
     let raw = if let Some(server) = &copy.server {
         server.clone()
+    } else if is_airtable_cli(Path::new(&copy.path)) {
+        "Airtable CLI".into()
     } else {
         let path = Path::new(&copy.path);
         let file = match (path.parent().and_then(Path::file_name), path.file_name()) {
@@ -273,15 +276,34 @@ fn secret_of(sources: &[Source], candidate: &Candidate) -> Option<Secret> {
 /// Line `line` (1-based) of the regular file at `path`, read as a stream: the file may
 /// be far larger than the line.
 fn line_of_file(path: &Path, line: u32) -> Option<Zeroizing<String>> {
-    use std::io::BufRead;
-    let file = crate::files::open_regular(path).ok()?;
-    let bytes = std::io::BufReader::new(file)
-        .split(b'\n')
-        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?
-        .ok()?;
-    let text = Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned());
-    Some(text)
+    use std::io::{BufRead, Read};
+    let mut file = std::io::BufReader::new(crate::files::open_regular(path).ok()?);
+    let mut skipped = Zeroizing::new(Vec::new());
+    for _ in 1..line {
+        skipped.clear();
+        // A line is skipped a bounded piece at a time, however long it is.
+        loop {
+            let n = (&mut file)
+                .take(LONGEST_LINE)
+                .read_until(b'\n', &mut skipped)
+                .ok()?;
+            if n == 0 {
+                return None;
+            }
+            if skipped.last() == Some(&b'\n') {
+                break;
+            }
+            skipped.clear();
+        }
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(LONGEST_LINE).read_until(b'\n', &mut bytes).ok()?;
+    Some(Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned()))
 }
+
+/// Longer than this, the line a secret was found on is not read back whole: a secret is
+/// on a line of a config or a script, not in a megabyte of one line.
+const LONGEST_LINE: u64 = 1 << 20;
 
 #[cfg(test)]
 mod tests {

@@ -95,9 +95,12 @@ pub fn usual_sources(
 }
 
 /// The backups earlier versions of `migrate` left beside `files`
-/// (`NAME.before-patvault-DATE`, plaintext secret included): each folder is listed once.
+/// (`NAME.before-patvault-DATE`, plaintext secret included): they wrote them beside the
+/// file a link points to (a dotfiles checkout), so both folders are listed, each once.
 pub fn backups_beside(files: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = files
+        .flat_map(|f| [std::fs::canonicalize(&f).ok(), Some(f)])
+        .flatten()
         .filter_map(|f| f.parent().map(Path::to_path_buf))
         .filter(|d| !d.as_os_str().is_empty())
         .collect();

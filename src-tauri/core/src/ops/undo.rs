@@ -1,9 +1,11 @@
 //! Undo records: what a file held before PAT Vault changed it, kept in the vault's own
 //! private folder rather than beside the file (where an ignore rule would miss it and
-//! `git add -A` would stage it). A record holds the old text with every secret replaced
-//! by a reference: to a vault token, whose secret the keychain gives back, or to a
-//! secret the changed file still holds. So no plaintext secret is ever written for an
-//! undo, and undoing restores the old text byte for byte from the file and the keychain.
+//! `git add -A` would stage it). A record holds the old text with every Airtable secret
+//! replaced by a reference: to a vault token, whose secret the keychain gives back, or to
+//! a secret the changed file still holds, each with the SHA-256 of the secret it stands
+//! for (safe to keep: a secret's 256 random bits cannot be found again from it). So no
+//! Airtable secret is written for an undo, and undoing restores the old text byte for
+//! byte, or says which token's secret is no longer the one the file held.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,10 +37,12 @@ pub enum Piece {
     Secret {
         token: Uuid,
         token_id: String,
+        sha256: String,
     },
-    /// A secret the changed file still holds (one the vault does not have).
+    /// A secret the changed file still holds.
     Kept {
         token_id: String,
+        sha256: String,
     },
 }
 
@@ -55,7 +59,9 @@ pub struct UndoRecord {
 
 /// Why the old text cannot be kept without its secrets.
 #[derive(Debug, thiserror::Error)]
-#[error("the secret of {token_id} would be lost: it is neither in the vault nor left in the file")]
+#[error(
+    "the secret of {token_id} would be lost: it stays in no file and no single vault token has it"
+)]
 pub struct Unkeepable {
     pub token_id: String,
 }
@@ -73,16 +79,18 @@ impl UndoRecord {
         let mut from = 0;
         for found in find(before.as_bytes()).into_iter().filter(|f| f.plaintext) {
             let end = found.offset + secret_len(&before.as_bytes()[found.offset..]);
-            let whole = &before[found.offset..end];
-            let piece = if contains_secret(after, whole) {
+            let sha256 = sha256(&before.as_bytes()[found.offset..end]);
+            let piece = if secret_in(after, &found.token_id, &sha256).is_some() {
                 Piece::Kept {
                     token_id: found.token_id,
+                    sha256,
                 }
             } else {
                 match owner(&found.token_id, records) {
                     Owner::Current(r) | Owner::RotatedFrom(r) => Piece::Secret {
                         token: r.id,
                         token_id: found.token_id,
+                        sha256,
                     },
                     Owner::Unknown | Owner::Many(_) => {
                         return Err(Unkeepable {
@@ -114,33 +122,43 @@ impl UndoRecord {
     /// The vault tokens whose secrets the old text held, with their IDs then.
     pub fn tokens(&self) -> impl Iterator<Item = (Uuid, &str)> {
         self.before.iter().filter_map(|p| match p {
-            Piece::Secret { token, token_id } => Some((*token, token_id.as_str())),
+            Piece::Secret {
+                token, token_id, ..
+            } => Some((*token, token_id.as_str())),
             _ => None,
         })
     }
 
-    /// The old text: `secret` gives a vault token's secret, `now` is the file as it is.
+    /// The old text, and the vault tokens whose secret now is not the one it held (the
+    /// text then has the current one): `secret` gives a vault token's secret, `now` is
+    /// the file as it is.
     pub fn rebuild<E>(
         &self,
         now: &str,
         secret: &mut dyn FnMut(Uuid) -> Result<Zeroizing<String>, E>,
-    ) -> Result<Zeroizing<String>, RebuildError<E>> {
+    ) -> Result<(Zeroizing<String>, Vec<Uuid>), RebuildError<E>> {
         let mut text = Zeroizing::new(String::new());
+        let mut differs = Vec::new();
         for piece in &self.before {
             match piece {
                 Piece::Text(t) => text.push_str(t),
-                Piece::Secret { token, .. } => {
-                    text.push_str(&secret(*token).map_err(RebuildError::Secret)?)
+                Piece::Secret { token, sha256, .. } => {
+                    let current = secret(*token).map_err(RebuildError::Secret)?;
+                    if self::sha256(current.as_bytes()) != *sha256 && !differs.contains(token) {
+                        differs.push(*token);
+                    }
+                    text.push_str(&current);
                 }
-                Piece::Kept { token_id } => {
-                    let kept = secret_in(now, token_id).ok_or_else(|| RebuildError::Gone {
-                        token_id: token_id.clone(),
-                    })?;
+                Piece::Kept { token_id, sha256 } => {
+                    let kept =
+                        secret_in(now, token_id, sha256).ok_or_else(|| RebuildError::Gone {
+                            token_id: token_id.clone(),
+                        })?;
                     text.push_str(kept);
                 }
             }
         }
-        Ok(text)
+        Ok((text, differs))
     }
 }
 
@@ -157,18 +175,13 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// `whole` appears in `text` as a whole secret, not inside a longer one.
-fn contains_secret(text: &str, whole: &str) -> bool {
-    let id = &whole[..whole.len().min(17)];
-    secret_in(text, id) == Some(whole)
-}
-
-/// The whole secret whose ID is `token_id` in `text`.
-fn secret_in<'a>(text: &'a str, token_id: &str) -> Option<&'a str> {
+/// The whole secret in `text` whose ID is `token_id` and whose SHA-256 is `sha256`.
+fn secret_in<'a>(text: &'a str, token_id: &str, sha256: &str) -> Option<&'a str> {
     find(text.as_bytes())
         .into_iter()
-        .find(|f| f.plaintext && f.token_id == token_id)
+        .filter(|f| f.plaintext && f.token_id == token_id)
         .map(|f| &text[f.offset..f.offset + secret_len(&text.as_bytes()[f.offset..])])
+        .find(|whole| self::sha256(whole.as_bytes()) == sha256)
 }
 
 /// The undo records kept in a vault's folder.
@@ -233,7 +246,10 @@ impl UndoFolder {
 
     /// The records of the file at `path` (links followed), oldest first.
     pub fn of(&self, path: &Path) -> Vec<Kept> {
-        let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // A file gone since is still named by where it was.
+        let real = fs::canonicalize(path)
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf());
         self.list()
             .0
             .into_iter()
@@ -266,7 +282,7 @@ pub fn write_keeping_undo(
         }
     })?;
     let kept = UndoFolder::in_vault(vault.inventory().dir()).keep(&record)?;
-    if let Err(e) = read.write(after) {
+    if let Err(e) = read.replace(after) {
         let _ = fs::remove_file(&kept);
         return Err(e);
     }
@@ -278,8 +294,8 @@ pub fn write_keeping_undo(
 pub struct Undone {
     pub path: String,
     pub made: DateTime<Utc>,
-    /// Tokens rotated since the change: the file gets their current secret, not the
-    /// rotated-away one it held.
+    /// Tokens whose secret is not the one the file held (rotated or replaced since): the
+    /// file gets their current secret.
     pub rotated: Vec<String>,
 }
 
@@ -302,21 +318,10 @@ pub fn undo(vault: &Vault, path: &Path) -> Result<Undone, WireError> {
             ),
         });
     }
-    let records = vault.list()?;
-    let then: Vec<(Uuid, &str)> = last.record.tokens().collect();
-    let mut rotated = Vec::new();
     let mut secret = |id: Uuid| -> Result<Zeroizing<String>, VaultError> {
-        let record = records
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or(VaultError::TokenGone)?;
-        let was = then.iter().find(|(t, _)| *t == id).map(|(_, was)| *was);
-        if record.token_id.as_deref() != was && !rotated.contains(&record.intent.name) {
-            rotated.push(record.intent.name.clone());
-        }
         Ok(Zeroizing::new(vault.secret(id)?.expose().to_owned()))
     };
-    let text = last
+    let (text, differs) = last
         .record
         .rebuild(&now, &mut secret)
         .map_err(|e| match e {
@@ -328,6 +333,12 @@ pub fn undo(vault: &Vault, path: &Path) -> Result<Undone, WireError> {
         })?;
     read.write(&text)?;
     folder.forget(last)?;
+    let records = vault.list()?;
+    let rotated = differs
+        .iter()
+        .filter_map(|id| records.iter().find(|r| r.id == *id))
+        .map(|r| r.intent.name.clone())
+        .collect();
     Ok(Undone {
         path: path.display().to_string(),
         made: last.record.made,
@@ -418,19 +429,34 @@ mod tests {
             record.tokens().collect::<Vec<_>>(),
             [(records[0].id, "patAbCdEfGh123456")]
         );
-        let rebuilt = record
+        let (rebuilt, differs) = record
             .rebuild(&after, &mut |id| {
                 assert_eq!(id, records[0].id);
                 Ok::<_, ()>(Zeroizing::new(SECRET.to_owned()))
             })
             .unwrap();
         assert_eq!(rebuilt.as_str(), before);
+        assert!(differs.is_empty());
+        let replaced = SECRET.replace("0123", "9999");
+        let (_, differs) = record
+            .rebuild(&after, &mut |_| {
+                Ok::<_, ()>(Zeroizing::new(replaced.clone()))
+            })
+            .unwrap();
+        assert_eq!(differs, [records[0].id], "a secret changed since is said");
+        let any = |_| Ok::<_, ()>(Zeroizing::new(SECRET.to_owned()));
         assert!(matches!(
-            record.rebuild("B gone", &mut |_| Ok::<_, ()>(Zeroizing::new(
-                SECRET.into()
-            ))),
+            record.rebuild("B gone", &mut { any }),
             Err(RebuildError::Gone { .. })
         ));
+        let another_kept = after.replace("fedc", "0000");
+        assert!(
+            matches!(
+                record.rebuild(&another_kept, &mut { any }),
+                Err(RebuildError::Gone { .. })
+            ),
+            "a kept secret is taken back only when it is the same secret"
+        );
     }
 
     #[test]

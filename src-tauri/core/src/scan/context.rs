@@ -72,15 +72,15 @@ fn context_of(path: &[&str]) -> Context {
     Context { server, variable }
 }
 
-/// `VAR=…`, `export VAR="…"`, `Environment=VAR=…` or a crontab's `VAR=… command`: the
-/// name just before the last `=` ahead of the token on its line.
-/// The context of a token at `offset` in a piece of a large file, read line by line.
+/// The context of a token at `offset` in a piece of a large file, its line read alone.
 pub fn on_line_at(bytes: &[u8], offset: usize) -> Context {
     let start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
     let line = String::from_utf8_lossy(&bytes[start..offset]);
     on_line(&line, line.len())
 }
 
+/// `VAR=…`, `export VAR="…"`, `Environment=VAR=…` or a crontab's `VAR=… command`: the
+/// name just before the last `=` ahead of the token on its line.
 fn on_line(text: &str, offset: usize) -> Context {
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[start..offset];

@@ -32,8 +32,10 @@ pub fn find(text: &[u8]) -> Vec<Found> {
     let mut out = Vec::new();
     let mut line = 1;
     let mut counted = 0;
+    // Where the last whole secret ends: a `pat` inside it is part of it, not a token.
+    let mut inside_until = 0;
     for at in memmem::find_iter(text, b"pat") {
-        if at > 0 && is_word(text[at - 1]) {
+        if at < inside_until || (at > 0 && is_word(text[at - 1])) {
             continue;
         }
         let Some(id) = text.get(at..at + ID_LEN) else {
@@ -57,11 +59,15 @@ pub fn find(text: &[u8]) -> Vec<Found> {
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric())
             .count();
+        let plaintext = text.get(at + ID_LEN) == Some(&b'.') && secret_len >= SECRET_MIN;
+        if plaintext {
+            inside_until = at + ID_LEN + 1 + secret_len;
+        }
         out.push(Found {
             line,
             offset: at,
             token_id: String::from_utf8_lossy(id).into_owned(),
-            plaintext: text.get(at + ID_LEN) == Some(&b'.') && secret_len >= SECRET_MIN,
+            plaintext,
         });
     }
     out
@@ -150,6 +156,15 @@ mod tests {
         }
         assert!(!find(b"patAbCdEfGh123456.short")[0].plaintext);
         assert!(find(b"patAbCdEfGh123456.unusualButLongEnough")[0].plaintext);
+    }
+
+    #[test]
+    fn an_id_inside_a_secret_is_part_of_it() {
+        let text = "K=patAAAAAAAAAAAAA1.patBBBBBBBBBBBBB2.0123456789abcdef end";
+        let found = find(text.as_bytes());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].plaintext);
+        assert_eq!(redact(text), "K=patAAAAAAAAAAAAA1.….0123456789abcdef end");
     }
 
     #[test]

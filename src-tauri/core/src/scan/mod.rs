@@ -143,12 +143,16 @@ impl Scanned {
 }
 
 /// Up to this size a file is read whole, so a config's server entries can be told; a
-/// larger one is searched as a stream, line by line, in bounded memory.
+/// larger one is searched as a stream, in bounded memory.
 pub const WHOLE: u64 = 64 << 20;
-/// A stream is read in pieces this large, each overlapping the last by more than a
-/// whole secret (17 + 1 + 64 bytes), so no token is cut in two.
+/// A stream is read in pieces this large.
 const PIECE: usize = 1 << 20;
+/// A token is reported only once this much follows it in memory: more than a whole
+/// secret (17 + 1 + 64 bytes), so none is cut in two.
 const OVERLAP: usize = 256;
+/// How much of a line before a token is kept from one piece to the next, for its
+/// `VAR=` and for the byte that tells a token from the tail of a word.
+const LOOK_BEHIND: usize = 4096;
 
 fn read_one(path: &Path, links: files::Links, scanned: &mut Scanned) {
     let place = path.display().to_string();
@@ -198,7 +202,7 @@ fn read_file(place: &str, file: std::fs::File, scanned: &mut Scanned) -> std::io
         return Ok(Read::Read);
     }
     let mut rest = file.into_inner();
-    stream(place, bytes, &mut rest, scanned)?;
+    stream(place, bytes, &mut rest, PIECE, scanned)?;
     Ok(Read::Read)
 }
 
@@ -214,52 +218,64 @@ fn read_up_to(file: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<
     Ok(n)
 }
 
-/// Finds the tokens of a large file piece by piece: `first` is what was read of it so far.
+/// Finds the tokens of a large file piece by piece: `first` is what was read of it so
+/// far, `rest` the remainder, read `piece` bytes at a time. What is found is what `find`
+/// finds in the whole text, at the same offsets and lines.
 fn stream(
     place: &str,
     first: Vec<u8>,
     rest: &mut impl std::io::Read,
+    piece: usize,
     scanned: &mut Scanned,
 ) -> std::io::Result<()> {
     let mut window = first;
     // Where `window` starts in the file, and the line it starts on.
-    let mut at = 0usize;
+    let mut base = 0usize;
     let mut line = 1usize;
-    let mut done = false;
+    // Tokens before this offset in the file have been reported.
+    let mut reported = 0usize;
+    let mut at_end = false;
+    // What the last round kept: this round reads a piece past it at least.
+    let mut kept = 0usize;
     loop {
-        let more = !done;
-        // Hits in the overlap are left to the next piece, which sees them whole.
-        let keep_from = if more {
-            window.len().saturating_sub(OVERLAP)
-        } else {
+        while !at_end && window.len() < kept + OVERLAP + piece {
+            let start = window.len();
+            window.resize(start + piece, 0);
+            let n = read_up_to(rest, &mut window[start..])?;
+            window.truncate(start + n);
+            at_end = n < piece;
+        }
+        let limit = if at_end {
             window.len()
+        } else {
+            window.len() - OVERLAP
         };
         for f in find::find(&window) {
-            if f.offset >= keep_from {
+            if base + f.offset < reported {
+                continue;
+            }
+            if f.offset >= limit {
                 break;
             }
-            let on_line = line + f.line - 1;
-            let context = context::on_line_at(&window, f.offset);
             scanned.hits.push(Hit {
                 place: place.to_owned(),
-                line: on_line,
-                offset: at + f.offset,
+                line: line + f.line - 1,
+                offset: base + f.offset,
+                context: context::on_line_at(&window, f.offset),
                 token_id: f.token_id,
                 plaintext: f.plaintext,
-                context,
             });
         }
-        if done {
+        if at_end {
             return Ok(());
         }
-        line += memchr::memchr_iter(b'\n', &window[..keep_from]).count();
-        at += keep_from;
-        window.drain(..keep_from);
-        let start = window.len();
-        window.resize(start + PIECE, 0);
-        let n = read_up_to(rest, &mut window[start..])?;
-        window.truncate(start + n);
-        done = n == 0 || n < PIECE;
+        reported = base + limit;
+        let line_start = memchr::memrchr(b'\n', &window[..limit]).map_or(0, |i| i + 1);
+        let keep = line_start.max(limit.saturating_sub(LOOK_BEHIND));
+        line += memchr::memchr_iter(b'\n', &window[..keep]).count();
+        base += keep;
+        window.drain(..keep);
+        kept = window.len();
     }
 }
 
@@ -298,6 +314,47 @@ fn read_text(place: &str, text: &str, scanned: &mut Scanned) {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn a_stream_finds_what_the_whole_text_holds_wherever_the_pieces_break() {
+        let secret = "0123456789abcdef".repeat(4);
+        let mut text = String::new();
+        for i in 0..60 {
+            text.push_str(&"x".repeat(i * 7 % 97));
+            match i % 4 {
+                0 => text.push_str(&format!("\nexport KEY_{i}=patAbCdEfGh{i:06}.{secret}\n")),
+                1 => text.push_str(&format!("wordpatAbCdEfGh{i:06}.{secret} ")),
+                2 => text.push_str(&format!("\"patZyXwVuTs{i:06}\", ")),
+                _ => text.push_str(&format!("ID=patAAAAAAA{i:06}.pat{i:014}.{secret}\n")),
+            }
+        }
+        let whole = {
+            let mut s = Scanned::default();
+            read_text("big.log", &text, &mut s);
+            s.hits
+        };
+        assert_eq!(whole.len(), 45, "the words are not tokens");
+        for piece in [1, 7, 100, 333, 4096] {
+            let bytes = text.as_bytes();
+            let mut streamed = Scanned::default();
+            let first = bytes[..50].to_vec();
+            stream("big.log", first, &mut &bytes[50..], piece, &mut streamed).unwrap();
+            let key = |h: &Hit| {
+                (
+                    h.offset,
+                    h.line,
+                    h.token_id.clone(),
+                    h.plaintext,
+                    h.context.variable.clone(),
+                )
+            };
+            assert_eq!(
+                streamed.hits.iter().map(key).collect::<Vec<_>>(),
+                whole.iter().map(key).collect::<Vec<_>>(),
+                "pieces of {piece}"
+            );
+        }
+    }
 
     #[test]
     fn a_parallel_walk_reads_each_file_once_in_a_stable_order() {

@@ -1,5 +1,6 @@
 //! The usual places a token is pasted into, for a user whose folders are these: MCP
-//! clients' configs, shell profiles, systemd user units and `environment.d`. Places that
+//! clients' configs, the Airtable CLI's, shell profiles, systemd user units and
+//! `environment.d`. Places that
 //! do not exist are skipped by the scan.
 
 use std::path::{Path, PathBuf};
@@ -111,10 +112,23 @@ impl McpClient {
     }
 }
 
+/// Airtable's own CLI keeps its profiles' tokens here, under the home folder.
+pub const AIRTABLE_CLI: &str = ".airtable/cli.json";
+
+/// Whether `path` is the Airtable CLI's config: `.airtable/cli.json`.
+pub fn is_airtable_cli(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "cli.json")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == ".airtable")
+}
+
 pub fn usual(folders: &Folders) -> Vec<Source> {
     let mut files: Vec<PathBuf> = MCP_CLIENTS.iter().map(|c| c.user_config(folders)).collect();
     // VS Code's older place for servers: its settings' `mcp` section.
     files.push(folders.config.join("Code/User/settings.json"));
+    files.push(folders.home.join(AIRTABLE_CLI));
     let (home, config) = (folders.home, folders.config);
     for profile in [
         ".profile",

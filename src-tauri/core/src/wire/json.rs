@@ -22,35 +22,67 @@ fn object_at(root: &CstRootNode, keys: &[String]) -> Option<CstObject> {
     Some(object)
 }
 
-/// Each entry made to run `patvault exec`, its variable taken out of its `env` (and
-/// `env` with it, when nothing is left there).
+/// Each entry made to run `patvault exec`, the variables it no longer needs taken out
+/// of its `env` (and `env` with them, when nothing is left there); a remote entry loses
+/// its `url` and `headers` and becomes a local one.
 pub fn rewire(text: &str, rewires: &[Rewire]) -> Result<String, String> {
     let root = root(text)?;
     for r in rewires {
         let entry = object_at(&root, &r.keys)
             .ok_or_else(|| format!("the server entry {} is not an object", r.keys.join(".")))?;
         let args = strings(&r.launch.args(&r.command, &r.args));
-        let command = entry
-            .get("command")
-            .ok_or_else(|| "the server entry has no command".to_owned())?;
-        command.set_value(CstInputValue::String(r.launch.program.clone()));
+        let program = CstInputValue::String(r.launch.program.clone());
+        let command = match entry.get("command") {
+            Some(command) => {
+                command.set_value(program);
+                command
+            }
+            None => entry.append("command", program),
+        };
         match entry.get("args") {
             Some(prop) => prop.set_value(args),
             None => {
                 entry.insert(command.property_index() + 1, "args", args);
             }
         }
+        if r.to_stdio {
+            for field in ["url", "headers"] {
+                if let Some(prop) = entry.get(field) {
+                    prop.remove();
+                }
+            }
+            if let Some(kind) = entry.get("type") {
+                kind.set_value(CstInputValue::String("stdio".into()));
+            }
+        }
         if let Some(env) = entry.get("env")
             && let Some(vars) = env.object_value()
         {
-            if let Some(var) = vars.get(&r.launch.variable) {
-                var.remove();
+            for name in &r.drop_env {
+                if let Some(var) = vars.get(name) {
+                    var.remove();
+                }
             }
             if vars.properties().is_empty() {
                 env.remove();
             }
         }
     }
+    Ok(root.to_string())
+}
+
+/// `text` without the property at `keys` (from the top, its name last).
+pub fn remove(text: &str, keys: &[String]) -> Result<String, String> {
+    let root = root(text)?;
+    let (name, parents) = keys
+        .split_last()
+        .ok_or_else(|| "no property is named".to_owned())?;
+    let object = object_at(&root, parents)
+        .ok_or_else(|| format!("{} is not an object", parents.join(".")))?;
+    let prop = object
+        .get(name)
+        .ok_or_else(|| format!("{} is not there", keys.join(".")))?;
+    prop.remove();
     Ok(root.to_string())
 }
 
@@ -108,6 +140,8 @@ mod tests {
             },
             command: "npx".into(),
             args: vec!["-y".into(), "airtable-mcp-server".into()],
+            drop_env: vec!["AIRTABLE_API_KEY".into()],
+            to_stdio: false,
         }
     }
 

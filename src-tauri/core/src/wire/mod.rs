@@ -66,14 +66,20 @@ pub fn shell_word(word: &str) -> String {
     }
 }
 
-/// A server entry's launch before it is rewired.
+/// How a server entry is to run once it takes its token from the vault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rewire {
     /// The keys from the top of the file to the server entry, its name last.
     pub keys: Vec<String>,
     pub launch: Launch,
+    /// The command and arguments `patvault exec` is to run.
     pub command: String,
     pub args: Vec<String>,
+    /// Variables that leave the entry's `env`.
+    pub drop_env: Vec<String>,
+    /// The entry was a remote server (`url` and `headers`): those leave it, and it
+    /// becomes a local one (`type` stdio, where it says a type) that runs a bridge.
+    pub to_stdio: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

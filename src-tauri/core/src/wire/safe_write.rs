@@ -18,11 +18,18 @@ use crate::files::{NotRead, io_error, read_regular, write_atomic, write_atomic_a
 /// `mcp.json.before-patvault-20261202-031500`. They hold the old text, secret included.
 pub const BACKUP_MARK: &str = ".before-patvault-";
 
-/// A backup an earlier version left beside a file it changed.
+/// A backup an earlier version left beside a file it changed: `NAME` + the mark + the
+/// time it was made, `YYYYmmdd-HHMMSS`, and nothing after.
 pub fn is_backup(path: &str) -> bool {
-    path.rsplit(['/', '\\'])
-        .next()
-        .is_some_and(|name| name.contains(BACKUP_MARK))
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let Some((file, made)) = name.rsplit_once(BACKUP_MARK) else {
+        return false;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    !file.is_empty()
+        && made
+            .split_once('-')
+            .is_some_and(|(day, time)| digits(day, 8) && digits(time, 6))
 }
 
 /// Larger than this, a config is not one PAT Vault will read whole to change.
@@ -153,6 +160,11 @@ impl Read {
     /// Writes `after` in the file's place, if it may be changed (`may_write`).
     pub fn write(&self, after: &str) -> Result<(), WireError> {
         self.may_write()?;
+        self.replace(after)
+    }
+
+    /// Writes `after` in the file's place, `may_write` asked just before.
+    pub fn replace(&self, after: &str) -> Result<(), WireError> {
         let Some(real) = &self.real else {
             if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 fs::create_dir_all(dir).map_err(io_error("create the folder", dir))?;
@@ -169,6 +181,21 @@ impl Read {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_earlier_versions_backup_name_is_a_backup() {
+        assert!(is_backup("/p/.env.before-patvault-20261202-031500"));
+        assert!(is_backup("mcp.json.before-patvault-20261202-031500"));
+        for not in [
+            "/p/.env",
+            "/p/notes.before-patvault-draft",
+            "/p/.env.before-patvault-20261202-031500.txt",
+            "/p/.before-patvault-20261202-031500",
+            "/p/x.before-patvault-2026120-031500",
+        ] {
+            assert!(!is_backup(not), "{not}");
+        }
+    }
 
     #[test]
     fn a_change_keeps_the_files_permissions_and_leaves_nothing_beside_it() {

@@ -23,11 +23,15 @@ fn strings(items: &[String]) -> Item {
     value(items.iter().map(String::as_str).collect::<Array>())
 }
 
-/// Each entry made to run `patvault exec`, its variable taken out of its `env` (and
-/// `env` with it, when nothing is left there).
+/// Each entry made to run `patvault exec`, the variables it no longer needs taken out
+/// of its `env` (and `env` with them, when nothing is left there). Only local (stdio)
+/// entries: a remote one is left to the user.
 pub fn rewire(text: &str, rewires: &[Rewire]) -> Result<String, String> {
     let mut doc = document(text)?;
     for r in rewires {
+        if r.to_stdio {
+            return Err("a remote server in a TOML config is not rewired".into());
+        }
         let entry = table_at(&mut doc, &r.keys)
             .ok_or_else(|| format!("the server entry {} is not a table", r.keys.join(".")))?;
         entry.insert("command", value(r.launch.program.as_str()));
@@ -36,7 +40,9 @@ pub fn rewire(text: &str, rewires: &[Rewire]) -> Result<String, String> {
             .get_mut("env")
             .and_then(Item::as_table_like_mut)
             .map(|env| {
-                env.remove(&r.launch.variable);
+                for name in &r.drop_env {
+                    env.remove(name);
+                }
                 env.is_empty()
             });
         if emptied == Some(true) {
@@ -90,6 +96,8 @@ mod tests {
             },
             command: "npx".into(),
             args: vec!["-y".into(), "airtable-mcp-server".into()],
+            drop_env: vec!["AIRTABLE_API_KEY".into()],
+            to_stdio: false,
         };
         let out = rewire(text, &[r]).unwrap();
         assert!(

@@ -53,6 +53,14 @@ const REFUSED: &[&str] = &[
     "HTTPS_PROXY",
     "ALL_PROXY",
     "NO_PROXY",
+    "NPM_CONFIG_*",
+    "YARN_*",
+    "SSLKEYLOGFILE",
+    "HISTFILE",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "BROWSER",
 ];
 
 const LONGEST: usize = 128;
@@ -122,6 +130,8 @@ mod tests {
             "IFS",
             "GIT_SSH_COMMAND",
             "PATVAULT_DATA_DIR",
+            "npm_config_cache",
+            "SSLKEYLOGFILE",
         ] {
             let why = check(name).unwrap_err();
             assert!(why.contains("changes how a program"), "{name}: {why}");

@@ -10,14 +10,18 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+mod airtable_cli;
+mod bridge;
+
 use crate::model::record::TokenRecord;
 use crate::ops::scan::{Owner, ambiguity, owner};
 use crate::ops::undo::write_keeping_undo;
 use crate::scan::config::{Format, parse, server_entries};
 use crate::scan::find::{find, redact};
-use crate::scan::wired::exec_of;
+use crate::scan::places::is_airtable_cli;
+use crate::scan::wired::{DEFAULT_VARIABLE, exec_of};
 use crate::vault::Vault;
-use crate::wire::safe_write::Read;
+use crate::wire::safe_write::{Read, is_backup};
 use crate::wire::{Launch, Rewire, WireError, env_file, json, toml, variable};
 
 /// The change to be made to one file, in words, before it is made.
@@ -31,7 +35,7 @@ pub struct Plan {
 }
 
 /// The token ID of `value` when it is one whole secret and nothing else.
-fn whole_secret(value: &str) -> Option<String> {
+pub(crate) fn whole_secret(value: &str) -> Option<String> {
     let found = find(value.trim().as_bytes());
     let [one] = found.as_slice() else { return None };
     let rest = &value.trim()[one.token_id.len()..];
@@ -44,7 +48,7 @@ fn whole_secret(value: &str) -> Option<String> {
 }
 
 /// The vault token a secret's ID belongs to (now or before a rotation).
-fn token_of<'a>(
+pub(crate) fn token_of<'a>(
     path: &Path,
     token_id: &str,
     records: &'a [TokenRecord],
@@ -70,12 +74,18 @@ pub fn plan(path: &Path, records: &[TokenRecord], program: &str) -> Result<Plan,
         path: path.to_path_buf(),
         why,
     };
+    if is_backup(&name) {
+        return Err(refused(
+            "it is a backup an earlier version of PAT Vault left, holding the old text: delete it (patvault scan --delete-backups)".into(),
+        ));
+    }
     let (after, changes, mut left) = match Format::of(&name) {
+        Some(_) if is_airtable_cli(path) => airtable_cli::plan(path, &text, records, program)?,
         Some(format) => config_plan(path, format, &text, records, program)?,
         None if name.starts_with(".env") => env_plan(path, &text, records, program)?,
         None => {
             return Err(refused(
-                "PAT Vault migrates MCP client configs (JSON or TOML) and .env files; take the token out of this file by hand".into(),
+                "PAT Vault migrates MCP client configs (JSON or TOML), the Airtable CLI's config and .env files; take the token out of this file by hand".into(),
             ));
         }
     };
@@ -104,7 +114,7 @@ pub fn plan(path: &Path, records: &[TokenRecord], program: &str) -> Result<Plan,
     })
 }
 
-type Planned = (String, Vec<String>, Vec<String>);
+pub(crate) type Planned = (String, Vec<String>, Vec<String>);
 
 fn config_plan(
     path: &Path,
@@ -122,10 +132,8 @@ fn config_plan(
     let mut left = Vec::new();
     for (keys, entry) in server_entries(&tree) {
         let server = keys.last().cloned().unwrap_or_default();
-        let Some(env) = entry.get("env").and_then(Value::as_object) else {
-            continue;
-        };
-        for (var, value) in env {
+        let env = entry.get("env").and_then(Value::as_object);
+        for (var, value) in env.into_iter().flatten() {
             let Some(token_id) = value.as_str().and_then(whole_secret) else {
                 continue;
             };
@@ -152,15 +160,6 @@ fn config_plan(
                 ));
                 continue;
             }
-            let args = entry
-                .get("args")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
             rewires.push(Rewire {
                 keys: keys.clone(),
                 launch: Launch {
@@ -169,8 +168,19 @@ fn config_plan(
                     variable: var.clone(),
                 },
                 command: command.to_owned(),
-                args,
+                args: string_args(entry),
+                drop_env: vec![var.clone()],
+                to_stdio: false,
             });
+        }
+        if rewires.iter().any(|r| r.keys == keys) {
+            continue;
+        }
+        if let Some(bearer) = bridge::bearer_of(entry) {
+            match bridged(path, format, &keys, entry, bearer, records, program)? {
+                Ok(rewire) => rewires.push(rewire),
+                Err(why) => left.push(format!("server “{server}”: {why}")),
+            }
         }
     }
     if rewires.is_empty() {
@@ -196,11 +206,19 @@ fn config_plan(
             ok.then(|| {
                 let mut command = vec![r.command.clone()];
                 command.extend(r.args.iter().cloned());
+                let variable = &r.launch.variable;
+                let how = match r.drop_env.first() {
+                    _ if r.to_stdio => "the token leaves its headers".to_owned(),
+                    Some(dropped) if dropped == variable => format!("{variable} leaves its env"),
+                    Some(dropped) => {
+                        format!("its header takes the token from {variable}, and {dropped} leaves its env")
+                    }
+                    None => format!("its header takes the token from {variable}"),
+                };
                 format!(
-                    "server “{}”: runs {} and {} leaves its env",
+                    "server “{}”: runs {} and {how}",
                     r.keys.last().map_or("", String::as_str),
                     r.launch.shell_line(&command.join(" ")),
-                    r.launch.variable
                 )
             })
             .ok_or_else(|| WireError::Refused {
@@ -213,6 +231,84 @@ fn config_plan(
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((after, changes, left))
+}
+
+/// An entry's arguments as text.
+fn string_args(entry: &Value) -> Vec<String> {
+    entry
+        .get("args")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The rewire of an entry that sends a vault token as a bearer header, or why it stays.
+fn bridged(
+    path: &Path,
+    format: Format,
+    keys: &[String],
+    entry: &Value,
+    bearer: bridge::Bearer,
+    records: &[TokenRecord],
+    program: &str,
+) -> Result<Result<Rewire, String>, WireError> {
+    let Some(record) = token_of(path, &bearer.token_id, records)? else {
+        return Ok(Err(format!(
+            "{} in its {} header is not in the vault: import it first (patvault scan --import {})",
+            bearer.token_id,
+            bearer.header,
+            path.display()
+        )));
+    };
+    let Some(variable) = bridge::variable_for(entry) else {
+        return Ok(Err(format!(
+            "its env already sets {DEFAULT_VARIABLE}: move its token by hand"
+        )));
+    };
+    let header = bridge::header_argument(&bearer.header, variable);
+    let (command, args, drop_env, to_stdio) = match bearer.how {
+        bridge::How::Headers { .. } if format == Format::Toml => {
+            return Ok(Err(
+                "a remote server in a TOML config is left as it is: move its token by hand".into(),
+            ));
+        }
+        bridge::How::Headers { others, .. } if !others.is_empty() => {
+            return Ok(Err(format!(
+                "it sends other headers too ({}), which would have to go on a command line: move its token by hand",
+                others.join(", ")
+            )));
+        }
+        bridge::How::Headers { url, .. } => {
+            let [command, bridge_args @ ..] = bridge::BRIDGE;
+            let mut args: Vec<String> = bridge_args.iter().map(|a| (*a).to_owned()).collect();
+            args.extend([url, "--header".into(), header]);
+            (command.to_owned(), args, Vec::new(), true)
+        }
+        bridge::How::Argument { index, env } => {
+            let Some(command) = entry.get("command").and_then(Value::as_str) else {
+                return Ok(Err("it has no command to run through the vault".into()));
+            };
+            let mut args = string_args(entry);
+            args[index] = header;
+            (command.to_owned(), args, env.into_iter().collect(), false)
+        }
+    };
+    Ok(Ok(Rewire {
+        keys: keys.to_vec(),
+        launch: Launch {
+            program: program.to_owned(),
+            token: record.intent.name.clone(),
+            variable: variable.to_owned(),
+        },
+        command,
+        args,
+        drop_env,
+        to_stdio,
+    }))
 }
 
 fn env_plan(
