@@ -32,14 +32,17 @@ echo "demo: fake Airtable at $url (statistics: $url/_fake/stats)"
 
 export PATVAULT_AIRTABLE_URL="$url" PATVAULT_DATA_DIR="$work/data" PATVAULT_KEYCHAIN_SERVICE=dev.patvault.demo
 export DEMO_KEYRING="$work/keyring" DEMO_APP="$target_dir/release/patvault" DEMO_HOME="$work/home"
+# The demo's configs live in its throwaway home: they may name this build, wherever it is.
+export PATVAULT_PROGRAM="$target_dir/release/patvault"
 dbus-run-session -- bash -c '
   set -e
   printf demo | XDG_DATA_HOME="$DEMO_KEYRING" XDG_RUNTIME_DIR="$DEMO_KEYRING/run" \
     gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  node tests/scenarios/seed.mjs "$DEMO_APP"
+  node tests/scenarios/seed.mjs "$DEMO_APP" "$DEMO_HOME"
   # The demo ends with its window: no staying in a tray the private session cannot show.
   echo "{\"close_to_tray\": false}" > "$PATVAULT_DATA_DIR/settings.json"
   echo "demo: $(node -p "require(\"./tests/scenarios/demo-vault.json\").tokens.length") sample tokens in $PATVAULT_DATA_DIR; press Check all"
+  echo "demo: its home $DEMO_HOME holds plaintext copies, a stale one and an old backup: open Where used and press Scan now"
   # A home of its own: a login entry, a calendar export or WebKit storage made in the
   # demo lands in the throwaway folder, never in yours.
   HOME="$DEMO_HOME" XDG_CONFIG_HOME="$DEMO_HOME/.config" XDG_CACHE_HOME="$DEMO_HOME/.cache" \

@@ -11,10 +11,13 @@ pub const KEYCHAIN_SERVICE: &str = "PATVAULT_KEYCHAIN_SERVICE";
 pub const KEYCHAIN_TIMEOUT_SECS: &str = "PATVAULT_KEYCHAIN_TIMEOUT_SECS";
 pub const AIRTABLE_URL: &str = "PATVAULT_AIRTABLE_URL";
 pub const AIRTABLE_TIMEOUT_SECS: &str = "PATVAULT_AIRTABLE_TIMEOUT_SECS";
+pub const PROGRAM: &str = "PATVAULT_PROGRAM";
+/// Set by an AppImage's runtime to the AppImage itself.
+pub const APPIMAGE: &str = "APPIMAGE";
 
 /// The configuration this process runs with.
 pub fn config() -> Config {
-    Config {
+    let mut config = Config {
         home_dir: dirs::home_dir(),
         config_home: dirs::config_dir(),
         ..config_from(
@@ -22,7 +25,11 @@ pub fn config() -> Config {
             dirs::data_dir(),
             dirs::cache_dir(),
         )
-    }
+    };
+    config.program.running = std::env::current_exe().ok();
+    config.program.search_path = std::env::var_os("PATH");
+    config.program.temp = std::env::temp_dir();
+    config
 }
 
 /// The configuration from variables `var` finds, over the defaults for a user whose
@@ -48,6 +55,8 @@ pub fn config_from(
         .and_then(|s| s.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s > 0.0)
         .map(Duration::from_secs_f64);
+    config.program.chosen = var(PROGRAM).map(Into::into);
+    config.program.appimage = var(APPIMAGE).map(Into::into);
     config
 }
 

@@ -364,3 +364,57 @@ fn text_from_a_hostile_file_reaches_the_terminal_escaped_and_names_stay_safe() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn a_copy_in_a_shared_folder_is_not_written_into_a_config_unless_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let v = TestVault::new();
+    v.add("Blog", &pat(2), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("ww");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let copy = shared.join("patvault");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_patvault"), &copy).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_patvault"), &copy).unwrap();
+    }
+    let config = dir.path().join("mcp.json");
+    let text = format!(
+        "{{\"mcpServers\": {{\"blog\": {{\"command\": \"npx\", \"env\": {{\"AIRTABLE_API_KEY\": \"{}\"}}}}}}}}",
+        pat(2)
+    );
+    write(&config, &text);
+    let vault = v.command(&[]);
+    let run = |extra: &[&str]| {
+        Command::new(&copy)
+            .args(["migrate", config.to_str().unwrap(), "--yes"])
+            .args(extra)
+            .envs(vault.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .env_remove("PATVAULT_PROGRAM")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--program PATH"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("can be changed by other users")
+            || stderr(&out).contains("temporary folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    assert_eq!(
+        v.json(&["doctor", "--json"])["undo_records"],
+        serde_json::json!([])
+    );
+
+    let out = run(&["--program", "/usr/local/bin/patvault"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tree: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    assert_eq!(
+        tree["mcpServers"]["blog"]["command"],
+        "/usr/local/bin/patvault"
+    );
+}

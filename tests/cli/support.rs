@@ -156,6 +156,9 @@ impl TestVault {
         cmd.args(args)
             .env("PATVAULT_DATA_DIR", self.data.path())
             .env("PATVAULT_KEYCHAIN_SERVICE", &self.service)
+            // The build folder may be a temporary one (a clean clone in /tmp): the tests
+            // name the program configs run, as a user of such a copy would.
+            .env("PATVAULT_PROGRAM", env!("CARGO_BIN_EXE_patvault"))
             .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus)
             .stdin(Stdio::null());
         cmd

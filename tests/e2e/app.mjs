@@ -19,9 +19,9 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
   const service = `dev.patvault.e2e.${name}.${process.pid}`;
   const log = fs.openSync(path.join(work, name, "tauri-driver.log"), "w");
   const vaultEnv = { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service };
-  /** Runs the same binary as the command line, on this app's vault. */
-  const cli = (args, input) =>
-    execFileSync(app, args, { input, env: vaultEnv, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30000 });
+  /** Runs the same binary as the command line, on this app's vault (`extra`: more variables). */
+  const cli = (args, input, extra = {}) =>
+    execFileSync(app, args, { input, env: { ...vaultEnv, ...extra }, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30000 });
   if (beforeStart) beforeStart({ service, cli });
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
     env: { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service, ...env },

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { launchApp, step, work } from "./app.mjs";
 import { startFake } from "./fake.mjs";
-import { demoScenario, demoVault } from "../scenarios/seed.mjs";
+import { demoScenario, demoVault, seedHome, seedVault, unknownSecret } from "../scenarios/seed.mjs";
 
 const secretOf = (name) => demoVault.tokens.find((t) => t.name === name).secret;
 
@@ -124,4 +124,42 @@ test("Where used scans, imports and migrates, showing each change first", async 
   await session.until(() => !document.querySelector("[data-test=backups]"), "the backup is gone from the list");
   assert.equal(fs.existsSync(oldBackup), false);
   await noSecretShown();
+});
+
+test("the demo's home shows every kind of place: plaintext, stale, unknown and an old backup", async (t) => {
+  const home = path.join(work, "demo-home");
+  fs.rmSync(home, { recursive: true, force: true });
+  const fake = await startFake(demoScenario);
+  const app = await launchApp("demo-home", {
+    port: 4536,
+    env: { PATVAULT_AIRTABLE_URL: fake.url, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") },
+    beforeStart: ({ cli }) => {
+      const seeding = (args, input) => cli(args, input, { PATVAULT_AIRTABLE_URL: fake.url, HOME: home });
+      seedVault(seeding);
+      seedHome(seeding, home);
+    },
+  });
+  const { session, shot } = app;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-demo-home").catch(() => {});
+    await app.stop();
+    fake.stop();
+  });
+
+  step("scan the demo's home");
+  await (await session.find("[data-test=open-where-used]")).click();
+  await (await session.find("[data-test=scan-now]")).click();
+  await session.until(() => document.querySelector("[data-test=scan-summary]"), "the scan ends");
+  const states = await session.execute(
+    `return Object.fromEntries([...document.querySelectorAll("[data-test=where-token]")].map((t) => [t.dataset.name,
+       [...t.querySelectorAll("[data-test=found-place]")].map((p) => p.dataset.state)]))`,
+  );
+  assert.deepEqual(states["MCP server (Claude)"], ["plaintext", "backup"], JSON.stringify(states));
+  assert.deepEqual(states["Hiring form"], ["stale"], JSON.stringify(states));
+  assert.deepEqual(states["Weekly report"], ["plaintext"], JSON.stringify(states));
+  const unknown = await session.execute(
+    `return [...document.querySelectorAll("[data-test=unknown-copy]")].map((e) => e.dataset.tokenId)`,
+  );
+  assert.deepEqual(unknown, [unknownSecret.split(".")[0]]);
+  assert.equal((await session.findAll("[data-test=backup]")).length, 1);
 });

@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::program::Whereabouts;
+
 /// The name of this build's vault. Debug and test builds use names of their own so they
 /// never see a real vault.
 pub const APP_ID: &str = if cfg!(debug_assertions) {
@@ -36,6 +38,8 @@ pub struct Config {
     /// The user's home and configuration folders, where the scan looks for copies.
     pub home_dir: Option<PathBuf>,
     pub config_home: Option<PathBuf>,
+    /// Where PAT Vault runs from, for the program configs and the login entry name.
+    pub program: Whereabouts,
 }
 
 impl Config {
@@ -50,6 +54,7 @@ impl Config {
             airtable_timeout: None,
             home_dir: None,
             config_home: None,
+            program: Whereabouts::default(),
         }
     }
 

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     RotationUnfinished,
     /// The data folder is a link, or another user's.
     UnsafeFolder,
+    /// The program a config would run is in a place another user could take over.
+    UnsafeProgram,
     /// No data folder is known for this user.
     NoDataFolder,
     /// The settings file cannot be read; the defaults are used meanwhile.

@@ -248,15 +248,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     write_atomic_as(path, bytes, None)
 }
 
+/// `write_atomic`, by a writer that holds the file's lock: no other writer of it is
+/// under way, so every temporary file of it is a killed writer's, whatever its age.
+pub fn write_atomic_locked(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomic_with(path, bytes, None, Duration::ZERO)
+}
+
 /// `write_atomic`, the new file taking `permissions` (a user's config keeps its own).
 pub fn write_atomic_as(
     path: &Path,
     bytes: &[u8],
     permissions: Option<fs::Permissions>,
 ) -> Result<(), FileError> {
+    write_atomic_with(path, bytes, permissions, STALE_AFTER)
+}
+
+fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<fs::Permissions>,
+    stale_after: Duration,
+) -> Result<(), FileError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    remove_stale_temps(dir, &name);
+    remove_stale_temps(dir, &name, stale_after);
     let prefix = format!(".{name}.");
     let mut tmp = tempfile::Builder::new()
         .prefix(&prefix)
@@ -281,13 +296,14 @@ pub fn write_atomic_as(
 
 const TEMP_SUFFIX: &str = ".tmp";
 
-/// Older than this, a temporary file is a dead writer's: a live one renames its file
-/// within milliseconds.
+/// Older than this, a temporary file is a dead writer's when its writers take no lock: a
+/// live one renames its file within milliseconds.
 const STALE_AFTER: Duration = Duration::from_secs(60);
 
-/// Removes the temporary files of `name` that a killed writer left: this version's
-/// (`.NAME.RANDOM.tmp`) and earlier versions' (`NAME.tmp-PID`).
-fn remove_stale_temps(dir: &Path, name: &str) {
+/// Removes the temporary files of `name` that a killed writer left, older than
+/// `stale_after`: this version's (`.NAME.RANDOM.tmp`) and earlier versions'
+/// (`NAME.tmp-PID`).
+fn remove_stale_temps(dir: &Path, name: &str, stale_after: Duration) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -306,7 +322,7 @@ fn remove_stale_temps(dir: &Path, name: &str) {
             .filter(|m| m.is_file())
             .and_then(|m| m.modified().ok())
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_AFTER);
+            .is_some_and(|age| age >= stale_after);
         if temp && stale {
             let _ = fs::remove_file(entry.path());
         }
@@ -434,6 +450,17 @@ mod tests {
         fs::write(&file, b"A=1\n").unwrap();
         assert_eq!(read_regular(&file, 4).unwrap(), b"A=1\n");
         assert!(matches!(read_regular(&file, 3), Err(NotRead::TooLarge(3))));
+    }
+
+    #[test]
+    fn a_writer_that_holds_the_lock_removes_every_temporary_file_of_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("inventory.json");
+        let fresh = dir.path().join(".inventory.json.Qq11Ww.tmp");
+        fs::write(&fresh, b"half").unwrap();
+        write_atomic_locked(&file, b"{}").unwrap();
+        assert!(!fresh.exists(), "a killed writer's file, however young");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

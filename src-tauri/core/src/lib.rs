@@ -3,10 +3,12 @@
 //! first; each uses only those below it:
 //!
 //! 1. `secret`, `scopes`, `model` (records and check reports), `config`, `files`
-//!    (durable writes), `settings` and `error` (what crosses to a user);
+//!    (durable writes), `program` (which program configs may run), `settings` and
+//!    `error` (what crosses to a user);
 //! 2. `vault` (keychain + inventory) and `airtable` (the paced HTTP client);
-//! 3. `check` (what a token can reach), `rotation` (dates, reminders, calendar) and
-//!    `scan` (copies of tokens in files);
+//! 3. `check` (what a token can reach), `rotation` (dates, reminders, calendar), `scan`
+//!    (copies of tokens in files) and `wire` (configs changed to take tokens from the
+//!    vault);
 //! 4. `ops`: what needs both a vault and Airtable, or a vault and the rotation dates.
 
 pub mod airtable;
@@ -16,6 +18,7 @@ pub mod error;
 pub mod files;
 pub mod model;
 pub mod ops;
+pub mod program;
 pub mod rotation;
 pub mod scan;
 pub mod scopes;

@@ -7,6 +7,7 @@ use patvault_core::files::FileError;
 use patvault_core::ops::adopt::AdoptInVaultError;
 use patvault_core::ops::client::SetupError;
 use patvault_core::ops::renewal::{RenewalError, TOKENS_PAGE};
+use patvault_core::program::UnsafeProgram;
 use patvault_core::settings::SettingsError;
 use patvault_core::vault::VaultError;
 use patvault_core::wire::WireError;
@@ -27,6 +28,8 @@ pub enum AppError {
     Adopt(#[from] AdoptInVaultError),
     #[error(transparent)]
     Wire(#[from] WireError),
+    #[error(transparent)]
+    Program(#[from] UnsafeProgram),
     #[error("a check is already running: wait for it or cancel it")]
     CheckRunning,
     #[error("the browser could not be opened ({0}): go to {TOKENS_PAGE}")]
@@ -55,6 +58,7 @@ impl UserError for AppError {
             AppError::Renewal(e) => e.kind(),
             AppError::Adopt(e) => e.kind(),
             AppError::Wire(e) => e.kind(),
+            AppError::Program(e) => e.kind(),
             AppError::CheckRunning => ErrorKind::CheckRunning,
             AppError::Browser(_) => ErrorKind::Browser,
             AppError::Autostart(_) => ErrorKind::Autostart,

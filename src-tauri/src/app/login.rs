@@ -1,8 +1,9 @@
-//! "Start at login": the autostart plugin writes the login entry, then its `Exec=` path is
-//! quoted. While the setting is on, each start points the entry again at the program
-//! running now (the AppImage itself for an AppImage, never its temporary mount), so an
-//! entry that an earlier copy wrote (a build folder, a moved AppImage) does not outlive
-//! the copy the user installed.
+//! "Start at login": the autostart plugin writes the login entry, then its `Exec=` is set
+//! to the program `patvault_core::program` chooses, quoted. While the setting is on,
+//! each start points the entry again at the program running now (the AppImage itself for
+//! an AppImage, never its temporary mount), so an entry that an earlier copy wrote (a
+//! build folder, a moved AppImage) does not outlive the copy the user installed; a copy
+//! in a temporary or shared folder is never written there.
 
 use tauri::{AppHandle, Manager};
 use tauri_plugin_autostart::ManagerExt;
@@ -10,10 +11,16 @@ use tauri_plugin_autostart::ManagerExt;
 use super::autostart;
 use super::error::AppError;
 use super::state::AppState;
+use patvault_core::program::UnsafeProgram;
 use patvault_core::settings;
 
 /// Writes the login entry when `on`, removes it when not.
 pub fn apply(app: &AppHandle, on: bool) -> Result<(), AppError> {
+    if on && let Err(e) = program(app) {
+        return Err(AppError::Autostart(format!(
+            "starting at login was not set up: {e}"
+        )));
+    }
     let autostart = app.autolaunch();
     let applied = if on {
         autostart.enable()
@@ -52,7 +59,14 @@ pub fn follow_program(app: &AppHandle) {
 
 #[cfg(target_os = "linux")]
 fn runs_this_program(app: &AppHandle) -> bool {
-    let (Some(path), Some(program)) = (entry_path(app), program(app)) else {
+    let program = match program(app) {
+        Ok(program) => program,
+        Err(e) => {
+            log::warn!("the login entry is left as it is: {e}");
+            return true;
+        }
+    };
+    let Some(path) = entry_path(app) else {
         return true;
     };
     std::fs::read_to_string(path).is_ok_and(|entry| autostart::runs(&entry, &program))
@@ -69,7 +83,8 @@ fn quote_exec(app: &AppHandle) -> Result<(), AppError> {
     let failed = |e: std::io::Error| {
         AppError::Autostart(format!("the login entry could not be finished ({e})"))
     };
-    let (Some(path), Some(program)) = (entry_path(app), program(app)) else {
+    let program = program(app)?;
+    let Some(path) = entry_path(app) else {
         return Ok(());
     };
     let entry = std::fs::read_to_string(&path).map_err(failed)?;
@@ -81,12 +96,11 @@ fn entry_path(app: &AppHandle) -> Option<std::path::PathBuf> {
     dirs::home_dir().map(|home| autostart::entry_path(&home, &app.package_info().name))
 }
 
-/// What the plugin puts in `Exec=`: the AppImage when running from one, else this binary.
-#[cfg(target_os = "linux")]
-fn program(app: &AppHandle) -> Option<String> {
-    app.env()
-        .appimage
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::current_exe().ok())
-        .map(|p| p.display().to_string())
+/// What `Exec=` runs: the AppImage when running from one, else this binary, by a path
+/// only its owner can change (`patvault_core::program`).
+fn program(app: &AppHandle) -> Result<String, UnsafeProgram> {
+    let state = app.state::<AppState>();
+    Ok(patvault_core::program::program(&state.config().program)?
+        .display()
+        .to_string())
 }

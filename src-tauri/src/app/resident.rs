@@ -2,7 +2,8 @@
 //! closed, the process becomes a new tray-only PAT Vault (`exec(2)`: the same process
 //! id, a fresh image), so no WebKit process, and none of the memory the pages touched,
 //! stays resident. It waits until nothing would be lost: no check running, no copied
-//! secret still to be wiped, and no window opened again meanwhile. Reminders and the
+//! secret still to be wiped, no token being written (an import, an add, a rotation), and
+//! no window opened again meanwhile. Reminders and the
 //! daily check carry on in the new image from what is on disk (`reminders.json`, the
 //! last checks), so none is repeated or skipped.
 
@@ -28,7 +29,8 @@ pub fn settle_in_tray(app: &AppHandle) {
                 return;
             }
             let state = app.state::<AppState>();
-            if !state.check_running() && !state.clipboard.holds_secret() {
+            let writing = state.vault().is_ok_and(|v| v.is_writing());
+            if !state.check_running() && !state.clipboard.holds_secret() && !writing {
                 break;
             }
             tokio::time::sleep(IDLE_POLL).await;
@@ -44,9 +46,15 @@ fn start_afresh(app: &AppHandle) {
     if app.get_webview_window(MAIN).is_some() {
         return;
     }
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(e) => return log::warn!("staying as it is in the tray: {e}"),
+    // On Linux the running image itself, not whatever file is at its path now: after an
+    // upgrade that path holds another program, or nothing.
+    let exe = if cfg!(target_os = "linux") {
+        std::path::PathBuf::from("/proc/self/exe")
+    } else {
+        match std::env::current_exe() {
+            Ok(exe) => exe,
+            Err(e) => return log::warn!("staying as it is in the tray: {e}"),
+        }
     };
     log::info!("the window closed: starting afresh in the tray only");
     end_helpers();

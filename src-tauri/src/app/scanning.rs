@@ -100,8 +100,7 @@ pub async fn preview_migrate(
     draft: State<'_, MigrateDraft>,
     path: String,
 ) -> Reply<MigratePreview> {
-    let program = std::env::current_exe()
-        .map_err(|e| AppError::Internal(format!("cannot tell where PAT Vault is: {e}")))?
+    let program = patvault_core::program::program(&state.config().program)?
         .to_string_lossy()
         .into_owned();
     let planned = blocking(state.vault()?, move |v| {

@@ -183,6 +183,10 @@ pub enum Command {
         /// Forget the file's undo records (the change can no longer be undone).
         #[arg(long, conflicts_with = "yes")]
         forget: bool,
+        /// The patvault the entries are to run, when this copy is not one to write into
+        /// a config (one in a temporary or shared folder).
+        #[arg(long, value_name = "PATH", conflicts_with_all = ["undo", "forget"])]
+        program: Option<std::path::PathBuf>,
     },
     /// Print a shell's completion script (it completes token names too), e.g.
     /// `patvault completions bash > ~/.local/share/bash-completion/completions/patvault`.
@@ -216,6 +220,10 @@ pub enum McpCommand {
         /// .cursor/mcp.json, VS Code's .vscode/mcp.json) instead of the user's.
         #[arg(long, value_name = "DIR")]
         project: Option<std::path::PathBuf>,
+        /// The patvault the entry is to run, when this copy is not one to write into a
+        /// config (one in a temporary or shared folder).
+        #[arg(long, value_name = "PATH")]
+        program: Option<std::path::PathBuf>,
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<String>,
     },

@@ -6,6 +6,7 @@ use patvault_core::files::FileError;
 use patvault_core::ops::adopt::AdoptInVaultError;
 use patvault_core::ops::client::SetupError;
 use patvault_core::ops::renewal::RenewalError;
+use patvault_core::program::UnsafeProgram;
 use patvault_core::vault::VaultError;
 use patvault_core::wire::WireError;
 
@@ -25,6 +26,8 @@ pub enum CliError {
     AdoptInVault(#[from] AdoptInVaultError),
     #[error(transparent)]
     Wire(#[from] WireError),
+    #[error(transparent)]
+    Program(#[from] UnsafeProgram),
     /// What was typed cannot be used; the message says why.
     #[error("{0}")]
     Input(String),

@@ -19,6 +19,7 @@ pub struct Asked<'a> {
     pub variable: String,
     pub project: Option<PathBuf>,
     pub command: Vec<String>,
+    pub program: Option<PathBuf>,
 }
 
 pub fn add(vault: &Vault, config: &Config, asked: Asked) -> Result<(), CliError> {
@@ -59,7 +60,7 @@ pub fn add(vault: &Vault, config: &Config, asked: Asked) -> Result<(), CliError>
         .server
         .unwrap_or_else(|| server_name(&record.intent.name));
     let launch = Launch {
-        program: program()?,
+        program: program(config, asked.program)?,
         token: record.intent.name.clone(),
         variable: asked.variable,
     };

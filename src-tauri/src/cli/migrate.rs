@@ -3,18 +3,26 @@
 //! (its secrets by reference) so `migrate --undo PATH` can put it back; `--forget PATH`
 //! lets that go.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::error::CliError;
 use super::tokens::confirm;
+use patvault_core::config::Config;
 use patvault_core::ops::migrate::plan;
 use patvault_core::ops::undo::{forget, undo};
+use patvault_core::program::Whereabouts;
 use patvault_core::vault::Vault;
 use patvault_core::wire::shell_word;
 
-pub fn migrate(vault: &Vault, path: &Path, yes: bool) -> Result<(), CliError> {
+pub fn migrate(
+    vault: &Vault,
+    config: &Config,
+    path: &Path,
+    yes: bool,
+    chosen: Option<PathBuf>,
+) -> Result<(), CliError> {
     let records = vault.list()?;
-    let plan = plan(path, &records, &program()?)?;
+    let plan = plan(path, &records, &program(config, chosen)?)?;
     eprintln!("In {}:", path.display());
     for change in &plan.changes {
         eprintln!("  - {change}");
@@ -70,10 +78,15 @@ pub fn forget_undo(vault: &Vault, path: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// PAT Vault's own path, for the entries to run: a client may start servers with a
-/// `PATH` that does not hold it.
-pub fn program() -> Result<String, CliError> {
-    let exe = std::env::current_exe()
-        .map_err(|e| CliError::Input(format!("cannot tell where patvault is: {e}")))?;
-    Ok(exe.to_string_lossy().into_owned())
+/// PAT Vault's own path, for the entries to run (a client may start servers with a
+/// `PATH` that does not hold it): `--program` when given, else one only its owner can
+/// change (`patvault_core::program`).
+pub fn program(config: &Config, chosen: Option<PathBuf>) -> Result<String, CliError> {
+    let at = Whereabouts {
+        chosen: chosen.or_else(|| config.program.chosen.clone()),
+        ..config.program.clone()
+    };
+    Ok(patvault_core::program::program(&at)?
+        .to_string_lossy()
+        .into_owned())
 }

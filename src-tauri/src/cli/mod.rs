@@ -160,7 +160,9 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Migrate {
             path, forget: true, ..
         } => migrate::forget_undo(&vault, &path)?,
-        Command::Migrate { path, yes, .. } => migrate::migrate(&vault, &path, yes)?,
+        Command::Migrate {
+            path, yes, program, ..
+        } => migrate::migrate(&vault, config, &path, yes, program)?,
         Command::Mcp(McpCommand::Add {
             name,
             client,
@@ -168,6 +170,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
             var,
             project,
             command,
+            program,
         }) => mcp::add(
             &vault,
             config,
@@ -178,6 +181,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
                 variable: var,
                 project,
                 command,
+                program,
             },
         )?,
     }

@@ -299,6 +299,8 @@ export type ErrorKind = "not_found" | "name_taken" | "invalid_input" | "unusual_
 "rotation_unfinished" | 
 /**  The data folder is a link, or another user's. */
 "unsafe_folder" | 
+/**  The program a config would run is in a place another user could take over. */
+"unsafe_program" | 
 /**  No data folder is known for this user. */
 "no_data_folder" | 
 /**  The settings file cannot be read; the defaults are used meanwhile. */

@@ -6,8 +6,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::wire::safe_write::is_backup;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct FoundPlace {
     /// The file's path, or `crontab`.
@@ -60,6 +58,44 @@ impl FoundPlace {
             format!("{}:{}", self.path, self.line)
         } else {
             format!("{}:{} ({})", self.path, self.line, how.join(", "))
+        }
+    }
+}
+
+/// What named the backups earlier versions left beside a file they changed:
+/// `mcp.json.before-patvault-20261202-031500`. They hold the old text, secret included.
+pub const BACKUP_MARK: &str = ".before-patvault-";
+
+/// A backup an earlier version left beside a file it changed: `NAME` + the mark + the
+/// time it was made, `YYYYmmdd-HHMMSS`, and nothing after.
+pub fn is_backup(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let Some((file, made)) = name.rsplit_once(BACKUP_MARK) else {
+        return false;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    !file.is_empty()
+        && made
+            .split_once('-')
+            .is_some_and(|(day, time)| digits(day, 8) && digits(time, 6))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_earlier_versions_backup_name_is_a_backup() {
+        assert!(is_backup("/p/.env.before-patvault-20261202-031500"));
+        assert!(is_backup("mcp.json.before-patvault-20261202-031500"));
+        for not in [
+            "/p/.env",
+            "/p/notes.before-patvault-draft",
+            "/p/.env.before-patvault-20261202-031500.txt",
+            "/p/.before-patvault-20261202-031500",
+            "/p/x.before-patvault-2026120-031500",
+        ] {
+            assert!(!is_backup(not), "{not}");
         }
     }
 }

@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::model::place::FoundPlace;
+use crate::model::place::is_backup;
 use crate::model::record::{TokenRecord, same_name};
 use crate::scan::wired::Wired;
 use crate::scan::{Hit, places};
 use crate::vault::{Vault, VaultError};
-use crate::wire::safe_write::is_backup;
 
 /// One copy as `patvault scan --json` prints it. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]

@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use super::scan::{Copy, Seen, Ticked, Wiring, match_copies, match_wired, remember};
 use crate::config::Config;
+use crate::model::place::is_backup;
 use crate::scan::places::{Folders, used_by, usual};
 use crate::scan::{Scanned, Source};
 use crate::vault::{Vault, VaultError};
-use crate::wire::safe_write::is_backup;
 
 /// What a scan found, as `scan --json` and the app show it. Never holds a secret.
 #[derive(Debug, Clone, Serialize, specta::Type)]

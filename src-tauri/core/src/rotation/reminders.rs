@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::attention::{Attention, attention};
 use super::{RotationState, Schedule};
-use crate::files::{FileError, ensure_private_dir, io_error, lock_exclusive, write_atomic};
+use crate::files::{FileError, ensure_private_dir, io_error, lock_exclusive, write_atomic_locked};
 use crate::model::CheckStatus;
 use crate::model::record::TokenRecord;
 
@@ -92,9 +92,10 @@ impl ReminderLog {
         }
     }
 
+    /// Under the log's lock (`update`).
     fn save(&self, dir: &Path) -> Result<(), FileError> {
         ensure_private_dir(dir)?;
-        write_atomic(
+        write_atomic_locked(
             &dir.join(FILE),
             &serde_json::to_vec_pretty(self).expect("the log serializes"),
         )

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::files::{ensure_private_dir, io_error, lock_exclusive, write_atomic};
+use crate::files::{ensure_private_dir, io_error, lock_exclusive, write_atomic_locked};
 use crate::model::record::TokenRecord;
 use crate::vault::VaultError;
 
@@ -107,14 +107,14 @@ impl Inventory {
             tokens,
         })
         .expect("records always serialize");
-        write_atomic(&self.path(), &json)?;
+        write_atomic_locked(&self.path(), &json)?;
         Ok(result)
     }
 
     fn keep_backup(&self) -> Result<(), VaultError> {
         let current = self.path();
         match fs::read(&current) {
-            Ok(bytes) => Ok(write_atomic(&self.backup_path(), &bytes)?),
+            Ok(bytes) => Ok(write_atomic_locked(&self.backup_path(), &bytes)?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io_error("read", &current)(e).into()),
         }

@@ -12,6 +12,7 @@ mod rotate;
 use chrono::{Local, NaiveDate, Utc};
 use serde::Serialize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use uuid::Uuid;
 
 pub use error::VaultError;
@@ -28,6 +29,17 @@ use ordered::Ordered;
 pub struct Vault {
     inventory: Inventory,
     keychain: Ordered,
+    /// How many writes of two steps (keychain and inventory) are under way.
+    writing: AtomicUsize,
+}
+
+/// Held while a write of two steps is under way (`Vault::is_writing`).
+struct Writing<'a>(&'a AtomicUsize);
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Whether a secret whose shape is unusual (not a PAT, not refused) may be saved.
@@ -88,7 +100,19 @@ impl Vault {
         Vault {
             inventory,
             keychain: Ordered::new(keychain, timeout),
+            writing: AtomicUsize::new(0),
         }
+    }
+
+    fn writing(&self) -> Writing<'_> {
+        self.writing.fetch_add(1, Ordering::SeqCst);
+        Writing(&self.writing)
+    }
+
+    /// Whether a write of two steps is under way: a process that would end now (the
+    /// app starting afresh in the tray) waits, so neither step is left without the other.
+    pub fn is_writing(&self) -> bool {
+        self.writing.load(Ordering::SeqCst) > 0
     }
 
     /// Waits until every keychain call made so far has ended and been settled.
@@ -128,6 +152,7 @@ impl Vault {
         secret: &Secret,
         unusual: UnusualShape,
     ) -> Result<Saved, VaultError> {
+        let _writing = self.writing();
         let intent = intent.normalized(today())?;
         let (token_id, warning) = check_shape(secret, unusual)?;
         // Checked before touching the keychain, and again under the inventory's lock.
@@ -186,6 +211,7 @@ impl Vault {
         secret: &Secret,
         unusual: UnusualShape,
     ) -> Result<Saved, VaultError> {
+        let _writing = self.writing();
         let (token_id, warning) = check_shape(secret, unusual)?;
         self.get(id)?;
         let account = id.to_string();
@@ -245,6 +271,7 @@ impl Vault {
     /// secret; if a secret cannot be removed, the record is put back so the token stays
     /// whole and nothing is left behind without it.
     pub fn remove(&self, id: Uuid) -> Result<TokenRecord, VaultError> {
+        let _writing = self.writing();
         let removed = self.inventory.update(|tokens| {
             let index = tokens
                 .iter()

@@ -28,6 +28,7 @@ impl Vault {
         unusual: UnusualShape,
         on: NaiveDate,
     ) -> Result<Saved, VaultError> {
+        let _writing = self.writing();
         let (token_id, warning) = check_shape(new, unusual)?;
         let record = self.get(id)?;
         let account = id.to_string();
@@ -112,6 +113,7 @@ impl Vault {
 
     /// Deletes the old secret once the old token has been checked.
     pub fn forget_previous(&self, id: Uuid) -> Result<(), VaultError> {
+        let _writing = self.writing();
         self.keychain.delete(&previous_account(id))?;
         self.inventory.update(|tokens| {
             find_mut(tokens, id)?.old_secret_kept = false;

@@ -13,6 +13,7 @@ use serde_json::Value;
 mod airtable_cli;
 mod bridge;
 
+use crate::model::place::is_backup;
 use crate::model::record::TokenRecord;
 use crate::ops::scan::{Owner, ambiguity, owner};
 use crate::ops::undo::write_keeping_undo;
@@ -21,7 +22,7 @@ use crate::scan::find::{find, redact};
 use crate::scan::places::is_airtable_cli;
 use crate::scan::wired::{DEFAULT_VARIABLE, exec_of};
 use crate::vault::Vault;
-use crate::wire::safe_write::{Read, is_backup};
+use crate::wire::safe_write::Read;
 use crate::wire::{Launch, Rewire, WireError, env_file, json, toml, variable};
 
 /// The change to be made to one file, in words, before it is made.
