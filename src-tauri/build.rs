@@ -35,6 +35,8 @@ fn main() {
         "undo_change",
         "forget_undo",
         "delete_backups",
+        "restore_orphans",
+        "delete_orphans",
         "look_up_secret",
         "scopes_of_secret",
         "list_painted",

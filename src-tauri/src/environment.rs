@@ -12,8 +12,9 @@ pub const KEYCHAIN_TIMEOUT_SECS: &str = "PATVAULT_KEYCHAIN_TIMEOUT_SECS";
 pub const AIRTABLE_URL: &str = "PATVAULT_AIRTABLE_URL";
 pub const AIRTABLE_TIMEOUT_SECS: &str = "PATVAULT_AIRTABLE_TIMEOUT_SECS";
 pub const PROGRAM: &str = "PATVAULT_PROGRAM";
-/// Set by an AppImage's runtime to the AppImage itself.
+/// Set by an AppImage's runtime to the AppImage itself, and to its mount.
 pub const APPIMAGE: &str = "APPIMAGE";
+pub const APPDIR: &str = "APPDIR";
 
 /// The configuration this process runs with.
 pub fn config() -> Config {
@@ -57,6 +58,7 @@ pub fn config_from(
         .map(Duration::from_secs_f64);
     config.program.chosen = var(PROGRAM).map(Into::into);
     config.program.appimage = var(APPIMAGE).map(Into::into);
+    config.program.appdir = var(APPDIR).map(Into::into);
     config
 }
 

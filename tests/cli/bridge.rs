@@ -195,7 +195,7 @@ fn a_hosted_mcp_entry_with_its_pat_in_a_header_runs_through_the_vault_and_the_br
             "--",
             "npx",
             "-y",
-            "mcp-remote",
+            "mcp-remote@0.15.1",
             hosted.url,
             "--header",
             "Authorization:Bearer ${AIRTABLE_API_KEY}"

@@ -288,3 +288,63 @@ fn two_writers_at_once_lose_no_token() {
         12
     );
 }
+
+#[test]
+fn orphan_entries_are_made_tokens_again_or_deleted_on_request() {
+    let v = TestVault::new();
+    // A secret whose record a write cut short never wrote, and an entry not PAT Vault's.
+    let account = uuid::Uuid::new_v4().to_string();
+    v.keychain_store(&account, PAT);
+    v.keychain_store("stray-account", "patStray");
+    let out = v.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("--restore-orphans"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = v.run(&["doctor", "--restore-orphans"]);
+    assert!(
+        stderr(&out).contains("Restored") && stderr(&out).contains("“Recovered patAbCdEfGh123456”"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("stray-account: "), "{}", stderr(&out));
+    let restored = v.json(&["show", "Recovered patAbCdEfGh123456", "--json"]);
+    assert_eq!(restored["id"], account.as_str());
+    assert_eq!(restored["token_id"], "patAbCdEfGh123456");
+    let ran = v.run(&[
+        "exec",
+        "Recovered patAbCdEfGh123456",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"${AIRTABLE_API_KEY%%.*}\"",
+    ]);
+    assert_eq!(
+        stdout(&ran),
+        "patAbCdEfGh123456",
+        "its secret is the entry's"
+    );
+
+    let out = v.run(&["doctor", "--delete-orphans"]);
+    assert_eq!(out.status.code(), Some(2), "no terminal, no --yes");
+    assert_eq!(
+        v.keychain_secret("stray-account").as_deref(),
+        Some("patStray")
+    );
+    let out = v.run(&["doctor", "--delete-orphans", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(v.keychain_secret("stray-account"), None);
+    assert!(
+        v.keychain_secret(&account).is_some(),
+        "the restored token keeps its secret"
+    );
+}

@@ -1,25 +1,33 @@
 // End to end: the form's refusals and warnings, replacing a secret, the CLI and the app on one vault, the
-// filter, the orphan banner and the settings page.
+// filter, the orphan banner (an entry restored, another deleted) and the settings page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { launchApp, step } from "./app.mjs";
+import { launchApp, step, waitFor } from "./app.mjs";
 
 const REPLACEMENT = "patRePlAcEd123456.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const PAT = "patZyXwVuTs987654.fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+// The entry of a token whose record a write cut short never wrote.
+const LOST = "5d5e9c1a-58b3-4f0e-9c57-3f6a2f0a9b11";
+const LOST_SECRET = "patL0stRecord0001.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+const store = (service, account, secret) =>
+  execFileSync("secret-tool", ["store", `--label=${account}`, "service", service, "username", account], {
+    input: secret,
+    stdio: ["pipe", "ignore", "ignore"],
+    timeout: 5000,
+  });
 
 test("refusals, warnings, filter, orphans and settings", async (t) => {
   const app = await launchApp("forms", {
     port: 4464,
-    // A keychain entry of this vault that no token points to.
-    beforeStart: ({ service }) =>
-      execFileSync("secret-tool", ["store", "--label=stray", "service", service, "username", "stray-account"], {
-        input: "patStray",
-        stdio: ["pipe", "ignore", "ignore"],
-        timeout: 5000,
-      }),
+    // Keychain entries of this vault that no token points to.
+    beforeStart: ({ service }) => {
+      store(service, "stray-account", "patStray");
+      store(service, LOST, LOST_SECRET);
+    },
   });
   const { session, shot } = app;
   t.after(async () => {
@@ -29,7 +37,7 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
 
   step("orphan banner");
   await session.until(
-    () => /1 keychain entry of service \S+ belongs to no token/.test(document.querySelector("[data-test=banner]")?.textContent),
+    () => /2 keychain entries of service \S+ belong to no token/.test(document.querySelector("[data-test=banner]")?.textContent),
     "the orphan banner",
   );
 
@@ -115,6 +123,19 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
     daily_check: false,
     daily_check_full: false,
   });
+
+  step("the orphan made a token again, the stray entry deleted");
+  await (await session.find("header .brand")).click();
+  await (await session.find("[data-test=restore-orphans]")).click();
+  const restored = () => app.readInventory().tokens.find((r) => r.intent.name === "Recovered patL0stRecord0001");
+  await waitFor(restored, "the restored token");
+  assert.equal(restored().id, LOST);
+  assert.match(await (await session.find("[data-test=banner-error]")).text(), /stray-account/);
+  await (await session.find("[data-test=delete-orphans]")).click();
+  await (await session.find("[data-test=confirm-delete-orphans]")).click();
+  await session.until(() => !document.querySelector("[data-test=banner]"), "no entry without a token is left");
+  assert.equal(app.keychainSecret("stray-account"), "");
+  assert.equal(app.keychainSecret(LOST), LOST_SECRET);
 
   step("the vault's folder holds the vault's files only");
   // The web view keeps its storage in the cache folder, never beside the inventory.

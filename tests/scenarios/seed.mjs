@@ -35,7 +35,9 @@ export function seedVault(cli) {
 const secretOf = (name) => demoVault.tokens.find((t) => t.name === name).secret;
 
 /** A token the fake knows and the vault lacks, pasted in a project's `.env`. */
-export const unknownSecret = JSON.parse(fs.readFileSync(demoScenario, "utf8")).tokens.at(-1).token;
+export const unknownSecret = JSON.parse(fs.readFileSync(demoScenario, "utf8"))
+  .tokens.map((t) => t.token)
+  .find((secret) => !demoVault.tokens.some((t) => t.secret === secret));
 
 function write(file, text) {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,8 +1,8 @@
 //! Which program an MCP client's config and the login entry are to run: PAT Vault's own,
-//! by a path that only its owner (or root) can change and that will still be there. A
-//! copy in a temporary or shared folder, an AppImage's temporary mount, or a binary
-//! replaced since it started leaves a path that another local user may one day fill
-//! with a program of theirs, which the client or the desktop would then run as you.
+//! by a full path that only its owner (or root) can change and that will still be
+//! there. A copy in a temporary or shared folder, an AppImage's temporary mount, or a
+//! binary replaced since it started leaves a path that another local user may one day
+//! fill with a program of theirs, which the client or the desktop would then run as you.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -12,10 +12,15 @@ use crate::error::{ErrorKind, UserError};
 /// What the shell knows of where PAT Vault runs from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Whereabouts {
-    /// The program the user named (`--program`, or `PATVAULT_PROGRAM`): taken as it is.
+    /// The program the user named (`--program`, or `PATVAULT_PROGRAM`): taken as it is,
+    /// if it is a full path.
     pub chosen: Option<PathBuf>,
     /// The AppImage this runs from (`$APPIMAGE`), not its temporary mount.
     pub appimage: Option<PathBuf>,
+    /// That mount (`$APPDIR`): `$APPIMAGE` counts only for a binary inside it, as every
+    /// program started from an AppImage (a terminal in an editor that is one) inherits
+    /// both.
+    pub appdir: Option<PathBuf>,
     /// The running binary, when it can be told.
     pub running: Option<PathBuf>,
     /// `$PATH`, where an installed `patvault` is found.
@@ -45,19 +50,30 @@ impl UserError for UnsafeProgram {
 /// The program to write, or why the one running may not be written.
 pub fn program(at: &Whereabouts) -> Result<PathBuf, UnsafeProgram> {
     if let Some(chosen) = &at.chosen {
-        return Ok(chosen.clone());
+        // A client would look a relative name up in its own folder, perhaps a project's.
+        return if chosen.is_absolute() {
+            Ok(chosen.clone())
+        } else {
+            Err(UnsafeProgram {
+                path: chosen.clone(),
+                why: "a name a client would look up in its own working folder: give the full path"
+                    .into(),
+            })
+        };
     }
-    let candidate = match (&at.appimage, &at.running) {
-        (Some(image), _) => image.clone(),
-        (None, Some(running)) => {
-            on_path(running, at.search_path.as_deref()).unwrap_or_else(|| running.clone())
-        }
-        (None, None) => {
-            return Err(UnsafeProgram {
-                path: PathBuf::from("patvault"),
-                why: "and where it is cannot be told".into(),
-            });
-        }
+    let Some(running) = &at.running else {
+        return Err(UnsafeProgram {
+            path: PathBuf::from("patvault"),
+            why: "and where it is cannot be told".into(),
+        });
+    };
+    let in_image = at
+        .appdir
+        .as_ref()
+        .is_some_and(|dir| dir.is_absolute() && running.starts_with(dir));
+    let candidate = match &at.appimage {
+        Some(image) if in_image => image.clone(),
+        _ => on_path(running, at.search_path.as_deref()).unwrap_or_else(|| running.clone()),
     };
     match why_unsafe(&candidate, &at.temp) {
         None => Ok(candidate),
@@ -68,10 +84,12 @@ pub fn program(at: &Whereabouts) -> Result<PathBuf, UnsafeProgram> {
     }
 }
 
-/// The `patvault` on `search_path` that is the running binary itself.
+/// The `patvault` on `search_path` that is the running binary itself, in a folder named
+/// by its full path (`.` or an empty entry would lead elsewhere for a client).
 fn on_path(running: &Path, search_path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
     let name = running.file_name()?;
     std::env::split_paths(search_path?)
+        .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(name))
         .find(|found| same_file(found, running))
 }
@@ -90,8 +108,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
     matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b)
 }
 
-/// Why `path` may not be written into a config: it is gone or going, or a folder on the
-/// way to it can be changed by someone else.
+/// Why `path` may not be written into a config: it is gone or going, or the file or a
+/// folder on the way to it can be changed by someone else.
 pub fn why_unsafe(path: &Path, temp: &Path) -> Option<String> {
     if path.to_string_lossy().ends_with(" (deleted)") {
         return Some("a binary replaced or removed since it started".into());
@@ -106,17 +124,12 @@ pub fn why_unsafe(path: &Path, temp: &Path) -> Option<String> {
             temp.display()
         ));
     }
-    // The path as written and the one it leads to: each of their folders, and the file.
-    for step in [path, real.as_path()]
+    // The path as written and the one it leads to: the file, and each folder above.
+    [path, real.as_path()]
         .into_iter()
         .flat_map(Path::ancestors)
         .filter(|p| !p.as_os_str().is_empty())
-    {
-        if let Some(why) = owned_by_others(step) {
-            return Some(why);
-        }
-    }
-    None
+        .find_map(owned_by_others)
 }
 
 #[cfg(unix)]
@@ -125,9 +138,11 @@ fn owned_by_others(step: &Path) -> Option<String> {
     // A link is followed by whoever runs the path: what matters is where it leads, which
     // is checked as a path of its own.
     let meta = std::fs::metadata(step).ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if meta.permissions().mode() & 0o022 != 0 {
+    // SAFETY: geteuid and getegid have no preconditions and cannot fail.
+    let (me, my_group) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let mode = meta.permissions().mode();
+    let group_may = mode & 0o020 == 0 || trusted_group(meta.uid(), meta.gid(), me, my_group);
+    if mode & 0o002 != 0 || !group_may {
         return Some(format!(
             "and {} can be changed by other users",
             step.display()
@@ -146,6 +161,43 @@ fn owned_by_others(step: &Path) -> Option<String> {
 #[cfg(not(unix))]
 fn owned_by_others(_step: &Path) -> Option<String> {
     None
+}
+
+/// A group whose members may change a folder without making it unsafe: the owner's own
+/// (a per-user group, with the umask 002 of Ubuntu and Fedora), or, on a folder of
+/// root's, one of the groups that administer the machine anyway (macOS's `/Applications`
+/// is root:admin 0775, older Debian's `/usr/local/bin` root:staff 2775).
+#[cfg(unix)]
+fn trusted_group(owner: u32, group: u32, me: u32, my_group: u32) -> bool {
+    let own = owner == me && me != 0 && group == my_group;
+    let administrators = owner == 0
+        && (group == 0 || ["admin", "staff", "wheel"].contains(&group_name(group).as_str()));
+    own || administrators
+}
+
+#[cfg(unix)]
+fn group_name(gid: u32) -> String {
+    let mut group = std::mem::MaybeUninit::<libc::group>::uninit();
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    let mut found = std::ptr::null_mut();
+    // SAFETY: every pointer is to memory owned here, `buffer` as long as passed; the
+    // group is read only when the call says it filled it.
+    let status = unsafe {
+        libc::getgrgid_r(
+            gid,
+            group.as_mut_ptr(),
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        )
+    };
+    if status != 0 || found.is_null() {
+        return String::new();
+    }
+    // SAFETY: getgrgid_r filled `group`; its name points into `buffer`, still alive.
+    unsafe { std::ffi::CStr::from_ptr((*group.as_ptr()).gr_name) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 #[cfg(all(test, unix))]
@@ -169,88 +221,111 @@ mod tests {
         tempfile::tempdir_in(base).unwrap()
     }
 
+    fn running(at: PathBuf, temp: &Path) -> Whereabouts {
+        Whereabouts {
+            running: Some(at),
+            temp: temp.to_path_buf(),
+            ..Whereabouts::default()
+        }
+    }
+
     #[test]
     fn a_copy_in_a_shared_temporary_or_vanished_place_is_refused() {
         let temp = tempfile::tempdir().unwrap();
-        let at = |running: PathBuf| Whereabouts {
-            running: Some(running),
-            temp: temp.path().to_path_buf(),
-            ..Whereabouts::default()
-        };
         let in_temp = binary_in(&temp.path().join("build"), 0o755);
-        assert!(
-            program(&at(in_temp))
-                .unwrap_err()
-                .why
-                .contains("temporary folder")
-        );
+        let refused = program(&running(in_temp, temp.path())).unwrap_err();
+        assert!(refused.why.contains("temporary folder"), "{refused}");
 
-        let home = elsewhere();
-        for mode in [0o777, 0o1777, 0o775] {
-            let shared = binary_in(&home.path().join(format!("shared-{mode:o}")), mode);
-            let refused = program(&at(shared)).unwrap_err();
-            assert!(
-                refused.why.contains("can be changed by other users"),
-                "{mode:o}: {refused}"
-            );
+        // Checked against another temporary folder, so the sharing is what is refused.
+        let other_temp = Path::new("/nonexistent-temp");
+        for mode in [0o777, 0o1777, 0o757] {
+            let shared = binary_in(&temp.path().join(format!("shared-{mode:o}")), mode);
+            let refused = program(&running(shared, other_temp)).unwrap_err();
+            let named = format!("shared-{mode:o} can be changed by other users");
+            assert!(refused.why.contains(&named), "{refused}");
         }
-        let gone = PathBuf::from(format!(
-            "{} (deleted)",
-            home.path().join("patvault").display()
-        ));
-        assert!(
-            program(&at(gone))
-                .unwrap_err()
-                .why
-                .contains("replaced or removed")
-        );
+        let gone = temp.path().join("patvault (deleted)");
+        let refused = program(&running(gone, other_temp)).unwrap_err();
+        assert!(refused.why.contains("replaced or removed"), "{refused}");
 
-        let mine = binary_in(&home.path().join("bin"), 0o755);
-        let ancestors_fine = mine
-            .ancestors()
-            .skip(1)
-            .all(|a| std::fs::metadata(a).unwrap().permissions().mode() & 0o022 == 0);
-        if ancestors_fine {
-            assert_eq!(program(&at(mine.clone())).unwrap(), mine);
-        }
         let chosen = Whereabouts {
             chosen: Some(PathBuf::from("/opt/patvault/bin/patvault")),
-            ..at(temp.path().join("x"))
+            ..running(temp.path().join("x"), temp.path())
         };
         assert_eq!(
             program(&chosen).unwrap(),
             Path::new("/opt/patvault/bin/patvault"),
             "the user's own choice is taken as it is"
         );
+        let relative = Whereabouts {
+            chosen: Some(PathBuf::from("./patvault")),
+            ..chosen
+        };
+        assert!(program(&relative).unwrap_err().why.contains("full path"));
     }
 
     #[test]
-    fn the_copy_on_the_path_is_written_by_its_path_and_an_appimage_by_its_own() {
+    fn an_installed_copy_is_written_by_its_path_on_path() {
         let home = elsewhere();
         let real = binary_in(&home.path().join("opt"), 0o755);
         let bin = home.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();
         std::fs::hard_link(&real, bin.join("patvault")).unwrap();
-        let at = Whereabouts {
-            running: Some(real.clone()),
-            search_path: Some(std::env::join_paths([Path::new("/nowhere"), &bin]).unwrap()),
-            temp: std::env::temp_dir(),
-            ..Whereabouts::default()
-        };
+        let search = |dirs: &[&Path]| Some(std::env::join_paths(dirs).unwrap());
         assert_eq!(
-            on_path(&real, at.search_path.as_deref()),
+            on_path(&real, search(&[Path::new("/nowhere"), &bin]).as_deref()),
             Some(bin.join("patvault"))
         );
-        let downloads = tempfile::tempdir().unwrap();
-        let image = Whereabouts {
-            appimage: Some(binary_in(&downloads.path().join("apps"), 0o755)),
+        let cwd = std::env::current_dir().unwrap();
+        assert!(
+            on_path(&real, search(&[Path::new("."), Path::new("")]).as_deref()).is_none()
+                || cwd == bin,
+            "a relative entry is never the program's path"
+        );
+        // /usr/bin holds root's programs, in root's folders: the shape of an install.
+        let sh = Path::new("/usr/bin/sh");
+        if sh.exists() {
+            assert_eq!(why_unsafe(sh, &std::env::temp_dir()), None);
+        }
+    }
+
+    #[test]
+    fn an_appimage_counts_only_for_a_binary_inside_its_mount() {
+        let temp = tempfile::tempdir().unwrap();
+        let image = binary_in(&temp.path().join("Applications"), 0o755);
+        let mount = temp.path().join(".mount_PATVau");
+        let inside = binary_in(&mount.join("usr/bin"), 0o755);
+        let at = Whereabouts {
+            appimage: Some(image.clone()),
+            appdir: Some(mount.clone()),
+            ..running(inside, Path::new("/nonexistent-temp"))
+        };
+        // Which path is weighed, whether or not this test's folders pass.
+        let weighed = |at: &Whereabouts| program(at).unwrap_or_else(|e| e.path);
+        assert_eq!(weighed(&at), image);
+        let elsewhere = binary_in(&temp.path().join("usr-bin"), 0o755);
+        let inherited = Whereabouts {
+            running: Some(elsewhere.clone()),
             ..at
         };
-        assert!(
-            program(&image)
-                .unwrap_err()
-                .why
-                .contains("temporary folder")
+        assert_eq!(
+            weighed(&inherited),
+            elsewhere,
+            "a program started from an AppImage's terminal is itself"
         );
+    }
+
+    #[test]
+    fn only_its_owners_own_group_or_the_administrators_may_share_a_folder() {
+        // SAFETY: no preconditions.
+        let (me, my_group) = unsafe { (libc::geteuid(), libc::getegid()) };
+        assert!(
+            !trusted_group(me + 1, my_group, me, my_group),
+            "another user's"
+        );
+        assert!(trusted_group(0, 0, me, my_group), "root's own group");
+        assert!(!trusted_group(0, 65534, me, my_group), "nogroup");
+        assert!(trusted_group(4242, 4242, 4242, 4242), "a user's own group");
+        assert!(!trusted_group(4242, 100, 4242, 4242), "a group of many");
     }
 }

@@ -11,6 +11,7 @@ use super::adding::*;
 use super::adopting::*;
 use super::checking::*;
 use super::commands::*;
+use super::orphans::*;
 use super::reminders::*;
 use super::rotating::*;
 use super::scanning::*;
@@ -56,6 +57,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             undo_change,
             forget_undo,
             delete_backups,
+            restore_orphans,
+            delete_orphans,
             look_up_secret,
             scopes_of_secret,
             list_painted,

@@ -12,6 +12,7 @@ mod error;
 mod graphics;
 mod logging;
 mod login;
+mod orphans;
 mod reminders;
 mod resident;
 mod rotating;

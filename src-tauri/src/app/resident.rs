@@ -28,9 +28,7 @@ pub fn settle_in_tray(app: &AppHandle) {
             if app.get_webview_window(MAIN).is_some() {
                 return;
             }
-            let state = app.state::<AppState>();
-            let writing = state.vault().is_ok_and(|v| v.is_writing());
-            if !state.check_running() && !state.clipboard.holds_secret() && !writing {
+            if idle(&app) {
                 break;
             }
             tokio::time::sleep(IDLE_POLL).await;
@@ -40,11 +38,22 @@ pub fn settle_in_tray(app: &AppHandle) {
     });
 }
 
+/// Nothing would be lost by ending this image now.
+fn idle(app: &AppHandle) -> bool {
+    let state = app.state::<AppState>();
+    let writing = state.vault().is_ok_and(|v| v.is_writing());
+    !state.check_running() && !state.clipboard.holds_secret() && !writing
+}
+
 #[cfg(unix)]
 fn start_afresh(app: &AppHandle) {
     use std::os::unix::process::CommandExt;
     if app.get_webview_window(MAIN).is_some() {
         return;
+    }
+    // Work may have started between the look and this turn of the main thread.
+    if !idle(app) {
+        return settle_in_tray(app);
     }
     // On Linux the running image itself, not whatever file is at its path now: after an
     // upgrade that path holds another program, or nothing.

@@ -69,9 +69,12 @@ pub async fn import_copies(app: AppHandle, state: State<'_, AppState>) -> Reply<
     })
     .await?;
     let client = state.client()?;
+    // The whole import counts as a write: the app does not start afresh between tokens.
+    let writing = vault.writing();
     let imported = import_all(&vault, &client, &sources, &copies)
         .await
         .map_err(AppError::from)?;
+    drop(writing);
     let report = blocking(vault, move |v| {
         Ok::<_, AppError>(settle(v, &scanned, config.home_dir.as_deref())?)
     })

@@ -144,6 +144,16 @@ pub enum Command {
     Doctor {
         #[arg(long)]
         json: bool,
+        /// Make each keychain entry no token points to a token again (its token ID read
+        /// from its secret, named `Recovered <token ID>`).
+        #[arg(long, conflicts_with = "delete_orphans")]
+        restore_orphans: bool,
+        /// Delete each keychain entry no token points to (asks first).
+        #[arg(long)]
+        delete_orphans: bool,
+        /// Do not ask before --delete-orphans.
+        #[arg(long, requires = "delete_orphans")]
+        yes: bool,
     },
     /// Look for copies of tokens in files: MCP client configs, shell profiles, the
     /// crontab, systemd user units, "used by" paths and backups an earlier migrate left

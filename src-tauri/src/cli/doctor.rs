@@ -1,18 +1,94 @@
-//! `patvault doctor [--json]`: whether the keychain and the inventory agree, and where
-//! checks would send the tokens. Exit status 0 when healthy, 2 when not.
+//! `patvault doctor [--json] [--restore-orphans | --delete-orphans [--yes]]`: whether the
+//! keychain and the inventory agree, and where checks would send the tokens; on request,
+//! the keychain entries no token points to are made tokens again or deleted first.
+//! Exit status 0 when healthy, 2 when not.
 
+use super::error::CliError;
 use super::out::print_out;
-use super::output;
+use super::output::{self, terminal_safe};
+use super::tokens::confirm;
 use patvault_core::config::Config;
 use patvault_core::ops::health::health;
 use patvault_core::vault::Vault;
+use patvault_core::wire::shell_word;
 
-pub fn doctor(vault: &Vault, config: &Config, json: bool) -> i32 {
+/// What to do with the keychain entries no token points to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Orphans {
+    Report,
+    Restore,
+    Delete { yes: bool },
+}
+
+pub fn doctor(
+    vault: &Vault,
+    config: &Config,
+    json: bool,
+    orphans: Orphans,
+) -> Result<i32, CliError> {
+    if orphans != Orphans::Report {
+        resolve(vault, orphans)?;
+    }
     let health = health(vault, config);
     print_out(if json {
         output::json(&health) + "\n"
     } else {
         output::health(&health)
     });
-    if health.is_healthy() { 0 } else { 2 }
+    Ok(if health.is_healthy() { 0 } else { 2 })
+}
+
+fn resolve(vault: &Vault, orphans: Orphans) -> Result<(), CliError> {
+    let health = vault.health();
+    if let Some(e) = health.keychain.as_ref().or(health.inventory.as_ref()) {
+        return Err(CliError::Input(format!(
+            "the entries without a token cannot be told: {}",
+            e.message
+        )));
+    }
+    let accounts: Vec<String> = health
+        .orphan_secrets
+        .iter()
+        .map(|a| terminal_safe(a))
+        .collect();
+    if accounts.is_empty() {
+        eprintln!("No keychain entry is without a token.");
+        return Ok(());
+    }
+    if let Orphans::Delete { yes } = orphans {
+        let asked = || {
+            confirm(
+                &format!(
+                    "Delete {} keychain entr{} without a token ({})? Their secrets are gone for good.",
+                    accounts.len(),
+                    if accounts.len() == 1 { "y" } else { "ies" },
+                    accounts.join(", ")
+                ),
+                "deleting keychain entries needs a yes: run it at a terminal to be asked, or pass --yes".into(),
+            )
+        };
+        if !yes && !asked()? {
+            eprintln!("Nothing deleted.");
+            return Ok(());
+        }
+    }
+    for (account, shown) in health.orphan_secrets.iter().zip(&accounts) {
+        let done = match orphans {
+            Orphans::Restore => vault.restore_orphan(account, None).map(|r| {
+                let name = shell_word(&r.intent.name);
+                format!(
+                    "Restored {shown} as “{}”: give it its scopes and bases (`patvault check {name}` then `patvault edit {name} --adopt-reach`), or rename it.",
+                    r.intent.name
+                )
+            }),
+            _ => vault
+                .delete_orphan(account)
+                .map(|()| format!("Deleted the keychain entry {shown}.")),
+        };
+        match done {
+            Ok(said) => eprintln!("{said}"),
+            Err(e) => eprintln!("patvault: {shown}: {}", terminal_safe(&e.to_string())),
+        }
+    }
+    Ok(())
 }

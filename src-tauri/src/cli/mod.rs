@@ -138,7 +138,19 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Updated { name, places } => rotate::updated(&vault, vault.find(&name)?, places)?,
         Command::Due { within, json } => return due::due(vault, within, json),
         Command::Calendar { out } => return due::calendar(vault, out),
-        Command::Doctor { json } => return Ok(doctor::doctor(&vault, config, json)),
+        Command::Doctor {
+            json,
+            restore_orphans,
+            delete_orphans,
+            yes,
+        } => {
+            let orphans = match (restore_orphans, delete_orphans) {
+                (true, _) => doctor::Orphans::Restore,
+                (_, true) => doctor::Orphans::Delete { yes },
+                _ => doctor::Orphans::Report,
+            };
+            return doctor::doctor(&vault, config, json, orphans);
+        }
         Command::Scan {
             paths,
             json,

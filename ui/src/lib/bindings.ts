@@ -92,6 +92,13 @@ export const commands = {
 	 *  now; gives the scan after, without them.
 	 */
 	deleteBackups: (paths: string[]) => typedError<ScanReport, ErrorReport>(__TAURI_INVOKE("delete_backups", { paths })),
+	/**
+	 *  Makes each of `accounts` (entries the banner showed without a token) a token again,
+	 *  where it can be.
+	 */
+	restoreOrphans: (accounts: string[]) => typedError<OrphansResolved, ErrorReport>(__TAURI_INVOKE("restore_orphans", { accounts })),
+	/**  Deletes each of `accounts` (entries the banner showed without a token). */
+	deleteOrphans: (accounts: string[]) => typedError<OrphansResolved, ErrorReport>(__TAURI_INVOKE("delete_orphans", { accounts })),
 	/**  Who the pasted secret is and which bases it lists, with their names and roles. */
 	lookUpSecret: (secret: string) => typedError<CheckReport, ErrorReport>(__TAURI_INVOKE("look_up_secret", { secret })),
 	/**  A full check of the pasted secret on `bases` alone. */
@@ -473,6 +480,12 @@ export type OldSecretCheck = {
 /**  Asks an open window to show a token's page. */
 export type OpenToken = {
 	id: string,
+};
+
+/**  What became of the entries: each one that could not be resolved, with why. */
+export type OrphansResolved = {
+	done: number,
+	not_done: string[],
 };
 
 /**  The user's role in a base, weakest first, as `permissionLevel` names it. */

@@ -94,8 +94,10 @@ impl Health {
                 what: "no keychain entry without a token",
                 problem: (!v.orphan_secrets.is_empty()).then(|| {
                     format!(
-                        "{orphans} of service {} {verb} to no token (accounts {}). Nothing was \
-                         deleted; delete them in your keychain app if you do not need them",
+                        "{orphans} of service {} {verb} to no token (accounts {}), perhaps \
+                         from a write cut short. Nothing was changed: make them tokens again \
+                         (*Restore as tokens* in the app's banner, or `patvault doctor --restore-orphans`) \
+                         or delete them (`patvault doctor --delete-orphans`)",
                         v.keychain_service,
                         listed(&v.orphan_secrets)
                     )

@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod keychain;
 pub mod open;
 mod ordered;
+mod orphans;
 mod rotate;
 
 use chrono::{Local, NaiveDate, Utc};
@@ -33,8 +34,9 @@ pub struct Vault {
     writing: AtomicUsize,
 }
 
-/// Held while a write of two steps is under way (`Vault::is_writing`).
-struct Writing<'a>(&'a AtomicUsize);
+/// Held while a write of two steps, or work made of such writes (an import), is under way
+/// (`Vault::is_writing`).
+pub struct Writing<'a>(&'a AtomicUsize);
 
 impl Drop for Writing<'_> {
     fn drop(&mut self) {
@@ -104,7 +106,7 @@ impl Vault {
         }
     }
 
-    fn writing(&self) -> Writing<'_> {
+    pub fn writing(&self) -> Writing<'_> {
         self.writing.fetch_add(1, Ordering::SeqCst);
         Writing(&self.writing)
     }

@@ -46,13 +46,16 @@ pub fn rewire(text: &str, rewires: &[Rewire]) -> Result<String, String> {
             }
         }
         if r.to_stdio {
-            for field in ["url", "headers"] {
+            // Windsurf's `serverUrl`, Cline's `transportType`: the same things named anew.
+            for field in ["url", "serverUrl", "headers"] {
                 if let Some(prop) = entry.get(field) {
                     prop.remove();
                 }
             }
-            if let Some(kind) = entry.get("type") {
-                kind.set_value(CstInputValue::String("stdio".into()));
+            for field in ["type", "transportType"] {
+                if let Some(kind) = entry.get(field) {
+                    kind.set_value(CstInputValue::String("stdio".into()));
+                }
             }
         }
         if let Some(env) = entry.get("env")

@@ -21,8 +21,8 @@ use crate::vault::VaultError;
 /// What a server entry runs once it takes its token from the vault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Launch {
-    /// PAT Vault's own program, by the path it was started from, so a client with a
-    /// short `PATH` still finds it.
+    /// PAT Vault's own program, by its full path (as `program::program` chooses it), so
+    /// a client with a short `PATH` still finds it.
     pub program: String,
     pub token: String,
     pub variable: String,

@@ -11,8 +11,10 @@ use serde_json::Value;
 use super::whole_secret;
 use crate::scan::wired::DEFAULT_VARIABLE;
 
-/// How a remote server is reached from a client that only starts local ones.
-pub const BRIDGE: [&str; 3] = ["npx", "-y", "mcp-remote"];
+/// How a remote server is reached from a client that only starts local ones: a version
+/// pinned, so what runs with the token in its environment is the bridge that was read
+/// (`airtable-api.md`), not whatever the registry serves that day.
+pub const BRIDGE: [&str; 3] = ["npx", "-y", "mcp-remote@0.15.1"];
 
 /// Where an entry sends a PAT as a bearer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +46,11 @@ fn bearer_secret(value: &str) -> Option<String> {
 
 /// The PAT an entry sends as a bearer header, if it sends one.
 pub fn bearer_of(entry: &Value) -> Option<Bearer> {
-    if let (Some(url), Some(headers)) = (
-        entry.get("url").and_then(Value::as_str),
-        entry.get("headers").and_then(Value::as_object),
-    ) {
+    // Windsurf names the address `serverUrl`.
+    let url = ["url", "serverUrl"]
+        .iter()
+        .find_map(|k| entry.get(*k).and_then(Value::as_str));
+    if let (Some(url), Some(headers)) = (url, entry.get("headers").and_then(Value::as_object)) {
         for (header, value) in headers {
             if let Some(token_id) = value.as_str().and_then(bearer_secret) {
                 let others = headers.keys().filter(|k| *k != header).cloned().collect();
@@ -63,6 +66,21 @@ pub fn bearer_of(entry: &Value) -> Option<Bearer> {
         }
     }
     let args = entry.get("args").and_then(Value::as_array)?;
+    // Only the bridge reads `${VAR}` in a header; another program would be sent the
+    // words themselves.
+    let command = entry.get("command").and_then(Value::as_str);
+    let is_bridge = |word: &str| {
+        word.rsplit(['/', '\\'])
+            .next()
+            .is_some_and(|name| name == "mcp-remote" || name.starts_with("mcp-remote@"))
+    };
+    if !command
+        .into_iter()
+        .chain(args.iter().filter_map(Value::as_str))
+        .any(is_bridge)
+    {
+        return None;
+    }
     let env = entry.get("env").and_then(Value::as_object);
     for (i, pair) in args.windows(2).enumerate() {
         if pair[0].as_str() != Some("--header") {
@@ -106,17 +124,18 @@ pub fn bearer_of(entry: &Value) -> Option<Bearer> {
 }
 
 /// The variable `patvault exec` sets for a bridged entry: the usual one, unless the
-/// entry's `env` already uses it for something else.
-pub fn variable_for(entry: &Value) -> Option<&'static str> {
+/// entry's `env` already uses it for something else than the bearer leaving it.
+pub fn variable_for(entry: &Value, leaving: Option<&str>) -> Option<&'static str> {
     let taken = entry
         .get("env")
         .and_then(Value::as_object)
-        .is_some_and(|env| env.contains_key(DEFAULT_VARIABLE));
+        .is_some_and(|env| env.contains_key(DEFAULT_VARIABLE))
+        && leaving != Some(DEFAULT_VARIABLE);
     (!taken).then_some(DEFAULT_VARIABLE)
 }
 
-/// The header argument that takes the bearer from `variable`: no space around `:`, as
-/// mcp-remote's own README asks.
+/// The header argument that takes the bearer from `variable`: no space after the `:`,
+/// as mcp-remote's own README asks (the one in `Bearer ${…}` is inside the argument).
 pub fn header_argument(header: &str, variable: &str) -> String {
     format!("{header}:Bearer ${{{variable}}}")
 }
@@ -161,6 +180,7 @@ mod tests {
         );
         for none in [
             json!({"url": "https://x", "headers": {"Authorization": SECRET}}),
+            json!({"command": "curl", "args": ["--header", format!("Authorization: Bearer {SECRET}")]}),
             json!({"command": "npx", "args": ["--header", "Authorization: Bearer patAbCdEfGh123456"]}),
             json!({"command": "npx", "args": ["--header", "Authorization:${NOPE}"]}),
         ] {

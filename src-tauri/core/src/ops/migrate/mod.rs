@@ -23,7 +23,7 @@ use crate::scan::places::is_airtable_cli;
 use crate::scan::wired::{DEFAULT_VARIABLE, exec_of};
 use crate::vault::Vault;
 use crate::wire::safe_write::Read;
-use crate::wire::{Launch, Rewire, WireError, env_file, json, toml, variable};
+use crate::wire::{Launch, Rewire, WireError, env_file, json, shell_word, toml, variable};
 
 /// The change to be made to one file, in words, before it is made.
 pub struct Plan {
@@ -205,8 +205,11 @@ fn config_plan(
                 .and_then(|(_, e)| exec_of(e));
             let ok = wired == Some((r.launch.token.clone(), r.launch.variable.clone()));
             ok.then(|| {
-                let mut command = vec![r.command.clone()];
-                command.extend(r.args.iter().cloned());
+                // Quoted as a shell would need it: a reader may paste it.
+                let command: Vec<String> = std::iter::once(&r.command)
+                    .chain(&r.args)
+                    .map(|word| shell_word(word))
+                    .collect();
                 let variable = &r.launch.variable;
                 let how = match r.drop_env.first() {
                     _ if r.to_stdio => "the token leaves its headers".to_owned(),
@@ -265,7 +268,11 @@ fn bridged(
             path.display()
         )));
     };
-    let Some(variable) = bridge::variable_for(entry) else {
+    let leaving = match &bearer.how {
+        bridge::How::Argument { env, .. } => env.as_deref(),
+        bridge::How::Headers { .. } => None,
+    };
+    let Some(variable) = bridge::variable_for(entry, leaving) else {
         return Ok(Err(format!(
             "its env already sets {DEFAULT_VARIABLE}: move its token by hand"
         )));
