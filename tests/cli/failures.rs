@@ -131,3 +131,98 @@ fn a_keychain_that_never_answers_times_out_with_a_clear_message() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// A deterministic sequence of delays, so a failing run can be run again as it was.
+struct Delays(u64);
+
+impl Delays {
+    fn next_micros(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[test]
+fn writers_killed_at_random_leave_no_orphan_no_temporary_file_and_no_lost_token() {
+    let v = TestVault::new();
+    v.add("Kept", PAT, &[]);
+    let secret = |i: usize| format!("patKill{i:010}.{}", "0123456789abcdef".repeat(4));
+    let mut delays = Delays(0x5eed);
+    let mut added = Vec::new();
+    for i in 0..150 {
+        let name = format!("T{i}");
+        let (args, input): (Vec<String>, String) = match i % 3 {
+            0 => (vec!["add".into(), name.clone()], format!("{}\n", secret(i))),
+            1 => (
+                vec![
+                    "edit".into(),
+                    "Kept".into(),
+                    "--note".into(),
+                    format!("run {i}"),
+                ],
+                String::new(),
+            ),
+            _ => match added.pop() {
+                Some(old) => (vec!["remove".into(), old, "--yes".into()], String::new()),
+                None => continue,
+            },
+        };
+        if i % 3 == 0 {
+            added.push(name);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = v
+            .command(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        // The kill lands inside the write: once its note is there (or the process has
+        // ended), after a few milliseconds more or less.
+        let journal = v.data.path().join("journal");
+        let notes = || std::fs::read_dir(&journal).map_or(0, |d| d.count());
+        let before = notes();
+        while notes() == before && child.try_wait().unwrap().is_none() {
+            std::thread::yield_now();
+        }
+        std::thread::sleep(std::time::Duration::from_micros(delays.next_micros(30_000)));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    // The next writer settles what the killed ones left half-made.
+    v.add("Final", PAT2, &[]);
+    let health: serde_json::Value =
+        serde_json::from_slice(&v.run(&["doctor", "--json"]).stdout).unwrap();
+    assert_eq!(health["orphan_secrets"], serde_json::json!([]), "{health}");
+    assert_eq!(
+        health["tokens_without_secret"],
+        serde_json::json!([]),
+        "{health}"
+    );
+    let kept = v.json(&["show", "Kept", "--json"]);
+    assert_eq!(
+        v.keychain_secret(kept["id"].as_str().unwrap()).as_deref(),
+        Some(PAT)
+    );
+    let mut leftovers = Vec::new();
+    let mut folders = vec![v.data.path().to_path_buf()];
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.to_string_lossy().ends_with(".tmp")
+                || path.starts_with(v.data.path().join("journal"))
+            {
+                leftovers.push(path);
+            }
+        }
+    }
+    assert_eq!(leftovers, Vec::<std::path::PathBuf>::new());
+}

@@ -139,9 +139,10 @@ test("refusals, warnings, filter, orphans and settings", async (t) => {
 
   step("the vault's folder holds the vault's files only");
   // The web view keeps its storage in the cache folder, never beside the inventory.
-  const own = /^(inventory\.json(\.bak)?|inventory\.lock|settings\.json|reminders\.(json|lock)|patvault\.log)$/;
+  const own = /^(inventory\.json(\.bak)?|inventory\.lock|settings\.json|reminders\.(json|lock)|patvault\.log|journal)$/;
   const strangers = fs.readdirSync(app.dataDir).filter((f) => !own.test(f));
   assert.deepEqual(strangers, []);
+  assert.deepEqual(fs.readdirSync(path.join(app.dataDir, "journal")), [], "no write is left half-made");
   assert.equal(fs.statSync(app.dataDir).mode & 0o777, 0o700, "the data folder is private");
   assert.ok(fs.existsSync(path.join(process.env.XDG_CACHE_HOME, "dev.patvault.debug", "webview")), "the web view's own folder");
 });

@@ -26,6 +26,8 @@ pub fn doctor(
     json: bool,
     orphans: Orphans,
 ) -> Result<i32, CliError> {
+    // Writes a killed process left half-made are settled first: what is left is real.
+    vault.recover();
     if orphans != Orphans::Report {
         resolve(vault, orphans)?;
     }

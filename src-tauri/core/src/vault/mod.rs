@@ -4,6 +4,7 @@
 
 mod error;
 pub mod inventory;
+mod journal;
 pub mod keychain;
 pub mod open;
 mod ordered;
@@ -155,20 +156,31 @@ impl Vault {
         unusual: UnusualShape,
     ) -> Result<Saved, VaultError> {
         let _writing = self.writing();
+        self.recover();
         let intent = intent.normalized(today())?;
         let (token_id, warning) = check_shape(secret, unusual)?;
         // Checked before touching the keychain, and again under the inventory's lock.
         refuse_clash(&self.inventory.load()?, &intent.name, None)?;
         let record = TokenRecord::new(intent, token_id, Utc::now());
         let account = record.id.to_string();
+        let noted = self.note(journal::Step::Add { id: record.id })?;
         // Should the store outlive its wait, no record was written: take it back then.
         let late = account.clone();
-        self.keychain
+        let stored = self
+            .keychain
             .store_then(&account, secret, move |k, stored| {
                 if stored.is_ok() {
                     let _ = k.delete(&late);
                 }
-            })?;
+            });
+        if let Err(e) = stored {
+            // A store still running is settled by the keychain's worker, or, should this
+            // process end first, from the note by the next writer.
+            if !matches!(e, KeychainError::OutcomeUnknown(_)) {
+                noted.done();
+            }
+            return Err(e.into());
+        }
         let written = self.inventory.update(|tokens| {
             refuse_clash(tokens, &record.intent.name, None)?;
             tokens.push(record.clone());
@@ -176,10 +188,13 @@ impl Vault {
         });
         if let Err(e) = written {
             // The record never landed: take the secret back so nothing is left behind.
-            // Should that fail too, `doctor` reports the entry as an orphan.
-            let _ = self.keychain.delete(&account);
+            // Should that fail too, the note has the next writer try again.
+            if self.keychain.delete(&account).is_ok() {
+                noted.done();
+            }
             return Err(e);
         }
+        noted.done();
         Ok(Saved { record, warning })
     }
 
@@ -214,6 +229,7 @@ impl Vault {
         unusual: UnusualShape,
     ) -> Result<Saved, VaultError> {
         let _writing = self.writing();
+        self.recover();
         let (token_id, warning) = check_shape(secret, unusual)?;
         self.get(id)?;
         let account = id.to_string();
@@ -222,10 +238,15 @@ impl Vault {
             Err(KeychainError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
+        let noted = self.note(journal::Step::SetSecret {
+            id,
+            token_id: token_id.clone(),
+        })?;
         // Should the store outlive its wait, the record still names the old secret: put
         // that one back then.
         let (late, old) = (account.clone(), previous.clone());
-        self.keychain
+        let stored = self
+            .keychain
             .store_then(&account, secret, move |k, stored| {
                 if stored.is_ok() {
                     let _ = match &old {
@@ -233,12 +254,19 @@ impl Vault {
                         None => k.delete(&late),
                     };
                 }
-            })?;
+            });
+        if let Err(e) = stored {
+            if !matches!(e, KeychainError::OutcomeUnknown(_)) {
+                noted.done();
+            }
+            return Err(e.into());
+        }
         let written = self.inventory.update(|tokens| {
             let token = find_mut(tokens, id)?;
             token.token_id = token_id;
             Ok(token.clone())
         });
+        noted.done();
         match written {
             Ok(record) => Ok(Saved { record, warning }),
             Err(e) => {
@@ -274,13 +302,22 @@ impl Vault {
     /// whole and nothing is left behind without it.
     pub fn remove(&self, id: Uuid) -> Result<TokenRecord, VaultError> {
         let _writing = self.writing();
+        self.recover();
+        let noted = self.note(journal::Step::Remove { id })?;
         let removed = self.inventory.update(|tokens| {
             let index = tokens
                 .iter()
                 .position(|t| t.id == id)
                 .ok_or(VaultError::TokenGone)?;
             Ok(tokens.remove(index))
-        })?;
+        });
+        let removed = match removed {
+            Ok(removed) => removed,
+            Err(e) => {
+                noted.done();
+                return Err(e);
+            }
+        };
         // Should the deletes outlive their wait and then fail, the record comes back, so
         // no secret is left without its token.
         let dir = self.inventory.dir().to_path_buf();
@@ -300,12 +337,15 @@ impl Vault {
             if matches!(e, KeychainError::OutcomeUnknown(_)) {
                 return Err(e.into());
             }
-            self.inventory.update(|tokens| {
+            let restored = self.inventory.update(|tokens| {
                 tokens.push(removed.clone());
                 Ok(())
-            })?;
+            });
+            noted.done();
+            restored?;
             return Err(e.into());
         }
+        noted.done();
         Ok(removed)
     }
 
