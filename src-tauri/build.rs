@@ -27,6 +27,7 @@ fn main() {
         "export_calendar",
         "adopt_reach",
         "scan_copies",
+        "import_candidates",
         "import_copies",
         "preview_migrate",
         "confirm_migrate",

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use crate::journey::{id_of, scan};
+use crate::journey::{entry_of, id_of, scan};
 use crate::support::*;
 use fake_airtable::world::pat;
 use serde_json::Value;
@@ -100,18 +100,11 @@ fn answer(stream: TcpStream, bearers: &Mutex<Vec<String>>) {
 /// Starts the server entry `keys` of the JSON config at `path` as an MCP client does,
 /// sends MCP's `initialize` and gives the first answer.
 fn initialize_through(v: &TestVault, path: &Path, keys: &[&str]) -> Value {
-    let tree: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let entry = keys.iter().fold(&tree, |t, k| &t[*k]);
-    let args: Vec<&str> = entry["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let (command, args, _) = entry_of(path, keys);
     let home = tempfile::tempdir().unwrap();
     // The bridge comes from the project's own npm packages, never from the network.
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
-    let mut child = Command::new(entry["command"].as_str().unwrap())
+    let mut child = Command::new(command)
         .args(&args)
         .current_dir(&ui)
         .env_clear()

@@ -254,6 +254,18 @@ fn a_scan_reads_large_files_and_names_what_it_does_not_read() {
     assert!(why("blob.bin").contains("binary"));
     assert!(why("pipe").contains("named pipe"));
     assert!(why("pagemap").contains("symbolic link"));
+
+    // Named, a file the kernel makes is opened, found to say less than it gives, and left.
+    let out = v.run(&["scan", "--json", "/proc/self/status", "/proc/self/pagemap"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files_read"], 0, "{report}");
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 2, "{report}");
+    assert!(
+        skipped
+            .iter()
+            .all(|s| s["error"].as_str().unwrap().contains("/proc or /sys"))
+    );
 }
 
 #[test]

@@ -18,24 +18,36 @@ pub fn id_of(secret: &str) -> String {
 /// token ID, never the secret.
 pub const SERVER: [&str; 3] = ["sh", "-c", "printf '%s' \"${AIRTABLE_API_KEY%%.*}\""];
 
-/// Starts the server entry `keys` of the JSON config at `path` as a client would.
-pub fn start_server(v: &TestVault, path: &Path, keys: &[&str]) -> std::process::Output {
+/// The server entry `keys` of the JSON config at `path`: its command, arguments and
+/// `env`, as a client reads them.
+pub fn entry_of(path: &Path, keys: &[&str]) -> (String, Vec<String>, Value) {
     let tree: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let entry = keys.iter().fold(&tree, |t, k| &t[*k]);
-    let args: Vec<&str> = entry["args"]
+    let args = entry["args"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a.as_str().unwrap())
+        .map(|a| a.as_str().unwrap().to_owned())
         .collect();
-    let mut cmd = std::process::Command::new(entry["command"].as_str().unwrap());
+    let command = entry["command"].as_str().unwrap().to_owned();
+    (
+        command,
+        args,
+        entry.get("env").cloned().unwrap_or(Value::Null),
+    )
+}
+
+/// Starts the server entry `keys` of the JSON config at `path` as a client would.
+pub fn start_server(v: &TestVault, path: &Path, keys: &[&str]) -> std::process::Output {
+    let (command, args, env) = entry_of(path, keys);
+    let mut cmd = std::process::Command::new(command);
     cmd.args(&args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap())
         .env("PATVAULT_DATA_DIR", v.data.path())
         .env("PATVAULT_KEYCHAIN_SERVICE", &v.service)
         .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus);
-    if let Some(env) = entry.get("env").and_then(Value::as_object) {
+    if let Some(env) = env.as_object() {
         for (k, val) in env {
             cmd.env(k, val.as_str().unwrap());
         }

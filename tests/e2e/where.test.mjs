@@ -75,6 +75,12 @@ test("Where used scans, imports and migrates, showing each change first", async 
   step("import what the vault lacks");
   const requestsBefore = (await fake.stats()).requests;
   await (await session.find("[data-test=import-copies]")).click();
+  const suggested = await session.execute(
+    `return [...document.querySelectorAll("[data-test=import-name]")].map((i) => [i.dataset.tokenId, i.value])`,
+  );
+  assert.deepEqual(suggested, [[mcp.split(".")[0], "airtable"]], "named after its MCP server, before anything is saved");
+  assert.equal(app.readInventory().tokens.length, 1);
+  await (await session.find("[data-test=confirm-import]")).click();
   await session.until(() => document.querySelector("[data-test=no-unknown]"), "nothing unknown is left");
   assert.ok((await fake.stats()).requests > requestsBefore, "the imported token was checked for its reach");
   const imported = app.readInventory().tokens.find((r) => r.intent.name === "airtable");
@@ -162,4 +168,17 @@ test("the demo's home shows every kind of place: plaintext, stale, unknown and a
   );
   assert.deepEqual(unknown, [unknownSecret.split(".")[0]]);
   assert.equal((await session.findAll("[data-test=backup]")).length, 1);
+  await shot("30-where-used-demo-home");
+
+  step("import the unknown token under a name of one's own");
+  await (await session.find("[data-test=import-copies]")).click();
+  const name = await session.find("[data-test=import-name]");
+  assert.equal(await session.execute(`return document.querySelector("[data-test=import-name]").value`), "AIRTABLE_COMMENTS_KEY in blog-.env");
+  await name.clear();
+  await name.type("Blog comments");
+  await (await session.find("[data-test=confirm-import]")).click();
+  await session.until(() => document.querySelector("[data-test=no-unknown]"), "nothing unknown is left");
+  const added = app.readInventory().tokens.find((r) => r.intent.name === "Blog comments");
+  assert.ok(added, "imported under the name given");
+  assert.equal(added.token_id, unknownSecret.split(".")[0]);
 });

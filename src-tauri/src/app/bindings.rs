@@ -49,6 +49,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             export_calendar,
             adopt_reach,
             scan_copies,
+            import_candidates,
             import_copies,
             preview_migrate,
             confirm_migrate,

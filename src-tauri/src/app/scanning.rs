@@ -11,7 +11,7 @@ use tauri_specta::Event;
 use super::commands::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
-use patvault_core::ops::import::{Imported, import_all};
+use patvault_core::ops::import::{Candidate, Imported, Renamed, candidates, import_all};
 use patvault_core::ops::migrate::{Plan, plan};
 use patvault_core::ops::scan::match_copies;
 use patvault_core::ops::scanning::{ScanReport, settle, usual_sources};
@@ -53,11 +53,32 @@ pub struct ImportShown {
     pub report: ScanReport,
 }
 
-/// Scans as `scan_copies` does, then imports each plaintext token the vault lacks, its
-/// intent from a full check. No file changes.
+/// The plaintext tokens a scan of the usual places finds that the vault lacks, each with
+/// the name it would be imported under: to be renamed before `import_copies`.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_copies(app: AppHandle, state: State<'_, AppState>) -> Reply<ImportShown> {
+pub async fn import_candidates(state: State<'_, AppState>) -> Reply<Vec<Candidate>> {
+    let config = state.config().clone();
+    blocking(state.vault()?, move |v| {
+        let scanned = scan(&usual_sources(v, &config, None)?, &|_| {});
+        let records = v.list()?;
+        let (copies, _) = match_copies(scanned.hits, &records);
+        let taken: Vec<String> = records.into_iter().map(|r| r.intent.name).collect();
+        Ok::<_, AppError>(candidates(&copies, &taken))
+    })
+    .await
+}
+
+/// Scans as `scan_copies` does, then imports each plaintext token the vault lacks, its
+/// intent from a full check, under the name `renamed` gives it or the one suggested. No
+/// file changes.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_copies(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    renamed: Vec<Renamed>,
+) -> Reply<ImportShown> {
     let config = state.config().clone();
     let vault = state.vault()?;
     let read_config = config.clone();
@@ -71,7 +92,7 @@ pub async fn import_copies(app: AppHandle, state: State<'_, AppState>) -> Reply<
     let client = state.client()?;
     // The whole import counts as a write: the app does not start afresh between tokens.
     let writing = vault.writing();
-    let imported = import_all(&vault, &client, &sources, &copies)
+    let imported = import_all(&vault, &client, &sources, &copies, &renamed)
         .await
         .map_err(AppError::from)?;
     drop(writing);

@@ -79,7 +79,7 @@ pub fn scan(
     } else if import {
         runtime()?.block_on(async {
             let client = open_client(config)?;
-            Ok::<_, CliError>(import_all(vault, &client, &sources, &copies).await?)
+            Ok::<_, CliError>(import_all(vault, &client, &sources, &copies, &[]).await?)
         })?
     } else {
         Vec::new()

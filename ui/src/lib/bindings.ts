@@ -68,10 +68,16 @@ export const commands = {
 	 */
 	scanCopies: () => typedError<ScanReport, ErrorReport>(__TAURI_INVOKE("scan_copies")),
 	/**
-	 *  Scans as `scan_copies` does, then imports each plaintext token the vault lacks, its
-	 *  intent from a full check. No file changes.
+	 *  The plaintext tokens a scan of the usual places finds that the vault lacks, each with
+	 *  the name it would be imported under: to be renamed before `import_copies`.
 	 */
-	importCopies: () => typedError<ImportShown, ErrorReport>(__TAURI_INVOKE("import_copies")),
+	importCandidates: () => typedError<Candidate[], ErrorReport>(__TAURI_INVOKE("import_candidates")),
+	/**
+	 *  Scans as `scan_copies` does, then imports each plaintext token the vault lacks, its
+	 *  intent from a full check, under the name `renamed` gives it or the one suggested. No
+	 *  file changes.
+	 */
+	importCopies: (renamed: Renamed[]) => typedError<ImportShown, ErrorReport>(__TAURI_INVOKE("import_copies", { renamed })),
 	/**  What migrating the file at `path` would change; nothing is written yet. */
 	previewMigrate: (path: string) => typedError<MigratePreview, ErrorReport>(__TAURI_INVOKE("preview_migrate", { path })),
 	/**
@@ -174,6 +180,17 @@ export type BaseReach = {
 	 *  answered (or, once that was known, not sent).
 	 */
 	quota_exhausted?: boolean,
+};
+
+/**
+ *  One token to import: its ID, the name it will get, and the first place it was found
+ *  (where its secret is read from).
+ */
+export type Candidate = {
+	token_id: string,
+	name: string,
+	path: string,
+	line: number,
 };
 
 export type Cause = 
@@ -500,6 +517,12 @@ export type PlaceShown = {
 	/**  A backup an earlier `migrate` left beside a file: a plaintext copy to delete. */
 	backup: boolean,
 } & FoundPlace;
+
+/**  A name the user chose for a token to import, in place of the one suggested. */
+export type Renamed = {
+	token_id: string,
+	name: string,
+};
 
 /**  One rotation: when, and the token IDs before and after (the same after a regenerate). */
 export type RotationEntry = {

@@ -84,9 +84,10 @@ impl Health {
                 what: "no plaintext backup left by an earlier migrate",
                 problem: (!self.plaintext_backups.is_empty()).then(|| {
                     format!(
-                        "{} hold{} a secret in plaintext: delete with `patvault scan --delete-backups` (it shows which tokens first)",
-                        listed(&self.plaintext_backups),
-                        if self.plaintext_backups.len() == 1 { "s" } else { "" }
+                        "A backup an earlier version of migrate left holds a secret in plaintext: {}. \
+                         Delete it once you have seen which token it holds (*Overwrite and delete* \
+                         in Where used, or `patvault scan --delete-backups`)",
+                        listed(&self.plaintext_backups)
                     )
                 }),
             },

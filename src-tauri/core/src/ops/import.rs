@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::airtable::Client;
@@ -22,7 +22,7 @@ use crate::vault::{UnusualShape, Vault, VaultError, today};
 
 /// One token to import: its ID, the name it will get, and the first place it was found
 /// (where its secret is read from).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Candidate {
     pub token_id: String,
     pub name: String,
@@ -199,17 +199,28 @@ impl Imported {
     }
 }
 
+/// A name the user chose for a token to import, in place of the one suggested.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+pub struct Renamed {
+    pub token_id: String,
+    pub name: String,
+}
+
 /// Imports every unknown plaintext token among `copies`, reading each secret again from
-/// `sources`, where the scan found it.
+/// `sources`, where the scan found it; a token in `renamed` takes the name given there.
 pub async fn import_all(
     vault: &Vault,
     client: &Client,
     sources: &[Source],
     copies: &[Copy],
+    renamed: &[Renamed],
 ) -> Result<Vec<Imported>, VaultError> {
     let taken: Vec<String> = vault.list()?.into_iter().map(|r| r.intent.name).collect();
     let mut out = Vec::new();
-    for candidate in candidates(copies, &taken) {
+    for mut candidate in candidates(copies, &taken) {
+        if let Some(r) = renamed.iter().find(|r| r.token_id == candidate.token_id) {
+            candidate.name = r.name.trim().to_owned();
+        }
         let result = match secret_of(sources, &candidate) {
             None => Err("its secret is no longer there".to_owned()),
             Some(secret) => import(vault, client, &candidate, &secret)

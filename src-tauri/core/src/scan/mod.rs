@@ -168,42 +168,60 @@ fn read_one(path: &Path, links: files::Links, scanned: &mut Scanned) {
         }
     };
     match read_file(&place, file, scanned) {
-        Ok(Read::Read) => {
+        Ok(Outcome::Read) => {
             scanned.read.push(place);
             scanned.files_read += 1;
         }
-        Ok(Read::Binary) => scanned
+        Ok(Outcome::Binary) => scanned
             .skipped
             .push((place, "it is binary (a NUL byte in its first 8 KiB)".into())),
+        Ok(Outcome::Special) => scanned.skipped.push((
+            place,
+            "it says it is empty yet is not, as a file the kernel makes (in /proc or /sys) does: its size cannot be told".into(),
+        )),
         Err(e) => scanned.unreadable.push((place, e.to_string())),
     }
 }
 
-enum Read {
+enum Outcome {
     Read,
     Binary,
+    /// It says it is empty, yet gives bytes.
+    Special,
 }
 
 /// Reads the open file: whole up to `WHOLE` (its text then read as a config may be), as
 /// a stream beyond; a binary file is not read.
-fn read_file(place: &str, file: std::fs::File, scanned: &mut Scanned) -> std::io::Result<Read> {
+fn read_file(place: &str, file: std::fs::File, scanned: &mut Scanned) -> std::io::Result<Outcome> {
     use std::io::Read as _;
-    let mut file = file.take(WHOLE + 1);
+    // Never past the size the file says it has: a file the kernel makes (in /proc or
+    // /sys) says 0 and may give without end.
+    let said = file.metadata()?.len();
+    if said == 0 {
+        // Eight bytes: some such files (pagemap) answer only reads of whole entries.
+        let mut probe = [0u8; 8];
+        return Ok(if read_up_to(&mut &file, &mut probe)? == 0 {
+            Outcome::Read
+        } else {
+            Outcome::Special
+        });
+    }
+    let mut file = file.take(said).take(WHOLE + 1);
     let mut bytes = Vec::new();
     let mut head = [0u8; 8192];
     let n = read_up_to(&mut file, &mut head)?;
     if memchr::memchr(0, &head[..n]).is_some() {
-        return Ok(Read::Binary);
+        return Ok(Outcome::Binary);
     }
     bytes.extend_from_slice(&head[..n]);
     file.read_to_end(&mut bytes)?;
     if bytes.len() as u64 <= WHOLE {
         read_text(place, &String::from_utf8_lossy(&bytes), scanned);
-        return Ok(Read::Read);
+        return Ok(Outcome::Read);
     }
     let mut rest = file.into_inner();
     stream(place, bytes, &mut rest, PIECE, scanned)?;
-    Ok(Read::Read)
+    Ok(Outcome::Read)
 }
 
 /// Fills `buf` as far as the file goes.
