@@ -4,7 +4,8 @@
 // that token; "start at login" writes the autostart entry; the calendar is exported;
 // closing the window leaves the app in the tray without its web view; starting it again
 // hands over to the running one; Quit ends it. Started at login it shows only its icon;
-// with no tray host left, closing the window ends it.
+// with no tray host left, closing the window ends it. Closed during an import, it starts
+// afresh only once the token is written.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -12,6 +13,8 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { launchApp, step, waitFor, work } from "./app.mjs";
+import { startFake } from "./fake.mjs";
+import { demoScenario, demoVault } from "../scenarios/seed.mjs";
 
 function daysAgo(days) {
   const d = new Date();
@@ -211,4 +214,47 @@ test("the tray lists what needs attention, keeps the app when the window closes,
   await waitFor(() => windowShown(), "the window to be mapped");
   closeWindow();
   await waitFor(() => !alive(pid), "the app to end", 20000);
+});
+
+test("closing the window during an import: the app starts afresh in the tray only once the token is written", async (t) => {
+  const host = await startTrayHost();
+  const home = path.join(work, "tray-import-home");
+  fs.rmSync(home, { recursive: true, force: true });
+  const pasted = demoVault.tokens.find((tk) => tk.name === "MCP server (Claude)").secret;
+  const claude = path.join(home, ".config/Claude/claude_desktop_config.json");
+  fs.mkdirSync(path.dirname(claude), { recursive: true });
+  fs.writeFileSync(claude, JSON.stringify({ mcpServers: { airtable: { command: "npx", env: { AIRTABLE_API_KEY: pasted } } } }));
+  const fake = await startFake(demoScenario);
+  const app = await launchApp("tray-import", {
+    port: 4540,
+    env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), PATVAULT_AIRTABLE_URL: fake.url },
+  });
+  const { session, shot } = app;
+  let pid;
+  t.after(async () => {
+    if (!t.passed) await shot("failure-tray-import").catch(() => {});
+    await app.stop().catch(() => {});
+    if (pid && alive(pid)) process.kill(pid);
+    host.stop();
+    fake.stop();
+  });
+  await waitFor(() => host.registered.length > 0, "the tray icon to register", 20000);
+  pid = await host.pid();
+
+  step("an import whose check takes seconds, and the window closed meanwhile");
+  await (await session.find("[data-test=open-where-used]")).click();
+  await (await session.find("[data-test=scan-now]")).click();
+  await session.until(() => document.querySelector("[data-test=scan-summary]"), "the scan ends");
+  await (await session.find("[data-test=import-copies]")).click();
+  await session.find("[data-test=import-name]");
+  await fake.setFaults([{ route: "whoami", fault: "latency", ms: 3000 }]);
+  await (await session.find("[data-test=confirm-import]")).click();
+  const icons = host.registered.length;
+  closeWindow();
+  await waitFor(() => host.registered.length > icons, "the fresh image's tray icon", 30000);
+  const imported = app.readInventoryOrEmpty().tokens.find((r) => r.intent.name === "airtable");
+  assert.ok(imported, "the import ended, whole, before the app started afresh");
+  assert.equal(app.keychainSecret(imported.id), pasted);
+  const health = JSON.parse(app.cli(["doctor", "--json"]));
+  assert.deepEqual(health.orphan_secrets, []);
 });
