@@ -430,3 +430,33 @@ fn a_copy_in_a_shared_folder_is_not_written_into_a_config_unless_named() {
         "/usr/local/bin/patvault"
     );
 }
+
+#[test]
+fn a_crontab_that_never_answers_does_not_hold_the_scan() {
+    use std::os::unix::fs::PermissionsExt;
+    let v = TestVault::new();
+    let bin = tempfile::tempdir().unwrap();
+    let crontab = bin.path().join("crontab");
+    write(&crontab, "#!/bin/sh\nexec sleep 120\n");
+    std::fs::set_permissions(&crontab, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let started = std::time::Instant::now();
+    let out = v
+        .command(&["scan", "--json"])
+        .env("PATH", path)
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "the scan went on without the crontab"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files_read"], 0, "{report}");
+}

@@ -65,6 +65,11 @@ test("Where used scans, imports and migrates, showing each change first", async 
       `return [...document.querySelectorAll("[data-test=where-token]")].map((t) => [t.dataset.name,
          [...t.querySelectorAll("[data-test=found-place]")].map((p) => p.dataset.state + " " + p.dataset.path)])`,
     );
+  // The places come with the list, reread after the scan.
+  await session.until(
+    () => document.querySelectorAll(`[data-test=where-token] [data-test=found-place]`).length === 2,
+    "the list with the scan's places",
+  );
   assert.deepEqual(await places(), [["Nightly backup", [`plaintext ${cursor}`, `backup ${oldBackup}`]]]);
   const backupsShown = await session.execute(
     `return [...document.querySelectorAll("[data-test=backup]")].map((e) => [e.dataset.path, e.textContent.includes("holds Nightly backup")])`,
@@ -75,6 +80,8 @@ test("Where used scans, imports and migrates, showing each change first", async 
   step("import what the vault lacks");
   const requestsBefore = (await fake.stats()).requests;
   await (await session.find("[data-test=import-copies]")).click();
+  // The names come after a scan of their own.
+  await session.find("[data-test=import-name]");
   const suggested = await session.execute(
     `return [...document.querySelectorAll("[data-test=import-name]")].map((i) => [i.dataset.tokenId, i.value])`,
   );
@@ -156,6 +163,11 @@ test("the demo's home shows every kind of place: plaintext, stale, unknown and a
   await (await session.find("[data-test=open-where-used]")).click();
   await (await session.find("[data-test=scan-now]")).click();
   await session.until(() => document.querySelector("[data-test=scan-summary]"), "the scan ends");
+  // The places come with the list, reread after the scan.
+  await session.until(
+    () => document.querySelector(`[data-test=where-token][data-name="Hiring form"] [data-test=found-place]`),
+    "the list with the scan's places",
+  );
   const states = await session.execute(
     `return Object.fromEntries([...document.querySelectorAll("[data-test=where-token]")].map((t) => [t.dataset.name,
        [...t.querySelectorAll("[data-test=found-place]")].map((p) => p.dataset.state)]))`,
