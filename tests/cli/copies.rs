@@ -460,3 +460,42 @@ fn a_crontab_that_never_answers_does_not_hold_the_scan() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["files_read"], 0, "{report}");
 }
+
+#[test]
+fn a_walk_never_reads_the_vaults_own_folder() {
+    let fake = office_with_a_new_token();
+    let v = TestVault::new();
+    let tree = tempfile::tempdir().unwrap();
+    // A vault kept inside the folder walked, as a "used by" `~` walks a home.
+    let inside = tree.path().join(".local/share/dev.patvault");
+    let vault = |args: &[&str], input: &str| {
+        let mut cmd = v.command(args);
+        cmd.env("PATVAULT_DATA_DIR", &inside)
+            .env("PATVAULT_AIRTABLE_URL", fake.url());
+        output_with_stdin(cmd, input)
+    };
+    assert!(
+        vault(&["add", "CRM"], &format!("{}\n", pat(1)))
+            .status
+            .success()
+    );
+    let mut rotate = v.command(&["rotate", "CRM", "--force", "--forget-old"]);
+    rotate
+        .env("PATVAULT_DATA_DIR", &inside)
+        .env("PATVAULT_AIRTABLE_URL", fake.url());
+    assert!(
+        output_with_stdin(rotate, &format!("{}\n", pat(6)))
+            .status
+            .success()
+    );
+    let inventory = std::fs::read_to_string(inside.join("inventory.json")).unwrap();
+    assert!(
+        inventory.contains(&id_of(&pat(1))),
+        "the inventory names the old token ID"
+    );
+
+    let out = vault(&["scan", "--json", tree.path().to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["found"], serde_json::json!([]), "{report}");
+}

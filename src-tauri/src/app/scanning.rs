@@ -129,6 +129,17 @@ pub async fn preview_migrate(
         .into_owned();
     let planned = blocking(state.vault()?, move |v| {
         let records = v.list()?;
+        // Only a file a scan found a token in: the window names it, and a page that is
+        // not ours could name any file.
+        if !records
+            .iter()
+            .flat_map(|r| &r.found_in)
+            .any(|p| p.path == path)
+        {
+            return Err(AppError::Stale(
+                "PAT Vault changes only a file a scan found a token in: scan again",
+            ));
+        }
         Ok::<_, AppError>(plan(std::path::Path::new(&path), &records, &program)?)
     })
     .await?;

@@ -21,7 +21,7 @@ use patvault_core::ops::backups::{backups, delete_backups};
 use patvault_core::ops::client::open_client;
 use patvault_core::ops::import::{Candidate, Imported, candidates, import_all};
 use patvault_core::ops::scan::{Copy, Wiring, match_copies};
-use patvault_core::ops::scanning::{ScanReport, named_sources, settle, usual_sources};
+use patvault_core::ops::scanning::{ScanReport, named_sources, own_folders, settle, usual_sources};
 use patvault_core::scan::{Scanned, scan as read_sources};
 use patvault_core::vault::Vault;
 
@@ -57,8 +57,10 @@ pub fn scan(
         let project = std::env::current_dir().ok();
         usual_sources(vault, config, project.as_deref())?
     } else {
-        named_sources(paths)
-            .map_err(|p| CliError::Input(format!("{} does not exist", p.display())))?
+        let mut named = named_sources(paths)
+            .map_err(|p| CliError::Input(format!("{} does not exist", p.display())))?;
+        named.extend(own_folders(vault, config));
+        named
     };
     let terminal = !as_json && std::io::stderr().is_terminal();
     let scanned = read_sources(&sources, &|n| {

@@ -91,7 +91,18 @@ pub fn usual_sources(
             .chain(known),
     );
     sources.extend(backups.into_iter().map(Source::File));
+    sources.extend(own_folders(vault, config));
     Ok(sources)
+}
+
+/// The folders of PAT Vault's own that a walk (a "used by" `~`, a folder named) never
+/// enters: the vault's, whose inventory names every token ID and its backup the
+/// rotated-away ones, and the web view's.
+pub fn own_folders(vault: &Vault, config: &Config) -> Vec<Source> {
+    std::iter::once(vault.inventory().dir().to_path_buf())
+        .chain(config.webview_dir.clone())
+        .map(Source::Exclude)
+        .collect()
 }
 
 /// The backups earlier versions of `migrate` left beside `files`

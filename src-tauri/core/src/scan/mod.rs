@@ -25,6 +25,9 @@ pub enum Source {
     Tree(PathBuf),
     /// Text that is not a file, such as the output of `crontab -l`.
     Text { name: String, text: String },
+    /// A folder no walk enters: the vault's own (its inventory names every token ID, its
+    /// backup the rotated-away ones), or the web view's.
+    Exclude(PathBuf),
 }
 
 /// One copy of a token.
@@ -76,7 +79,7 @@ pub fn scan(sources: &[Source], progress: &(dyn Fn(usize) + Sync)) -> Scanned {
                 files.push(path.clone())
             }
             Source::Tree(path) if path.exists() => trees.push(path.clone()),
-            Source::File(_) | Source::Tree(_) => {}
+            Source::File(_) | Source::Tree(_) | Source::Exclude(_) => {}
             Source::Text { name, text } => {
                 read_text(name, text, &mut scanned);
                 scanned.read.push(name.clone());
@@ -89,7 +92,14 @@ pub fn scan(sources: &[Source], progress: &(dyn Fn(usize) + Sync)) -> Scanned {
         read(path, files::Links::Follow, &mut scanned);
     }
     let skip: HashSet<PathBuf> = files.into_iter().collect();
-    let walked = walk::walk(&trees, &skip, &|path, into| {
+    let excluded: Vec<PathBuf> = sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Exclude(dir) => Some(dir.clone()),
+            _ => None,
+        })
+        .collect();
+    let walked = walk::walk(&trees, &skip, &excluded, &|path, into| {
         read(path, files::Links::Refuse, into)
     });
     for part in walked.found {

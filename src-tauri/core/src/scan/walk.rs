@@ -42,6 +42,7 @@ pub struct Walk<T> {
 pub fn walk<T: Default + Send>(
     roots: &[PathBuf],
     skip: &HashSet<PathBuf>,
+    excluded: &[PathBuf],
     visit: &(dyn Fn(&Path, &mut T) + Sync),
 ) -> Walk<T> {
     let Some((first, rest)) = roots.split_first() else {
@@ -60,9 +61,13 @@ pub fn walk<T: Default + Send>(
         .hidden(false)
         .follow_links(false)
         .same_file_system(true)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && SKIPPED.iter().any(|s| e.file_name() == *s))
+        .filter_entry({
+            let excluded = excluded.to_vec();
+            move |e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && (SKIPPED.iter().any(|s| e.file_name() == *s)
+                        || excluded.iter().any(|x| e.path() == x)))
+            }
         })
         .build_parallel();
     let (sender, received) = mpsc::channel();
