@@ -26,3 +26,6 @@ pub mod secret;
 pub mod settings;
 pub mod vault;
 pub mod wire;
+
+#[cfg(test)]
+mod test_tokens;

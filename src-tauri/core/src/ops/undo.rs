@@ -397,19 +397,10 @@ pub fn undo_records(vault: &Vault) -> Vec<UndoShown> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::record::TokenIntent;
-
-    const SECRET: &str =
-        "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    const OTHER: &str =
-        "patZyXwVuTs987654.fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    use crate::test_tokens::{OTHER, SECRET, record};
 
     fn crm() -> Vec<TokenRecord> {
-        vec![TokenRecord::new(
-            TokenIntent::named("CRM", chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
-            Some("patAbCdEfGh123456".into()),
-            Utc::now(),
-        )]
+        vec![record("CRM", "patAbCdEfGh123456")]
     }
 
     #[test]

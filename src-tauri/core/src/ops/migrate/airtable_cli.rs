@@ -87,29 +87,14 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::record::TokenIntent;
-
-    const SECRET: &str =
-        "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    const OTHER: &str =
-        "patZyXwVuTs987654.fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    use crate::test_tokens::{OTHER, SECRET, record};
 
     #[test]
     fn the_default_profiles_token_leaves_and_another_profiles_stays() {
-        let records: Vec<TokenRecord> =
-            [("CRM", "patAbCdEfGh123456"), ("Ops", "patZyXwVuTs987654")]
-                .iter()
-                .map(|(name, id)| {
-                    TokenRecord::new(
-                        TokenIntent::named(
-                            *name,
-                            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-                        ),
-                        Some((*id).into()),
-                        chrono::Utc::now(),
-                    )
-                })
-                .collect();
+        let records = [
+            record("CRM", "patAbCdEfGh123456"),
+            record("Ops", "patZyXwVuTs987654"),
+        ];
         let text = format!(
             "{{\n  \"profiles\": {{\n    \"default\": {{\n      \"endpoint\": \"https://mcp.airtable.com/mcp\",\n      \"token\": \"{SECRET}\"\n    }},\n    \"work\": {{\n      \"endpoint\": \"https://mcp.airtable.com/mcp\",\n      \"token\": \"{OTHER}\"\n    }}\n  }},\n  \"defaultProfile\": \"default\"\n}}"
         );

@@ -143,10 +143,8 @@ pub fn header_argument(header: &str, variable: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_tokens::SECRET;
     use serde_json::json;
-
-    const SECRET: &str =
-        "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     #[test]
     fn a_bearer_in_headers_in_an_argument_or_behind_a_variable_is_found() {

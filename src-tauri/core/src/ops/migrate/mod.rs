@@ -380,23 +380,12 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::record::TokenIntent;
-
-    const SECRET: &str =
-        "patAbCdEfGh123456.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    const OTHER: &str =
-        "patZyXwVuTs987654.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    use crate::test_tokens::{OTHER, SECRET, record};
 
     fn records(names: &[&str]) -> Vec<TokenRecord> {
         names
             .iter()
-            .map(|n| {
-                TokenRecord::new(
-                    TokenIntent::named(*n, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
-                    Some("patAbCdEfGh123456".into()),
-                    Utc::now(),
-                )
-            })
+            .map(|n| record(n, "patAbCdEfGh123456"))
             .collect()
     }
 
