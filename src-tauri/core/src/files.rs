@@ -175,7 +175,8 @@ pub fn open_regular_as(path: &Path, links: Links) -> Result<File, NotRead> {
     Ok(file)
 }
 
-fn kind_of(kind: &fs::FileType) -> &'static str {
+/// What a file that is not a regular one is, in words.
+pub(crate) fn kind_of(kind: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

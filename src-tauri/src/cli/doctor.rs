@@ -9,6 +9,7 @@ use super::output::{self, terminal_safe};
 use super::tokens::confirm;
 use patvault_core::config::Config;
 use patvault_core::ops::health::health;
+use patvault_core::ops::undo::undo_records;
 use patvault_core::vault::Vault;
 use patvault_core::wire::shell_word;
 
@@ -31,7 +32,8 @@ pub fn doctor(
     if orphans != Orphans::Report {
         resolve(vault, orphans)?;
     }
-    let health = health(vault, config);
+    let mut health = health(vault, config);
+    health.undo_records = undo_records(vault);
     print_out(if json {
         output::json(&health) + "\n"
     } else {

@@ -22,7 +22,7 @@ use patvault_core::ops::client::open_client;
 use patvault_core::ops::import::{Candidate, Imported, candidates, import_all};
 use patvault_core::ops::scan::{Copy, Wiring, match_copies};
 use patvault_core::ops::scanning::{ScanReport, named_sources, own_folders, settle, usual_sources};
-use patvault_core::scan::{Scanned, scan as read_sources};
+use patvault_core::scan::{Scanned, Source, scan as read_sources};
 use patvault_core::vault::Vault;
 
 #[derive(Serialize)]
@@ -71,18 +71,8 @@ pub fn scan(
     if terminal && scanned.files_read >= 1000 {
         eprintln!();
     }
-    let records = vault.list()?;
-    let (copies, _) = match_copies(scanned.hits.clone(), &records);
-    let taken: Vec<String> = records.into_iter().map(|r| r.intent.name).collect();
-    let to_import = candidates(&copies, &taken);
-    let imported = if import && !to_import.is_empty() && !(yes || agreed_to_import(&to_import)?) {
-        eprintln!("Imported nothing.");
-        Vec::new()
-    } else if import {
-        runtime()?.block_on(async {
-            let client = open_client(config)?;
-            Ok::<_, CliError>(import_all(vault, &client, &sources, &copies, &[]).await?)
-        })?
+    let imported = if import {
+        import_found(vault, config, &sources, &scanned, yes)?
     } else {
         Vec::new()
     };
@@ -153,6 +143,28 @@ pub fn scan(
     let stale = report.found.iter().any(|c| c.stale && !c.backup);
     let backup = report.found.iter().any(|c| c.backup && c.plaintext);
     Ok(if stale || backup { 1 } else { 0 })
+}
+
+/// Imports the plaintext tokens the scan found that the vault lacks, once agreed to.
+fn import_found(
+    vault: &Vault,
+    config: &Config,
+    sources: &[Source],
+    scanned: &Scanned,
+    yes: bool,
+) -> Result<Vec<Imported>, CliError> {
+    let records = vault.list()?;
+    let (copies, _) = match_copies(scanned.hits.clone(), &records);
+    let taken: Vec<String> = records.into_iter().map(|r| r.intent.name).collect();
+    let to_import = candidates(&copies, &taken);
+    if !(to_import.is_empty() || yes || agreed_to_import(&to_import)?) {
+        eprintln!("Imported nothing.");
+        return Ok(Vec::new());
+    }
+    runtime()?.block_on(async {
+        let client = open_client(config)?;
+        Ok::<_, CliError>(import_all(vault, &client, sources, &copies, &[]).await?)
+    })
 }
 
 /// Lists what `--import` would add and asks; at no terminal, it goes ahead as before.

@@ -425,7 +425,10 @@ export type Health = {
 	 *  the last scan found them.
 	 */
 	plaintext_backups: string[],
-	/**  Changes PAT Vault made to files that can be undone (`migrate --undo`). */
+	/**
+	 *  Changes PAT Vault made to files that can be undone (`migrate --undo`): filled by
+	 *  `doctor` only, as reading them costs more than the window's health needs.
+	 */
 	undo_records: UndoShown[],
 } & VaultHealth;
 

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::client::api_root;
-use super::undo::{UndoShown, undo_records};
+use super::undo::UndoShown;
 use crate::config::Config;
 use crate::vault::{Vault, VaultHealth};
 
@@ -21,7 +21,8 @@ pub struct Health {
     /// Backups an earlier `migrate` left beside files, holding secrets in plaintext, as
     /// the last scan found them.
     pub plaintext_backups: Vec<String>,
-    /// Changes PAT Vault made to files that can be undone (`migrate --undo`).
+    /// Changes PAT Vault made to files that can be undone (`migrate --undo`): filled by
+    /// `doctor` only, as reading them costs more than the window's health needs.
     pub undo_records: Vec<UndoShown>,
 }
 
@@ -159,7 +160,7 @@ pub fn health(vault: &Vault, config: &Config) -> Health {
         api_root,
         custom_api_root,
         plaintext_backups,
-        undo_records: undo_records(vault),
+        undo_records: Vec::new(),
     }
 }
 

@@ -28,6 +28,7 @@ const SKIPPED: &[&str] = &[
 ];
 
 /// What a walk gives back.
+#[derive(Default)]
 pub struct Walk<T> {
     /// Each walking thread's own `T`.
     pub found: Vec<T>,
@@ -46,11 +47,7 @@ pub fn walk<T: Default + Send>(
     visit: &(dyn Fn(&Path, &mut T) + Sync),
 ) -> Walk<T> {
     let Some((first, rest)) = roots.split_first() else {
-        return Walk {
-            found: Vec::new(),
-            unreadable: Vec::new(),
-            skipped: Vec::new(),
-        };
+        return Walk::default();
     };
     let mut builder = ignore::WalkBuilder::new(first);
     for root in rest {
@@ -86,9 +83,7 @@ pub fn walk<T: Default + Send>(
                         }
                     }
                     Some(t) if t.is_dir() => {}
-                    t => walked
-                        .skipped
-                        .push((e.into_path(), not_a_file(t).to_owned())),
+                    t => walked.skipped.push((e.into_path(), not_a_file(t))),
                 },
                 Err(e) => walked.unreadable.push(unreadable(first, &e)),
             }
@@ -96,11 +91,7 @@ pub fn walk<T: Default + Send>(
         })
     });
     drop(sender);
-    let mut all = Walk {
-        found: Vec::new(),
-        unreadable: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut all = Walk::default();
     for walked in received {
         all.found.push(walked.found);
         all.unreadable.extend(walked.unreadable);
@@ -110,27 +101,14 @@ pub fn walk<T: Default + Send>(
 }
 
 /// Why an entry that is neither a file nor a folder was not read.
-fn not_a_file(kind: Option<std::fs::FileType>) -> &'static str {
-    let Some(kind) = kind else {
-        return "its kind could not be told";
-    };
-    if kind.is_symlink() {
-        return "a symbolic link: not followed (name its target to scan it)";
+fn not_a_file(kind: Option<std::fs::FileType>) -> String {
+    match kind {
+        None => "its kind could not be told".into(),
+        Some(k) if k.is_symlink() => {
+            "a symbolic link: not followed (name its target to scan it)".into()
+        }
+        Some(k) => format!("{}: never opened", crate::files::kind_of(&k)),
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe: never opened";
-        }
-        if kind.is_socket() {
-            return "a socket: never opened";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device: never opened";
-        }
-    }
-    "a special file: never opened"
 }
 
 #[derive(Default)]

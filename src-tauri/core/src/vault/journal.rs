@@ -29,11 +29,11 @@ pub(super) enum Step {
     SetSecret { id: Uuid, token_id: Option<String> },
 }
 
+/// A note names its writer in its file's name (`PID-RANDOM.json`): while that process
+/// runs, the note is its own.
 #[derive(Debug, Serialize, Deserialize)]
 struct Note {
     step: Step,
-    /// The writing process: its note is its own while it runs.
-    pid: u32,
 }
 
 /// A note written; forgotten when the write is over (`done`), kept when its outcome is
@@ -59,7 +59,7 @@ impl Vault {
         ensure_private_dir(&dir)?;
         let pid = std::process::id();
         let file = dir.join(format!("{pid}-{}.json", Uuid::new_v4().simple()));
-        let note = Note { step, pid };
+        let note = Note { step };
         write_atomic(
             &file,
             &serde_json::to_vec(&note).expect("a note serializes"),
@@ -67,10 +67,21 @@ impl Vault {
         Ok(Noted { file })
     }
 
+    /// `recover`, once in this process: before its first write. Notes a process leaves
+    /// later are settled by the next process, or by `doctor`.
+    pub(super) fn recover_once(&self) {
+        if !self
+            .recovered
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            self.recover();
+        }
+    }
+
     /// Settles the writes that processes no longer running left half-made. A note whose
-    /// settling needs a keychain that does not answer is kept for the next time. Each
-    /// write does this first, and so does `doctor`; opening the window does not, as it
-    /// must never prompt for the keychain.
+    /// settling needs a keychain that does not answer is kept for the next time. The
+    /// first write of a process does this, and so does `doctor`; opening the window does
+    /// not, as it must never prompt for the keychain.
     pub fn recover(&self) {
         let dir = folder(self);
         let Ok(entries) = fs::read_dir(&dir) else {

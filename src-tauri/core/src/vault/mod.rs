@@ -33,6 +33,8 @@ pub struct Vault {
     keychain: Ordered,
     /// How many writes of two steps (keychain and inventory) are under way.
     writing: AtomicUsize,
+    /// Whether this process has settled the journal's notes yet (`journal`).
+    recovered: std::sync::atomic::AtomicBool,
 }
 
 /// Held while a write of two steps, or work made of such writes (an import), is under way
@@ -104,6 +106,7 @@ impl Vault {
             inventory,
             keychain: Ordered::new(keychain, timeout),
             writing: AtomicUsize::new(0),
+            recovered: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -156,7 +159,7 @@ impl Vault {
         unusual: UnusualShape,
     ) -> Result<Saved, VaultError> {
         let _writing = self.writing();
-        self.recover();
+        self.recover_once();
         let intent = intent.normalized(today())?;
         let (token_id, warning) = check_shape(secret, unusual)?;
         // Checked before touching the keychain, and again under the inventory's lock.
@@ -229,7 +232,7 @@ impl Vault {
         unusual: UnusualShape,
     ) -> Result<Saved, VaultError> {
         let _writing = self.writing();
-        self.recover();
+        self.recover_once();
         let (token_id, warning) = check_shape(secret, unusual)?;
         self.get(id)?;
         let account = id.to_string();
@@ -266,14 +269,20 @@ impl Vault {
             token.token_id = token_id;
             Ok(token.clone())
         });
-        noted.done();
         match written {
-            Ok(record) => Ok(Saved { record, warning }),
+            Ok(record) => {
+                noted.done();
+                Ok(Saved { record, warning })
+            }
             Err(e) => {
-                let _ = match previous {
+                // Put back; should that fail too, the note has the next writer finish it.
+                let back = match previous {
                     Some(old) => self.keychain.store(&account, &old),
                     None => self.keychain.delete(&account),
                 };
+                if back.is_ok() {
+                    noted.done();
+                }
                 Err(e)
             }
         }
@@ -302,7 +311,7 @@ impl Vault {
     /// whole and nothing is left behind without it.
     pub fn remove(&self, id: Uuid) -> Result<TokenRecord, VaultError> {
         let _writing = self.writing();
-        self.recover();
+        self.recover_once();
         let noted = self.note(journal::Step::Remove { id })?;
         let removed = self.inventory.update(|tokens| {
             let index = tokens
