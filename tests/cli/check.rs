@@ -418,7 +418,7 @@ mod true_to_airtable {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let routes = [
             Route::ListWebhooks,
-            Route::BlockInstallations,
+            Route::ListViews,
             Route::ListRecords,
             Route::CreateRecords,
             Route::UpdateTable,
@@ -723,7 +723,7 @@ mod true_to_airtable {
                 "403 SOMETHING_NEW",
             ),
             (
-                Route::BlockInstallations,
+                Route::ListViews,
                 429,
                 body(r#"{"error":"TOO_BUSY"}"#),
                 "workspacesAndBases:read",

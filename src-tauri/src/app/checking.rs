@@ -9,8 +9,10 @@ use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
 
 use super::commands::{Reply, blocking};
+use super::reminders::notify;
 use super::state::AppState;
 use super::tray::show_attention;
+use patvault_core::check::change;
 use patvault_core::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};
 use patvault_core::model::record::TokenRecord;
 use patvault_core::ops::check_vault::{check_in_vault, due_for_daily_check};
@@ -133,7 +135,8 @@ pub fn cancel_check(state: State<'_, AppState>) -> bool {
 }
 
 /// Checks the tokens not checked for a day, in the background: a light check unless the
-/// settings ask for a full one, to spare the workspace's monthly API calls. Skipped when
+/// settings ask for a full one, to spare the workspace's monthly API calls. A token whose
+/// reach shrank or grew since its previous check is told in a notification. Skipped when
 /// a check is already running: the next hourly look tries again.
 pub async fn check_daily(app: &AppHandle, light: bool) {
     let state = app.state::<AppState>();
@@ -164,9 +167,17 @@ pub async fn check_daily(app: &AppHandle, light: bool) {
         tokens,
         light,
         &running.cancel,
-        |t, _, kept| {
+        |t, report, kept| {
             if let Err(e) = kept {
                 log::warn!("the daily check of “{}” was not kept: {e}", t.intent.name);
+            }
+            // Compared with the previous check, so each change is told once.
+            if let Some((title, body)) = report
+                .changed_since_last
+                .as_ref()
+                .and_then(|c| change::notice(&t.intent.name, c))
+            {
+                notify(app, title, &body);
             }
         },
     )

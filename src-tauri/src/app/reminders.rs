@@ -76,14 +76,14 @@ fn show(app: &AppHandle, reminder: &Reminder) {
         ReminderKind::Overdue => "Airtable token overdue for rotation",
         ReminderKind::Invalid => "Airtable token no longer works",
     };
-    let shown = app
-        .notification()
-        .builder()
-        .title(title)
-        .body(&reminder.text)
-        .show();
+    notify(app, title, &reminder.text);
+}
+
+/// A desktop notification; one that cannot be shown is logged, never fatal.
+pub fn notify(app: &AppHandle, title: &str, body: &str) {
+    let shown = app.notification().builder().title(title).body(body).show();
     if let Err(e) = shown {
-        log::warn!("a reminder could not be shown: {e}");
+        log::warn!("a notification could not be shown: {e}");
     }
 }
 

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::error::CliError;
 use super::out::print_out;
 use super::output::{columns, json};
-use patvault_core::check::estimate;
+use patvault_core::check::{change, estimate};
 use patvault_core::config::Config;
 use patvault_core::model::CheckStatus;
 use patvault_core::model::record::TokenRecord;
@@ -187,23 +187,43 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
                     .map(|u| u.email.clone().unwrap_or_else(|| u.id.clone()))
                     .unwrap_or_else(|| "—".into()),
                 r.bases.iter().filter(|b| b.reachable).count().to_string(),
-                format!(
-                    "{} missing, {}+{excess_bases} excess",
-                    d.missing_scopes.len() + d.missing_bases.len(),
-                    d.excess_scopes.len()
-                ),
+                match d.blocked_on_bases.len() {
+                    0 => format!(
+                        "{} missing, {}+{excess_bases} excess",
+                        d.missing_scopes.len() + d.missing_bases.len(),
+                        d.excess_scopes.len()
+                    ),
+                    blocked => format!(
+                        "{} missing, {blocked} blocked, {}+{excess_bases} excess",
+                        d.missing_scopes.len() + d.missing_bases.len(),
+                        d.excess_scopes.len()
+                    ),
+                },
             ]
         })
         .collect();
     let mut out = columns(["NAME", "STATUS", "USER", "BASES", "DRIFT"], &rows);
     for (t, r) in checked {
-        if r.drift.findings.is_empty() && r.error.is_none() {
+        if r.drift.findings.is_empty() && r.error.is_none() && r.changed_since_last.is_none() {
             continue;
         }
         out.push_str(&format!("\n{}:\n", t.intent.name));
+        if let Some(c) = &r.changed_since_last {
+            let which = match (change::shrank(c), change::grew(c)) {
+                (true, true) => "changed",
+                (true, false) => "shrank (something may break)",
+                _ => "grew (more exposed if it leaks)",
+            };
+            out.push_str(&format!(
+                "  reach {which} since the check of {}: {}\n",
+                c.since.format("%Y-%m-%d %H:%M UTC"),
+                change::describe(c).join("; ")
+            ));
+        }
         for f in &r.drift.findings {
             let mark = match f.kind {
                 FindingKind::MissingScope | FindingKind::MissingBase => "missing (will break)",
+                FindingKind::BlockedOnBase => "blocked on a base (will break there)",
                 FindingKind::ExcessScope | FindingKind::ExcessBase => "excess (over-privileged)",
                 FindingKind::NotFound => "not found (the intent is out of date)",
             };

@@ -31,6 +31,15 @@ pub fn forbidden() -> Response {
     )
 }
 
+/// The 403 a wrong table name got in 2025 (Airtable/airtable.js#422).
+pub fn not_authorized() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "NOT_AUTHORIZED",
+        "You are not authorized to perform this operation",
+    )
+}
+
 /// A table or field editing restriction (Airtable's Errors page).
 pub fn restricted(table: &str, table_id: &str) -> Response {
     error(

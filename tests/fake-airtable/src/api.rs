@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::answers;
-use crate::scenario::{Base, Level, Route, Scenario, Token};
+use crate::scenario::{Base, Level, MissingTable, Route, Scenario, Token};
 
 /// A request reduced to what the API looks at.
 pub struct Call {
@@ -49,8 +49,17 @@ impl Call {
             ("GET", ["v0", "meta", "bases", b, "blockInstallations"]) => {
                 target(Route::BlockInstallations, Some(b), None, None)
             }
+            ("GET", ["v0", "meta", "bases", b, "views"]) => {
+                target(Route::ListViews, Some(b), None, None)
+            }
+            ("GET", ["v0", "meta", "bases", b, "shares"]) => {
+                target(Route::ListShares, Some(b), None, None)
+            }
             ("GET", ["v0", "bases", b, "webhooks"]) => {
                 target(Route::ListWebhooks, Some(b), None, None)
+            }
+            ("GET", ["v0", "bases", b, "webhooks", _, "payloads"]) => {
+                target(Route::ListWebhookPayloads, Some(b), None, None)
             }
             ("GET", ["v0", b, t]) if is_base_id(b) => {
                 target(Route::ListRecords, Some(b), Some(t), None)
@@ -78,7 +87,9 @@ fn requirement(route: Route) -> Option<(&'static str, Level)> {
         Route::ListComments => ("data.recordComments:read", Level::Read),
         // Listing needs only read (Airtable's list-webhooks page).
         Route::ListWebhooks => ("webhook:manage", Level::Read),
-        Route::BlockInstallations => ("workspacesAndBases:read", Level::Read),
+        Route::BlockInstallations | Route::ListViews => ("workspacesAndBases:read", Level::Read),
+        Route::ListShares => ("workspacesAndBases.shares:manage", Level::Edit),
+        Route::ListWebhookPayloads => ("webhook:manage", Level::Read),
         Route::CreateRecords => ("data.records:write", Level::Edit),
         Route::UpdateTable => ("schema.bases:write", Level::Create),
         Route::Whoami | Route::ListBases => return None,
@@ -90,7 +101,11 @@ fn requirement(route: Route) -> Option<(&'static str, Level)> {
 pub fn is_data(route: Route) -> bool {
     matches!(
         route,
-        Route::ListRecords | Route::ListComments | Route::ListWebhooks | Route::CreateRecords
+        Route::ListRecords
+            | Route::ListComments
+            | Route::ListWebhooks
+            | Route::ListWebhookPayloads
+            | Route::CreateRecords
     )
 }
 
@@ -108,6 +123,7 @@ pub fn answer(scenario: &Scenario, token: &Token, call: &Call, target: &Target) 
                 || level == Level::None
                 || !token.has_scope(scope)
                 || level < least
+                || (target.route == Route::ListShares && !base.enterprise)
             {
                 return answers::forbidden();
             }
@@ -120,9 +136,14 @@ pub fn answer(scenario: &Scenario, token: &Token, call: &Call, target: &Target) 
         (Route::ListBases, _) => list_bases(scenario, token, call),
         (Route::BaseSchema, Some(base)) => schema(base),
         (Route::BlockInstallations, Some(base)) => answers::ok(json!(base.block_installations)),
+        (Route::ListViews, Some(base)) => views(base),
+        (Route::ListShares, Some(_)) => answers::ok(json!({"shares": []})),
         (Route::ListWebhooks, Some(base)) => answers::ok(json!({"webhooks": base.webhooks})),
-        (Route::ListRecords, Some(base)) => list_records(base, call, target),
-        (Route::ListComments, Some(base)) => list_comments(base, call, target),
+        (Route::ListWebhookPayloads, Some(base)) => answers::ok(
+            json!({"payloads": [], "cursor": 1, "mightHaveMore": false, "payloadFormat": "v0", "base": base.id}),
+        ),
+        (Route::ListRecords, Some(base)) => list_records(scenario, base, call, target),
+        (Route::ListComments, Some(base)) => list_comments(scenario, base, call, target),
         (Route::CreateRecords | Route::UpdateTable, Some(base)) => {
             // Permission comes before validation: a request without a body is refused
             // as invalid, and nothing is ever written.
@@ -137,7 +158,7 @@ pub fn answer(scenario: &Scenario, token: &Token, call: &Call, target: &Target) 
                     answers::restricted(&table.name, &table.id)
                 }
                 Some(_) => answers::invalid_request(),
-                None => answers::table_not_found(named, &base.id),
+                None => missing_table(scenario, named, &base.id),
             }
         }
         _ => answers::not_found(),
@@ -164,6 +185,15 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
+/// A table the request names that the base does not have, answered as the scenario says.
+fn missing_table(scenario: &Scenario, table: &str, base: &str) -> Response {
+    match scenario.settings.missing_table {
+        MissingTable::Forbidden => answers::forbidden(),
+        MissingTable::NotAuthorized => answers::not_authorized(),
+        MissingTable::NotFound => answers::table_not_found(table, base),
+    }
+}
+
 fn list_bases(scenario: &Scenario, token: &Token, call: &Call) -> Response {
     if !token.has_scope("schema.bases:read") {
         return answers::forbidden();
@@ -171,7 +201,7 @@ fn list_bases(scenario: &Scenario, token: &Token, call: &Call) -> Response {
     let visible: Vec<&Base> = scenario
         .bases
         .iter()
-        .filter(|b| token.granted(&b.id) && b.roles.contains_key(&token.owner))
+        .filter(|b| token.granted(&b.id) && b.listed_for(&token.owner))
         .collect();
     let ids: Vec<&str> = visible.iter().map(|b| b.id.as_str()).collect();
     let Some(start) = start_of(call, &ids) else {
@@ -182,11 +212,12 @@ fn list_bases(scenario: &Scenario, token: &Token, call: &Call) -> Response {
     let bases: Vec<Value> = visible[start..end]
         .iter()
         .map(|b| {
-            let role = b
-                .role_names
-                .get(&token.owner)
-                .cloned()
-                .unwrap_or_else(|| level_name(b.level_of(&token.owner)).to_owned());
+            let role = match b.role_names.get(&token.owner) {
+                Some(named) => named.clone(),
+                // An admin who is not a collaborator is listed as `none`.
+                None if !b.roles.contains_key(&token.owner) => "none".to_owned(),
+                None => level_name(b.level_of(&token.owner)).to_owned(),
+            };
             json!({"id": b.id, "name": b.name, "permissionLevel": role})
         })
         .collect();
@@ -238,10 +269,20 @@ fn count(call: &Call, name: &str, default: usize, max: usize) -> Option<usize> {
     }
 }
 
-fn list_records(base: &Base, call: &Call, target: &Target) -> Response {
+/// The views of every table, as the list-views route gives them.
+fn views(base: &Base) -> Response {
+    let views: Vec<Value> = base
+        .tables
+        .iter()
+        .map(|t| json!({"id": format!("viw{}", &t.id[3..]), "name": "Grid view", "type": "grid"}))
+        .collect();
+    answers::ok(json!({ "views": views }))
+}
+
+fn list_records(scenario: &Scenario, base: &Base, call: &Call, target: &Target) -> Response {
     let named = target.table.as_deref().unwrap_or_default();
     let Some(table) = base.table(named) else {
-        return answers::table_not_found(named, &base.id);
+        return missing_table(scenario, named, &base.id);
     };
     let (Some(max_records), Some(page_size)) = (
         count(call, "maxRecords", usize::MAX, usize::MAX),
@@ -261,10 +302,10 @@ fn list_records(base: &Base, call: &Call, target: &Target) -> Response {
     answers::ok(body)
 }
 
-fn list_comments(base: &Base, call: &Call, target: &Target) -> Response {
+fn list_comments(scenario: &Scenario, base: &Base, call: &Call, target: &Target) -> Response {
     let named = target.table.as_deref().unwrap_or_default();
     let Some(table) = base.table(named) else {
-        return answers::table_not_found(named, &base.id);
+        return missing_table(scenario, named, &base.id);
     };
     // A newer capture answered a missing record with 403.
     let Some(record) = table

@@ -1,7 +1,9 @@
 //! A fake Airtable Web API on a loopback port, behaving as `shared/airtable-api.md`
-//! says: tokens narrowed by scopes, base grants and roles; table restrictions; the
-//! documented error bodies; both rate limits with their penalty; the monthly quota; and
-//! faults injected per route, captured answers among them. Tests start it
+//! says: tokens narrowed by scopes, base grants and roles (admins listed as `none`);
+//! table restrictions; a missing table answered 403 (or, as an option, 404); the
+//! documented error bodies; both rate limits with their penalty; the monthly quota;
+//! tokens edited in place; calls with side effects counted; and faults injected per
+//! route, captured answers among them. Tests start it
 //! in-process with [`FakeAirtable::start`]; the demo, the benchmark and people start the
 //! `fake-airtable` binary.
 
@@ -76,6 +78,7 @@ impl FakeAirtable {
             .route("/_fake/faults", put(replace_faults))
             .route("/_fake/revoke", post(revoke))
             .route("/_fake/quota", put(set_quota))
+            .route("/_fake/token", put(edit_token))
             .fallback(handle)
             .with_state(shared.clone());
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -170,6 +173,41 @@ async fn revoke(State(shared): State<Arc<Shared>>, token_id: String) -> axum::ht
         }
         None => axum::http::StatusCode::NOT_FOUND,
     }
+}
+
+/// A token edited in place at airtable.com/create/tokens: same secret, new reach.
+#[derive(serde::Deserialize)]
+struct TokenEdit {
+    /// The token's ID, the part before the dot.
+    id: String,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    #[serde(default)]
+    bases: Option<Vec<String>>,
+}
+
+/// Edits a token's scopes or bases while serving; 404 when no token has that ID.
+async fn edit_token(
+    State(shared): State<Arc<Shared>>,
+    axum::Json(edit): axum::Json<TokenEdit>,
+) -> axum::http::StatusCode {
+    let mut scenario = shared.scenario.lock();
+    let prefix = format!("{}.", edit.id.trim());
+    let Some(token) = scenario
+        .tokens
+        .iter_mut()
+        .find(|t| t.token.starts_with(&prefix))
+    else {
+        return axum::http::StatusCode::NOT_FOUND;
+    };
+    if let Some(scopes) = edit.scopes {
+        token.scopes = scopes;
+    }
+    if let Some(bases) = edit.bases {
+        token.bases = bases;
+        token.all_bases = false;
+    }
+    axum::http::StatusCode::NO_CONTENT
 }
 
 #[derive(serde::Deserialize)]
@@ -268,6 +306,9 @@ async fn handle(
         traffic.count(&route_name(target.route), user, target.base.as_deref());
         if call.has_body {
             traffic.count_body();
+        }
+        if target.route == Route::ListWebhookPayloads {
+            traffic.count_mutation();
         }
         user.map(|u| traffic.admit(&settings, u, target.base.as_deref()))
     };

@@ -51,6 +51,14 @@ pub struct Base {
     /// Each collaborator's role, by user id.
     #[serde(default)]
     pub roles: BTreeMap<String, Level>,
+    /// Enterprise admins who are not collaborators, by user id: the base list shows them
+    /// `none` (Airtable's get-base-collaborators page), yet they reach the base and may
+    /// do what the level given here allows.
+    #[serde(default)]
+    pub admins: BTreeMap<String, Level>,
+    /// On an Enterprise plan: only there does the shares route answer.
+    #[serde(default)]
+    pub enterprise: bool,
     /// How the base list names a user's role when not by the level's own name: a role
     /// Airtable may add one day (`"owner"`), while `roles` says what it may do.
     #[serde(default)]
@@ -123,6 +131,21 @@ pub struct Settings {
     pub penalty_ms: u64,
     /// Added to every answer, to stand in for the distance to Airtable.
     pub latency_ms: u64,
+    /// How a request naming a table the base does not have is answered.
+    pub missing_table: MissingTable,
+}
+
+/// The answers seen for a table that does not exist (`airtable-api.md`, "Errors").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingTable {
+    /// 403 `INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`, as for a missing scope (2026).
+    #[default]
+    Forbidden,
+    /// 403 `NOT_AUTHORIZED` (2025).
+    NotAuthorized,
+    /// 404 `TABLE_NOT_FOUND` (the API-key era).
+    NotFound,
 }
 
 impl Default for Settings {
@@ -133,6 +156,7 @@ impl Default for Settings {
             user_rate: 50,
             penalty_ms: 30_000,
             latency_ms: 0,
+            missing_table: MissingTable::default(),
         }
     }
 }
@@ -147,7 +171,11 @@ pub enum Route {
     ListRecords,
     ListComments,
     ListWebhooks,
+    /// Extends the webhook's life by 7 days: a call that changes something.
+    ListWebhookPayloads,
     BlockInstallations,
+    ListViews,
+    ListShares,
     CreateRecords,
     UpdateTable,
 }
@@ -229,8 +257,18 @@ impl Token {
 }
 
 impl Base {
+    /// What the user may do here: a collaborator's role, or an admin's access.
     pub fn level_of(&self, user: &str) -> Level {
-        self.roles.get(user).copied().unwrap_or(Level::None)
+        self.roles
+            .get(user)
+            .or_else(|| self.admins.get(user))
+            .copied()
+            .unwrap_or(Level::None)
+    }
+
+    /// Whether the base list shows the base to this user: a collaborator or an admin.
+    pub fn listed_for(&self, user: &str) -> bool {
+        self.roles.contains_key(user) || self.admins.contains_key(user)
     }
 
     /// Airtable addresses tables by id or by name.

@@ -19,6 +19,9 @@ pub struct Stats {
     pub bodies: u64,
     /// Requests refused because their base's monthly quota is spent (not rate limits).
     pub billing_limited: u64,
+    /// Calls that change something without a body: listing a webhook's payloads extends
+    /// the webhook's life (`airtable-api.md`, "Probes added since"). A check sends none.
+    pub mutations: u64,
     pub per_base: BTreeMap<String, KeyStats>,
     pub per_user: BTreeMap<String, KeyStats>,
     pub per_route: BTreeMap<String, u64>,
@@ -95,6 +98,10 @@ impl Traffic {
 
     pub fn count_body(&mut self) {
         self.stats.bodies += 1;
+    }
+
+    pub fn count_mutation(&mut self) {
+        self.stats.mutations += 1;
     }
 
     pub fn count_billing_limited(&mut self) {

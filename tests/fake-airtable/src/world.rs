@@ -61,6 +61,8 @@ pub fn base(name: &str, tables: Vec<Table>, roles: &[(&str, Level)]) -> Base {
             .iter()
             .map(|(u, l)| ((*u).to_owned(), *l))
             .collect::<BTreeMap<_, _>>(),
+        admins: BTreeMap::new(),
+        enterprise: false,
         role_names: BTreeMap::new(),
         quota_exhausted: false,
     }

@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use zeroize::Zeroizing;
 
 use super::error::ApiError;
@@ -62,7 +62,6 @@ struct Inner {
     pacer: Pacer,
     options: ClientOptions,
     in_flight: Option<Semaphore>,
-    sent: AtomicU64,
     /// Numbers the callers whose user is unknown, for the pacer to tell them apart.
     callers: AtomicU64,
     /// Bases whose workspace answered that its monthly quota is spent, and when.
@@ -105,7 +104,6 @@ impl Client {
                 pacer: Pacer::new(),
                 in_flight: options.max_in_flight.map(|n| Semaphore::new(n.max(1))),
                 options,
-                sent: AtomicU64::new(0),
                 callers: AtomicU64::new(0),
                 quota_spent: Mutex::new(HashMap::new()),
             }),
@@ -114,11 +112,6 @@ impl Client {
 
     pub fn root(&self) -> &ApiRoot {
         &self.inner.root
-    }
-
-    /// Requests sent so far, retries included.
-    pub fn requests_sent(&self) -> u64 {
-        self.inner.sent.load(Ordering::Relaxed)
     }
 
     /// Requests on behalf of one token; `user_hint` is its user from an earlier check.
@@ -152,134 +145,118 @@ impl Client {
         let quota_base = request
             .base
             .filter(|_| request.path.get(1) != Some(&"meta"));
-        let mut authorization =
-            match HeaderValue::from_str(&Zeroizing::new(format!("Bearer {}", secret.expose()))) {
-                Ok(value) => value,
-                Err(_) => {
-                    return Some(Err(ApiError::Garbage(
-                        "the token holds characters no header can carry".into(),
-                    )));
-                }
-            };
-        authorization.set_sensitive(true);
-        let spent = |base: Option<&str>| base.is_some_and(|b| self.quota_spent(b));
-        let (mut failures, mut rate_limits) = (0u32, 0u32);
+        let authorization = match bearer(secret) {
+            Ok(value) => value,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut attempts = Attempts::default();
         loop {
-            if known() {
-                return None;
-            }
-            if spent(quota_base) {
-                return Some(Err(ApiError::QuotaExhausted));
-            }
-            let _slot = match &self.inner.in_flight {
-                Some(slots) => Some(
-                    slots
-                        .acquire()
-                        .await
-                        .expect("the semaphore is never closed"),
-                ),
-                None => None,
+            let _slot = match self
+                .wait_turn(spender, request.base, quota_base, known)
+                .await
+            {
+                Turn::Go(slot) => slot,
+                Turn::Known => return None,
+                Turn::QuotaSpent => return Some(Err(ApiError::QuotaExhausted)),
             };
-            self.inner.pacer.ready(spender, request.base).await;
-            if known() {
-                return None;
-            }
-            if spent(quota_base) {
-                return Some(Err(ApiError::QuotaExhausted));
-            }
-            self.inner.sent.fetch_add(1, Ordering::Relaxed);
             tally.count(request.base);
-            let sent = self
-                .inner
-                .http
-                .request(request.method.clone(), url.clone())
-                .header(AUTHORIZATION, authorization.clone())
-                .send();
-            let response = match tokio::time::timeout(options.timeout, sent).await {
-                Err(_) => return Some(Err(ApiError::Timeout(options.timeout))),
-                Ok(Err(e)) if e.is_timeout() => {
-                    return Some(Err(ApiError::Timeout(options.timeout)));
-                }
-                Ok(Err(e)) => return Some(Err(ApiError::Network(describe(e)))),
-                Ok(Ok(r)) => r,
+            let answer = match self.exchange(&request.method, &url, &authorization).await {
+                Ok(answer) => answer,
+                Err(e) => return Some(Err(e)),
             };
-            let status = response.status();
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            let html = response
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("text/html"));
-            let body = match tokio::time::timeout(options.timeout, read_capped(response)).await {
-                Err(_) => return Some(Err(ApiError::Timeout(options.timeout))),
-                Ok(Err(e)) => return Some(Err(e)),
-                Ok(Ok(b)) => b,
-            };
-            match status {
-                s if s.is_success() && html => {
-                    return Some(Err(ApiError::Garbage(
-                        "an HTML page came back instead of JSON (a proxy or captive portal may be in the way)".into(),
-                    )));
-                }
-                s if s.is_success() => return Some(Ok(body)),
-                StatusCode::TOO_MANY_REQUESTS => match ApiError::from_refusal(429, &body) {
-                    ApiError::QuotaExhausted => {
-                        // Waiting does not help until the month ends: no pause, no retry.
-                        if let Some(base) = quota_base {
-                            self.remember_quota_spent(base);
-                        }
-                        return Some(Err(ApiError::QuotaExhausted));
+            match decide(&answer, &mut attempts, options) {
+                Step::Done(result) => {
+                    if let (Err(ApiError::QuotaExhausted), Some(base)) = (&result, quota_base) {
+                        self.remember_quota_spent(base);
                     }
-                    ApiError::RateLimited => {
-                        self.inner.pacer.pause(
-                            &spender.lock(),
-                            request.base,
-                            options.rate_limit_pause,
-                        );
-                        rate_limits += 1;
-                        if rate_limits > options.retries {
-                            return Some(Err(ApiError::RateLimited));
-                        }
-                    }
-                    // A 429 the docs do not describe is an error with its type: waiting
-                    // 30 s for what may not be the rate limit would stall the check.
-                    other => return Some(Err(other)),
-                },
-                StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE => {
-                    failures += 1;
-                    if failures > options.retries {
-                        return Some(Err(ApiError::Unavailable {
-                            status: status.as_u16(),
-                            attempts: failures,
-                        }));
-                    }
-                    let backoff = options.retry_delay * 2u32.pow(failures - 1);
-                    let wait = retry_after.unwrap_or(backoff);
-                    if wait > options.longest_retry_after {
-                        return Some(Err(ApiError::RetryTooLate(wait)));
-                    }
-                    tokio::time::sleep(wait).await;
+                    return Some(result);
                 }
-                StatusCode::UNAUTHORIZED => return Some(Err(ApiError::Unauthorized)),
-                StatusCode::FORBIDDEN
-                | StatusCode::NOT_FOUND
-                | StatusCode::UNPROCESSABLE_ENTITY => {
-                    return Some(Err(ApiError::from_refusal(status.as_u16(), &body)));
+                Step::PauseAndRetry => {
+                    self.inner
+                        .pacer
+                        .pause(&spender.lock(), request.base, options.rate_limit_pause);
                 }
-                s if s.is_server_error() => return Some(Err(ApiError::Server(s.as_u16()))),
-                s => {
-                    return Some(Err(ApiError::Unexpected {
-                        status: s.as_u16(),
-                        kind: None,
-                    }));
-                }
+                Step::RetryAfter(wait) => tokio::time::sleep(wait).await,
             }
         }
+    }
+
+    /// Waits for a free slot and the pacer's go. Whether the answer became known, or the
+    /// base's quota was found spent, is asked before the wait and again after it.
+    async fn wait_turn(
+        &self,
+        spender: &SharedSpender,
+        base: Option<&str>,
+        quota_base: Option<&str>,
+        known: &(dyn Fn() -> bool + Sync),
+    ) -> Turn<'_> {
+        let settled = || {
+            if known() {
+                Some(Turn::Known)
+            } else if quota_base.is_some_and(|b| self.quota_spent(b)) {
+                Some(Turn::QuotaSpent)
+            } else {
+                None
+            }
+        };
+        if let Some(settled) = settled() {
+            return settled;
+        }
+        let slot = match &self.inner.in_flight {
+            Some(slots) => Some(
+                slots
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed"),
+            ),
+            None => None,
+        };
+        self.inner.pacer.ready(spender, base).await;
+        settled().unwrap_or(Turn::Go(slot))
+    }
+
+    /// One request and its whole answer, each within the timeout.
+    async fn exchange(
+        &self,
+        method: &Method,
+        url: &reqwest::Url,
+        authorization: &HeaderValue,
+    ) -> Result<Answer, ApiError> {
+        let timeout = self.inner.options.timeout;
+        let sent = self
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .header(AUTHORIZATION, authorization.clone())
+            .send();
+        let response = match tokio::time::timeout(timeout, sent).await {
+            Err(_) => return Err(ApiError::Timeout(timeout)),
+            Ok(Err(e)) if e.is_timeout() => return Err(ApiError::Timeout(timeout)),
+            Ok(Err(e)) => return Err(ApiError::Network(describe(e))),
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let html = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        let body = match tokio::time::timeout(timeout, read_capped(response)).await {
+            Err(_) => return Err(ApiError::Timeout(timeout)),
+            Ok(result) => result?,
+        };
+        Ok(Answer {
+            status,
+            retry_after,
+            html,
+            body,
+        })
     }
 
     /// Whether a 429 `PUBLIC_API_BILLING_LIMIT_EXCEEDED` came from this base's data
@@ -295,6 +272,108 @@ impl Client {
     fn remember_quota_spent(&self, base: &str) {
         let mut spent = self.inner.quota_spent.lock();
         spent.insert(base.to_owned(), std::time::Instant::now());
+    }
+}
+
+/// Whether a request may leave now.
+enum Turn<'a> {
+    Go(Option<SemaphorePermit<'a>>),
+    /// Its answer became known while it waited.
+    Known,
+    /// Its base's monthly quota was found spent while it waited.
+    QuotaSpent,
+}
+
+/// What came back for one request.
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    html: bool,
+    body: Vec<u8>,
+}
+
+/// Retries spent so far on one request, counted apart for 429s and for 502/503s.
+#[derive(Default)]
+struct Attempts {
+    failures: u32,
+    rate_limits: u32,
+}
+
+/// What one answer means for the request that got it.
+#[derive(Debug, PartialEq)]
+enum Step {
+    /// The request is over, with this result.
+    Done(Result<Vec<u8>, ApiError>),
+    /// The per-second limit was reached: pause the base and the user, then send again.
+    PauseAndRetry,
+    /// A 502 or 503: wait this long, then send again.
+    RetryAfter(Duration),
+}
+
+/// The token as an `Authorization` header marked sensitive, so no debug output shows it.
+fn bearer(secret: &Secret) -> Result<HeaderValue, ApiError> {
+    let mut value = HeaderValue::from_str(&Zeroizing::new(format!("Bearer {}", secret.expose())))
+        .map_err(|_| {
+        ApiError::Garbage("the token holds characters no header can carry".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Reads an answer as `airtable-api.md` says: 2xx is the body (unless a proxy's HTML
+/// page); a per-second 429 is paused and retried, a monthly one never; 502 and 503 are
+/// retried with a doubling back-off or the server's `Retry-After`; the rest is an error.
+fn decide(answer: &Answer, attempts: &mut Attempts, options: &ClientOptions) -> Step {
+    let status = answer.status;
+    let done = |e| Step::Done(Err(e));
+    match status {
+        s if s.is_success() && answer.html => done(ApiError::Garbage(
+            "an HTML page came back instead of JSON (a proxy or captive portal may be in the way)"
+                .into(),
+        )),
+        s if s.is_success() => Step::Done(Ok(answer.body.clone())),
+        StatusCode::TOO_MANY_REQUESTS => match ApiError::from_refusal(429, &answer.body) {
+            ApiError::RateLimited => {
+                attempts.rate_limits += 1;
+                if attempts.rate_limits > options.retries {
+                    done(ApiError::RateLimited)
+                } else {
+                    Step::PauseAndRetry
+                }
+            }
+            // The monthly quota (waiting does not help until the month ends), or a 429 the
+            // docs do not describe: waiting 30 s for what may not be the rate limit would
+            // stall the check.
+            other => done(other),
+        },
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE => {
+            attempts.failures += 1;
+            if attempts.failures > options.retries {
+                return done(ApiError::Unavailable {
+                    status: status.as_u16(),
+                    attempts: attempts.failures,
+                });
+            }
+            let backoff = options.retry_delay * 2u32.pow(attempts.failures - 1);
+            let wait = answer.retry_after.unwrap_or(backoff);
+            if wait > options.longest_retry_after {
+                done(ApiError::RetryTooLate(wait))
+            } else {
+                Step::RetryAfter(wait)
+            }
+        }
+        StatusCode::UNAUTHORIZED => done(ApiError::Unauthorized),
+        StatusCode::FORBIDDEN
+        | StatusCode::NOT_FOUND
+        | StatusCode::PAYLOAD_TOO_LARGE
+        | StatusCode::UNPROCESSABLE_ENTITY => {
+            done(ApiError::from_refusal(status.as_u16(), &answer.body))
+        }
+        s if s.is_server_error() => done(ApiError::Server(s.as_u16())),
+        s => done(ApiError::Unexpected {
+            status: s.as_u16(),
+            kind: None,
+        }),
     }
 }
 
@@ -461,4 +540,115 @@ fn describe(error: reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status: StatusCode::from_u16(status).unwrap(),
+            retry_after: None,
+            html: false,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn options() -> ClientOptions {
+        ClientOptions {
+            retries: 2,
+            retry_delay: Duration::from_millis(100),
+            ..ClientOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_per_second_429_in_either_form_pauses_then_gives_up_after_the_retries() {
+        for body in [
+            r#"{"errors":[{"error":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}]}"#,
+            r#"{"error":{"type":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}}"#,
+        ] {
+            let mut attempts = Attempts::default();
+            let steps: Vec<Step> = (0..3)
+                .map(|_| decide(&answer(429, body), &mut attempts, &options()))
+                .collect();
+            assert_eq!(
+                steps,
+                [
+                    Step::PauseAndRetry,
+                    Step::PauseAndRetry,
+                    Step::Done(Err(ApiError::RateLimited))
+                ],
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_spent_monthly_quota_and_a_413_end_the_request_at_once() {
+        let spent = r#"{"errors":[{"error":"PUBLIC_API_BILLING_LIMIT_EXCEEDED","message":"API billing plan limit exceeded. You've reached the maximum number of requests allowed for this month."}]}"#;
+        let mut attempts = Attempts::default();
+        assert_eq!(
+            decide(&answer(429, spent), &mut attempts, &options()),
+            Step::Done(Err(ApiError::QuotaExhausted))
+        );
+        assert_eq!(
+            decide(&answer(413, ""), &mut attempts, &options()),
+            Step::Done(Err(ApiError::TooLarge))
+        );
+        assert_eq!((attempts.rate_limits, attempts.failures), (0, 0));
+    }
+
+    #[test]
+    fn a_502_or_503_backs_off_doubling_and_honours_a_retry_after_within_reason() {
+        let mut attempts = Attempts::default();
+        let steps: Vec<Step> = (0..3)
+            .map(|_| decide(&answer(502, ""), &mut attempts, &options()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                Step::RetryAfter(Duration::from_millis(100)),
+                Step::RetryAfter(Duration::from_millis(200)),
+                Step::Done(Err(ApiError::Unavailable {
+                    status: 502,
+                    attempts: 3
+                }))
+            ]
+        );
+        let mut told = answer(503, "");
+        told.retry_after = Some(Duration::from_secs(2));
+        assert_eq!(
+            decide(&told, &mut Attempts::default(), &options()),
+            Step::RetryAfter(Duration::from_secs(2))
+        );
+        told.retry_after = Some(Duration::from_secs(600));
+        assert_eq!(
+            decide(&told, &mut Attempts::default(), &options()),
+            Step::Done(Err(ApiError::RetryTooLate(Duration::from_secs(600))))
+        );
+    }
+
+    #[test]
+    fn a_success_is_its_body_unless_it_is_a_proxys_html_page() {
+        let mut attempts = Attempts::default();
+        assert_eq!(
+            decide(&answer(200, "{}"), &mut attempts, &options()),
+            Step::Done(Ok(b"{}".to_vec()))
+        );
+        let mut page = answer(200, "<html>");
+        page.html = true;
+        assert!(matches!(
+            decide(&page, &mut attempts, &options()),
+            Step::Done(Err(ApiError::Garbage(_)))
+        ));
+        assert_eq!(
+            decide(&answer(418, ""), &mut attempts, &options()),
+            Step::Done(Err(ApiError::Unexpected {
+                status: 418,
+                kind: None
+            }))
+        );
+    }
 }

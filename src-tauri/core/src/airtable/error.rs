@@ -10,6 +10,8 @@ use crate::secret::Secret;
 
 /// The `type` Airtable gives a 403 for a missing scope, base grant or role.
 pub const NO_PERMISSION: &str = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND";
+/// Another 403 `type`, seen for a wrong table name (2025): as ambiguous as `NO_PERMISSION`.
+pub const NOT_AUTHORIZED: &str = "NOT_AUTHORIZED";
 /// The `type` of a 403 caused by a table or field editing restriction.
 pub const RESTRICTED: &str = "INVALID_PERMISSIONS";
 /// The 429 `error` of a workspace whose monthly API calls are spent.
@@ -21,15 +23,17 @@ pub const RATE_LIMIT: &str = "RATE_LIMIT_REACHED";
 pub enum ApiError {
     #[error("Airtable does not accept this token (revoked, regenerated or mistyped)")]
     Unauthorized,
-    /// 403 `INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: the scope, the base grant or the
-    /// user's role is missing, or the base does not exist; Airtable does not say which.
+    /// 403 `INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND` (or `NOT_AUTHORIZED`): the scope, the
+    /// base grant or the user's role is missing, or the base or table does not exist;
+    /// Airtable does not say which.
     #[error("Airtable refused: missing permission, or no such base or table")]
     NoPermission,
     /// 403 `INVALID_PERMISSIONS`: the table's or a field's permissions forbid it, whatever
     /// the token's scopes. Holds Airtable's message.
     #[error("Airtable refused by a table or field restriction: {0}")]
     Restricted(String),
-    /// 404 `NOT_FOUND` or `TABLE_NOT_FOUND`, with Airtable's message when it gave one.
+    /// 404 `NOT_FOUND`, `TABLE_NOT_FOUND` or `MODEL_ID_NOT_FOUND`, with Airtable's
+    /// message when it gave one.
     #[error("Airtable found no such table or base (404{})", detail(.0))]
     NotFound(Option<String>),
     /// 422: the request was understood and permitted, but invalid. Holds the type.
@@ -43,6 +47,9 @@ pub enum ApiError {
          wait for the next month, or move the base to a plan with more API calls"
     )]
     QuotaExhausted,
+    /// 413: a check's requests carry no body, so this is not ours to fix by retrying.
+    #[error("Airtable found the request too large (413)")]
+    TooLarge,
     #[error("Airtable had an internal error ({0})")]
     Server(u16),
     #[error("Airtable is unavailable ({status}) and stayed so after {attempts} attempts")]
@@ -110,12 +117,15 @@ impl ApiError {
             kind: kind.clone(),
         };
         match (status, kind.as_deref()) {
-            (403, Some(NO_PERMISSION)) => ApiError::NoPermission,
+            (403, Some(NO_PERMISSION | NOT_AUTHORIZED)) => ApiError::NoPermission,
             (403, Some(RESTRICTED)) => ApiError::Restricted(
                 body.message
                     .unwrap_or_else(|| "no message came with it".into()),
             ),
-            (404, Some("NOT_FOUND" | "TABLE_NOT_FOUND") | None) => ApiError::NotFound(body.message),
+            (404, Some("NOT_FOUND" | "TABLE_NOT_FOUND" | "MODEL_ID_NOT_FOUND") | None) => {
+                ApiError::NotFound(body.message)
+            }
+            (413, _) => ApiError::TooLarge,
             // Any 422 means validation was reached, whatever its type.
             (422, kind) => ApiError::Invalid(kind.unwrap_or("without an error type").to_owned()),
             (429, _) if body.has(BILLING_LIMIT) => ApiError::QuotaExhausted,
@@ -207,10 +217,46 @@ mod tests {
                 "You are not permitted to create records in table Deals (tblDeals00000000)".into()
             ))
         );
+        // A wrong table name in 2025 (Airtable/airtable.js#422).
+        assert_eq!(
+            refusal(
+                403,
+                r#"{"error":{"type":"NOT_AUTHORIZED","message":"You are not authorized to perform this operation"}}"#
+            ),
+            Some(ApiError::NoPermission)
+        );
+        // A field's permissions refuse like a table's.
+        assert_eq!(
+            refusal(
+                403,
+                r#"{"error":{"type":"INVALID_PERMISSIONS","message":"You are not permitted to perform this operation because the field \"Amount\" (fldAmount0000000) has been configured to limit who can perform this operation"}}"#
+            ),
+            Some(ApiError::Restricted(
+                "You are not permitted to perform this operation because the field \"Amount\" (fldAmount0000000) has been configured to limit who can perform this operation".into()
+            ))
+        );
         assert_eq!(
             refusal(404, r#"{"error":"NOT_FOUND"}"#),
             Some(ApiError::NotFound(None))
         );
+        // A record deleted between two requests, in both recorded forms.
+        assert_eq!(
+            refusal(
+                404,
+                r#"{"error":{"type":"NOT_FOUND","message":"Could not find a record with ID \"recGone000000000\"."}}"#
+            ),
+            Some(ApiError::NotFound(Some(
+                "Could not find a record with ID \"recGone000000000\".".into()
+            )))
+        );
+        assert_eq!(
+            refusal(
+                404,
+                r#"{"error":{"type":"MODEL_ID_NOT_FOUND","message":"Record not found"}}"#
+            ),
+            Some(ApiError::NotFound(Some("Record not found".into())))
+        );
+        assert_eq!(refusal(413, ""), Some(ApiError::TooLarge));
         assert_eq!(
             refusal(404, r#"{"error":{"type":"NOT_FOUND"}}"#),
             Some(ApiError::NotFound(None))
@@ -243,6 +289,14 @@ mod tests {
             refusal(
                 429,
                 r#"{"error":{"type":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}}"#
+            ),
+            Some(ApiError::RateLimited)
+        );
+        // Live answers carry the per-second limit in the `errors` array form.
+        assert_eq!(
+            refusal(
+                429,
+                r#"{"errors":[{"error":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}]}"#
             ),
             Some(ApiError::RateLimited)
         );

@@ -58,5 +58,14 @@ pub struct WebhookList {
     pub webhooks: Vec<serde_json::Value>,
 }
 
-/// Block installations come as a bare array.
-pub type BlockInstallations = Vec<serde_json::Value>;
+#[derive(Debug, Clone, Deserialize)]
+pub struct ViewList {
+    #[allow(dead_code)]
+    pub views: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ShareList {
+    #[allow(dead_code)]
+    pub shares: Vec<serde_json::Value>,
+}

@@ -156,11 +156,13 @@ mod tests {
                     requests: 0,
                     not_found: None,
                     quota_exhausted: false,
+                    table_in_doubt: false,
                 })
                 .collect(),
             drift: Drift::default(),
             error: None,
             requests: 9,
+            changed_since_last: None,
         }
     }
 

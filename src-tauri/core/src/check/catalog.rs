@@ -14,8 +14,10 @@ pub enum Probe {
     FirstComment,
     /// `GET /v0/bases/{base}/webhooks`.
     Webhooks,
-    /// `GET /v0/meta/bases/{base}/blockInstallations`.
-    BlockInstallations,
+    /// `GET /v0/meta/bases/{base}/views`.
+    Views,
+    /// `GET /v0/meta/bases/{base}/shares`: answers on Enterprise plans only.
+    Shares,
     /// `POST /v0/{base}/{table}` without a body: 422 proves it, 403 refuses it.
     CreateRecordsWithoutBody,
     /// `PATCH /v0/meta/bases/{base}/tables/{table}` without a body.
@@ -100,10 +102,19 @@ pub const BASE_SCOPES: &[BaseScope] = &[
     },
     BaseScope {
         scope: "workspacesAndBases:read",
-        probe: Probe::BlockInstallations,
+        probe: Probe::Views,
         least_role: PermissionLevel::Read,
         needed_for: "reading workspace and base details",
         risk: None,
+    },
+    // Reading a base's shares needs the editor role, and the route exists on Enterprise
+    // plans only (`airtable-api.md`, "Probes added since").
+    BaseScope {
+        scope: "workspacesAndBases.shares:manage",
+        probe: Probe::Shares,
+        least_role: PermissionLevel::Edit,
+        needed_for: "managing the base's shared views and links",
+        risk: Some("it can list, create and remove the base's public share links"),
     },
 ];
 

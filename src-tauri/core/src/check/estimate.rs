@@ -101,7 +101,7 @@ fn probes_on(level: Option<PermissionLevel>) -> u32 {
     BASE_SCOPES
         .iter()
         .filter(|s| s.probe != Probe::None)
-        .filter(|s| level.is_none_or(|l| l >= s.least_role))
+        .filter(|s| !level.is_some_and(|l| l.rules_out(s.least_role)))
         .count() as u32
 }
 
@@ -148,11 +148,13 @@ mod tests {
                     requests: 0,
                     not_found: None,
                     quota_exhausted: false,
+                    table_in_doubt: false,
                 })
                 .collect(),
             drift: Default::default(),
             error: None,
             requests: 0,
+            changed_since_last: None,
         });
         TokenRecord {
             id: uuid::Uuid::new_v4(),
@@ -179,10 +181,10 @@ mod tests {
             .map(|i| token(&[], Some(if i < 5 { "usrA" } else { "usrB" }), &reached))
             .collect();
         let full = estimate(&tokens, false);
-        // 10 tokens × (whoami + 1 page + 40 bases × 7 probes).
-        assert_eq!(full.requests, 10 * (2 + 40 * 7));
-        // Each base gets 70 requests at 210 ms: 14.7 s; each user 1410 at 21.05 ms: 29.7 s.
-        assert_eq!(full.seconds, 30);
+        // 10 tokens × (whoami + 1 page + 40 bases × 8 probes).
+        assert_eq!(full.requests, 10 * (2 + 40 * 8));
+        // Each base gets 80 requests at 210 ms: 16.8 s; each user 1610 at 21.05 ms: 33.9 s.
+        assert_eq!(full.seconds, 34);
         assert_eq!(full.unknown_tokens, 0);
         let light = estimate(&tokens, true);
         assert_eq!(light.requests, 20);
@@ -192,8 +194,8 @@ mod tests {
             DailyCost {
                 light_per_day: 20,
                 light_per_month: 600,
-                full_per_day: 2820,
-                full_per_month: 84_600,
+                full_per_day: 3220,
+                full_per_month: 96_600,
             }
         );
     }
@@ -205,12 +207,12 @@ mod tests {
             Some("usrA"),
             &[("appAAAAAAAAAAAAAA", PermissionLevel::Read)],
         );
-        // schema, first record, first comment, webhooks, block installations.
+        // schema, first record, first comment, webhooks, views.
         assert_eq!(estimate(&[read_only], false).requests, 2 + 5);
         let never_checked = token(&["appAAAAAAAAAAAAAA", "appBBBBBBBBBBBBBB"], None, &[]);
         let blank = token(&[], None, &[]);
         let e = estimate(&[never_checked, blank], false);
-        assert_eq!(e.requests, (2 + 2 * 7) + 2);
+        assert_eq!(e.requests, (2 + 2 * 8) + 2);
         assert_eq!(e.unknown_tokens, 1);
     }
 }

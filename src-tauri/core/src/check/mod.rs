@@ -4,11 +4,15 @@
 //! secrets in the vault is `ops::check_vault`'s work.
 
 pub mod adopt;
+mod base;
 pub mod catalog;
+pub mod change;
 mod drift;
 pub mod estimate;
 mod probe;
 pub mod run;
+mod scope;
+mod targets;
 
 pub use probe::Depth;
 pub use run::{CheckJob, check_many, check_secret};

@@ -84,5 +84,6 @@ fn unreadable(why: &str, light: bool) -> CheckReport {
         drift: Default::default(),
         error: Some(format!("its secret could not be read: {why}")),
         requests: 0,
+        changed_since_last: None,
     }
 }

@@ -64,6 +64,11 @@ pub struct BaseReach {
     /// answered (or, once that was known, not sent).
     #[serde(default)]
     pub quota_exhausted: bool,
+    /// The intent's table was refused with a 403 while the base's schema could not be
+    /// read: Airtable answers a missing table and a missing scope alike, so the table may
+    /// be gone, or a scope missing. The verdicts it touched are `unverifiable`.
+    #[serde(default)]
+    pub table_in_doubt: bool,
 }
 
 /// Something named in the intent that Airtable answered was not there (404, or a table
@@ -81,6 +86,9 @@ pub enum FindingKind {
     /// Meant to work but does not: something will break.
     MissingScope,
     MissingBase,
+    /// The token holds the scope, but on this intended base the user's role (or a table's
+    /// or field's permissions) refuses it: it will break there.
+    BlockedOnBase,
     /// Works but was not meant to: over-privileged.
     ExcessScope,
     ExcessBase,
@@ -118,7 +126,14 @@ pub struct Finding {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 pub struct Drift {
+    /// Intended scopes the token does not hold, or that nothing could show it holds (the
+    /// role or a restriction refused them wherever they were tried).
     pub missing_scopes: Vec<String>,
+    /// Intended scopes the token holds that are refused on some intended bases, by the
+    /// user's role or a table's or field's permissions: scope → those bases. Never in
+    /// `missing_scopes`.
+    #[serde(default)]
+    pub blocked_on_bases: BTreeMap<String, Vec<String>>,
     pub excess_scopes: Vec<String>,
     pub missing_bases: Vec<String>,
     /// None when it cannot be known: a token that cannot list bases may reach more.
@@ -131,6 +146,7 @@ pub struct Drift {
 impl Drift {
     pub fn is_empty(&self) -> bool {
         self.missing_scopes.is_empty()
+            && self.blocked_on_bases.is_empty()
             && self.excess_scopes.is_empty()
             && self.missing_bases.is_empty()
             && self.excess_bases.as_ref().is_none_or(Vec::is_empty)
@@ -154,6 +170,38 @@ pub struct CheckReport {
     pub error: Option<String>,
     /// Requests sent for this token, retries included.
     pub requests: u32,
+    /// How the token's reach differs from its previous check, when it does: a token's
+    /// scopes and bases can be edited in place at airtable.com/create/tokens.
+    #[serde(default)]
+    pub changed_since_last: Option<ReachChange>,
+}
+
+/// What changed in a token's reach between two checks, as far as both could tell.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+pub struct ReachChange {
+    /// When the previous check ran.
+    pub since: DateTime<Utc>,
+    pub scopes_gained: Vec<String>,
+    pub scopes_lost: Vec<String>,
+    pub bases_gained: Vec<String>,
+    pub bases_lost: Vec<String>,
+    pub roles_changed: Vec<RoleChange>,
+    /// The token acts as another user than before: its secret was replaced by another
+    /// user's token.
+    pub user_changed: Option<UserChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct RoleChange {
+    pub base: String,
+    pub from: Option<PermissionLevel>,
+    pub to: Option<PermissionLevel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct UserChange {
+    pub from: String,
+    pub to: String,
 }
 
 /// What the inventory keeps of each check, the last 20 per token.
@@ -176,7 +224,8 @@ impl CheckEntry {
             light: report.light,
             status: report.status,
             reachable_bases: report.bases.iter().filter(|b| b.reachable).count() as u32,
-            missing: (d.missing_scopes.len() + d.missing_bases.len()) as u32,
+            missing: (d.missing_scopes.len() + d.blocked_on_bases.len() + d.missing_bases.len())
+                as u32,
             excess: (d.excess_scopes.len() + d.excess_bases.as_ref().map_or(0, Vec::len)) as u32,
             error: report.error.clone(),
         }

@@ -45,6 +45,21 @@ impl PermissionLevel {
         })
     }
 
+    /// Whether this role alone forbids what needs `least`. `none` rules out nothing: a
+    /// base listed with it is an enterprise admin's, reached without being a collaborator
+    /// (`airtable-api.md`), and the role does not say what that access allows.
+    pub fn rules_out(self, least: PermissionLevel) -> bool {
+        self != Self::None && self < least
+    }
+
+    /// The role in a sentence: `none` says what it most likely means.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::None => "none (admin access?)",
+            other => other.name(),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::None => "none",

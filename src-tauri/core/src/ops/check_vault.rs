@@ -1,6 +1,6 @@
 //! A check of tokens in the vault, as the CLI and the app run it: their secrets come
-//! from the keychain (off the async threads), each report is kept in the inventory as it
-//! arrives and then handed to the caller.
+//! from the keychain (off the async threads), each report is compared with the token's
+//! previous one, kept in the inventory as it arrives and then handed to the caller.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use tokio_util::sync::CancellationToken;
 
 use crate::airtable::Client;
+use crate::check::change::reach_change;
 use crate::check::{CheckJob, check_many};
 use crate::model::record::TokenRecord;
 use crate::model::report::CheckReport;
@@ -46,8 +47,12 @@ pub async fn check_in_vault(
             return false;
         }
     }
-    check_many(client, jobs, light, cancel, |id, report| {
+    check_many(client, jobs, light, cancel, |id, mut report| {
         let token = tokens.iter().find(|t| t.id == id).expect("a job per token");
+        report.changed_since_last = token
+            .last_report
+            .as_ref()
+            .and_then(|previous| reach_change(previous, &report));
         // A short locked write of the inventory; the runtime has other threads meanwhile.
         let saved = tokio::task::block_in_place(|| vault.record_check(id, &report));
         on_report(token, &report, saved);

@@ -45,7 +45,7 @@ async fn a_fault_on_one_route_becomes_that_scopes_error_with_its_reason() {
             "internal error (500)",
         ),
         (
-            Route::BlockInstallations,
+            Route::ListViews,
             FaultKind::Hang,
             "workspacesAndBases:read",
             "did not answer within",
@@ -137,7 +137,7 @@ async fn passing_502_and_503_are_retried_honouring_retry_after() {
             },
             Some(1),
         ),
-        fault(Route::BlockInstallations, FaultKind::BadGateway, Some(2)),
+        fault(Route::ListViews, FaultKind::BadGateway, Some(2)),
     ]);
     let started = Instant::now();
     let report = check(

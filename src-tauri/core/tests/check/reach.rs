@@ -103,19 +103,46 @@ async fn every_verdict_appears_where_airtable_allows_it() {
     assert_eq!(report.scopes["data.records:write"], Granted);
     assert_eq!(report.scopes["user.email:read"], Granted);
     assert_eq!(report.scopes["enterprise.auditLogs:read"], Unverifiable);
-    // Meant to write on every base, but Alice only reads Ops: that will break, by role.
-    assert_eq!(report.status, CheckStatus::Drift);
+    // Sharing by API is for Enterprise plans: a refusal on CRM may be the plan, so it is
+    // not a denial.
     assert_eq!(
-        report.drift.missing_scopes,
-        ["data.records:write", "schema.bases:write"]
+        on(&report, "CRM").scopes["workspacesAndBases.shares:manage"],
+        Unverifiable
     );
-    assert!(report.drift.findings.iter().all(|f| f.cause == Cause::Role
-        && f.base.as_deref() == Some(id("app", "Ops").as_str())));
+    assert!(on(&report, "CRM").reasons["workspacesAndBases.shares:manage"].contains("Enterprise"));
+    assert_eq!(
+        on(&report, "Ops").scopes["workspacesAndBases.shares:manage"],
+        BlockedByRole
+    );
+    // Meant to write on every base, but Alice only reads Ops: that will break there, by
+    // role; the token holds both scopes, so neither is missing.
+    assert_eq!(report.status, CheckStatus::Drift);
+    assert!(report.drift.missing_scopes.is_empty(), "{:?}", report.drift);
+    let ops = id("app", "Ops");
+    assert_eq!(
+        report.drift.blocked_on_bases,
+        [
+            ("data.records:write".to_owned(), vec![ops.clone()]),
+            ("schema.bases:write".to_owned(), vec![ops.clone()]),
+        ]
+        .into()
+    );
+    assert!(
+        report
+            .drift
+            .findings
+            .iter()
+            .all(|f| f.kind == FindingKind::BlockedOnBase
+                && f.cause == Cause::Role
+                && f.base.as_deref() == Some(ops.as_str())
+                && f.explanation.contains("role there is read, it needs"))
+    );
     assert_eq!(report.drift.excess_bases.as_deref(), Some(&[][..]));
     let stats = fake.stats();
     assert_eq!(stats.bodies, 0, "a probe sent a body");
+    assert_eq!(stats.mutations, 0, "a probe changed something");
     assert_eq!(stats.rate_limited, 0);
-    // Ops: schema, records, comments, webhooks, blocks; the role rules out the rest.
+    // Ops: schema, records, comments, webhooks, views; the role rules out the rest.
     assert_eq!(stats.per_base[&id("app", "Ops")].requests, 5);
     assert_eq!(on(&report, "Ops").requests, 5);
     assert_eq!(report.requests as u64, stats.requests);

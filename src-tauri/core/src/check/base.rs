@@ -1,0 +1,245 @@
+//! Checking one base: each scope tried a stage at a time, since the schema names a
+//! table and the first record gives a record for comments; what each answer teaches is
+//! kept for the later stages.
+
+use futures_util::future::join_all;
+
+use super::catalog::{BASE_SCOPES, BaseScope, Probe};
+use super::scope::{Denials, Outcome, probe_scope};
+use super::targets::Target;
+use crate::airtable::client::Caller;
+use crate::airtable::models::{RecordPage, Schema};
+use crate::model::report::{BaseReach, NotFound};
+use crate::model::verdict::{PermissionLevel, Verdict};
+
+/// What every probe on one base shares.
+pub(super) struct Site<'a> {
+    pub caller: &'a Caller<'a>,
+    pub base: &'a str,
+    pub level: Option<PermissionLevel>,
+    /// Whether the token lists bases (so the base's schema may be read).
+    pub listing: bool,
+    pub intended_table: Option<&'a str>,
+    pub denials: &'a Denials,
+}
+
+/// What earlier requests on a base told the later ones.
+pub(super) struct Found {
+    pub table: Option<String>,
+    /// The schema showed that `table` exists: a 403 on it is then about permission.
+    pub table_confirmed: bool,
+    pub no_table_why: &'static str,
+    /// The intent's table is not in the base: renamed or deleted.
+    pub table_gone: Option<String>,
+    /// The base itself answered 404: nothing more is worth asking of it.
+    pub base_gone: bool,
+    pub record: Option<String>,
+    pub records_readable: bool,
+}
+
+/// When a probe can run: the schema names a table, the first record gives a record for
+/// comments and shows the table exists (so a 403 on a write to it is about permission);
+/// whatever needs neither goes first, all of a stage at once.
+fn stage(probe: Probe) -> u8 {
+    match probe {
+        Probe::Schema | Probe::Webhooks | Probe::Views | Probe::Shares | Probe::None => 0,
+        Probe::FirstRecord => 1,
+        Probe::FirstComment | Probe::CreateRecordsWithoutBody | Probe::UpdateTableWithoutBody => 2,
+    }
+}
+
+/// Tries every base scope on one base, a stage at a time.
+pub(super) async fn probe_base(
+    caller: &Caller<'_>,
+    target: Target,
+    denials: &Denials,
+) -> BaseReach {
+    let Target {
+        mut reach,
+        table: intended_table,
+        listing,
+    } = target;
+    if listing && !reach.reachable {
+        return reach;
+    }
+    let mut found = Found {
+        table: intended_table.clone(),
+        table_confirmed: false,
+        no_table_why: "no table is known: name one in the token's intent for this base",
+        table_gone: None,
+        base_gone: false,
+        record: None,
+        records_readable: false,
+    };
+    let base = reach.id.clone();
+    let site = Site {
+        caller,
+        base: &base,
+        level: reach.permission_level,
+        listing,
+        intended_table: intended_table.as_deref(),
+        denials,
+    };
+    for current in 0..=2 {
+        let scopes: Vec<&BaseScope> = BASE_SCOPES
+            .iter()
+            .filter(|s| stage(s.probe) == current)
+            .collect();
+        let outcomes = join_all(scopes.iter().map(|s| probe_scope(&site, s, &found))).await;
+        for (s, outcome) in scopes.into_iter().zip(outcomes) {
+            take(&mut reach, &mut found, s, outcome, site.intended_table);
+        }
+    }
+    if found.table_gone.is_some() && reach.not_found.is_none() {
+        reach.not_found = Some(NotFound::Table);
+    }
+    if !listing {
+        // Looking for a table, or refusing by its permissions, means the base was reached.
+        reach.reachable = reach.not_found == Some(NotFound::Table)
+            || reach
+                .scopes
+                .values()
+                .any(|v| matches!(v, Verdict::Granted | Verdict::Restricted));
+    }
+    reach
+}
+
+/// Puts one scope's outcome on the base, and keeps what later probes need from it.
+fn take(
+    reach: &mut BaseReach,
+    found: &mut Found,
+    s: &BaseScope,
+    outcome: Outcome,
+    intended_table: Option<&str>,
+) {
+    if let (Some(body), Verdict::Granted) = (&outcome.body, outcome.verdict) {
+        learn(found, s.probe, body, intended_table);
+    }
+    // A base that is gone takes its tables with it.
+    if let Some(gone) = outcome.not_found
+        && reach.not_found != Some(NotFound::Base)
+    {
+        reach.not_found = Some(gone);
+    }
+    match outcome.not_found {
+        Some(NotFound::Table) => found.table_gone = intended_table.map(str::to_owned),
+        Some(NotFound::Base) => found.base_gone = true,
+        None => {}
+    }
+    reach.quota_exhausted |= outcome.quota;
+    reach.table_in_doubt |= outcome.table_in_doubt;
+    reach.scopes.insert(s.scope.into(), outcome.verdict);
+    if let Some(why) = outcome.why {
+        reach.reasons.insert(s.scope.into(), why);
+    }
+}
+
+/// Takes the table and the record that later probes need from a successful read.
+fn learn(found: &mut Found, probe: Probe, body: &[u8], intended_table: Option<&str>) {
+    match probe {
+        Probe::Schema => {
+            if let Ok(schema) = serde_json::from_slice::<Schema>(body) {
+                let has = |t: &str| schema.tables.iter().find(|x| x.id == t || x.name == t);
+                let chosen = match intended_table {
+                    Some(t) => {
+                        if has(t).is_none() {
+                            // The schema already answers what a request to it would.
+                            found.table_gone = Some(t.to_owned());
+                        }
+                        has(t)
+                    }
+                    None => schema.tables.first(),
+                };
+                found.table = chosen.map(|t| t.id.clone());
+                found.table_confirmed = chosen.is_some();
+                if schema.tables.is_empty() && intended_table.is_none() {
+                    found.no_table_why = "the base has no tables";
+                }
+            }
+        }
+        Probe::FirstRecord => {
+            found.records_readable = true;
+            found.table_confirmed = true;
+            if let Ok(page) = serde_json::from_slice::<RecordPage>(body) {
+                found.record = page.records.first().map(|r| r.id.clone());
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found() -> Found {
+        Found {
+            table: Some("Deals".into()),
+            table_confirmed: false,
+            no_table_why: "",
+            table_gone: None,
+            base_gone: false,
+            record: None,
+            records_readable: false,
+        }
+    }
+
+    const SCHEMA: &[u8] =
+        br#"{"tables":[{"id":"tblDeals","name":"Deals"},{"id":"tblPeople","name":"People"}]}"#;
+
+    #[test]
+    fn the_schema_confirms_the_intents_table_by_name_or_id_or_shows_it_gone() {
+        let mut f = found();
+        learn(&mut f, Probe::Schema, SCHEMA, Some("Deals"));
+        assert_eq!(
+            (
+                f.table.as_deref(),
+                f.table_confirmed,
+                f.table_gone.as_deref()
+            ),
+            (Some("tblDeals"), true, None)
+        );
+        let mut f = found();
+        learn(&mut f, Probe::Schema, SCHEMA, Some("tblPeople"));
+        assert_eq!(f.table.as_deref(), Some("tblPeople"));
+        let mut f = found();
+        learn(&mut f, Probe::Schema, SCHEMA, Some("Invoices"));
+        assert_eq!(
+            (
+                f.table.as_deref(),
+                f.table_confirmed,
+                f.table_gone.as_deref()
+            ),
+            (None, false, Some("Invoices"))
+        );
+    }
+
+    #[test]
+    fn without_an_intended_table_the_first_one_is_tried_and_an_empty_base_says_so() {
+        let mut f = found();
+        learn(&mut f, Probe::Schema, SCHEMA, None);
+        assert_eq!(
+            (f.table.as_deref(), f.table_confirmed),
+            (Some("tblDeals"), true)
+        );
+        let mut f = found();
+        learn(&mut f, Probe::Schema, br#"{"tables":[]}"#, None);
+        assert_eq!((f.table, f.no_table_why), (None, "the base has no tables"));
+    }
+
+    #[test]
+    fn the_first_record_is_kept_for_the_comments_and_shows_the_table_exists() {
+        let mut f = found();
+        learn(
+            &mut f,
+            Probe::FirstRecord,
+            br#"{"records":[{"id":"recA"}]}"#,
+            None,
+        );
+        assert!(f.records_readable && f.table_confirmed);
+        assert_eq!(f.record.as_deref(), Some("recA"));
+        let mut f = found();
+        learn(&mut f, Probe::FirstRecord, br#"{"records":[]}"#, None);
+        assert!(f.records_readable && f.record.is_none());
+    }
+}

@@ -1,0 +1,373 @@
+//! One scope on one base: the verdict known without asking, or the one request that
+//! proves it, read as `airtable-api.md` says. Nothing here can change data: reads, and
+//! writes without a body.
+
+use std::collections::BTreeMap;
+
+use parking_lot::Mutex;
+use reqwest::Method;
+
+use super::base::{Found, Site};
+use super::catalog::{BaseScope, Probe};
+use crate::airtable::ApiError;
+use crate::airtable::client::Request;
+use crate::airtable::models::{CommentPage, RecordPage, Schema, ShareList, ViewList, WebhookList};
+use crate::model::report::NotFound;
+use crate::model::verdict::{PermissionLevel, Verdict};
+
+/// Scopes found missing from the token, each with the base that showed it. A scope is
+/// the token's for every base, so once a base where nothing else can refuse it (listed,
+/// so granted, with the creator role, the table known to exist) answers 403, every other
+/// base would answer the same: no request is sent for it there.
+#[derive(Default)]
+pub(super) struct Denials(Mutex<BTreeMap<&'static str, String>>);
+
+impl Denials {
+    pub fn shown_by(&self, scope: &str) -> Option<String> {
+        self.0.lock().get(scope).cloned()
+    }
+
+    fn learn(&self, scope: &'static str, base: &str) {
+        self.0
+            .lock()
+            .entry(scope)
+            .or_insert_with(|| base.to_owned());
+    }
+}
+
+/// One scope's verdict on one base, with the reason when there is one.
+pub(super) struct Outcome {
+    pub verdict: Verdict,
+    pub why: Option<String>,
+    /// The body of a successful read, for the requests that depend on it.
+    pub body: Option<Vec<u8>>,
+    pub not_found: Option<NotFound>,
+    /// The monthly quota refused it, now or earlier in this check.
+    pub quota: bool,
+    /// A 403 on the intent's table, whose existence nothing confirmed.
+    pub table_in_doubt: bool,
+}
+
+impl Outcome {
+    fn new(verdict: Verdict, why: impl Into<Option<String>>) -> Self {
+        Outcome {
+            verdict,
+            why: why.into(),
+            body: None,
+            not_found: None,
+            quota: false,
+            table_in_doubt: false,
+        }
+    }
+
+    fn quota() -> Self {
+        Outcome {
+            quota: true,
+            ..Outcome::new(Verdict::Error, ApiError::QuotaExhausted.to_string())
+        }
+    }
+}
+
+const BASE_GONE: &str = "the base named in the intent was not found: it was renamed or deleted";
+
+fn gone_why(table: &str) -> String {
+    format!(
+        "the table “{table}” named in the intent was not found in the base: it was renamed or deleted"
+    )
+}
+
+fn needs_table(probe: Probe) -> bool {
+    matches!(
+        probe,
+        Probe::FirstRecord
+            | Probe::FirstComment
+            | Probe::CreateRecordsWithoutBody
+            | Probe::UpdateTableWithoutBody
+    )
+}
+
+/// Whether a probe goes to a data route, which a spent monthly quota closes (the
+/// metadata routes under `/v0/meta` stay open).
+fn is_data(probe: Probe) -> bool {
+    matches!(
+        probe,
+        Probe::FirstRecord
+            | Probe::FirstComment
+            | Probe::CreateRecordsWithoutBody
+            | Probe::Webhooks
+    )
+}
+
+/// The scope's verdict on the site's base.
+pub(super) async fn probe_scope(site: &Site<'_>, s: &BaseScope, found: &Found) -> Outcome {
+    if let Some(known) = known_without_asking(site, s, found) {
+        return known;
+    }
+    let Some(ask) = ask(site.base, s.probe, found, found.record.as_deref()) else {
+        return nothing_to_try(site, s, found);
+    };
+    let Some(answer) = send(site, s, &ask).await else {
+        return denied_elsewhere(site, s);
+    };
+    if s.probe == Probe::FirstComment && matches!(answer, Err(ApiError::NotFound(_))) {
+        return comments_of_another_record(site, s, found).await;
+    }
+    judge(site, s, found, answer)
+}
+
+/// A verdict that needs no request: the role, an earlier answer or the catalog gives it.
+fn known_without_asking(site: &Site<'_>, s: &BaseScope, found: &Found) -> Option<Outcome> {
+    if s.probe == Probe::Schema && !site.listing {
+        return Some(Outcome::new(
+            Verdict::Denied,
+            "the token cannot list bases, which needs the same scope".to_owned(),
+        ));
+    }
+    if s.probe == Probe::None {
+        return Some(Outcome::new(
+            Verdict::Unverifiable,
+            "no request can prove it without changing data".to_owned(),
+        ));
+    }
+    if let Some(level) = site.level.filter(|l| l.rules_out(s.least_role)) {
+        return Some(Outcome::new(
+            Verdict::BlockedByRole,
+            format!(
+                "the user's role is {}; this needs {} or more",
+                level.name(),
+                s.least_role.name()
+            ),
+        ));
+    }
+    if found.base_gone {
+        return Some(Outcome::new(Verdict::Error, BASE_GONE.to_owned()));
+    }
+    match &found.table_gone {
+        Some(gone) if needs_table(s.probe) => Some(Outcome::new(Verdict::Error, gone_why(gone))),
+        _ => None,
+    }
+}
+
+/// The request that proves a probe.
+struct Ask<'a> {
+    method: Method,
+    path: Vec<&'a str>,
+    query: &'static [(&'static str, &'static str)],
+}
+
+/// The request for `probe`, or None when it needs a table or a record none is known of.
+fn ask<'a>(
+    base: &'a str,
+    probe: Probe,
+    found: &'a Found,
+    record: Option<&'a str>,
+) -> Option<Ask<'a>> {
+    let get = |path: Vec<&'a str>| Ask {
+        method: Method::GET,
+        path,
+        query: &[],
+    };
+    let table = found.table.as_deref();
+    Some(match probe {
+        Probe::Schema => get(vec!["v0", "meta", "bases", base, "tables"]),
+        Probe::Webhooks => get(vec!["v0", "bases", base, "webhooks"]),
+        Probe::Views => get(vec!["v0", "meta", "bases", base, "views"]),
+        Probe::Shares => get(vec!["v0", "meta", "bases", base, "shares"]),
+        Probe::FirstRecord => Ask {
+            query: &[("maxRecords", "1")],
+            ..get(vec!["v0", base, table?])
+        },
+        Probe::FirstComment => Ask {
+            query: &[("pageSize", "1")],
+            ..get(vec!["v0", base, table?, record?, "comments"])
+        },
+        Probe::CreateRecordsWithoutBody => Ask {
+            method: Method::POST,
+            ..get(vec!["v0", base, table?])
+        },
+        Probe::UpdateTableWithoutBody => Ask {
+            method: Method::PATCH,
+            ..get(vec!["v0", "meta", "bases", base, "tables", table?])
+        },
+        Probe::None => return None,
+    })
+}
+
+/// Sends unless the scope was shown missing elsewhere before the request leaves.
+async fn send(site: &Site<'_>, s: &BaseScope, ask: &Ask<'_>) -> Option<Result<Vec<u8>, ApiError>> {
+    let request = Request {
+        method: ask.method.clone(),
+        path: &ask.path,
+        query: ask.query,
+        base: Some(site.base),
+    };
+    let known = || site.denials.shown_by(s.scope).is_some();
+    site.caller.send_unless(request, &known).await
+}
+
+fn denied_elsewhere(site: &Site<'_>, s: &BaseScope) -> Outcome {
+    let shown_by = site.denials.shown_by(s.scope).unwrap_or_default();
+    Outcome::new(
+        Verdict::Denied,
+        format!(
+            "the token lacks the scope: {shown_by}, where the user is a creator, refused it, so no request was sent here"
+        ),
+    )
+}
+
+/// Why a probe that needs a table or a record had none to try.
+fn nothing_to_try(site: &Site<'_>, s: &BaseScope, found: &Found) -> Outcome {
+    if is_data(s.probe) && site.caller.quota_spent(site.base) {
+        return Outcome::quota();
+    }
+    let why = match (s.probe, &found.table) {
+        (Probe::FirstComment, Some(_)) if found.records_readable => {
+            "the table has no record to read comments from"
+        }
+        (Probe::FirstComment, Some(_)) => "no record could be read to look for comments",
+        _ => found.no_table_why,
+    };
+    Outcome::new(Verdict::Unverifiable, why.to_owned())
+}
+
+/// The record comments were tried on was deleted meanwhile (404): the first record is
+/// read again and, if it is another one, its comments are tried once.
+async fn comments_of_another_record(site: &Site<'_>, s: &BaseScope, found: &Found) -> Outcome {
+    let deleted = "the record it was tried on was deleted while the check ran";
+    let Some(first) = ask(site.base, Probe::FirstRecord, found, None) else {
+        return Outcome::new(Verdict::Unverifiable, deleted.to_owned());
+    };
+    let other = match send(site, s, &first).await {
+        Some(Ok(body)) => serde_json::from_slice::<RecordPage>(&body)
+            .ok()
+            .and_then(|page| page.records.into_iter().next())
+            .map(|r| r.id)
+            .filter(|id| Some(id.as_str()) != found.record.as_deref()),
+        Some(Err(ApiError::QuotaExhausted)) => return Outcome::quota(),
+        Some(Err(_)) => None,
+        None => return denied_elsewhere(site, s),
+    };
+    let Some(record) = other else {
+        return Outcome::new(
+            Verdict::Unverifiable,
+            format!("{deleted}, and no other record could be read"),
+        );
+    };
+    let Some(comments) = ask(site.base, Probe::FirstComment, found, Some(&record)) else {
+        return Outcome::new(Verdict::Unverifiable, deleted.to_owned());
+    };
+    match send(site, s, &comments).await {
+        Some(Err(ApiError::NotFound(_))) => Outcome::new(
+            Verdict::Unverifiable,
+            "records were deleted while the check ran, twice: could not verify".to_owned(),
+        ),
+        Some(answer) => judge(site, s, found, answer),
+        None => denied_elsewhere(site, s),
+    }
+}
+
+/// A probe's verdict from Airtable's answer.
+fn judge(
+    site: &Site<'_>,
+    s: &BaseScope,
+    found: &Found,
+    answer: Result<Vec<u8>, ApiError>,
+) -> Outcome {
+    let writes = matches!(
+        s.probe,
+        Probe::CreateRecordsWithoutBody | Probe::UpdateTableWithoutBody
+    );
+    match (answer, writes) {
+        (Ok(body), false) => match well_formed(s.probe, &body) {
+            Ok(()) => Outcome {
+                body: Some(body),
+                ..Outcome::new(Verdict::Granted, None)
+            },
+            Err(e) => Outcome::new(Verdict::Error, ApiError::garbage(&body, &e).to_string()),
+        },
+        (Err(ApiError::Invalid(_)), true) => Outcome::new(Verdict::Granted, None),
+        (Ok(_), true) | (Err(ApiError::Unexpected { status: 400, .. }), true) => Outcome::new(
+            Verdict::Unverifiable,
+            "Airtable did not refuse a request without a body as it should, so nothing can be concluded".to_owned(),
+        ),
+        (Err(ApiError::NoPermission), _) => refused(site, s, found),
+        (Err(ApiError::Restricted(message)), _) => Outcome::new(Verdict::Restricted, message),
+        (Err(ApiError::NotFound(message)), _) => not_found(site, s, message),
+        (Err(ApiError::QuotaExhausted), _) => Outcome::quota(),
+        (Err(e), _) => Outcome::new(Verdict::Error, e.to_string()),
+    }
+}
+
+/// A 403 `INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND` (or `NOT_AUTHORIZED`): a denial only
+/// where nothing else can explain it.
+fn refused(site: &Site<'_>, s: &BaseScope, found: &Found) -> Outcome {
+    if site.denials.shown_by(s.scope).is_some() {
+        return denied_elsewhere(site, s);
+    }
+    if needs_table(s.probe)
+        && !found.table_confirmed
+        && let Some(table) = site.intended_table
+    {
+        // Airtable answers a missing table as it answers a missing scope.
+        let grant = if site.listing {
+            ""
+        } else {
+            ", or the base is not granted to it"
+        };
+        return Outcome {
+            table_in_doubt: true,
+            ..Outcome::new(
+                Verdict::Unverifiable,
+                format!(
+                    "the table “{table}” may not exist, or the token lacks {scope}{grant}: Airtable answers each with the same 403. \
+                     Check the table's name in the intent (its id, tbl…, survives renames); if it is right, add {scope} to the token at airtable.com/create/tokens",
+                    scope = s.scope
+                ),
+            )
+        };
+    }
+    if s.probe == Probe::Shares {
+        return Outcome::new(
+            Verdict::Unverifiable,
+            "refused: Airtable serves a base's shares on Enterprise plans only, which this base's workspace may not have; or the token lacks the scope".to_owned(),
+        );
+    }
+    if site.listing && site.level == Some(PermissionLevel::Create) {
+        site.denials.learn(s.scope, site.base);
+    }
+    let why = match site.level {
+        None => Some("Airtable refused: the scope, the base grant or the user's role".to_owned()),
+        Some(PermissionLevel::None) => Some(
+            "Airtable refused: the scope, or what the admin's access allows on this base"
+                .to_owned(),
+        ),
+        Some(_) => None,
+    };
+    Outcome::new(Verdict::Denied, why)
+}
+
+/// A 404: the intent's table or base is gone, as far as the probe can tell.
+fn not_found(site: &Site<'_>, s: &BaseScope, message: Option<String>) -> Outcome {
+    let said = message.map_or(String::new(), |m| format!(": {m}"));
+    let (gone, what) = match site.intended_table {
+        Some(t) if needs_table(s.probe) => (Some(NotFound::Table), gone_why(t)),
+        _ if !needs_table(s.probe) && !site.listing => (Some(NotFound::Base), BASE_GONE.to_owned()),
+        _ => (None, "Airtable found no such table or base".to_owned()),
+    };
+    Outcome {
+        not_found: gone,
+        ..Outcome::new(Verdict::Error, format!("{what} (404{said})"))
+    }
+}
+
+/// Whether a read's answer has the documented shape.
+fn well_formed(probe: Probe, body: &[u8]) -> Result<(), serde_json::Error> {
+    match probe {
+        Probe::Schema => serde_json::from_slice::<Schema>(body).map(drop),
+        Probe::FirstRecord => serde_json::from_slice::<RecordPage>(body).map(drop),
+        Probe::FirstComment => serde_json::from_slice::<CommentPage>(body).map(drop),
+        Probe::Webhooks => serde_json::from_slice::<WebhookList>(body).map(drop),
+        Probe::Views => serde_json::from_slice::<ViewList>(body).map(drop),
+        _ => serde_json::from_slice::<ShareList>(body).map(drop),
+    }
+}
