@@ -284,6 +284,7 @@ mod true_to_airtable {
                 "webhook:manage": "granted",
                 "block:manage": "unverifiable",
                 "workspacesAndBases:read": "denied",
+                "workspacesAndBases.shares:manage": "blocked_by_role",
             })
         );
         assert_eq!(t["drift"]["excess_scopes"], json!(["webhook:manage"]));
@@ -358,7 +359,11 @@ mod true_to_airtable {
 
     #[test]
     fn a_table_or_base_gone_from_the_intent_is_an_error_that_says_so() {
-        let fake = FakeAirtable::start(real_world()).unwrap();
+        // Answered as in the API-key era (404 `TABLE_NOT_FOUND`); a 403 is
+        // `answers::a_missing_table_answered_403_is_never_a_missing_scope` in the core.
+        let mut world = real_world();
+        world.settings.missing_table = fake_airtable::scenario::MissingTable::NotFound;
+        let fake = FakeAirtable::start(world).unwrap();
         let v = TestVault::new();
         let gone = format!("{}/Forecasts", sales());
         let read = ["--scope", "data.records:read"];
@@ -375,7 +380,9 @@ mod true_to_airtable {
         );
         // Token 13 cannot list bases: the request itself answers 404 TABLE_NOT_FOUND.
         added(&v, "blind", 13, &[&read[..], &["--base", &gone]].concat());
-        for (name, requests) in [("lister", 3), ("blind", 5)] {
+        // Lister: schema, webhooks, views, shares. Blind: webhooks, views, shares, then
+        // the records whose 404 spares the writes.
+        for (name, requests) in [("lister", 4), ("blind", 4)] {
             let (code, t, err) = check(&v, &fake, name);
             assert_eq!(code, Some(1), "{name}: {err}");
             assert_eq!(t["status"], "error", "{name}: {t:#}");
@@ -408,7 +415,7 @@ mod true_to_airtable {
         let (_, blind, _) = check(&v, &fake, "blind");
         assert_eq!(
             on(&blind, &sales())["scopes"]["data.records:write"],
-            "denied"
+            "error"
         );
         assert_eq!(fake.stats().per_route["list_records"], 1);
 
@@ -419,6 +426,7 @@ mod true_to_airtable {
         let routes = [
             Route::ListWebhooks,
             Route::ListViews,
+            Route::ListShares,
             Route::ListRecords,
             Route::CreateRecords,
             Route::UpdateTable,
@@ -456,8 +464,9 @@ mod true_to_airtable {
         ] {
             assert_eq!(reach["scopes"][scope], "error", "{scope}: {reach:#}");
         }
-        // Once the base answered 404, nothing more was asked of it.
-        assert_eq!(reach["requests"], 2, "{reach:#}");
+        // Once the base answered 404 (to the first stage's three requests, sent at
+        // once), nothing more was asked of it.
+        assert_eq!(reach["requests"], 3, "{reach:#}");
         assert_eq!(t["drift"]["missing_bases"], json!([]));
         let found = findings(&t);
         assert_eq!(found.len(), 1, "{found:#?}");
@@ -610,7 +619,7 @@ mod true_to_airtable {
         assert_eq!(reach["scopes"]["data.records:read"], "granted");
         assert_eq!(reach["scopes"]["data.records:write"], "denied");
         // Nothing is ruled out by a role it does not know: every probe is sent.
-        assert_eq!(reach["requests"], 7);
+        assert_eq!(reach["requests"], 8);
     }
 
     /// Each answer quoted in `airtable-api.md`, replayed on one route, and what the
@@ -763,9 +772,14 @@ mod true_to_airtable {
             let stats = fake.stats();
             assert_eq!(stats.rate_limited, 0, "{case}");
             assert_eq!(stats.bodies, 0, "{case}");
-            // Nothing undocumented is retried.
-            // Nothing is retried: seven probes, six when no record was read for comments.
-            let probes = if route == Route::ListRecords { 6 } else { 7 };
+            // Nothing is retried: eight probes; seven when no record was read for
+            // comments; five when the records' 404 shows the table gone (no comments, no
+            // writes to it).
+            let probes = match (route, status) {
+                (Route::ListRecords, 404) => 5,
+                (Route::ListRecords, _) => 7,
+                _ => 8,
+            };
             assert_eq!(
                 stats.per_base[&sales()].requests,
                 probes,
@@ -783,8 +797,8 @@ fn the_estimate_counts_requests_and_sends_none() {
     v.add("two", &pat(2), &["--base", &crm, "--base", &ops]);
     let (code, json, err) = checked(&v, &fake, &["check", "--estimate", "--json"]);
     assert_eq!(code, Some(0), "{err}");
-    // Never checked: whoami, one page of bases, 7 probes on each intended base.
-    assert_eq!(json["requests"], 2 + 2 * 7);
+    // Never checked: whoami, one page of bases, 8 probes on each intended base.
+    assert_eq!(json["requests"], 2 + 2 * 8);
     assert_eq!(json["unknown_tokens"], 0);
     let (_, light, _) = checked(&v, &fake, &["check", "--estimate", "--light", "--json"]);
     assert_eq!(light["requests"], 2);
@@ -796,7 +810,7 @@ fn the_estimate_counts_requests_and_sends_none() {
     cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
     let text = stdout(&cmd.output().unwrap());
     assert!(
-        text.starts_with("A full check of 1 token sends about 14 requests"),
+        text.starts_with("A full check of 1 token sends about 15 requests"),
         "{text} (the check sent {sent})"
     );
 }
@@ -966,4 +980,129 @@ fn another_api_root_is_named_wherever_checks_are_shown() {
     let doctor: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
     assert_eq!(doctor["custom_api_root"], false);
     assert_eq!(doctor["api_root"], "https://api.airtable.com/");
+}
+
+#[test]
+fn a_token_edited_in_place_shows_what_changed_since_its_last_check_once() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let v = TestVault::new();
+    let (crm, ops) = (id("app", "CRM"), id("app", "Ops"));
+    // Token 2 reads CRM and Ops; it is meant to write both, and Alice only reads Ops.
+    v.add(
+        "reader",
+        &pat(2),
+        &[
+            "--scope",
+            "data.records:read",
+            "--scope",
+            "data.records:write",
+            "--scope",
+            "schema.bases:read",
+            "--base",
+            &crm,
+            "--base",
+            &ops,
+        ],
+    );
+    let (_, first, _) = checked(&v, &fake, &["check", "--json"]);
+    assert_eq!(
+        first["tokens"][0]["changed_since_last"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        first["tokens"][0]["drift"]["missing_scopes"],
+        serde_json::json!(["data.records:write"])
+    );
+    // In Airtable, the token is edited: write added, Ops removed, the same secret.
+    fake.update(|s| {
+        let token = s.tokens.iter_mut().find(|t| t.token == pat(2)).unwrap();
+        token.scopes.push("data.records:write".into());
+        token.bases.retain(|b| *b != ops);
+    });
+    // Each run is a process with a pacer of its own: start the fake's windows afresh.
+    fake.reset_traffic();
+    let (code, second, _) = checked(&v, &fake, &["check", "--json"]);
+    assert_eq!(code, Some(1));
+    let report = &second["tokens"][0];
+    let change = &report["changed_since_last"];
+    assert_eq!(
+        change["scopes_gained"],
+        serde_json::json!(["data.records:write"]),
+        "{change}"
+    );
+    assert_eq!(change["bases_lost"], serde_json::json!([ops]), "{change}");
+    assert_eq!(change["since"], first["tokens"][0]["checked_at"]);
+    // Held now, so no longer missing; Ops is out of reach.
+    assert_eq!(report["scopes"]["data.records:write"], "granted");
+    assert_eq!(report["drift"]["missing_scopes"], serde_json::json!([]));
+    assert_eq!(report["drift"]["missing_bases"], serde_json::json!([ops]));
+    // Told once: the next check compares with this one.
+    fake.reset_traffic();
+    let mut cmd = v.command(&["check"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let text = stdout(&cmd.output().unwrap());
+    assert!(!text.contains("since the check of"), "{text}");
+    fake.update(|s| {
+        let token = s.tokens.iter_mut().find(|t| t.token == pat(2)).unwrap();
+        token.scopes.retain(|s| s != "data.records:read");
+    });
+    fake.reset_traffic();
+    let mut cmd = v.command(&["check"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let text = stdout(&cmd.output().unwrap());
+    assert!(
+        text.contains("reach shrank (something may break) since the check of")
+            && text.contains("scopes lost: data.records:read"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_scope_the_role_blocks_on_some_bases_is_blocked_there_not_missing() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let v = TestVault::new();
+    let (crm, ops) = (id("app", "CRM"), id("app", "Ops"));
+    // Token 1 holds every scope; Alice creates CRM and only reads Ops.
+    v.add(
+        "writer",
+        &pat(1),
+        &[
+            "--scope",
+            "data.records:write",
+            "--base",
+            &crm,
+            "--base",
+            &ops,
+        ],
+    );
+    let (code, json, _) = checked(&v, &fake, &["check", "--json"]);
+    assert_eq!(code, Some(1));
+    let report = &json["tokens"][0];
+    assert_eq!(report["scopes"]["data.records:write"], "granted");
+    assert_eq!(report["drift"]["missing_scopes"], serde_json::json!([]));
+    assert_eq!(
+        report["drift"]["blocked_on_bases"],
+        serde_json::json!({"data.records:write": [ops]})
+    );
+    let blocked = report["drift"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "blocked_on_base")
+        .unwrap();
+    assert_eq!(blocked["cause"], "role");
+    assert!(
+        blocked["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("role there is read, it needs edit")
+    );
+    let mut cmd = v.command(&["check"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let text = stdout(&cmd.output().unwrap());
+    assert!(text.contains("0 missing, 1 blocked"), "{text}");
+    assert!(
+        text.contains("blocked on a base (will break there)"),
+        "{text}"
+    );
 }

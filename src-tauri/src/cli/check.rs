@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::error::CliError;
 use super::out::print_out;
 use super::output::{columns, json};
-use patvault_core::check::{change, estimate};
+use patvault_core::check::estimate;
 use patvault_core::config::Config;
 use patvault_core::model::CheckStatus;
 use patvault_core::model::record::TokenRecord;
@@ -209,7 +209,7 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
         }
         out.push_str(&format!("\n{}:\n", t.intent.name));
         if let Some(c) = &r.changed_since_last {
-            let which = match (change::shrank(c), change::grew(c)) {
+            let which = match (c.shrank, c.grew) {
                 (true, true) => "changed",
                 (true, false) => "shrank (something may break)",
                 _ => "grew (more exposed if it leaks)",
@@ -217,7 +217,7 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
             out.push_str(&format!(
                 "  reach {which} since the check of {}: {}\n",
                 c.since.format("%Y-%m-%d %H:%M UTC"),
-                change::describe(c).join("; ")
+                c.summary.join("; ")
             ));
         }
         for f in &r.drift.findings {

@@ -58,6 +58,15 @@ pub fn table_not_found(table: &str, base: &str) -> Response {
     )
 }
 
+/// A record that does not exist, or was deleted since it was listed (the Errors page).
+pub fn record_not_found(record: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        &format!("Could not find a record with ID \"{record}\"."),
+    )
+}
+
 /// The workspace's monthly API calls are spent: an `errors` array, as captured live.
 pub fn billing_limit() -> Response {
     let body = json!({"errors": [{

@@ -307,13 +307,9 @@ fn list_comments(scenario: &Scenario, base: &Base, call: &Call, target: &Target)
     let Some(table) = base.table(named) else {
         return missing_table(scenario, named, &base.id);
     };
-    // A newer capture answered a missing record with 403.
-    let Some(record) = table
-        .records
-        .iter()
-        .find(|r| Some(&r.id) == target.record.as_ref())
-    else {
-        return answers::forbidden();
+    let named_record = target.record.as_deref().unwrap_or_default();
+    let Some(record) = table.records.iter().find(|r| r.id == named_record) else {
+        return answers::record_not_found(named_record);
     };
     let Some(page_size) = count(call, "pageSize", 100, 100) else {
         return answers::invalid_request();
@@ -321,4 +317,114 @@ fn list_comments(scenario: &Scenario, base: &Base, call: &Call, target: &Target)
     let n = page_size.min(record.comments.len());
     let offset = (n < record.comments.len()).then(|| offset_at(n, &record.id));
     answers::ok(json!({"comments": record.comments[..n], "offset": offset}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{self, id, pat, real_world};
+
+    fn call(method: &str, path: &str, token: &str) -> Call {
+        Call {
+            method: method.into(),
+            segments: path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            query: HashMap::new(),
+            bearer: Some(token.into()),
+            has_body: false,
+        }
+    }
+
+    fn status(scenario: &Scenario, token: u32, method: &str, path: &str) -> u16 {
+        let token = scenario.token(&pat(token)).unwrap().clone();
+        let call = call(method, path, &token.token);
+        let target = call.target().unwrap();
+        answer(scenario, &token, &call, &target).status().as_u16()
+    }
+
+    #[test]
+    fn the_newer_routes_are_known_and_a_payload_call_is_its_own_route() {
+        let sales = id("app", "Sales");
+        for (path, route) in [
+            (format!("v0/meta/bases/{sales}/views"), Route::ListViews),
+            (format!("v0/meta/bases/{sales}/shares"), Route::ListShares),
+            (
+                format!("v0/bases/{sales}/webhooks/achXYZ/payloads"),
+                Route::ListWebhookPayloads,
+            ),
+        ] {
+            assert_eq!(call("GET", &path, "x").target().unwrap().route, route);
+        }
+    }
+
+    #[test]
+    fn shares_answer_on_enterprise_bases_for_editors_only() {
+        let mut scenario = real_world();
+        let alice_all = world::token(
+            30,
+            "Alice",
+            &["workspacesAndBases.shares:manage"],
+            &["Sales"],
+        );
+        let rita = world::token(
+            31,
+            "Rita",
+            &["workspacesAndBases.shares:manage"],
+            &["Sales"],
+        );
+        scenario.tokens.extend([alice_all, rita]);
+        let path = format!("v0/meta/bases/{}/shares", id("app", "Sales"));
+        assert_eq!(status(&scenario, 30, "GET", &path), 403, "not Enterprise");
+        scenario.bases[0].enterprise = true;
+        assert_eq!(status(&scenario, 30, "GET", &path), 200);
+        assert_eq!(status(&scenario, 31, "GET", &path), 403, "Rita only reads");
+    }
+
+    #[test]
+    fn a_missing_table_is_answered_as_the_scenario_says() {
+        let mut scenario = real_world();
+        let path = format!("v0/{}/Invoices", id("app", "Sales"));
+        for (answer, expected) in [
+            (MissingTable::Forbidden, 403),
+            (MissingTable::NotAuthorized, 403),
+            (MissingTable::NotFound, 404),
+        ] {
+            scenario.settings.missing_table = answer;
+            assert_eq!(status(&scenario, 12, "GET", &path), expected, "{answer:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_admin_is_listed_none_and_may_do_what_their_access_allows() {
+        let mut scenario = real_world();
+        let dana = id("usr", "Dana");
+        scenario.users.push(world::user("Dana"));
+        scenario.bases[0].admins.insert(dana, Level::Read);
+        scenario.tokens.push(world::token(
+            30,
+            "Dana",
+            world::EVERY_BASIC_SCOPE,
+            &["Sales"],
+        ));
+        let token = scenario.token(&pat(30)).unwrap().clone();
+        let listing = call("GET", "v0/meta/bases", &token.token);
+        let response = answer(&scenario, &token, &listing, &listing.target().unwrap());
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["bases"][0]["permissionLevel"], "none", "{body}");
+        let sales = id("app", "Sales");
+        assert_eq!(
+            status(&scenario, 30, "GET", &format!("v0/{sales}/Deals")),
+            200
+        );
+        assert_eq!(
+            status(&scenario, 30, "POST", &format!("v0/{sales}/Deals")),
+            403
+        );
+    }
 }

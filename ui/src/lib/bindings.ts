@@ -180,6 +180,12 @@ export type BaseReach = {
 	 *  answered (or, once that was known, not sent).
 	 */
 	quota_exhausted?: boolean,
+	/**
+	 *  The intent's table was refused with a 403 while the base's schema could not be
+	 *  read: Airtable answers a missing table and a missing scope alike, so the table may
+	 *  be gone, or a scope missing. The verdicts it touched are `unverifiable`.
+	 */
+	table_in_doubt?: boolean,
 };
 
 /**
@@ -249,6 +255,11 @@ export type CheckReport = {
 	error: string | null,
 	/**  Requests sent for this token, retries included. */
 	requests: number,
+	/**
+	 *  How the token's reach differs from its previous check, when it does: a token's
+	 *  scopes and bases can be edited in place at airtable.com/create/tokens.
+	 */
+	changed_since_last?: ReachChange | null,
 };
 
 export type CheckRun = {
@@ -307,7 +318,17 @@ export type DailyCost = {
 };
 
 export type Drift = {
+	/**
+	 *  Intended scopes the token does not hold, or that nothing could show it holds (the
+	 *  role or a restriction refused them wherever they were tried).
+	 */
 	missing_scopes: string[],
+	/**
+	 *  Intended scopes the token holds that are refused on some intended bases, by the
+	 *  user's role or a table's or field's permissions: scope → those bases. Never in
+	 *  `missing_scopes`.
+	 */
+	blocked_on_bases?: { [key in string]: string[] },
 	excess_scopes: string[],
 	missing_bases: string[],
 	/**  None when it cannot be known: a token that cannot list bases may reach more. */
@@ -378,6 +399,11 @@ export type Finding = {
 export type FindingKind = 
 /**  Meant to work but does not: something will break. */
 "missing_scope" | "missing_base" | 
+/**
+ *  The token holds the scope, but on this intended base the user's role (or a table's
+ *  or field's permissions) refuses it: it will break there.
+ */
+"blocked_on_base" | 
 /**  Works but was not meant to: over-privileged. */
 "excess_scope" | "excess_base" | 
 /**  The intent names a base or table Airtable does not have (renamed or deleted). */
@@ -521,10 +547,38 @@ export type PlaceShown = {
 	backup: boolean,
 } & FoundPlace;
 
+/**  What changed in a token's reach between two checks, as far as both could tell. */
+export type ReachChange = {
+	/**  When the previous check ran. */
+	since: string,
+	scopes_gained: string[],
+	scopes_lost: string[],
+	bases_gained: string[],
+	bases_lost: string[],
+	roles_changed: RoleChange[],
+	/**
+	 *  The token acts as another user than before: its secret was replaced by another
+	 *  user's token.
+	 */
+	user_changed: UserChange | null,
+	/**  Something that worked no longer does: whatever uses the token may break. */
+	shrank: boolean,
+	/**  The token reaches more than before: more for a leak to expose. */
+	grew: boolean,
+	/**  The change in words, a line per kind, as the CLI, the app and notifications say it. */
+	summary: string[],
+};
+
 /**  A name the user chose for a token to import, in place of the one suggested. */
 export type Renamed = {
 	token_id: string,
 	name: string,
+};
+
+export type RoleChange = {
+	base: string,
+	from: PermissionLevel | null,
+	to: PermissionLevel | null,
 };
 
 /**  One rotation: when, and the token IDs before and after (the same after a regenerate). */
@@ -692,6 +746,11 @@ export type Undone = {
 export type Unreadable = {
 	path: string,
 	error: string,
+};
+
+export type UserChange = {
+	from: string,
+	to: string,
 };
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BaseReach, CheckReport, TokenSummary } from "./bindings";
 import { summary } from "./fixture.test-support";
-import { baseRows, checkChip, describeSeconds, findingsOf, identity, matrix, scopeRows } from "./reach";
+import { baseRows, changeLines, checkChip, describeSeconds, findingsOf, identity, matrix, roleWords, scopeRows } from "./reach";
 
 const CRM = "appCRMCRMCRMCRM01";
 const HR = "appHRHRHRHRHRHR01";
@@ -198,5 +198,69 @@ describe("table restrictions, a spent quota and a table gone", () => {
     expect(scopeRows(token).find((s) => s.scope === "data.records:write")?.mark).toBe("restricted");
     expect(baseRows(token).map((b) => b.mark)).toEqual(["gone", "restricted", "quota"]);
     expect(findingsOf(token).map((f) => f.kind)).toEqual(["not_found", "missing_scope", "excess_scope"]);
+  });
+});
+
+describe("a held scope blocked on some bases, an admin's base, and a change since the last check", () => {
+  const blockedOnOps: CheckReport = {
+    ...report,
+    scopes: { ...report.scopes, "data.records:write": "granted" },
+    bases: [
+      reach(CRM, "CRM", { intended: true, scopes: { "data.records:write": "granted" } }),
+      reach(OPS, "Ops", { intended: true, permission_level: "read", scopes: { "data.records:write": "blocked_by_role" } }),
+      reach(HR, "HR", { permission_level: "none", scopes: { "data.records:read": "granted" } }),
+    ],
+    drift: {
+      missing_scopes: [],
+      blocked_on_bases: { "data.records:write": [OPS] },
+      excess_scopes: [],
+      missing_bases: [],
+      excess_bases: [HR],
+      unknown: [],
+      findings: [
+        { kind: "blocked_on_base", scope: "data.records:write", base: OPS, cause: "role", explanation: "role there is read", fix: "raise it" },
+        { kind: "excess_base", scope: null, base: HR, cause: "base_grant", explanation: "reaches HR", fix: "remove HR" },
+      ],
+    },
+    changed_since_last: {
+      since: "2026-11-22T10:00:00Z",
+      scopes_gained: ["data.records:write"],
+      scopes_lost: [],
+      bases_gained: [],
+      bases_lost: [OPS],
+      roles_changed: [],
+      user_changed: null,
+      shrank: true,
+      grew: true,
+      summary: ["scopes gained: data.records:write", `bases lost: ${OPS}`],
+    },
+  };
+  const token = summary({
+    scopes: ["data.records:write"],
+    bases: [CRM, OPS].map((id) => ({ id, label: null, table: null })),
+    last_report: blockedOnOps,
+  });
+
+  it("marks the scope blocked, not missing, and the base where it is blocked", () => {
+    expect(scopeRows(token).find((s) => s.scope === "data.records:write")?.mark).toBe("blocked");
+    const cells = matrix([token]).rows[0].cells;
+    expect(cells[OPS]?.tone).toBe("blocked");
+    expect(cells[OPS]?.title).toContain("role there is read");
+    expect(cells[CRM]?.tone).toBe("ok");
+  });
+
+  it("names an admin's role for what it is", () => {
+    expect(matrix([token]).rows[0].cells[HR]?.level).toBe("none (admin access?)");
+    expect(roleWords("edit")).toBe("edit");
+    expect(roleWords(null)).toBeNull();
+  });
+
+  it("says how the reach changed, shrinking first", () => {
+    expect(changeLines(blockedOnOps)).toEqual({
+      tone: "missing",
+      since: "2026-11-22T10:00:00Z",
+      lines: ["scopes gained: data.records:write", `bases lost: ${OPS}`],
+    });
+    expect(changeLines(report)).toBeNull();
   });
 });

@@ -15,7 +15,14 @@ export const BASE_SCOPE_SHORT: [string, string][] = [
   ["webhook:manage", "webhooks"],
   ["block:manage", "extensions"],
   ["workspacesAndBases:read", "workspace"],
+  ["workspacesAndBases.shares:manage", "shares"],
 ];
+
+/** The user's role in a base as people read it: `none` is an enterprise admin's access
+ * without being a collaborator (Airtable's get-base-collaborators page). */
+export function roleWords(level: PermissionLevel | null): string | null {
+  return level === "none" ? "none (admin access?)" : level;
+}
 
 export const VERDICT_WORDS: Record<Verdict, string> = {
   granted: "granted",
@@ -51,8 +58,10 @@ export function identity(r: CheckReport | null): string {
 
 /** A base or scope against intent; `restricted` (a table's or field's permissions
  * refused something), `quota` (the workspace's monthly API calls are spent) and `gone`
- * (the intent names a table or base that is not there) outrank the rest on a base. */
-export type Mark = "ok" | "missing" | "excess" | "unknown" | "restricted" | "quota" | "gone";
+ * (the intent names a table or base that is not there) outrank the rest on a base.
+ * `blocked` is a scope the token holds that the role or a restriction refuses on some
+ * intended bases. */
+export type Mark = "ok" | "missing" | "blocked" | "excess" | "unknown" | "restricted" | "quota" | "gone";
 
 export type ScopeRow = { scope: string; intended: boolean; verdict: Verdict | null; mark: Mark };
 
@@ -67,6 +76,7 @@ export function scopeRows(t: TokenSummary): ScopeRow[] {
     let mark: Mark = "unknown";
     if (verdict === "restricted") mark = "restricted";
     else if (r?.drift.missing_scopes.includes(scope)) mark = "missing";
+    else if (r?.drift.blocked_on_bases?.[scope]) mark = "blocked";
     else if (r?.drift.excess_scopes.includes(scope)) mark = "excess";
     else if (verdict === "granted" && intended) mark = "ok";
     return { scope, intended, verdict, mark };
@@ -92,8 +102,9 @@ export function baseRows(t: TokenSummary): BaseRow[] {
   return [...rows.values()].sort((a, b) => Number(b.intended) - Number(a.intended) || a.name.localeCompare(b.name));
 }
 
-/** A base's drift: missing when something meant to work there does not, excess when
- * the token reaches it unintended or a scope it should not have works there. */
+/** A base's drift: missing when something meant to work there does not, blocked when a
+ * scope the token holds is refused there by the role or a restriction, excess when the
+ * token reaches it unintended or a scope it should not have works there. */
 function baseMark(r: CheckReport, base: string): Mark {
   const reach = r.bases.find((b) => b.id === base);
   if (reach?.quota_exhausted) return "quota";
@@ -105,6 +116,7 @@ function baseMark(r: CheckReport, base: string): Mark {
   if (r.drift.missing_bases.includes(base) || here.some((f) => f.kind.startsWith("missing")) || (reach?.intended && refusedHere)) {
     return "missing";
   }
+  if (Object.values(r.drift.blocked_on_bases ?? {}).some((bases) => bases.includes(base))) return "blocked";
   const excessHere = r.drift.excess_scopes.some((s) => verdictHere(s) === "granted");
   if (r.drift.excess_bases?.includes(base) || here.some((f) => f.kind.startsWith("excess")) || excessHere) return "excess";
   if (!reach?.reachable || Object.values(reach.scopes).includes("error")) return "unknown";
@@ -131,7 +143,8 @@ export function grantedShort(reach: BaseReach): string[] {
 }
 
 export type Cell = {
-  level: PermissionLevel | null;
+  /** The user's role, in words. */
+  level: string | null;
   granted: string[];
   restricted: string[];
   tone: Mark | "unchecked" | "failed";
@@ -142,6 +155,7 @@ export type Cell = {
 export const TONE_WORDS: Record<Cell["tone"], string> = {
   ok: "as meant",
   missing: "will break",
+  blocked: "blocked here: will break",
   excess: "over-privileged",
   unknown: "could not tell",
   restricted: "table restriction",
@@ -208,7 +222,7 @@ function cell(t: TokenSummary, base: string): Cell | null {
     ? ["The workspace's monthly Airtable API quota is used up: wait for next month, or move the base to a plan with more API calls."]
     : [];
   return {
-    level: reach?.permission_level ?? null,
+    level: roleWords(reach?.permission_level ?? null),
     granted,
     restricted: reach ? restrictedShort(reach) : [],
     tone,
@@ -220,4 +234,12 @@ function cell(t: TokenSummary, base: string): Cell | null {
 export function describeSeconds(seconds: number): string {
   if (seconds < 90) return `about ${seconds} s`;
   return `about ${Math.round(seconds / 60)} min`;
+}
+
+/** How the token's reach changed since the check before its latest, in words; null when
+ * it did not, or nothing could tell. */
+export function changeLines(r: CheckReport | null): { tone: "missing" | "excess"; lines: string[]; since: string } | null {
+  const c = r?.changed_since_last;
+  if (!c) return null;
+  return { tone: c.shrank ? "missing" : "excess", lines: c.summary, since: c.since };
 }

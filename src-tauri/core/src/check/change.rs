@@ -60,7 +60,13 @@ pub fn reach_change(previous: &CheckReport, current: &CheckReport) -> Option<Rea
             }
         }
     }
-    (!is_empty(&change)).then_some(change)
+    if is_empty(&change) {
+        return None;
+    }
+    change.shrank = shrank(&change);
+    change.grew = grew(&change);
+    change.summary = describe(&change);
+    Some(change)
 }
 
 fn is_empty(c: &ReachChange) -> bool {
@@ -72,23 +78,20 @@ fn is_empty(c: &ReachChange) -> bool {
         && c.user_changed.is_none()
 }
 
-/// Whether something that worked no longer does: whatever uses the token may break.
-pub fn shrank(c: &ReachChange) -> bool {
+fn shrank(c: &ReachChange) -> bool {
     !c.scopes_lost.is_empty()
         || !c.bases_lost.is_empty()
         || c.user_changed.is_some()
         || c.roles_changed.iter().any(|r| r.to < r.from)
 }
 
-/// Whether the token reaches more than before: more for a leak to expose.
-pub fn grew(c: &ReachChange) -> bool {
+fn grew(c: &ReachChange) -> bool {
     !c.scopes_gained.is_empty()
         || !c.bases_gained.is_empty()
         || c.roles_changed.iter().any(|r| r.to > r.from)
 }
 
-/// The change in one sentence per kind, for the CLI, the token page and a notification.
-pub fn describe(c: &ReachChange) -> Vec<String> {
+fn describe(c: &ReachChange) -> Vec<String> {
     let list = |v: &[String]| v.join(", ");
     let mut out = Vec::new();
     if let Some(u) = &c.user_changed {
@@ -121,7 +124,7 @@ pub fn describe(c: &ReachChange) -> Vec<String> {
 /// A notification's title and text for a change worth one: reach that shrank (something
 /// will break) or grew (over-privilege).
 pub fn notice(name: &str, c: &ReachChange) -> Option<(&'static str, String)> {
-    let title = match (shrank(c), grew(c)) {
+    let title = match (c.shrank, c.grew) {
         (false, false) => return None,
         (true, _) => "Airtable token reaches less than before",
         (false, true) => "Airtable token reaches more than before",
@@ -130,7 +133,7 @@ pub fn notice(name: &str, c: &ReachChange) -> Option<(&'static str, String)> {
         title,
         format!(
             "“{name}” changed since its last check (a token can be edited in place at airtable.com/create/tokens): {}. Check its intent in PAT Vault.",
-            describe(c).join("; ")
+            c.summary.join("; ")
         ),
     ))
 }
@@ -215,8 +218,8 @@ mod tests {
                 to: Some(Read)
             }]
         );
-        assert!(shrank(&c) && grew(&c));
-        let said = describe(&c).join("; ");
+        assert!(c.shrank && c.grew);
+        let said = c.summary.join("; ");
         assert!(said.contains("scopes lost: data.records:write"), "{said}");
         let (title, body) = notice("CRM sync", &c).unwrap();
         assert!(title.contains("less"), "{title}");
@@ -268,11 +271,11 @@ mod tests {
         let before = report(1, true, "usrA", &[], &[("appA", Read)]);
         let raised = report(2, true, "usrA", &[], &[("appA", Edit)]);
         let c = reach_change(&before, &raised).unwrap();
-        assert!(grew(&c) && !shrank(&c));
+        assert!(c.grew && !c.shrank);
         assert!(notice("t", &c).unwrap().0.contains("more"));
         let other = report(2, true, "usrB", &[], &[("appA", Read)]);
         let c = reach_change(&before, &other).unwrap();
-        assert!(shrank(&c) && !grew(&c));
-        assert_eq!(describe(&c), ["it now acts as user usrB (was usrA)"]);
+        assert!(c.shrank && !c.grew);
+        assert_eq!(c.summary, ["it now acts as user usrB (was usrA)"]);
     }
 }

@@ -189,6 +189,12 @@ pub struct ReachChange {
     /// The token acts as another user than before: its secret was replaced by another
     /// user's token.
     pub user_changed: Option<UserChange>,
+    /// Something that worked no longer does: whatever uses the token may break.
+    pub shrank: bool,
+    /// The token reaches more than before: more for a leak to expose.
+    pub grew: bool,
+    /// The change in words, a line per kind, as the CLI, the app and notifications say it.
+    pub summary: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

@@ -2,6 +2,7 @@
 //! no Tauri. The accounts come from `fake_airtable::world`; `support` turns intents into
 //! checks.
 
+mod answers;
 mod faults;
 mod reach;
 mod support;

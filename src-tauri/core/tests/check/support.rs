@@ -55,8 +55,10 @@ pub async fn check(
     let client = Client::new(ApiRoot::parse(&fake.url()).unwrap(), options).unwrap();
     let jobs: Vec<CheckJob> = tokens
         .into_iter()
-        .map(|(n, intent)| CheckJob {
-            id: Uuid::from_u128(n.into()),
+        .enumerate()
+        .map(|(i, (n, intent))| CheckJob {
+            // A job per entry: one token may be checked against several intents.
+            id: Uuid::from_u128(i as u128),
             intent,
             secret: Ok(Secret::new(pat(n))),
             user_hint: None,
