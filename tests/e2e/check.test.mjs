@@ -236,7 +236,7 @@ test("a full check that would take over a minute is announced first", async (t) 
   await (await session.find("[data-test=light]")).click();
   await (await session.find("[data-test=check]")).click();
   const ask = await (await session.find("[data-test=check-estimate]")).text();
-  assert.match(ask, /A full check sends about 3222 requests\. .* it takes about 68 s\./);
+  assert.match(ask, /A full check sends about 3682 requests\. .* it takes about 78 s\./);
   await shot("15-check-estimate");
   await (await session.find("[data-test=run-light]")).click();
   const history = () => JSON.parse(app.cli(["show", "Everything", "--json"])).checks;
@@ -293,7 +293,7 @@ test("a table restriction and a spent monthly quota are shown for what they are"
 
   step("the cost is in view before a check");
   await session.find("[data-test=token-row]");
-  await session.until(() => /about 16 requests, light: 2/.test(document.querySelector("[data-test=check-cost]")?.textContent ?? ""), "the cost of a check");
+  await session.until(() => /about 18 requests, light: 2/.test(document.querySelector("[data-test=check-cost]")?.textContent ?? ""), "the cost of a check");
 
   step("a restricted table");
   await (await session.find("[data-test=check]")).click();

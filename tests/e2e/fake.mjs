@@ -32,6 +32,16 @@ export async function startFake(scenarioFile) {
       });
       if (answer.status !== 204) throw new Error(`setting the quota answered ${answer.status}`);
     },
+    /** Edits a token in place, as its owner can at airtable.com/create/tokens: same
+     * secret, new scopes or bases. `id` is the part of the token before the dot. */
+    editToken: async (id, { scopes, bases }) => {
+      const answer = await fetch(`${url}/_fake/token`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ id, scopes, bases }),
+      });
+      if (answer.status !== 204) throw new Error(`editing the token answered ${answer.status}`);
+    },
     stop: () => child.kill(),
   };
 }

@@ -1,7 +1,8 @@
 // End to end: a reminder reaches the desktop as a real freedesktop notification over the
 // private D-Bus session (received by tests/e2e/notifications.py), once a day per token
 // across restarts, and the token page offers to snooze it. With the daily check on, a
-// token Airtable no longer accepts is found in the background and reported the same way.
+// token Airtable no longer accepts is found in the background and reported the same way,
+// as is a token whose reach was edited in Airtable since its last check.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -127,4 +128,52 @@ test("the daily check finds a revoked token in the background and says so", asyn
   const light = app.readInventory().tokens.map((r) => r.checks[0].light);
   assert.deepEqual(light, [true, true]);
   assert.equal((await fake.stats()).requests, 3);
+});
+
+test("a token edited in Airtable since its last check is told once, by the daily check and on its page", async (t) => {
+  const log = path.join(work, "reach-notifications.jsonl");
+  const server = await startNotificationServer(log);
+  const fake = await startFake(demoScenario);
+  const zapier = demoVault.tokens.find((d) => d.name === "Zapier: CRM sync");
+  const app = await launchApp("edited", {
+    port: 4526,
+    env: { PATVAULT_AIRTABLE_URL: fake.url },
+    settings: { daily_check: true },
+    beforeStart: ({ cli }) => {
+      const intent = [...zapier.scopes.flatMap((sc) => ["--scope", sc]), ...zapier.bases.flatMap((b) => ["--base", b])];
+      cli(["add", zapier.name, ...intent], `${zapier.secret}\n`);
+      cli(["check", "--light"], "", { PATVAULT_AIRTABLE_URL: fake.url });
+      // That check was two days ago: the daily check takes the token again.
+      const file = path.join(path.dirname(log), "edited", "data", "inventory.json");
+      const inventory = JSON.parse(fs.readFileSync(file, "utf8"));
+      const earlier = (iso) => new Date(Date.parse(iso) - 2 * 86400000).toISOString();
+      for (const token of inventory.tokens) {
+        token.checks = token.checks.map((c) => ({ ...c, checked_at: earlier(c.checked_at) }));
+        token.last_report.checked_at = earlier(token.last_report.checked_at);
+      }
+      fs.writeFileSync(file, JSON.stringify(inventory));
+    },
+  });
+  t.after(async () => {
+    await app.stop();
+    fake.stop();
+    server.kill();
+  });
+
+  step("its owner removes its base at airtable.com/create/tokens; the daily check notices");
+  await fake.editToken(zapier.secret.split(".")[0], { bases: [] });
+  await (await app.session.find("[data-test=open-settings]")).click();
+  await (await app.session.find("[data-test=save-settings]")).click();
+  await waitFor(() => received(log).length > 0, "a notification", 30000);
+  const [note, ...more] = received(log);
+  assert.equal(note.summary, "Airtable token reaches less than before");
+  assert.match(note.body, /^“Zapier: CRM sync” changed since its last check .*bases lost: appSalesCRM000000/);
+  assert.deepEqual(more, []);
+
+  step("the token page says what changed");
+  await (await app.session.find("button.brand")).click();
+  await (await app.session.find("[data-test=token-row] td")).click();
+  const changed = await (await app.session.find("[data-test=changed-since-last]")).text();
+  assert.match(changed, /Reaches less than at the check before/);
+  assert.match(changed, /bases lost: appSalesCRM000000/);
 });
