@@ -217,6 +217,7 @@ export type CheckEntry = {
 	light: boolean,
 	status: CheckStatus,
 	reachable_bases: number,
+	/**  What will break: missing scopes and bases, and scopes blocked on some bases. */
 	missing: number,
 	excess: number,
 	error: string | null,
@@ -318,15 +319,12 @@ export type DailyCost = {
 };
 
 export type Drift = {
-	/**
-	 *  Intended scopes the token does not hold, or that nothing could show it holds (the
-	 *  role or a restriction refused them wherever they were tried).
-	 */
+	/**  Intended scopes the token does not hold (its verdict is `denied`). */
 	missing_scopes: string[],
 	/**
-	 *  Intended scopes the token holds that are refused on some intended bases, by the
-	 *  user's role or a table's or field's permissions: scope → those bases. Never in
-	 *  `missing_scopes`.
+	 *  Intended scopes the token was not shown to lack that are refused on some intended
+	 *  bases, by the user's role, a table's or field's permissions, or (held, yet refused)
+	 *  Airtable: scope → those bases. Never in `missing_scopes`.
 	 */
 	blocked_on_bases?: { [key in string]: string[] },
 	excess_scopes: string[],
@@ -549,7 +547,7 @@ export type PlaceShown = {
 
 /**  What changed in a token's reach between two checks, as far as both could tell. */
 export type ReachChange = {
-	/**  When the previous check ran. */
+	/**  When the oldest fact it was compared with was shown: the change happened since. */
 	since: string,
 	scopes_gained: string[],
 	scopes_lost: string[],

@@ -236,7 +236,7 @@ export function describeSeconds(seconds: number): string {
   return `about ${Math.round(seconds / 60)} min`;
 }
 
-/** How the token's reach changed since the check before its latest, in words; null when
+/** How the token's reach changed since its earlier checks showed it, in words; null when
  * it did not, or nothing could tell. */
 export function changeLines(r: CheckReport | null): { tone: "missing" | "excess"; lines: string[]; since: string } | null {
   const c = r?.changed_since_last;

@@ -23,11 +23,15 @@ pub const RATE_LIMIT: &str = "RATE_LIMIT_REACHED";
 pub enum ApiError {
     #[error("Airtable does not accept this token (revoked, regenerated or mistyped)")]
     Unauthorized,
-    /// 403 `INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND` (or `NOT_AUTHORIZED`): the scope, the
-    /// base grant or the user's role is missing, or the base or table does not exist;
-    /// Airtable does not say which.
+    /// 403 `INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: the scope, the base grant or the
+    /// user's role is missing, or the base or table does not exist; Airtable does not say
+    /// which.
     #[error("Airtable refused: missing permission, or no such base or table")]
     NoPermission,
+    /// 403 `NOT_AUTHORIZED`: seen for a wrong table name as well as for a refusal
+    /// (`airtable-api.md`), so it never proves a scope missing.
+    #[error("Airtable refused (403 NOT_AUTHORIZED): missing permission, or a wrong table name")]
+    NotAuthorized,
     /// 403 `INVALID_PERMISSIONS`: the table's or a field's permissions forbid it, whatever
     /// the token's scopes. Holds Airtable's message.
     #[error("Airtable refused by a table or field restriction: {0}")]
@@ -117,7 +121,8 @@ impl ApiError {
             kind: kind.clone(),
         };
         match (status, kind.as_deref()) {
-            (403, Some(NO_PERMISSION | NOT_AUTHORIZED)) => ApiError::NoPermission,
+            (403, Some(NO_PERMISSION)) => ApiError::NoPermission,
+            (403, Some(NOT_AUTHORIZED)) => ApiError::NotAuthorized,
             (403, Some(RESTRICTED)) => ApiError::Restricted(
                 body.message
                     .unwrap_or_else(|| "no message came with it".into()),
@@ -223,7 +228,7 @@ mod tests {
                 403,
                 r#"{"error":{"type":"NOT_AUTHORIZED","message":"You are not authorized to perform this operation"}}"#
             ),
-            Some(ApiError::NoPermission)
+            Some(ApiError::NotAuthorized)
         );
         // A field's permissions refuse like a table's.
         assert_eq!(

@@ -35,6 +35,8 @@ pub(super) struct Found {
     pub base_gone: bool,
     pub record: Option<String>,
     pub records_readable: bool,
+    /// Scopes refused where the role is not known (see `scope::refused`).
+    pub role_doubts: Vec<&'static BaseScope>,
 }
 
 /// When a probe can run: the schema names a table, the first record gives a record for
@@ -70,6 +72,7 @@ pub(super) async fn probe_base(
         base_gone: false,
         record: None,
         records_readable: false,
+        role_doubts: Vec::new(),
     };
     let base = reach.id.clone();
     let site = Site {
@@ -90,6 +93,7 @@ pub(super) async fn probe_base(
             take(&mut reach, &mut found, s, outcome, site.intended_table);
         }
     }
+    settle_role_doubts(&mut reach, &found);
     if found.table_gone.is_some() && reach.not_found.is_none() {
         reach.not_found = Some(NotFound::Table);
     }
@@ -104,11 +108,30 @@ pub(super) async fn probe_base(
     reach
 }
 
+/// A base that answered a read is granted to the token and at least readable by the user:
+/// a refusal there of a scope the read role allows can only be the scope's.
+fn settle_role_doubts(reach: &mut BaseReach, found: &Found) {
+    if !reach.scopes.values().any(|v| *v == Verdict::Granted) {
+        return;
+    }
+    for s in found
+        .role_doubts
+        .iter()
+        .filter(|s| s.least_role == PermissionLevel::Read)
+    {
+        reach.scopes.insert(s.scope.into(), Verdict::Denied);
+        reach.reasons.insert(
+            s.scope.into(),
+            "the token lacks the scope: this base answered other reads, so neither the base grant nor the role refused it".into(),
+        );
+    }
+}
+
 /// Puts one scope's outcome on the base, and keeps what later probes need from it.
 fn take(
     reach: &mut BaseReach,
     found: &mut Found,
-    s: &BaseScope,
+    s: &'static BaseScope,
     outcome: Outcome,
     intended_table: Option<&str>,
 ) {
@@ -128,6 +151,9 @@ fn take(
     }
     reach.quota_exhausted |= outcome.quota;
     reach.table_in_doubt |= outcome.table_in_doubt;
+    if outcome.role_in_doubt {
+        found.role_doubts.push(s);
+    }
     reach.scopes.insert(s.scope.into(), outcome.verdict);
     if let Some(why) = outcome.why {
         reach.reasons.insert(s.scope.into(), why);
@@ -181,6 +207,7 @@ mod tests {
             base_gone: false,
             record: None,
             records_readable: false,
+            role_doubts: Vec::new(),
         }
     }
 
@@ -241,5 +268,45 @@ mod tests {
         let mut f = found();
         learn(&mut f, Probe::FirstRecord, br#"{"records":[]}"#, None);
         assert!(f.records_readable && f.record.is_none());
+    }
+
+    fn reach(scopes: &[(&str, Verdict)]) -> BaseReach {
+        BaseReach {
+            id: "appA".into(),
+            name: None,
+            permission_level: None,
+            reachable: true,
+            intended: true,
+            scopes: scopes.iter().map(|(s, v)| ((*s).to_owned(), *v)).collect(),
+            reasons: Default::default(),
+            requests: 0,
+            not_found: None,
+            quota_exhausted: false,
+            table_in_doubt: false,
+        }
+    }
+
+    #[test]
+    fn a_base_that_answered_a_read_settles_the_doubts_the_read_role_cannot_explain() {
+        let scope = |name| crate::check::catalog::base_scope(name).unwrap();
+        let mut f = found();
+        f.role_doubts = vec![scope("webhook:manage"), scope("data.records:write")];
+        let doubtful = [
+            ("webhook:manage", Verdict::Unverifiable),
+            ("data.records:write", Verdict::Unverifiable),
+        ];
+        let mut unanswered = reach(&doubtful);
+        settle_role_doubts(&mut unanswered, &f);
+        assert_eq!(unanswered.scopes["webhook:manage"], Verdict::Unverifiable);
+        let mut read = reach(&[
+            doubtful[0],
+            doubtful[1],
+            ("data.records:read", Verdict::Granted),
+        ]);
+        settle_role_doubts(&mut read, &f);
+        assert_eq!(read.scopes["webhook:manage"], Verdict::Denied);
+        assert!(read.reasons["webhook:manage"].contains("lacks the scope"));
+        // Writing needs more than reading: the role may still be the cause.
+        assert_eq!(read.scopes["data.records:write"], Verdict::Unverifiable);
     }
 }

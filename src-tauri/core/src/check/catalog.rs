@@ -26,6 +26,19 @@ pub enum Probe {
     None,
 }
 
+impl Probe {
+    /// Whether the request names a table (and so a 403 may mean the table is missing).
+    pub fn needs_table(self) -> bool {
+        matches!(
+            self,
+            Probe::FirstRecord
+                | Probe::FirstComment
+                | Probe::CreateRecordsWithoutBody
+                | Probe::UpdateTableWithoutBody
+        )
+    }
+}
+
 pub struct BaseScope {
     pub scope: &'static str,
     pub probe: Probe,

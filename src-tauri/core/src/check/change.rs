@@ -1,81 +1,79 @@
-//! How a token's reach changed since its previous check. A token's scopes and bases can
-//! be edited in place at airtable.com/create/tokens with the same secret
-//! (`airtable-api.md`, "Token lifecycle"), so each check is compared with the last one,
-//! not only with the intent. Only what both checks knew is compared: a light check knows
-//! the user, the bases and two scopes; a verdict that is neither granted nor denied
-//! proves nothing either way.
+//! How a token's reach changed since its checks last showed it. A token's scopes and
+//! bases can be edited in place at airtable.com/create/tokens with the same secret
+//! (`airtable-api.md`, "Token lifecycle"), so each check is compared with what earlier
+//! checks showed, not only with the intent: each fact with the latest check that knew it
+//! (`KnownReach`), so a full check after light ones still sees a scope edited meanwhile.
+//! A verdict that is neither granted nor denied proves nothing either way, and a role
+//! PAT Vault does not recognise is compared with nothing.
 
-use std::collections::BTreeSet;
+use chrono::{DateTime, Utc};
 
-use crate::model::report::{CheckReport, ReachChange, RoleChange, UserChange};
+use crate::model::report::{CheckReport, KnownReach, ReachChange, RoleChange, UserChange};
 use crate::model::verdict::{PermissionLevel, Verdict};
 
-/// The change from `previous` to `current`, when there is one both could tell.
-pub fn reach_change(previous: &CheckReport, current: &CheckReport) -> Option<ReachChange> {
-    let (Some(was), Some(now)) = (&previous.user, &current.user) else {
-        return None;
-    };
-    let mut change = ReachChange {
-        since: previous.checked_at,
-        ..ReachChange::default()
-    };
-    if was.id != now.id {
+/// The change from what was `known` to `current`, when there is one both could tell.
+pub fn reach_change(known: &KnownReach, current: &CheckReport) -> Option<ReachChange> {
+    let now = current.user.as_ref()?;
+    let mut change = ReachChange::default();
+    let mut since: Option<DateTime<Utc>> = None;
+    let mut compared = |at: DateTime<Utc>| since = Some(since.map_or(at, |s| s.min(at)));
+    if let Some(was) = known.user.as_ref().filter(|was| was.value != now.id) {
+        compared(was.at);
         change.user_changed = Some(UserChange {
-            from: was.id.clone(),
+            from: was.value.clone(),
             to: now.id.clone(),
         });
     }
     for (scope, verdict) in &current.scopes {
-        match (previous.scopes.get(scope), verdict) {
-            (Some(Verdict::Granted), Verdict::Denied) => change.scopes_lost.push(scope.clone()),
-            (Some(Verdict::Denied), Verdict::Granted) => change.scopes_gained.push(scope.clone()),
-            _ => {}
+        let Some(was) = known.scopes.get(scope) else {
+            continue;
+        };
+        match (was.value, verdict) {
+            (true, Verdict::Denied) => change.scopes_lost.push(scope.clone()),
+            (false, Verdict::Granted) => change.scopes_gained.push(scope.clone()),
+            _ => continue,
         }
+        compared(was.at);
     }
     // Without the base list a check knows only the bases it was meant for.
-    if previous.can_list_bases == Some(true) && current.can_list_bases == Some(true) {
-        let reached = |r: &CheckReport| -> BTreeSet<String> {
-            r.bases
-                .iter()
-                .filter(|b| b.reachable)
-                .map(|b| b.id.clone())
-                .collect()
-        };
-        let (before, after) = (reached(previous), reached(current));
-        change.bases_gained = after.difference(&before).cloned().collect();
-        change.bases_lost = before.difference(&after).cloned().collect();
-        for base in &current.bases {
-            let Some(old) = previous.bases.iter().find(|b| b.id == base.id) else {
-                continue;
-            };
-            if before.contains(&base.id)
-                && after.contains(&base.id)
-                && old.permission_level != base.permission_level
-            {
-                change.roles_changed.push(RoleChange {
-                    base: base.id.clone(),
-                    from: old.permission_level,
-                    to: base.permission_level,
-                });
+    if let (Some(was), Some(true)) = (&known.bases, current.can_list_bases) {
+        let mut changed = false;
+        let reached: Vec<_> = current.bases.iter().filter(|b| b.reachable).collect();
+        for base in &reached {
+            match was.value.get(&base.id) {
+                None => change.bases_gained.push(base.id.clone()),
+                Some(&from) => {
+                    let to = base.permission_level;
+                    if let (Some(f), Some(t)) = (from, to)
+                        && f != t
+                    {
+                        change.roles_changed.push(RoleChange {
+                            base: base.id.clone(),
+                            from,
+                            to,
+                        });
+                    } else {
+                        continue;
+                    }
+                }
+            }
+            changed = true;
+        }
+        for id in was.value.keys() {
+            if !reached.iter().any(|b| &b.id == id) {
+                change.bases_lost.push(id.clone());
+                changed = true;
             }
         }
+        if changed {
+            compared(was.at);
+        }
     }
-    if is_empty(&change) {
-        return None;
-    }
+    change.since = since?;
     change.shrank = shrank(&change);
     change.grew = grew(&change);
     change.summary = describe(&change);
     Some(change)
-}
-
-fn is_empty(c: &ReachChange) -> bool {
-    c.scopes_gained.is_empty()
-        && c.scopes_lost.is_empty()
-        && c.bases_gained.is_empty()
-        && c.bases_lost.is_empty()
-        && c.roles_changed.is_empty()
-        && c.user_changed.is_none()
 }
 
 fn shrank(c: &ReachChange) -> bool {
@@ -204,7 +202,7 @@ mod tests {
             &[("data.records:write", Denied), ("webhook:manage", Granted)],
             &[("appB", Read), ("appC", Create)],
         );
-        let c = reach_change(&before, &after).unwrap();
+        let c = reach_change(&KnownReach::of(&before), &after).unwrap();
         assert_eq!(c.since, before.checked_at);
         assert_eq!(c.scopes_lost, ["data.records:write"]);
         assert_eq!(c.scopes_gained, ["webhook:manage"]);
@@ -247,7 +245,7 @@ mod tests {
             &[("data.records:read", NotChecked)],
             &[("appA", Create)],
         );
-        assert_eq!(reach_change(&full, &light), None);
+        assert_eq!(reach_change(&KnownReach::of(&full), &light), None);
         let doubtful = report(
             3,
             false,
@@ -255,27 +253,75 @@ mod tests {
             &[("data.records:read", Unverifiable)],
             &[("appA", Create)],
         );
-        assert_eq!(reach_change(&full, &doubtful), None);
+        assert_eq!(reach_change(&KnownReach::of(&full), &doubtful), None);
         // Without the base list on either side, bases are not compared.
         let mut unlisted = report(4, false, "usrA", &[], &[]);
         unlisted.can_list_bases = Some(false);
-        assert_eq!(reach_change(&full, &unlisted), None);
+        assert_eq!(reach_change(&KnownReach::of(&full), &unlisted), None);
         // A failed whoami (a revoked token) is told otherwise, not as a change.
         let mut revoked = report(5, false, "usrA", &[], &[]);
         revoked.user = None;
-        assert_eq!(reach_change(&full, &revoked), None);
+        assert_eq!(reach_change(&KnownReach::of(&full), &revoked), None);
     }
 
     #[test]
     fn a_raised_role_only_grows_and_another_user_shrinks() {
         let before = report(1, true, "usrA", &[], &[("appA", Read)]);
         let raised = report(2, true, "usrA", &[], &[("appA", Edit)]);
-        let c = reach_change(&before, &raised).unwrap();
+        let c = reach_change(&KnownReach::of(&before), &raised).unwrap();
         assert!(c.grew && !c.shrank);
         assert!(notice("t", &c).unwrap().0.contains("more"));
         let other = report(2, true, "usrB", &[], &[("appA", Read)]);
-        let c = reach_change(&before, &other).unwrap();
+        let c = reach_change(&KnownReach::of(&before), &other).unwrap();
         assert!(c.shrank && !c.grew);
         assert_eq!(c.summary, ["it now acts as user usrB (was usrA)"]);
+    }
+
+    #[test]
+    fn each_fact_is_compared_with_the_latest_check_that_knew_it() {
+        let full = report(
+            1,
+            false,
+            "usrA",
+            &[("data.records:write", Granted)],
+            &[("appA", Create)],
+        );
+        let mut known = KnownReach::of(&full);
+        // Light checks since know no base scope; a failed one knows nothing.
+        known.learn(&report(
+            2,
+            true,
+            "usrA",
+            &[("data.records:write", NotChecked)],
+            &[("appA", Create)],
+        ));
+        let mut failed = report(3, false, "usrA", &[], &[]);
+        failed.user = None;
+        known.learn(&failed);
+        let edited = report(
+            4,
+            false,
+            "usrA",
+            &[("data.records:write", Denied)],
+            &[("appA", Create)],
+        );
+        let c = reach_change(&known, &edited).unwrap();
+        assert_eq!(c.scopes_lost, ["data.records:write"]);
+        assert_eq!(
+            c.since, full.checked_at,
+            "shown held by the full check of the 1st"
+        );
+        assert!(c.shrank);
+    }
+
+    #[test]
+    fn a_role_pat_vault_does_not_recognise_is_compared_with_nothing() {
+        let mut before = report(1, true, "usrA", &[], &[("appA", Create)]);
+        let mut after = report(2, true, "usrA", &[], &[("appA", Create)]);
+        after.bases[0].permission_level = None;
+        assert_eq!(reach_change(&KnownReach::of(&before), &after), None);
+        before.bases[0].permission_level = None;
+        after.bases[0].permission_level = Some(Read);
+        assert_eq!(reach_change(&KnownReach::of(&before), &after), None);
     }
 }

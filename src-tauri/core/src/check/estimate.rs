@@ -163,6 +163,7 @@ mod tests {
             intent,
             last_report,
             checks: Vec::new(),
+            known_reach: None,
             rotations: Vec::new(),
             updates_pending: Vec::new(),
             old_secret_kept: false,

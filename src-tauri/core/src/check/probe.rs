@@ -90,7 +90,7 @@ pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, depth: Depth
     };
     let listed = match listed {
         Ok(listed) => Some(listed),
-        Err(ApiError::NoPermission) => None,
+        Err(ApiError::NoPermission | ApiError::NotAuthorized) => None,
         Err(e) => {
             report.status = CheckStatus::Error;
             report.error = Some(format!("listing its bases failed: {e}"));

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::place::FoundPlace;
-use super::report::{CheckEntry, CheckReport};
+use super::report::{CheckEntry, CheckReport, KnownReach};
 use crate::error::{ErrorKind, UserError};
 use crate::scopes;
 
@@ -60,6 +60,10 @@ pub struct TokenRecord {
     /// The last [`CHECKS_KEPT`] checks in short, newest last: when did it start failing?
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckEntry>,
+    /// What its checks have shown of its reach, each part as of the latest check that knew
+    /// it; a new check is compared with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_reach: Option<KnownReach>,
     /// Every rotation done through PAT Vault, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rotations: Vec<RotationEntry>,
@@ -96,6 +100,7 @@ impl TokenRecord {
             intent,
             last_report: None,
             checks: Vec::new(),
+            known_reach: None,
             rotations: Vec::new(),
             updates_pending: Vec::new(),
             old_secret_kept: false,
@@ -110,8 +115,19 @@ impl TokenRecord {
             .filter(|p| p.is_stale(self.token_id.as_deref()))
     }
 
+    /// What its checks have shown of its reach; for a token checked before PAT Vault kept
+    /// it, what its last check showed.
+    pub fn known_reach(&self) -> Option<KnownReach> {
+        self.known_reach
+            .clone()
+            .or_else(|| self.last_report.as_ref().map(KnownReach::of))
+    }
+
     /// Keeps `report` as the latest check and adds it to the history, oldest dropped.
     pub fn add_check(&mut self, report: &CheckReport) {
+        let mut known = self.known_reach().unwrap_or_default();
+        known.learn(report);
+        self.known_reach = Some(known);
         self.checks.push(CheckEntry::of(report));
         let surplus = self.checks.len().saturating_sub(CHECKS_KEPT);
         self.checks.drain(..surplus);

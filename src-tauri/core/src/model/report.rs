@@ -126,12 +126,11 @@ pub struct Finding {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 pub struct Drift {
-    /// Intended scopes the token does not hold, or that nothing could show it holds (the
-    /// role or a restriction refused them wherever they were tried).
+    /// Intended scopes the token does not hold (its verdict is `denied`).
     pub missing_scopes: Vec<String>,
-    /// Intended scopes the token holds that are refused on some intended bases, by the
-    /// user's role or a table's or field's permissions: scope → those bases. Never in
-    /// `missing_scopes`.
+    /// Intended scopes the token was not shown to lack that are refused on some intended
+    /// bases, by the user's role, a table's or field's permissions, or (held, yet refused)
+    /// Airtable: scope → those bases. Never in `missing_scopes`.
     #[serde(default)]
     pub blocked_on_bases: BTreeMap<String, Vec<String>>,
     pub excess_scopes: Vec<String>,
@@ -176,10 +175,69 @@ pub struct CheckReport {
     pub changed_since_last: Option<ReachChange>,
 }
 
+/// What a token's checks have shown of its reach, each part as of the latest check that
+/// knew it: a light check knows no base scope, a failed one nothing, so each check is
+/// compared with this rather than with the check just before it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+pub struct KnownReach {
+    pub user: Option<Known<String>>,
+    /// Each scope shown held (`true`) or lacking (`false`).
+    pub scopes: BTreeMap<String, Known<bool>>,
+    /// The bases the token listed, with the user's role (`None`: one PAT Vault does not
+    /// recognise).
+    pub bases: Option<Known<BTreeMap<String, Option<PermissionLevel>>>>,
+}
+
+/// A fact and the check that last showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct Known<T> {
+    pub value: T,
+    pub at: DateTime<Utc>,
+}
+
+impl KnownReach {
+    /// What `report` showed, added to what was known: a verdict that is neither
+    /// `granted` nor `denied` proves nothing, and bases are known only from the list.
+    pub fn learn(&mut self, report: &CheckReport) {
+        let at = report.checked_at;
+        let Some(user) = &report.user else {
+            return;
+        };
+        self.user = Some(Known {
+            value: user.id.clone(),
+            at,
+        });
+        for (scope, verdict) in &report.scopes {
+            let held = match verdict {
+                Verdict::Granted => true,
+                Verdict::Denied => false,
+                _ => continue,
+            };
+            self.scopes.insert(scope.clone(), Known { value: held, at });
+        }
+        if report.can_list_bases == Some(true) {
+            let listed = report
+                .bases
+                .iter()
+                .filter(|b| b.reachable)
+                .map(|b| (b.id.clone(), b.permission_level))
+                .collect();
+            self.bases = Some(Known { value: listed, at });
+        }
+    }
+
+    /// What a report alone shows.
+    pub fn of(report: &CheckReport) -> Self {
+        let mut known = KnownReach::default();
+        known.learn(report);
+        known
+    }
+}
+
 /// What changed in a token's reach between two checks, as far as both could tell.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 pub struct ReachChange {
-    /// When the previous check ran.
+    /// When the oldest fact it was compared with was shown: the change happened since.
     pub since: DateTime<Utc>,
     pub scopes_gained: Vec<String>,
     pub scopes_lost: Vec<String>,
@@ -217,6 +275,7 @@ pub struct CheckEntry {
     pub light: bool,
     pub status: CheckStatus,
     pub reachable_bases: u32,
+    /// What will break: missing scopes and bases, and scopes blocked on some bases.
     pub missing: u32,
     pub excess: u32,
     pub error: Option<String>,

@@ -1,6 +1,7 @@
 //! A check of tokens in the vault, as the CLI and the app run it: their secrets come
-//! from the keychain (off the async threads), each report is compared with the token's
-//! previous one, kept in the inventory as it arrives and then handed to the caller.
+//! from the keychain (off the async threads), each report is compared with what the
+//! token's earlier checks showed, kept in the inventory as it arrives and then handed to
+//! the caller.
 
 use std::sync::Arc;
 
@@ -50,9 +51,8 @@ pub async fn check_in_vault(
     check_many(client, jobs, light, cancel, |id, mut report| {
         let token = tokens.iter().find(|t| t.id == id).expect("a job per token");
         report.changed_since_last = token
-            .last_report
-            .as_ref()
-            .and_then(|previous| reach_change(previous, &report));
+            .known_reach()
+            .and_then(|known| reach_change(&known, &report));
         // A short locked write of the inventory; the runtime has other threads meanwhile.
         let saved = tokio::task::block_in_place(|| vault.record_check(id, &report));
         on_report(token, &report, saved);
@@ -98,6 +98,7 @@ mod tests {
                 })
                 .into_iter()
                 .collect(),
+            known_reach: None,
             rotations: Vec::new(),
             updates_pending: Vec::new(),
             old_secret_kept: false,

@@ -180,6 +180,7 @@ mod tests {
                     error: (*status == CheckStatus::Error).then(|| "Airtable is down".into()),
                 })
                 .collect(),
+            known_reach: None,
             rotations: Vec::new(),
             updates_pending: Vec::new(),
             old_secret_kept: false,

@@ -208,8 +208,15 @@ async fn a_read_only_user_is_blocked_by_role_not_by_scope() {
     .unwrap();
     assert_eq!(report.scopes["data.records:write"], BlockedByRole);
     assert_eq!(report.scopes["data.records:read"], Granted);
-    assert_eq!(report.drift.missing_scopes, ["data.records:write"]);
+    // Whether the token holds it cannot be shown: not missing, blocked where it is meant.
+    assert!(report.drift.missing_scopes.is_empty());
+    assert_eq!(
+        report.drift.blocked_on_bases,
+        [("data.records:write".to_owned(), vec![id("app", "CRM")])].into()
+    );
+    assert_eq!(report.status, CheckStatus::Drift);
     let finding = &report.drift.findings[0];
+    assert_eq!(finding.kind, FindingKind::BlockedOnBase);
     assert_eq!(finding.cause, Cause::Role);
     assert!(
         finding.explanation.contains("bob@example.com"),
@@ -261,7 +268,10 @@ async fn a_token_that_cannot_list_bases_is_probed_on_its_intended_bases() {
     assert_eq!(crm.permission_level, None);
     assert_eq!(crm.scopes["data.records:read"], Granted);
     assert_eq!(crm.scopes["webhook:manage"], Granted);
-    assert_eq!(crm.scopes["data.records:write"], Denied);
+    // The token lacks it, but without the base list the role is not known, and a read
+    // collaborator is refused alike: not a denial.
+    assert_eq!(crm.scopes["data.records:write"], Unverifiable);
+    assert!(crm.reasons["data.records:write"].contains("role here is below edit"));
     assert!(!on(&report, "HR").reachable);
     // What it reaches beyond its intent cannot be known, and is not guessed.
     assert_eq!(report.drift.excess_bases, None);

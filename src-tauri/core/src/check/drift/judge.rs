@@ -84,8 +84,9 @@ impl Judge<'_> {
     }
 
     /// One intended scope against the token's verdict on it: missing only when the token
-    /// does not hold it (or nothing could show it does); refused on some intended bases
-    /// while held, it is blocked there, never missing.
+    /// does not hold it; refused on intended bases by the role, a restriction or (though
+    /// held) Airtable, it is blocked there, never missing; otherwise what could not be
+    /// known is said.
     fn intended_scope(&mut self, scope: &str) {
         let verdict = self
             .report
@@ -93,11 +94,10 @@ impl Judge<'_> {
             .get(scope)
             .copied()
             .unwrap_or(Verdict::NotChecked);
-        let needed_for = base_scope(scope).map_or("", |s| s.needed_for);
-        let user = self.user.clone();
         match verdict {
             Verdict::Denied => {
                 self.missing(scope);
+                let needed_for = base_scope(scope).map_or("", |s| s.needed_for);
                 self.find(
                     FindingKind::MissingScope,
                     Some(scope),
@@ -116,37 +116,34 @@ impl Judge<'_> {
                     ),
                 );
             }
-            Verdict::BlockedByRole => {
-                self.missing(scope);
-                self.find(
-                    FindingKind::MissingScope,
-                    Some(scope),
-                    None,
-                    Cause::Role,
-                    format!(
-                        "{user}'s role is too low for {scope} on every base the token reaches, so it will fail there, and whether the token holds it cannot be shown."
-                    ),
-                    format!(
-                        "Ask a base owner to raise {user}'s role, or use a token of a user who has it."
-                    ),
-                );
-            }
-            Verdict::Granted => self.blocked_where_intended(scope),
-            Verdict::Restricted | Verdict::Error => {
-                if verdict == Verdict::Error {
-                    // A failure on one base hides nothing found on the others.
-                    self.unknown(format!("{scope}: {}", unknown_why(Verdict::Error)));
-                }
-                self.restricted_where_intended(scope, verdict);
-            }
             Verdict::NotChecked if self.report.light => {}
-            other => {
-                let why = self.doubt_on_intended(scope);
-                self.unknown(format!(
-                    "{scope}: {}",
-                    why.unwrap_or(unknown_why(other).into())
-                ));
+            _ => {
+                let blocked = self.blocked_where_intended(scope, verdict);
+                if let Some(why) = self.not_known(scope, verdict, blocked) {
+                    self.unknown(format!("{scope}: {why}"));
+                }
             }
+        }
+    }
+
+    /// Why an intended scope the token was not shown to lack is not known to work, if
+    /// it is not.
+    fn not_known(&self, scope: &str, verdict: Verdict, blocked: bool) -> Option<String> {
+        match verdict {
+            Verdict::Granted => None,
+            // A failure on one base hides nothing found on the others.
+            Verdict::Error => Some(unknown_why(Verdict::Error).to_owned()),
+            _ if blocked => None,
+            Verdict::Restricted => Some(
+                "only a table or field restriction on a base it is not meant for answered, so whether it works where it is meant to is not known".to_owned(),
+            ),
+            Verdict::BlockedByRole => Some(
+                "the user's role forbids it on every base the token reaches, none of them meant for it, so whether the token holds it is not known".to_owned(),
+            ),
+            other => Some(
+                self.doubt_on_intended(scope)
+                    .unwrap_or_else(|| unknown_why(other).to_owned()),
+            ),
         }
     }
 
@@ -163,12 +160,14 @@ impl Judge<'_> {
             })
     }
 
-    /// A held scope refused on intended bases: by the role, a restriction, or (with an
-    /// admin's or an unknown role) Airtable without saying why.
-    fn blocked_where_intended(&mut self, scope: &str) {
+    /// Intended bases that refuse a scope the token was not shown to lack: by the role,
+    /// a restriction, or (the scope held elsewhere) Airtable without saying why. Returns
+    /// whether there was one.
+    fn blocked_where_intended(&mut self, scope: &str, verdict: Verdict) -> bool {
         let least = base_scope(scope).map_or(PermissionLevel::Read, |s| s.least_role);
         let user = self.user.clone();
         let bases: Vec<BaseReach> = self.intended_reached().cloned().collect();
+        let mut blocked = false;
         for base in &bases {
             let label = self.label(&base.id);
             let (cause, explanation, fix) = match base.scopes.get(scope) {
@@ -176,19 +175,34 @@ impl Judge<'_> {
                     let (explanation, fix) = restricted_words(scope, base, &label, &user);
                     (Cause::TablePermissions, explanation, fix)
                 }
-                Some(Verdict::BlockedByRole | Verdict::Denied) => {
+                Some(Verdict::BlockedByRole) => {
                     let role = base
                         .permission_level
                         .map_or("unknown", PermissionLevel::describe);
                     (
                         Cause::Role,
                         format!(
-                            "The token holds {scope}, but it is refused on {label}: {user}'s role there is {role}, it needs {}.",
+                            "{scope} is refused on {label}: {user}'s role there is {role}, it needs {}.",
                             least.name()
                         ),
                         format!(
                             "In {label}, give {user} the {} role (Share → collaborators), or use another user's token.",
                             least.name()
+                        ),
+                    )
+                }
+                Some(Verdict::Denied) if verdict == Verdict::Granted => {
+                    let said = base
+                        .reasons
+                        .get(scope)
+                        .map_or(String::new(), |m| format!(" ({m})"));
+                    (
+                        Cause::BaseGrant,
+                        format!(
+                            "The token holds {scope} (it worked on another base), yet Airtable refused it on {label}{said}."
+                        ),
+                        format!(
+                            "In Airtable ({TOKENS_PAGE}), check the token's access to {label} and {user}'s role there."
                         ),
                     )
                 }
@@ -200,6 +214,7 @@ impl Judge<'_> {
                 }
                 _ => continue,
             };
+            blocked = true;
             self.drift
                 .blocked_on_bases
                 .entry(scope.to_owned())
@@ -214,35 +229,7 @@ impl Judge<'_> {
                 fix,
             );
         }
-    }
-
-    /// A scope no base showed held, refused by a restriction on intended bases: nothing
-    /// shows the token holds it, and it fails there.
-    fn restricted_where_intended(&mut self, scope: &str, verdict: Verdict) {
-        let user = self.user.clone();
-        let restricted: Vec<BaseReach> = self
-            .intended_reached()
-            .filter(|b| b.scopes.get(scope) == Some(&Verdict::Restricted))
-            .cloned()
-            .collect();
-        for base in &restricted {
-            self.missing(scope);
-            let label = self.label(&base.id);
-            let (explanation, fix) = restricted_words(scope, base, &label, &user);
-            self.find(
-                FindingKind::MissingScope,
-                Some(scope),
-                Some(&base.id),
-                Cause::TablePermissions,
-                explanation,
-                fix,
-            );
-        }
-        if verdict == Verdict::Restricted && restricted.is_empty() {
-            self.unknown(format!(
-                "{scope}: only a table or field restriction on a base it is not meant for answered, so whether it works where it is meant to is not known"
-            ));
-        }
+        blocked
     }
 
     fn excess_scopes(&mut self) {
@@ -336,10 +323,14 @@ impl Judge<'_> {
             .filter(|b| b.intended && !b.reachable && b.not_found != Some(NotFound::Base))
         {
             let label = self.label(&base.id);
-            // A scope the token holds, refused here on a route that names no table: the
-            // base itself is out of reach, whatever the table.
+            // A scope the token holds that the read role allows, refused here on a route
+            // that names no table: the base itself is out of reach, whatever the table.
             let refuses_held = base.scopes.iter().any(|(scope, v)| {
-                *v == Verdict::Denied && report.scopes.get(scope) == Some(&Verdict::Granted)
+                matches!(v, Verdict::Denied | Verdict::Unverifiable)
+                    && report.scopes.get(scope) == Some(&Verdict::Granted)
+                    && base_scope(scope).is_some_and(|s| {
+                        s.least_role == PermissionLevel::Read && !s.probe.needs_table()
+                    })
             });
             if base.table_in_doubt && !refuses_held {
                 // Nothing worked, but a missing table explains that as well as a base the
