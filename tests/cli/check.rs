@@ -18,6 +18,15 @@ fn checked(
     (out.status.code(), json, stderr(&out))
 }
 
+/// `patvault check` as text. Each run is a process with a pacer of its own, so the fake's
+/// rate windows start afresh for it.
+fn check_text(v: &TestVault, fake: &FakeAirtable) -> String {
+    fake.reset_traffic();
+    let mut cmd = v.command(&["check"]);
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    stdout(&cmd.output().unwrap())
+}
+
 #[test]
 fn check_json_reports_each_token_and_exit_status_follows_the_worst() {
     let fake = FakeAirtable::start(office()).unwrap();
@@ -966,10 +975,7 @@ fn another_api_root_is_named_wherever_checks_are_shown() {
     v.add("reader", &pat(2), &[]);
     let (_, json, err) = checked(&v, &fake, &["check", "--json"]);
     assert_eq!(json["api_root"], format!("{}/", fake.url()), "{err}");
-    fake.reset_traffic();
-    let mut cmd = v.command(&["check"]);
-    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
-    let text = stdout(&cmd.output().unwrap());
+    let text = check_text(&v, &fake);
     assert!(
         text.starts_with(&format!(
             "Checked against {}/ (PATVAULT_AIRTABLE_URL), not Airtable's own API.",
@@ -1044,19 +1050,13 @@ fn a_token_edited_in_place_shows_what_changed_since_its_last_check_once() {
     assert_eq!(report["drift"]["missing_scopes"], serde_json::json!([]));
     assert_eq!(report["drift"]["missing_bases"], serde_json::json!([ops]));
     // Told once: the next check compares with this one.
-    fake.reset_traffic();
-    let mut cmd = v.command(&["check"]);
-    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
-    let text = stdout(&cmd.output().unwrap());
+    let text = check_text(&v, &fake);
     assert!(!text.contains("since the check of"), "{text}");
     fake.update(|s| {
         let token = s.tokens.iter_mut().find(|t| t.token == pat(2)).unwrap();
         token.scopes.retain(|s| s != "data.records:read");
     });
-    fake.reset_traffic();
-    let mut cmd = v.command(&["check"]);
-    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
-    let text = stdout(&cmd.output().unwrap());
+    let text = check_text(&v, &fake);
     assert!(
         text.contains("reach shrank (something may break) since the check of")
             && text.contains("scopes lost: data.records:read"),
@@ -1104,9 +1104,7 @@ fn a_scope_the_role_blocks_on_some_bases_is_blocked_there_not_missing() {
             .unwrap()
             .contains("role there is read, it needs edit")
     );
-    let mut cmd = v.command(&["check"]);
-    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
-    let text = stdout(&cmd.output().unwrap());
+    let text = check_text(&v, &fake);
     assert!(text.contains("0 missing, 1 blocked"), "{text}");
     assert!(
         text.contains("blocked on a base (will break there)"),

@@ -129,13 +129,10 @@ pub fn judged_against(report: &CheckReport, intent: &TokenIntent) -> CheckReport
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::{BaseReach, CheckUser, Drift};
-    use std::collections::BTreeMap;
+    use crate::model::report::{BaseReach, CheckUser};
 
     fn report(scopes: &[(&str, Verdict)], bases: &[(&str, &str, bool)]) -> CheckReport {
         CheckReport {
-            checked_at: chrono::Utc::now(),
-            light: false,
             status: CheckStatus::Drift,
             user: Some(CheckUser {
                 id: "usrAlice".into(),
@@ -146,23 +143,12 @@ mod tests {
             bases: bases
                 .iter()
                 .map(|(id, name, reachable)| BaseReach {
-                    id: (*id).into(),
-                    name: Some((*name).into()),
-                    permission_level: None,
                     reachable: *reachable,
-                    intended: false,
-                    scopes: BTreeMap::new(),
-                    reasons: BTreeMap::new(),
-                    requests: 0,
-                    not_found: None,
-                    quota_exhausted: false,
-                    table_in_doubt: false,
+                    ..BaseReach::new(id, Some((*name).into()), None, false)
                 })
                 .collect(),
-            drift: Drift::default(),
-            error: None,
             requests: 9,
-            changed_since_last: None,
+            ..CheckReport::started(false)
         }
     }
 

@@ -272,17 +272,9 @@ mod tests {
 
     fn reach(scopes: &[(&str, Verdict)]) -> BaseReach {
         BaseReach {
-            id: "appA".into(),
-            name: None,
-            permission_level: None,
             reachable: true,
-            intended: true,
             scopes: scopes.iter().map(|(s, v)| ((*s).to_owned(), *v)).collect(),
-            reasons: Default::default(),
-            requests: 0,
-            not_found: None,
-            quota_exhausted: false,
-            table_in_doubt: false,
+            ..BaseReach::new("appA", None, None, true)
         }
     }
 

@@ -139,9 +139,8 @@ pub fn notice(name: &str, c: &ReachChange) -> Option<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::{BaseReach, CheckStatus, CheckUser};
+    use crate::model::report::{BaseReach, CheckUser};
     use chrono::{TimeZone, Utc};
-    use std::collections::BTreeMap;
 
     fn report(
         day: u32,
@@ -152,8 +151,6 @@ mod tests {
     ) -> CheckReport {
         CheckReport {
             checked_at: Utc.with_ymd_and_hms(2026, 12, day, 9, 0, 0).unwrap(),
-            light,
-            status: CheckStatus::Ok,
             user: Some(CheckUser {
                 id: user.into(),
                 email: None,
@@ -163,23 +160,11 @@ mod tests {
             bases: bases
                 .iter()
                 .map(|(id, level)| BaseReach {
-                    id: (*id).into(),
-                    name: Some((*id).into()),
-                    permission_level: Some(*level),
                     reachable: true,
-                    intended: true,
-                    scopes: BTreeMap::new(),
-                    reasons: BTreeMap::new(),
-                    requests: 0,
-                    not_found: None,
-                    quota_exhausted: false,
-                    table_in_doubt: false,
+                    ..BaseReach::new(id, Some((*id).into()), Some(*level), true)
                 })
                 .collect(),
-            drift: Default::default(),
-            error: None,
-            requests: 0,
-            changed_since_last: None,
+            ..CheckReport::started(light)
         }
     }
 

@@ -109,7 +109,7 @@ fn probes_on(level: Option<PermissionLevel>) -> u32 {
 mod tests {
     use super::*;
     use crate::model::record::{BaseIntent, TokenIntent};
-    use crate::model::report::{BaseReach, CheckReport, CheckStatus, CheckUser};
+    use crate::model::report::{BaseReach, CheckReport, CheckUser};
 
     fn token(
         intended: &[&str],
@@ -126,35 +126,20 @@ mod tests {
             })
             .collect();
         let last_report = user.map(|u| CheckReport {
-            checked_at: chrono::Utc::now(),
             light: true,
-            status: CheckStatus::Ok,
             user: Some(CheckUser {
                 id: u.into(),
                 email: None,
             }),
             can_list_bases: Some(true),
-            scopes: Default::default(),
             bases: reached
                 .iter()
                 .map(|(id, level)| BaseReach {
-                    id: (*id).into(),
-                    name: None,
-                    permission_level: Some(*level),
                     reachable: true,
-                    intended: false,
-                    scopes: Default::default(),
-                    reasons: Default::default(),
-                    requests: 0,
-                    not_found: None,
-                    quota_exhausted: false,
-                    table_in_doubt: false,
+                    ..BaseReach::new(id, None, Some(*level), false)
                 })
                 .collect(),
-            drift: Default::default(),
-            error: None,
-            requests: 0,
-            changed_since_last: None,
+            ..CheckReport::started(true)
         });
         TokenRecord {
             id: uuid::Uuid::new_v4(),

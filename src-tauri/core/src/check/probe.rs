@@ -3,7 +3,6 @@
 //! answer is already known. Nothing here can change data, and no more than a record or
 //! two is ever read.
 
-use chrono::Utc;
 use futures_util::future::join_all;
 
 use super::base::probe_base;
@@ -15,7 +14,6 @@ use crate::airtable::client::Caller;
 use crate::model::record::TokenIntent;
 use crate::model::report::{BaseReach, CheckReport, CheckStatus, CheckUser};
 use crate::model::verdict::Verdict;
-use crate::scopes;
 
 /// How far a check goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,22 +30,7 @@ pub enum Depth {
 /// Checks one token as deep as `depth` says.
 pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, depth: Depth) -> CheckReport {
     let light = depth == Depth::Light;
-    let mut report = CheckReport {
-        checked_at: Utc::now(),
-        light,
-        status: CheckStatus::Ok,
-        user: None,
-        can_list_bases: None,
-        scopes: scopes::CATALOG
-            .iter()
-            .map(|s| (s.name.to_owned(), Verdict::NotChecked))
-            .collect(),
-        bases: Vec::new(),
-        drift: Default::default(),
-        error: None,
-        requests: 0,
-        changed_since_last: None,
-    };
+    let mut report = CheckReport::started(light);
     // A token whose user its last check named worked then: its bases are asked beside
     // whoami, one round trip sooner, on that user's budget. Any other waits for whoami:
     // a revoked or mistyped token then costs one request, and an unknown token's second

@@ -74,16 +74,9 @@ pub async fn check_many(
 
 fn unreadable(why: &str, light: bool) -> CheckReport {
     CheckReport {
-        checked_at: chrono::Utc::now(),
-        light,
         status: CheckStatus::Error,
-        user: None,
-        can_list_bases: None,
         scopes: Default::default(),
-        bases: Vec::new(),
-        drift: Default::default(),
         error: Some(format!("its secret could not be read: {why}")),
-        requests: 0,
-        changed_since_last: None,
+        ..CheckReport::started(light)
     }
 }

@@ -1,8 +1,6 @@
 //! The bases a check looks at, and what is known of each before any request: every base
 //! the token lists (with the user's role), then each intended base it does not list.
 
-use std::collections::BTreeMap;
-
 use crate::airtable::models::ListedBase;
 use crate::model::record::BaseIntent;
 use crate::model::report::BaseReach;
@@ -31,27 +29,6 @@ impl Target {
     }
 }
 
-fn reach(
-    id: &str,
-    name: Option<String>,
-    level: Option<PermissionLevel>,
-    intended: bool,
-) -> BaseReach {
-    BaseReach {
-        id: id.to_owned(),
-        name,
-        reachable: false,
-        permission_level: level,
-        intended,
-        scopes: BTreeMap::new(),
-        reasons: BTreeMap::new(),
-        requests: 0,
-        not_found: None,
-        quota_exhausted: false,
-        table_in_doubt: false,
-    }
-}
-
 /// The bases to look at: without the base list, the intended ones are all there is.
 pub(super) fn targets(listed: Option<Vec<ListedBase>>, intended: &[BaseIntent]) -> Vec<Target> {
     let is_intended = |id: &str| intended.iter().any(|b| b.id == id);
@@ -59,7 +36,7 @@ pub(super) fn targets(listed: Option<Vec<ListedBase>>, intended: &[BaseIntent]) 
         return intended
             .iter()
             .map(|b| Target {
-                reach: reach(&b.id, None, None, true),
+                reach: BaseReach::new(&b.id, None, None, true),
                 table: b.table.clone(),
                 listing: false,
             })
@@ -69,7 +46,7 @@ pub(super) fn targets(listed: Option<Vec<ListedBase>>, intended: &[BaseIntent]) 
         .into_iter()
         .map(|b| {
             let level = PermissionLevel::parse(&b.permission_level);
-            let mut reach = reach(&b.id, Some(b.name), level, is_intended(&b.id));
+            let mut reach = BaseReach::new(&b.id, Some(b.name), level, is_intended(&b.id));
             // Every listed base is reached: `none` is an enterprise admin's access, and a
             // role PAT Vault does not know is still a role.
             reach.reachable = true;
@@ -105,7 +82,7 @@ pub(super) fn targets(listed: Option<Vec<ListedBase>>, intended: &[BaseIntent]) 
     for b in intended {
         if !targets.iter().any(|t| t.reach.id == b.id) {
             // Intended but not listed: the token cannot reach it, so nothing to try.
-            let mut unreached = reach(&b.id, None, None, true);
+            let mut unreached = BaseReach::new(&b.id, None, None, true);
             unreached
                 .reasons
                 .insert("base".into(), "not among the bases the token lists".into());

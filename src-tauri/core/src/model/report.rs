@@ -71,6 +71,30 @@ pub struct BaseReach {
     pub table_in_doubt: bool,
 }
 
+impl BaseReach {
+    /// A base as known before any request: not yet reached, no verdict.
+    pub fn new(
+        id: &str,
+        name: Option<String>,
+        permission_level: Option<PermissionLevel>,
+        intended: bool,
+    ) -> Self {
+        BaseReach {
+            id: id.to_owned(),
+            name,
+            permission_level,
+            reachable: false,
+            intended,
+            scopes: BTreeMap::new(),
+            reasons: BTreeMap::new(),
+            requests: 0,
+            not_found: None,
+            quota_exhausted: false,
+            table_in_doubt: false,
+        }
+    }
+}
+
 /// Something named in the intent that Airtable answered was not there (404, or a table
 /// missing from the base's schema): renamed or deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -173,6 +197,28 @@ pub struct CheckReport {
     /// scopes and bases can be edited in place at airtable.com/create/tokens.
     #[serde(default)]
     pub changed_since_last: Option<ReachChange>,
+}
+
+impl CheckReport {
+    /// A check just begun: every scope in the catalog not checked, nothing known yet.
+    pub fn started(light: bool) -> Self {
+        CheckReport {
+            checked_at: Utc::now(),
+            light,
+            status: CheckStatus::Ok,
+            user: None,
+            can_list_bases: None,
+            scopes: crate::scopes::CATALOG
+                .iter()
+                .map(|s| (s.name.to_owned(), Verdict::NotChecked))
+                .collect(),
+            bases: Vec::new(),
+            drift: Drift::default(),
+            error: None,
+            requests: 0,
+            changed_since_last: None,
+        }
+    }
 }
 
 /// What a token's checks have shown of its reach, each part as of the latest check that

@@ -6,25 +6,16 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{check, intent, quick};
+use crate::support::{check, check_one, intent, on, quick};
 use fake_airtable::scenario::{Level, MissingTable};
 use fake_airtable::world::{self, id, real_world};
 use fake_airtable::{FakeAirtable, Fault, FaultKind, Route, Scenario};
-use patvault_core::model::report::{BaseReach, CheckReport, FindingKind, NotFound};
+use patvault_core::model::report::{CheckReport, FindingKind, NotFound};
 use patvault_core::model::verdict::PermissionLevel;
 use patvault_core::model::{CheckStatus, Verdict};
 use serde_json::json;
 
 use Verdict::{Denied, Granted, Unverifiable};
-
-fn on<'a>(report: &'a CheckReport, base: &str) -> &'a BaseReach {
-    let base = id("app", base);
-    report
-        .bases
-        .iter()
-        .find(|b| b.id == base)
-        .unwrap_or_else(|| panic!("{base} not in {report:#?}"))
-}
 
 fn replay(route: Route, times: Option<u32>, status: u16, body: serde_json::Value) -> Fault {
     Fault {
@@ -87,15 +78,12 @@ async fn missing_table(answer: MissingTable) -> CheckReport {
     let mut scenario = real_world();
     scenario.settings.missing_table = answer;
     let fake = FakeAirtable::start(scenario).unwrap();
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(13, intent(&["data.records:read"], &["Sales/Invoices"]))],
-        false,
-        quick(),
+        13,
+        intent(&["data.records:read"], &["Sales/Invoices"]),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_consistent(&report);
     report
 }
@@ -152,15 +140,12 @@ async fn a_missing_table_answered_404_is_gone_or_renamed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_schema_a_missing_table_is_gone_and_costs_no_probe() {
     let fake = FakeAirtable::start(real_world()).unwrap();
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(12, intent(&["data.records:read"], &["Sales/Invoices"]))],
-        false,
-        quick(),
+        12,
+        intent(&["data.records:read"], &["Sales/Invoices"]),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_consistent(&report);
     assert_eq!(on(&report, "Sales").not_found, Some(NotFound::Table));
     assert_eq!(fake.stats().per_route.get("list_records"), None);
@@ -185,21 +170,15 @@ async fn a_base_with_a_role_pat_vault_does_not_know_proves_no_scope_missing() {
             .unwrap();
         reader.bases.push(id("app", "Sales"));
     });
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(
-            16,
-            intent(
-                &["data.records:read", "data.records:write"],
-                &["Sales/Invoices", "Odd"],
-            ),
-        )],
-        false,
-        quick(),
+        16,
+        intent(
+            &["data.records:read", "data.records:write"],
+            &["Sales/Invoices", "Odd"],
+        ),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_consistent(&report);
     let sales = on(&report, "Sales");
     // Odd's role is one PAT Vault does not know, so it proves nothing: no denial is
@@ -234,21 +213,15 @@ async fn a_denial_learned_on_a_creators_base_answers_a_doubtful_table() {
         times: None,
         kind: FaultKind::ServerError,
     }]);
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(
-            17,
-            intent(
-                &["data.records:read", "data.records:write"],
-                &["Sales/Invoices", "Own"],
-            ),
-        )],
-        false,
-        quick(),
+        17,
+        intent(
+            &["data.records:read", "data.records:write"],
+            &["Sales/Invoices", "Own"],
+        ),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_consistent(&report);
     // Own, where Alice creates, shows the token lacks data.records:write: a 403 on the
     // doubtful table is that, not the table.
@@ -278,21 +251,15 @@ async fn a_field_restriction_is_a_restriction_not_a_missing_scope() {
         403,
         json!({"error": {"type": "INVALID_PERMISSIONS", "message": said}}),
     )]);
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(
-            11,
-            intent(
-                &["data.records:read", "data.records:write"],
-                &["Sales/Contacts"],
-            ),
-        )],
-        false,
-        quick(),
+        11,
+        intent(
+            &["data.records:read", "data.records:write"],
+            &["Sales/Contacts"],
+        ),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_consistent(&report);
     let sales = on(&report, "Sales");
     assert_eq!(sales.scopes["data.records:write"], Verdict::Restricted);
@@ -330,15 +297,12 @@ async fn a_record_deleted_between_probes_is_replaced_once_then_could_not_verify(
         let mut faults: Vec<Fault> = comments.into_iter().collect();
         faults.push(replay(Route::ListRecords, Some(times), 200, gone.clone()));
         fake.set_faults(faults);
-        let [report] = check(
+        let report = check_one(
             &fake,
-            vec![(14, intent(&["data.recordComments:read"], &["Sales/Deals"]))],
-            false,
-            quick(),
+            14,
+            intent(&["data.recordComments:read"], &["Sales/Deals"]),
         )
-        .await
-        .try_into()
-        .unwrap();
+        .await;
         assert_consistent(&report);
         let sales = on(&report, "Sales");
         let case = format!("{times} {comment_requests}");
@@ -367,15 +331,12 @@ async fn not_authorized_on_a_table_that_exists_proves_nothing() {
         json!({"error": {"type": "NOT_AUTHORIZED", "message": "You are not authorized to perform this operation"}}),
     )]);
     // Alice creates Sales and Spent; her token holds data.records:write.
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(14, intent(&["data.records:write"], &["Sales/Contacts"]))],
-        false,
-        quick(),
+        14,
+        intent(&["data.records:write"], &["Sales/Contacts"]),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_consistent(&report);
     let sales = on(&report, "Sales");
     assert_eq!(sales.scopes["data.records:write"], Unverifiable);
@@ -397,10 +358,7 @@ async fn a_413_is_an_error_never_retried() {
             raw: None,
         },
     }]);
-    let [report] = check(&fake, vec![(10, intent(&[], &["Sales"]))], false, quick())
-        .await
-        .try_into()
-        .unwrap();
+    let report = check_one(&fake, 10, intent(&[], &["Sales"])).await;
     let sales = on(&report, "Sales");
     assert_eq!(sales.scopes["webhook:manage"], Verdict::Error);
     assert!(sales.reasons["webhook:manage"].contains("too large (413)"));
@@ -416,15 +374,7 @@ async fn a_per_second_429_in_the_errors_form_is_waited_out_never_a_spent_quota()
         429,
         json!({"errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]}),
     )]);
-    let [report] = check(
-        &fake,
-        vec![(10, intent(&["webhook:manage"], &["Sales"]))],
-        false,
-        quick(),
-    )
-    .await
-    .try_into()
-    .unwrap();
+    let report = check_one(&fake, 10, intent(&["webhook:manage"], &["Sales"])).await;
     assert_eq!(on(&report, "Sales").scopes["webhook:manage"], Granted);
     assert!(!on(&report, "Sales").quota_exhausted);
     assert!(report.error.is_none(), "{:?}", report.error);
@@ -584,15 +534,7 @@ async fn the_fake_counts_a_webhook_payload_call_as_a_change_the_check_never_make
     use patvault_core::airtable::{ApiRoot, Client};
     use patvault_core::secret::Secret;
     let fake = FakeAirtable::start(real_world()).unwrap();
-    let [report] = check(
-        &fake,
-        vec![(10, intent(&["webhook:manage"], &["Sales"]))],
-        false,
-        quick(),
-    )
-    .await
-    .try_into()
-    .unwrap();
+    let report = check_one(&fake, 10, intent(&["webhook:manage"], &["Sales"])).await;
     assert_eq!(report.scopes["webhook:manage"], Granted);
     assert_eq!(fake.stats().mutations, 0);
     // Listing a webhook's payloads extends its life: the fake counts it, so the zero

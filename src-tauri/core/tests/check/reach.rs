@@ -1,7 +1,7 @@
 //! The live check against the fake Airtable: every verdict, drift both ways, a read-only
 //! role, a revoked token, a token that cannot list bases, pagination and light checks.
 
-use crate::support::{check, intent, quick};
+use crate::support::{check, check_one, intent, on, quick};
 use fake_airtable::FakeAirtable;
 use fake_airtable::world::{self, id, office};
 use patvault_core::model::report::{Cause, CheckReport, FindingKind};
@@ -9,15 +9,6 @@ use patvault_core::model::verdict::PermissionLevel;
 use patvault_core::model::{CheckStatus, Verdict};
 
 use Verdict::{BlockedByRole, Denied, Granted, Unverifiable};
-
-fn on<'a>(report: &'a CheckReport, base: &str) -> &'a patvault_core::model::report::BaseReach {
-    let base = id("app", base);
-    report
-        .bases
-        .iter()
-        .find(|b| b.id == base)
-        .unwrap_or_else(|| panic!("{base} not in {report:#?}"))
-}
 
 fn verdicts(report: &CheckReport, base: &str, scopes: &[&str]) -> Vec<Verdict> {
     scopes.iter().map(|s| on(report, base).scopes[*s]).collect()
@@ -27,15 +18,7 @@ fn verdicts(report: &CheckReport, base: &str, scopes: &[&str]) -> Vec<Verdict> {
 async fn every_verdict_appears_where_airtable_allows_it() {
     let fake = FakeAirtable::start(office()).unwrap();
     let everything = world::EVERY_BASIC_SCOPE;
-    let [report] = check(
-        &fake,
-        vec![(1, intent(everything, &["CRM", "Ops", "Empty"]))],
-        false,
-        quick(),
-    )
-    .await
-    .try_into()
-    .unwrap();
+    let report = check_one(&fake, 1, intent(everything, &["CRM", "Ops", "Empty"])).await;
     assert_eq!(
         report.user.as_ref().unwrap().email.as_deref(),
         Some("alice@example.com")
@@ -152,18 +135,12 @@ async fn every_verdict_appears_where_airtable_allows_it() {
 async fn drift_names_what_will_break_and_what_is_too_much() {
     let fake = FakeAirtable::start(office()).unwrap();
     // Token 2 reads CRM and Ops; it is meant to write CRM and read HR.
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(
-            2,
-            intent(&["data.records:read", "data.records:write"], &["CRM", "HR"]),
-        )],
-        false,
-        quick(),
+        2,
+        intent(&["data.records:read", "data.records:write"], &["CRM", "HR"]),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_eq!(report.status, CheckStatus::Drift);
     let d = &report.drift;
     assert_eq!(d.missing_scopes, ["data.records:write"]);
@@ -194,18 +171,12 @@ async fn drift_names_what_will_break_and_what_is_too_much() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_user_is_blocked_by_role_not_by_scope() {
     let fake = FakeAirtable::start(office()).unwrap();
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(
-            5,
-            intent(&["data.records:read", "data.records:write"], &["CRM"]),
-        )],
-        false,
-        quick(),
+        5,
+        intent(&["data.records:read", "data.records:write"], &["CRM"]),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_eq!(report.scopes["data.records:write"], BlockedByRole);
     assert_eq!(report.scopes["data.records:read"], Granted);
     // Whether the token holds it cannot be shown: not missing, blocked where it is meant.
@@ -235,10 +206,7 @@ async fn a_read_only_user_is_blocked_by_role_not_by_scope() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_token_is_invalid_after_one_request() {
     let fake = FakeAirtable::start(office()).unwrap();
-    let [report] = check(&fake, vec![(3, intent(&[], &["CRM"]))], false, quick())
-        .await
-        .try_into()
-        .unwrap();
+    let report = check_one(&fake, 3, intent(&[], &["CRM"])).await;
     assert_eq!(report.status, CheckStatus::Invalid);
     assert!(report.error.as_deref().unwrap().contains("revoked"));
     assert_eq!(fake.stats().requests, 1);
@@ -249,18 +217,12 @@ async fn a_revoked_token_is_invalid_after_one_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_that_cannot_list_bases_is_probed_on_its_intended_bases() {
     let fake = FakeAirtable::start(office()).unwrap();
-    let [report] = check(
+    let report = check_one(
         &fake,
-        vec![(
-            4,
-            intent(&["data.records:read"], &["CRM/Contacts", "HR/People"]),
-        )],
-        false,
-        quick(),
+        4,
+        intent(&["data.records:read"], &["CRM/Contacts", "HR/People"]),
     )
-    .await
-    .try_into()
-    .unwrap();
+    .await;
     assert_eq!(report.can_list_bases, Some(false));
     assert_eq!(report.scopes["schema.bases:read"], Denied);
     let crm = on(&report, "CRM");
@@ -328,10 +290,7 @@ async fn a_scope_the_token_lacks_is_asked_once_not_on_every_base() {
     // Token 2 reads records and schemas, and is now granted every base.
     scenario.tokens[1].all_bases = true;
     let fake = FakeAirtable::start(scenario).unwrap();
-    let [report] = check(&fake, vec![(2, intent(&[], &[]))], false, quick())
-        .await
-        .try_into()
-        .unwrap();
+    let report = check_one(&fake, 2, intent(&[], &[])).await;
     let owned: Vec<_> = report
         .bases
         .iter()

@@ -10,6 +10,7 @@ use patvault_core::airtable::{ApiRoot, Client, ClientOptions};
 use patvault_core::check::{CheckJob, check_many};
 use patvault_core::model::CheckReport;
 use patvault_core::model::record::{BaseIntent, TokenIntent};
+use patvault_core::model::report::BaseReach;
 use patvault_core::secret::Secret;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -75,4 +76,23 @@ pub async fn check(
         .iter()
         .map(|id| reports.iter().find(|(i, _)| i == id).unwrap().1.clone())
         .collect()
+}
+
+/// A full check of one scenario token against `intent`, with quick options.
+pub async fn check_one(fake: &FakeAirtable, token: u32, intent: TokenIntent) -> CheckReport {
+    let [report] = check(fake, vec![(token, intent)], false, quick())
+        .await
+        .try_into()
+        .unwrap();
+    report
+}
+
+/// The report's verdicts on the scenario base named `base`.
+pub fn on<'a>(report: &'a CheckReport, base: &str) -> &'a BaseReach {
+    let base = id("app", base);
+    report
+        .bases
+        .iter()
+        .find(|b| b.id == base)
+        .unwrap_or_else(|| panic!("{base} not in {report:#?}"))
 }
