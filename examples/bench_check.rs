@@ -1,4 +1,4 @@
-//! The check benchmark, a matrix of account shapes: for each, a full (or light) check of
+//! The check benchmark, a matrix of account shapes: for each, a deep (or light) check of
 //! all its tokens against the fake Airtable with 50 ms of latency and Airtable's real
 //! rate limits (5/s per base, 50/s per user, 30 s penalty). Each row prints the
 //! requests, the wall time, the lower bound the limits set (the busiest base's requests
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use fake_airtable::scenario::{Base, Field, Level, Record, Table, Token, User};
 use fake_airtable::{FakeAirtable, Scenario};
 use patvault_core::airtable::{ApiRoot, Client, ClientOptions};
-use patvault_core::check::{CheckJob, check_many};
+use patvault_core::check::{CheckJob, Depth, check_many};
 use patvault_core::model::record::TokenIntent;
 use patvault_core::secret::Secret;
 use tokio_util::sync::CancellationToken;
@@ -52,7 +52,7 @@ struct Shape {
     tokens: Vec<(usize, Vec<usize>)>,
     /// The users are known from an earlier check (else whoami tells them).
     known_users: bool,
-    light: bool,
+    depth: Depth,
 }
 
 /// Each token on 10 of the 20 bases both users work on, every base on 5 tokens: the
@@ -66,7 +66,7 @@ fn two_users_sharing_twenty_bases(name: &'static str, known_users: bool) -> Shap
             .map(|t| (t % 2, (0..10).map(|i| (t * 2 + i) % 20).collect()))
             .collect(),
         known_users,
-        light: false,
+        depth: Depth::Deep,
     }
 }
 
@@ -80,7 +80,7 @@ fn shapes(quick: bool) -> Vec<Shape> {
                 .map(|t| (0, (0..8).map(|i| (t * 4 + i) % 20).collect()))
                 .collect(),
             known_users: false,
-            light: false,
+            depth: Depth::Deep,
         },
         two_users_sharing_twenty_bases("two users share 20 bases, 5 tokens each on 10", false),
         two_users_sharing_twenty_bases("the same, users known from a last check", true),
@@ -98,7 +98,7 @@ fn shapes(quick: bool) -> Vec<Shape> {
                 })
                 .collect(),
             known_users: false,
-            light: false,
+            depth: Depth::Deep,
         },
         Shape {
             name: "one base shared by ten tokens of two users",
@@ -106,7 +106,7 @@ fn shapes(quick: bool) -> Vec<Shape> {
             bases: 1,
             tokens: (0..10).map(|t| (t % 2, vec![0])).collect(),
             known_users: false,
-            light: false,
+            depth: Depth::Deep,
         },
         Shape {
             name: "500 bases, one token, light",
@@ -114,7 +114,7 @@ fn shapes(quick: bool) -> Vec<Shape> {
             bases: 500,
             tokens: vec![(0, (0..500).collect())],
             known_users: false,
-            light: true,
+            depth: Depth::Light,
         },
         Shape {
             name: "the same, its user known from a last check",
@@ -122,7 +122,7 @@ fn shapes(quick: bool) -> Vec<Shape> {
             bases: 500,
             tokens: vec![(0, (0..500).collect())],
             known_users: true,
-            light: true,
+            depth: Depth::Light,
         },
     ];
     if !quick {
@@ -132,7 +132,7 @@ fn shapes(quick: bool) -> Vec<Shape> {
             bases: 500,
             tokens: vec![(0, (0..500).collect())],
             known_users: false,
-            light: false,
+            depth: Depth::Deep,
         });
     }
     shapes
@@ -240,7 +240,7 @@ async fn run(shape: &Shape) -> Run {
     check_many(
         &client,
         jobs,
-        shape.light,
+        shape.depth,
         &CancellationToken::new(),
         |_, report| {
             if report.error.is_some() {

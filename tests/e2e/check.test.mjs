@@ -88,7 +88,8 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
     "Sales CRM": "ok create schema · records",
   });
   assert.deepEqual(matrix["Marketing site build"], {
-    "Archive 2024": "excess create schema · webhooks",
+    // Not meant for it, so not probed there: what the token holds is implied.
+    "Archive 2024": "excess create schema · records · webhooks",
     Finance: "missing —",
     "Marketing site": "ok create schema · records · webhooks",
   });
@@ -197,8 +198,8 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
   assert.equal(record.last_report.status, "ok", "its last check, judged against the new intent, has no drift");
 });
 
-test("a full check that would take over a minute is announced first", async (t) => {
-  // One token of one user that reaches 460 bases: a full check sends over 3000 requests,
+test("a deep check is announced first with what it costs", async (t) => {
+  // One token of one user that reaches 460 bases: a deep check sends over 3000 requests,
   // which 50 a second per user makes a minute at least.
   const bases = Array.from({ length: 460 }, (_, i) => ({
     id: `appBig${String(i).padStart(11, "0")}`,
@@ -233,16 +234,20 @@ test("a full check that would take over a minute is announced first", async (t) 
   await (await session.find("[data-test=check]")).click();
   await session.until(() => /^Checked 1 token/.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""), "the light check");
 
-  step("the full check is announced");
-  await (await session.find("[data-test=light]")).click();
+  step("a full check proves the token's scopes once; a deep one is announced first");
+  await (await session.find("[data-test=deep]")).click();
+  await session.until(
+    () => /about 3682 requests/.test(document.querySelector("[data-test=check-cost]")?.textContent ?? ""),
+    "the deep check's cost",
+  );
   await (await session.find("[data-test=check]")).click();
   const ask = await (await session.find("[data-test=check-estimate]")).text();
-  assert.match(ask, /A full check sends about 3682 requests\. .* it takes about 78 s\./);
+  assert.match(ask, /A deep check sends about 3682 requests\. .* it takes about 78 s\./);
   await shot("15-check-estimate");
   await (await session.find("[data-test=run-light]")).click();
   const history = () => JSON.parse(app.cli(["show", "Everything", "--json"])).checks;
   await waitFor(() => history().length === 2, "the second check to be kept", 20000);
-  assert.deepEqual(history().map((c) => c.light), [true, true], "the light check ran instead of the full one");
+  assert.deepEqual(history().map((c) => c.light), [true, true], "the light check ran instead of the deep one");
   assert.equal((await fake.stats()).requests, 4, "whoami and one page, twice; no probe of any base");
 });
 

@@ -12,8 +12,8 @@ use super::commands::{Reply, blocking};
 use super::reminders::notify;
 use super::state::AppState;
 use super::tray::show_attention;
-use patvault_core::check::change;
 use patvault_core::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};
+use patvault_core::check::{Depth, change};
 use patvault_core::model::record::TokenRecord;
 use patvault_core::ops::check_vault::{check_in_vault, due_for_daily_check};
 use patvault_core::ops::summary::{TokenSummary, schedule, summaries};
@@ -56,10 +56,10 @@ fn chosen(vault: &Vault, ids: &[Uuid]) -> Result<Vec<TokenRecord>, VaultError> {
 pub async fn estimate_check(
     state: State<'_, AppState>,
     ids: Vec<Uuid>,
-    light: bool,
+    depth: Depth,
 ) -> Reply<CheckEstimate> {
     blocking(state.vault()?, move |v| {
-        Ok::<_, VaultError>(estimate(&chosen(v, &ids)?, light))
+        Ok::<_, VaultError>(estimate(&chosen(v, &ids)?, depth))
     })
     .await
 }
@@ -74,15 +74,15 @@ pub async fn daily_check_cost(state: State<'_, AppState>) -> Reply<DailyCost> {
     .await
 }
 
-/// Checks the tokens named by `ids` (all when empty); a light check asks only who each
-/// token is and which bases it lists. The tray then shows what needs attention.
+/// Checks the tokens named by `ids` (all when empty), as deep as `depth` says (see
+/// `Depth`). The tray then shows what needs attention.
 #[tauri::command]
 #[specta::specta]
 pub async fn check_tokens(
     app: AppHandle,
     state: State<'_, AppState>,
     ids: Vec<Uuid>,
-    light: bool,
+    depth: Depth,
     progress: Channel<CheckProgress>,
 ) -> Reply<CheckRun> {
     let vault = state.vault()?;
@@ -102,7 +102,7 @@ pub async fn check_tokens(
         vault,
         &client,
         tokens,
-        light,
+        depth,
         &running.cancel,
         |token, report, kept| {
             done += 1;
@@ -138,7 +138,7 @@ pub fn cancel_check(state: State<'_, AppState>) -> bool {
 /// settings ask for a full one, to spare the workspace's monthly API calls. A token whose
 /// reach shrank or grew since its previous check is told in a notification. Skipped when
 /// a check is already running: the next hourly look tries again.
-pub async fn check_daily(app: &AppHandle, light: bool) {
+pub async fn check_daily(app: &AppHandle, depth: Depth) {
     let state = app.state::<AppState>();
     let (Ok(vault), Ok(client)) = (state.vault(), state.client()) else {
         return;
@@ -165,7 +165,7 @@ pub async fn check_daily(app: &AppHandle, light: bool) {
         vault,
         &client,
         tokens,
-        light,
+        depth,
         &running.cancel,
         |t, report, kept| {
             if let Err(e) = kept {

@@ -16,6 +16,7 @@ use super::commands::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use super::tray::show_attention;
+use patvault_core::check::Depth;
 use patvault_core::ops::summary::{schedule, summaries};
 use patvault_core::rotation::reminders::{Reminder, ReminderKind, ReminderLog};
 use patvault_core::settings;
@@ -46,7 +47,12 @@ async fn look(app: &AppHandle) {
     };
     let settings = settings::load(vault.inventory().dir()).unwrap_or_default();
     if settings.daily_check {
-        check_daily(app, !settings.daily_check_full).await;
+        let depth = if settings.daily_check_full {
+            Depth::Full
+        } else {
+            Depth::Light
+        };
+        check_daily(app, depth).await;
     }
     let due = tauri::async_runtime::spawn_blocking(move || {
         Ok::<_, AppError>((take_due(&vault)?, summaries(&vault)?))

@@ -92,8 +92,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Ask only who each token is and which bases it lists (fast on big accounts).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "deep")]
         light: bool,
+        /// Ask every scope on every base the token reaches, not only the intended ones
+        /// (a request per scope per base: on a big account, thousands).
+        #[arg(long)]
+        deep: bool,
         /// Send nothing: say how many requests the check would send and how long it
         /// would take under the rate limits.
         #[arg(long)]

@@ -1,6 +1,6 @@
-//! `patvault check [NAME...] [--json] [--light]`: checks tokens live and prints what each
-//! reaches beside what it is meant to. Exit status 0 when every token is ok, 1 when any
-//! drifts, is invalid or could not be checked.
+//! `patvault check [NAME...] [--json] [--light|--deep]`: checks tokens live and prints
+//! what each reaches beside what it is meant to. Exit status 0 when every token is ok, 1
+//! when any drifts, is invalid or could not be checked.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::error::CliError;
 use super::out::print_out;
 use super::output::{columns, json};
-use patvault_core::check::estimate;
+use patvault_core::check::{Depth, estimate};
 use patvault_core::config::Config;
 use patvault_core::model::CheckStatus;
 use patvault_core::model::record::TokenRecord;
@@ -60,14 +60,18 @@ pub fn estimate(
     vault: Vault,
     names: Vec<String>,
     as_json: bool,
-    light: bool,
+    depth: Depth,
 ) -> Result<i32, CliError> {
     let tokens = chosen(&vault, &names)?;
-    let e = estimate::estimate(&tokens, light);
+    let e = estimate::estimate(&tokens, depth);
     let text = if as_json {
         json(&e) + "\n"
     } else {
-        let kind = if light { "light" } else { "full" };
+        let kind = match depth {
+            Depth::Light => "light",
+            Depth::Deep => "deep",
+            Depth::Full | Depth::Intended => "full",
+        };
         let mut text = format!(
             "A {kind} check of {} {} sends about {} requests and takes about {} s under Airtable's rate limits.\n",
             tokens.len(),
@@ -92,7 +96,7 @@ pub fn check(
     config: &Config,
     names: Vec<String>,
     as_json: bool,
-    light: bool,
+    depth: Depth,
 ) -> Result<i32, CliError> {
     // Named before anything else: a check against an unusable root cannot start.
     let root = api_root(config).map_err(SetupError)?;
@@ -110,7 +114,7 @@ pub fn check(
             vault,
             &client,
             tokens.clone(),
-            light,
+            depth,
             &CancellationToken::new(),
             |token, report, saved| {
                 if !as_json {

@@ -25,6 +25,7 @@ pub use completions::complete_if_asked;
 
 use args::{Cli, McpCommand};
 use error::CliError;
+use patvault_core::check::Depth;
 use patvault_core::config::Config;
 use patvault_core::vault::VaultError;
 use patvault_core::vault::open::open_vault;
@@ -113,11 +114,20 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
             names,
             json,
             light,
-            estimate: true,
-        } => return check::estimate(vault, names, json, light),
-        Command::Check {
-            names, json, light, ..
-        } => return check::check(vault, config, names, json, light),
+            deep,
+            estimate,
+        } => {
+            let depth = match (light, deep) {
+                (true, _) => Depth::Light,
+                (_, true) => Depth::Deep,
+                _ => Depth::Full,
+            };
+            return if estimate {
+                check::estimate(vault, names, json, depth)
+            } else {
+                check::check(vault, config, names, json, depth)
+            };
+        }
         Command::Rotate {
             name,
             force,

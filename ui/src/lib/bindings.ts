@@ -23,14 +23,14 @@ export const commands = {
 	 *  be applied is not saved either.
 	 */
 	saveSettings: (settings: Settings) => typedError<Settings, ErrorReport>(__TAURI_INVOKE("save_settings", { settings })),
-	estimateCheck: (ids: string[], light: boolean) => typedError<CheckEstimate, ErrorReport>(__TAURI_INVOKE("estimate_check", { ids, light })),
+	estimateCheck: (ids: string[], depth: Depth) => typedError<CheckEstimate, ErrorReport>(__TAURI_INVOKE("estimate_check", { ids, depth })),
 	/**  What the daily check would cost for the whole vault, light and full. */
 	dailyCheckCost: () => typedError<DailyCost, ErrorReport>(__TAURI_INVOKE("daily_check_cost")),
 	/**
-	 *  Checks the tokens named by `ids` (all when empty); a light check asks only who each
-	 *  token is and which bases it lists. The tray then shows what needs attention.
+	 *  Checks the tokens named by `ids` (all when empty), as deep as `depth` says (see
+	 *  `Depth`). The tray then shows what needs attention.
 	 */
-	checkTokens: (ids: string[], light: boolean, progress: Channel<CheckProgress>) => typedError<CheckRun, ErrorReport>(__TAURI_INVOKE("check_tokens", { ids, light, progress })),
+	checkTokens: (ids: string[], depth: Depth, progress: Channel<CheckProgress>) => typedError<CheckRun, ErrorReport>(__TAURI_INVOKE("check_tokens", { ids, depth, progress })),
 	/**  Stops the running check; the results that arrived are kept. Says whether one ran. */
 	cancelCheck: () => __TAURI_INVOKE<boolean>("cancel_check"),
 	/**  No reminder about the token for a week; returns the day reminders may resume. */
@@ -317,6 +317,24 @@ export type DailyCost = {
 	full_per_day: number,
 	full_per_month: number,
 };
+
+/**  How far a check goes. */
+export type Depth = 
+/**  Who the token is and which bases it lists. */
+"light" | 
+/**
+ *  Every scope on the intended bases, and each other scope proved or refuted once
+ *  for the token (see `witness`); every other base the token reaches gets its
+ *  verdicts from the user's role there (`implied`, `blocked_by_role`).
+ */
+"full" | 
+/**  Every base it reaches or is meant to, asked about each scope. */
+"deep" | 
+/**
+ *  As full, but only on the intended bases: the add form's check of the bases the
+ *  user chose, which spends nothing on the others.
+ */
+"intended";
 
 export type Drift = {
 	/**  Intended scopes the token does not hold (its verdict is `denied`). */
@@ -780,7 +798,13 @@ export type Verdict = "granted" | "denied" |
  *  the scope nor the role is the cause, and whether the token has the scope is not
  *  shown. The reason is Airtable's message.
  */
-"restricted";
+"restricted" | 
+/**
+ *  Not probed here: the token holds the scope (another base proved it), reaches this
+ *  base, and the user's role here allows it. A table's or field's restriction, or a
+ *  spent monthly quota, is not ruled out. Never on an intended base.
+ */
+"implied";
 
 /**  A server entry that runs `patvault exec` for a token, as `scan --json` prints it. */
 export type Wiring = {

@@ -2,7 +2,7 @@
 // results as they arrive, cancels it. Views read its state; App hands each new token
 // result to the list.
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type CheckEstimate, type CheckProgress, type TokenSummary } from "./bindings";
+import { commands, type CheckEstimate, type CheckProgress, type Depth, type TokenSummary } from "./bindings";
 import { messageOf, unwrap } from "./api";
 
 /** Longer than this, the user is told before a full check starts. */
@@ -10,7 +10,7 @@ export const WARN_AFTER_SECONDS = 60;
 
 export class CheckRunner {
   running = $state(false);
-  light = $state(false);
+  depth = $state<Depth>("full");
   done = $state(0);
   total = $state(0);
   /** Which tokens the running check covers: empty means all. */
@@ -20,16 +20,18 @@ export class CheckRunner {
 
   constructor(private onToken: (token: TokenSummary) => void) {}
 
-  /** The estimate of a full check when it is long enough to ask first, else null. */
-  async longFullCheck(ids: string[]): Promise<CheckEstimate | null> {
-    const estimate = await unwrap(commands.estimateCheck(ids, false));
-    return estimate.seconds > WARN_AFTER_SECONDS ? estimate : null;
+  /** The estimate of a check to ask about first, else null: a deep check always, a full
+   * one when it would take over a minute. */
+  async askFirst(ids: string[], depth: Depth): Promise<CheckEstimate | null> {
+    if (depth === "light") return null;
+    const estimate = await unwrap(commands.estimateCheck(ids, depth));
+    return depth === "deep" || estimate.seconds > WARN_AFTER_SECONDS ? estimate : null;
   }
 
-  async run(ids: string[], light: boolean) {
+  async run(ids: string[], depth: Depth) {
     if (this.running) return;
     this.running = true;
-    this.light = light;
+    this.depth = depth;
     this.ids = ids;
     this.done = this.total = 0;
     this.outcome = this.error = "";
@@ -45,11 +47,11 @@ export class CheckRunner {
       }
     };
     try {
-      const run = await unwrap(commands.checkTokens(ids, light, progress));
+      const run = await unwrap(commands.checkTokens(ids, depth, progress));
       const seconds = Math.round((Date.now() - started) / 1000);
       this.outcome = run.cancelled
         ? `Cancelled after ${run.checked} of ${run.total}; those results are kept.`
-        : `Checked ${run.total} ${run.total === 1 ? "token" : "tokens"} in ${seconds} s${light ? " (light)" : ""}.`;
+        : `Checked ${run.total} ${run.total === 1 ? "token" : "tokens"} in ${seconds} s${depth === "full" ? "" : ` (${depth})`}.`;
     } catch (e) {
       this.error = messageOf(e);
     } finally {

@@ -249,6 +249,20 @@ describe("a held scope blocked on some bases, an admin's base, and a change sinc
     expect(cells[CRM]?.tone).toBe("ok");
   });
 
+  it("shows what is implied apart from what was probed", () => {
+    const implied: CheckReport = {
+      ...blockedOnOps,
+      bases: [
+        ...blockedOnOps.bases.slice(0, 2),
+        reach(HR, "HR", { permission_level: "create", scopes: { "data.records:read": "granted", "data.records:write": "implied" } }),
+      ],
+    };
+    const cell = matrix([{ ...token, last_report: implied }]).rows[0].cells[HR];
+    expect(cell?.granted).toEqual(["records"]);
+    expect(cell?.implied).toEqual(["records✎"]);
+    expect(cell?.title).toContain("data.records:write: implied: held (shown on another base)");
+  });
+
   it("names an admin's role for what it is", () => {
     expect(matrix([token]).rows[0].cells[HR]?.level).toBe("none (admin access?)");
     expect(roleWords("edit")).toBe("edit");

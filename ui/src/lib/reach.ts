@@ -32,6 +32,7 @@ export const VERDICT_WORDS: Record<Verdict, string> = {
   not_checked: "not checked",
   error: "error",
   restricted: "refused by a table or field restriction",
+  implied: "implied: held (shown on another base) and the role here allows it; not probed here",
 };
 
 export function checkChip(t: TokenSummary): Chip {
@@ -142,10 +143,17 @@ export function grantedShort(reach: BaseReach): string[] {
   return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "granted").map(([, short]) => short);
 }
 
+/** Short names of the scopes held by the token and allowed by the role here, not probed
+ * here: a table restriction or a spent quota is not ruled out. */
+export function impliedShort(reach: BaseReach): string[] {
+  return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "implied").map(([, short]) => short);
+}
+
 export type Cell = {
   /** The user's role, in words. */
   level: string | null;
   granted: string[];
+  implied: string[];
   restricted: string[];
   tone: Mark | "unchecked" | "failed";
   title: string;
@@ -200,13 +208,13 @@ function cell(t: TokenSummary, base: string): Cell | null {
   const r = t.last_report;
   if (!r) {
     return intended
-      ? { level: null, granted: [], restricted: [], tone: "unchecked", title: "meant to reach it; not checked yet" }
+      ? { level: null, granted: [], implied: [], restricted: [], tone: "unchecked", title: "meant to reach it; not checked yet" }
       : null;
   }
   const reach = r.bases.find((b) => b.id === base) ?? null;
   if (!reach?.reachable && !intended) return null;
   if (!reach && (r.status === "invalid" || r.status === "error")) {
-    return { level: null, granted: [], restricted: [], tone: "failed", title: r.error ?? "the check failed" };
+    return { level: null, granted: [], implied: [], restricted: [], tone: "failed", title: r.error ?? "the check failed" };
   }
   const tone = baseMark(r, base);
   const granted = reach ? grantedShort(reach) : [];
@@ -224,6 +232,7 @@ function cell(t: TokenSummary, base: string): Cell | null {
   return {
     level: roleWords(reach?.permission_level ?? null),
     granted,
+    implied: reach ? impliedShort(reach) : [],
     restricted: reach ? restrictedShort(reach) : [],
     tone,
     title: [TONE_WORDS[tone], ...spent, ...why, ...verdicts].join("\n"),

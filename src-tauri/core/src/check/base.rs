@@ -50,11 +50,14 @@ fn stage(probe: Probe) -> u8 {
     }
 }
 
-/// Tries every base scope on one base, a stage at a time.
+/// Tries the `wanted` scopes on one base, a stage at a time; the others are left
+/// unverdicted for `witness` to imply. A data scope wanted brings the schema along: it
+/// names the table.
 pub(super) async fn probe_base(
     caller: &Caller<'_>,
     target: Target,
     denials: &Denials,
+    wanted: &[&'static BaseScope],
 ) -> BaseReach {
     let Target {
         mut reach,
@@ -83,10 +86,14 @@ pub(super) async fn probe_base(
         intended_table: intended_table.as_deref(),
         denials,
     };
+    let needs_schema = listing && wanted.iter().any(|s| s.probe.needs_table());
+    let asked = |s: &BaseScope| {
+        wanted.iter().any(|w| w.scope == s.scope) || (needs_schema && s.probe == Probe::Schema)
+    };
     for current in 0..=2 {
-        let scopes: Vec<&BaseScope> = BASE_SCOPES
+        let scopes: Vec<&'static BaseScope> = BASE_SCOPES
             .iter()
-            .filter(|s| stage(s.probe) == current)
+            .filter(|s| stage(s.probe) == current && asked(s))
             .collect();
         let outcomes = join_all(scopes.iter().map(|s| probe_scope(&site, s, &found))).await;
         for (s, outcome) in scopes.into_iter().zip(outcomes) {

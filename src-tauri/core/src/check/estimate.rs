@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::catalog::{BASE_SCOPES, Probe};
+use super::catalog::{BASE_SCOPES, BaseScope, Probe};
+use super::probe::Depth;
 use crate::airtable::pacer::{BASE_PERIOD, USER_PERIOD};
 use crate::model::record::TokenRecord;
-use crate::model::verdict::PermissionLevel;
+use crate::model::report::BaseReach;
+use crate::model::verdict::{PermissionLevel, Verdict};
 
 /// Bases Airtable lists per page.
 const LIST_PAGE: u32 = 1000;
@@ -37,8 +39,8 @@ pub struct DailyCost {
 }
 
 pub fn daily_cost(tokens: &[TokenRecord]) -> DailyCost {
-    let light = estimate(tokens, true).requests;
-    let full = estimate(tokens, false).requests;
+    let light = estimate(tokens, Depth::Light).requests;
+    let full = estimate(tokens, Depth::Full).requests;
     DailyCost {
         light_per_day: light,
         light_per_month: light * 30,
@@ -47,34 +49,32 @@ pub fn daily_cost(tokens: &[TokenRecord]) -> DailyCost {
     }
 }
 
-/// The requests a full (or light) check of `tokens` needs, and the time they take at
-/// the rate limits when every token runs at once.
-pub fn estimate(tokens: &[TokenRecord], light: bool) -> CheckEstimate {
+/// The requests a check of `tokens` as deep as `depth` needs, and the time they take at
+/// the rate limits when every token runs at once. A full check is counted as if each
+/// probe settles its scope: an inconclusive answer adds a probe on another base.
+pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
     let mut per_base: BTreeMap<&str, u32> = BTreeMap::new();
     let mut per_user: BTreeMap<String, u32> = BTreeMap::new();
     let mut unknown_tokens = 0;
     for token in tokens {
         let last = token.last_report.as_ref();
-        let mut bases: BTreeMap<&str, Option<PermissionLevel>> = BTreeMap::new();
+        let mut bases: BTreeMap<&str, Known> = BTreeMap::new();
         for reach in last.iter().flat_map(|r| &r.bases) {
             if reach.reachable || reach.intended {
-                bases.insert(&reach.id, reach.permission_level);
+                bases.insert(&reach.id, Known::of(reach));
             }
         }
         for intended in &token.intent.bases {
-            bases.entry(&intended.id).or_insert(None);
+            bases.entry(&intended.id).or_default().intended = true;
         }
         if last.is_none() && bases.is_empty() {
             unknown_tokens += 1;
         }
         let pages = (bases.len() as u32).div_ceil(LIST_PAGE).max(1);
         let mut requests = 1 + pages;
-        if !light {
-            for (base, level) in bases {
-                let probes = probes_on(level);
-                *per_base.entry(base).or_default() += probes;
-                requests += probes;
-            }
+        for (base, probes) in probes_of(&bases, depth) {
+            *per_base.entry(base).or_default() += probes;
+            requests += probes;
         }
         // Unknown users are counted apart: the worst case is one user for all of them.
         let user = last
@@ -95,10 +95,85 @@ pub fn estimate(tokens: &[TokenRecord], light: bool) -> CheckEstimate {
     }
 }
 
-/// Requests a full check sends on one base: every scope that has a safe probe, except
+/// What an earlier check showed of a base.
+#[derive(Default)]
+struct Known {
+    /// The user's role there; None when not known.
+    level: Option<PermissionLevel>,
+    intended: bool,
+    /// A creator's base that refused comments on a record it had just read: the record is
+    /// read again before the refusal counts (see `scope`).
+    reread: bool,
+}
+
+impl Known {
+    fn of(reach: &BaseReach) -> Self {
+        let said = |scope: &str| reach.scopes.get(scope).copied();
+        Known {
+            level: reach.permission_level,
+            intended: false,
+            reread: reach.permission_level == Some(PermissionLevel::Create)
+                && said("data.records:read") == Some(Verdict::Granted)
+                && said("data.recordComments:read") == Some(Verdict::Denied)
+                && reach.requests > 0,
+        }
+    }
+}
+
+/// The probes one token's check sends, per base.
+fn probes_of<'a>(bases: &BTreeMap<&'a str, Known>, depth: Depth) -> Vec<(&'a str, u32)> {
+    let every: Vec<&BaseScope> = BASE_SCOPES.iter().collect();
+    let mut out: Vec<(&str, u32)> = bases
+        .iter()
+        .filter(|(_, known)| match depth {
+            Depth::Light => false,
+            Depth::Deep => true,
+            Depth::Full | Depth::Intended => known.intended,
+        })
+        .map(|(base, known)| {
+            (
+                *base,
+                probes_on(known.level, &every) + u32::from(known.reread),
+            )
+        })
+        .collect();
+    if depth != Depth::Full {
+        return out;
+    }
+    // The scopes no intended base's role lets a probe settle, each tried once on the
+    // other base whose role allows the most of them (see `witness`).
+    let settled_by_intent = |s: &BaseScope| {
+        bases
+            .values()
+            .any(|k| k.intended && !k.level.is_some_and(|l| l.rules_out(s.least_role)))
+    };
+    let open: Vec<&BaseScope> = BASE_SCOPES
+        .iter()
+        .filter(|s| !matches!(s.probe, Probe::None | Probe::Schema) && !settled_by_intent(s))
+        .collect();
+    let witness = bases
+        .iter()
+        .filter(|(_, k)| !k.intended)
+        .map(|(base, k)| {
+            (
+                probes_on(k.level, &open),
+                k.level.map_or(0, |l| l as u8),
+                *base,
+            )
+        })
+        .filter(|(probes, ..)| *probes > 0)
+        .max();
+    if let Some((probes, _, base)) = witness {
+        let schema = u32::from(open.iter().any(|s| s.probe.needs_table()));
+        out.push((base, probes + schema));
+    }
+    out
+}
+
+/// Requests a check sends on one base for `scopes`: each that has a safe probe, except
 /// those the user's role forbids (known from an earlier check).
-fn probes_on(level: Option<PermissionLevel>) -> u32 {
-    BASE_SCOPES
+fn probes_on(level: Option<PermissionLevel>, scopes: &[&BaseScope]) -> u32 {
+    scopes
         .iter()
         .filter(|s| s.probe != Probe::None)
         .filter(|s| !level.is_some_and(|l| l.rules_out(s.least_role)))
@@ -166,13 +241,17 @@ mod tests {
         let tokens: Vec<TokenRecord> = (0..10)
             .map(|i| token(&[], Some(if i < 5 { "usrA" } else { "usrB" }), &reached))
             .collect();
-        let full = estimate(&tokens, false);
+        let deep = estimate(&tokens, Depth::Deep);
         // 10 tokens × (whoami + 1 page + 40 bases × 8 probes).
-        assert_eq!(full.requests, 10 * (2 + 40 * 8));
+        assert_eq!(deep.requests, 10 * (2 + 40 * 8));
         // Each base gets 80 requests at 210 ms: 16.8 s; each user 1610 at 21.05 ms: 33.9 s.
-        assert_eq!(full.seconds, 34);
-        assert_eq!(full.unknown_tokens, 0);
-        let light = estimate(&tokens, true);
+        assert_eq!(deep.seconds, 34);
+        assert_eq!(deep.unknown_tokens, 0);
+        // Meant for no base, each token proves its scopes once, on one creator's base:
+        // the schema names a table, then 7 probes.
+        let full = estimate(&tokens, Depth::Full);
+        assert_eq!(full.requests, 10 * (2 + 8));
+        let light = estimate(&tokens, Depth::Light);
         assert_eq!(light.requests, 20);
         assert_eq!(light.seconds, 1);
         assert_eq!(
@@ -180,8 +259,8 @@ mod tests {
             DailyCost {
                 light_per_day: 20,
                 light_per_month: 600,
-                full_per_day: 3220,
-                full_per_month: 96_600,
+                full_per_day: 100,
+                full_per_month: 3000,
             }
         );
     }
@@ -194,11 +273,35 @@ mod tests {
             &[("appAAAAAAAAAAAAAA", PermissionLevel::Read)],
         );
         // schema, first record, first comment, webhooks, views.
-        assert_eq!(estimate(&[read_only], false).requests, 2 + 5);
+        assert_eq!(estimate(&[read_only], Depth::Deep).requests, 2 + 5);
         let never_checked = token(&["appAAAAAAAAAAAAAA", "appBBBBBBBBBBBBBB"], None, &[]);
         let blank = token(&[], None, &[]);
-        let e = estimate(&[never_checked, blank], false);
+        let e = estimate(&[never_checked, blank], Depth::Full);
         assert_eq!(e.requests, (2 + 2 * 8) + 2);
         assert_eq!(e.unknown_tokens, 1);
+    }
+
+    #[test]
+    fn a_full_check_probes_the_intended_bases_and_proves_the_rest_once() {
+        let reached: Vec<(String, PermissionLevel)> = (0..500)
+            .map(|i| {
+                let level = if i % 3 == 0 {
+                    PermissionLevel::Read
+                } else {
+                    PermissionLevel::Create
+                };
+                (format!("app{i:014}"), level)
+            })
+            .collect();
+        let reached: Vec<(&str, PermissionLevel)> =
+            reached.iter().map(|(b, l)| (b.as_str(), *l)).collect();
+        // Ten intended bases, all read-only for the user: the writes and the shares are
+        // proven once elsewhere, on a creator's base (its schema names a table).
+        let intended: Vec<&str> = (0..10).map(|i| reached[i * 3].0).collect();
+        let token = token(&intended, Some("usrA"), &reached);
+        let full = estimate(std::slice::from_ref(&token), Depth::Full);
+        assert_eq!(full.requests, 1 + 1 + 10 * 5 + (3 + 1));
+        let deep = estimate(&[token], Depth::Deep);
+        assert_eq!(deep.requests, 1 + 1 + 167 * 5 + 333 * 8);
     }
 }

@@ -13,6 +13,7 @@ mod probe;
 pub mod run;
 mod scope;
 mod targets;
+mod witness;
 
 pub use probe::Depth;
 pub use run::{CheckJob, check_many, check_secret};

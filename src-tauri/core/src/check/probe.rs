@@ -5,10 +5,14 @@
 
 use futures_util::future::join_all;
 
+use serde::{Deserialize, Serialize};
+
 use super::base::probe_base;
+use super::catalog::BASE_SCOPES;
 use super::drift::conclude;
 use super::scope::Denials;
 use super::targets::{Target, targets};
+use super::witness;
 use crate::airtable::ApiError;
 use crate::airtable::client::Caller;
 use crate::model::record::TokenIntent;
@@ -16,12 +20,17 @@ use crate::model::report::{BaseReach, CheckReport, CheckStatus, CheckUser};
 use crate::model::verdict::Verdict;
 
 /// How far a check goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
 pub enum Depth {
     /// Who the token is and which bases it lists.
     Light,
-    /// Every base it reaches or is meant to, asked about each scope.
+    /// Every scope on the intended bases, and each other scope proved or refuted once
+    /// for the token (see `witness`); every other base the token reaches gets its
+    /// verdicts from the user's role there (`implied`, `blocked_by_role`).
     Full,
+    /// Every base it reaches or is meant to, asked about each scope.
+    Deep,
     /// As full, but only on the intended bases: the add form's check of the bases the
     /// user chose, which spends nothing on the others.
     Intended,
@@ -92,10 +101,21 @@ pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, depth: Depth
         let denials = Denials::default();
         let (probed, left): (Vec<Target>, Vec<Target>) = targets
             .into_iter()
-            .partition(|t| depth == Depth::Full || t.reach.intended);
-        let mut bases = join_all(probed.into_iter().map(|t| probe_base(caller, t, &denials))).await;
+            .partition(|t| depth == Depth::Deep || t.reach.intended);
+        let every = BASE_SCOPES.iter().collect::<Vec<_>>();
+        let mut bases = join_all(
+            probed
+                .into_iter()
+                .map(|t| probe_base(caller, t, &denials, &every)),
+        )
+        .await;
         settle_doubts(&mut bases, &denials);
-        bases.extend(left.into_iter().map(Target::unprobed));
+        let others = if depth == Depth::Full {
+            witness::prove_the_rest(caller, &bases, left, &denials).await
+        } else {
+            left.into_iter().map(Target::unprobed).collect()
+        };
+        bases.extend(others);
         bases
     };
     for base in &mut report.bases {

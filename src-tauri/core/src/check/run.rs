@@ -39,7 +39,7 @@ pub async fn check_secret(
 pub async fn check_many(
     client: &Client,
     jobs: Vec<CheckJob>,
-    light: bool,
+    depth: Depth,
     cancel: &CancellationToken,
     mut on_report: impl FnMut(Uuid, CheckReport),
 ) -> bool {
@@ -49,14 +49,9 @@ pub async fn check_many(
             let report = match &job.secret {
                 Ok(secret) => {
                     let caller = client.caller(secret, job.user_hint.clone());
-                    check_token(
-                        &caller,
-                        &job.intent,
-                        if light { Depth::Light } else { Depth::Full },
-                    )
-                    .await
+                    check_token(&caller, &job.intent, depth).await
                 }
-                Err(why) => unreadable(why, light),
+                Err(why) => unreadable(why, depth == Depth::Light),
             };
             (job.id, report)
         })

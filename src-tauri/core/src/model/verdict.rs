@@ -18,6 +18,10 @@ pub enum Verdict {
     /// the scope nor the role is the cause, and whether the token has the scope is not
     /// shown. The reason is Airtable's message.
     Restricted,
+    /// Not probed here: the token holds the scope (another base proved it), reaches this
+    /// base, and the user's role here allows it. A table's or field's restriction, or a
+    /// spent monthly quota, is not ruled out. Never on an intended base.
+    Implied,
 }
 
 /// The user's role in a base, weakest first, as `permissionLevel` names it.

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::airtable::Client;
 use crate::check::change::reach_change;
-use crate::check::{CheckJob, check_many};
+use crate::check::{CheckJob, Depth, check_many};
 use crate::model::record::TokenRecord;
 use crate::model::report::CheckReport;
 use crate::vault::Vault;
@@ -23,7 +23,7 @@ pub async fn check_in_vault(
     vault: Arc<Vault>,
     client: &Client,
     tokens: Vec<TokenRecord>,
-    light: bool,
+    depth: Depth,
     cancel: &CancellationToken,
     mut on_report: impl FnMut(&TokenRecord, &CheckReport, Result<(), VaultError>),
 ) -> bool {
@@ -48,7 +48,7 @@ pub async fn check_in_vault(
             return false;
         }
     }
-    check_many(client, jobs, light, cancel, |id, mut report| {
+    check_many(client, jobs, depth, cancel, |id, mut report| {
         let token = tokens.iter().find(|t| t.id == id).expect("a job per token");
         report.changed_since_last = token
             .known_reach()

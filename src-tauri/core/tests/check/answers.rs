@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{check, check_one, intent, on, quick};
+use crate::support::{assert_consistent, check, check_one, intent, on, quick};
 use fake_airtable::scenario::{Level, MissingTable};
 use fake_airtable::world::{self, id, real_world};
 use fake_airtable::{FakeAirtable, Fault, FaultKind, Route, Scenario};
+use patvault_core::check::Depth;
 use patvault_core::model::report::{CheckReport, FindingKind, NotFound};
 use patvault_core::model::verdict::PermissionLevel;
 use patvault_core::model::{CheckStatus, Verdict};
@@ -27,48 +28,6 @@ fn replay(route: Route, times: Option<u32>, status: u16, body: serde_json::Value
             body: Some(body),
             raw: None,
         },
-    }
-}
-
-/// Scopes, per-base verdicts and drift agree: a missing scope is one the token lacks; a
-/// blocked one is not, and every base it is blocked on refuses it by role or restriction
-/// (or, the scope held, by Airtable); excess is granted; each finding is in its list.
-fn assert_consistent(report: &CheckReport) {
-    let d = &report.drift;
-    for scope in &d.missing_scopes {
-        assert_eq!(
-            report.scopes[scope], Denied,
-            "{scope} missing but not denied: {d:#?}"
-        );
-        assert!(!d.blocked_on_bases.contains_key(scope), "{scope}: {d:#?}");
-    }
-    for (scope, bases) in &d.blocked_on_bases {
-        let held = report.scopes[scope];
-        assert_ne!(held, Denied, "{scope} blocked but denied: {d:#?}");
-        for base in bases {
-            let here = report.bases.iter().find(|b| &b.id == base).unwrap();
-            assert!(here.intended, "{base} is not intended");
-            let verdict = here.scopes[scope];
-            assert!(
-                matches!(verdict, Verdict::BlockedByRole | Verdict::Restricted)
-                    || (verdict == Denied && held == Granted),
-                "{scope} on {base}: {verdict:?}"
-            );
-        }
-    }
-    for scope in &d.excess_scopes {
-        assert_eq!(report.scopes[scope], Granted, "{scope}");
-    }
-    for f in &d.findings {
-        match f.kind {
-            FindingKind::BlockedOnBase => assert!(
-                d.blocked_on_bases[f.scope.as_ref().unwrap()].contains(f.base.as_ref().unwrap())
-            ),
-            FindingKind::MissingScope => {
-                assert!(d.missing_scopes.contains(f.scope.as_ref().unwrap()))
-            }
-            _ => {}
-        }
     }
 }
 
@@ -438,7 +397,7 @@ async fn an_admin_base_listed_none_is_probed_and_reached() {
             (20, intent(&scopes, &["Vault", "Sales"])),
             (21, intent(&scopes, &["Sales"])),
         ],
-        false,
+        Depth::Deep,
         quick(),
     )
     .await
@@ -507,7 +466,7 @@ async fn drift_agrees_with_the_scopes_on_every_token_and_intent() {
         }
     }
     let mut seen = BTreeMap::new();
-    for report in check(&fake, jobs, false, quick()).await {
+    for report in check(&fake, jobs, Depth::Full, quick()).await {
         assert_consistent(&report);
         for f in &report.drift.findings {
             *seen.entry(format!("{:?}", f.kind)).or_insert(0) += 1;

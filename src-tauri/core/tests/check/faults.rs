@@ -8,6 +8,7 @@ use crate::support::{check, intent, quick};
 use fake_airtable::scenario::Level;
 use fake_airtable::world::{self, id, office};
 use fake_airtable::{FakeAirtable, Fault, FaultKind, Route};
+use patvault_core::check::Depth;
 use patvault_core::model::{CheckStatus, Verdict};
 
 fn fault(route: Route, kind: FaultKind, times: Option<u32>) -> Fault {
@@ -71,7 +72,7 @@ async fn a_fault_on_one_route_becomes_that_scopes_error_with_its_reason() {
         f.base = Some(id("app", "CRM"));
         fake.set_faults(vec![f]);
         let started = Instant::now();
-        let report = check(&fake, vec![(1, crm_intent())], false, quick())
+        let report = check(&fake, vec![(1, crm_intent())], Depth::Full, quick())
             .await
             .remove(0);
         assert!(
@@ -117,7 +118,7 @@ async fn a_fault_on_identity_or_listing_fails_the_token_with_the_reason() {
     for (route, kind, reason) in cases {
         let fake = FakeAirtable::start(office()).unwrap();
         fake.set_faults(vec![fault(route, kind, None)]);
-        let report = check(&fake, vec![(1, crm_intent())], false, quick())
+        let report = check(&fake, vec![(1, crm_intent())], Depth::Full, quick())
             .await
             .remove(0);
         assert_eq!(report.status, CheckStatus::Error, "{route:?}");
@@ -143,7 +144,7 @@ async fn passing_502_and_503_are_retried_honouring_retry_after() {
     let report = check(
         &fake,
         vec![(1, intent(world::EVERY_BASIC_SCOPE, &["CRM", "Empty"]))],
-        false,
+        Depth::Full,
         quick(),
     )
     .await
@@ -179,7 +180,7 @@ async fn two_tokens_of_one_user_share_its_budget_and_meet_no_429() {
     let reports = check(
         &fake,
         vec![(1, intent(&[], &[])), (2, intent(&[], &[]))],
-        false,
+        Depth::Deep,
         quick(),
     )
     .await;
@@ -204,9 +205,14 @@ async fn a_429_pauses_that_base_then_the_check_completes() {
     scenario.settings.base_rate = 2;
     scenario.settings.penalty_ms = 300;
     let fake = FakeAirtable::start(scenario).unwrap();
-    let report = check(&fake, vec![(1, intent(&[], &["CRM"]))], false, quick())
-        .await
-        .remove(0);
+    let report = check(
+        &fake,
+        vec![(1, intent(&[], &["CRM"]))],
+        Depth::Full,
+        quick(),
+    )
+    .await
+    .remove(0);
     let stats = fake.stats();
     assert!(stats.rate_limited >= 1, "{stats:#?}");
     // Each 429 costs a pause longer than the penalty, so most requests get through.
@@ -248,7 +254,8 @@ async fn a_cancelled_check_returns_at_once_while_requests_hang() {
     let started = Instant::now();
     let mut reports = 0;
     let finished =
-        patvault_core::check::check_many(&client, jobs, false, &cancel, |_, _| reports += 1).await;
+        patvault_core::check::check_many(&client, jobs, Depth::Full, &cancel, |_, _| reports += 1)
+            .await;
     assert!(!finished);
     assert_eq!(reports, 0);
     assert!(
@@ -275,7 +282,7 @@ async fn an_answer_past_the_size_cap_is_an_error_not_a_memory_hog() {
             raw: Some(huge),
         },
     }]);
-    let report = check(&fake, vec![(1, crm_intent())], false, quick())
+    let report = check(&fake, vec![(1, crm_intent())], Depth::Full, quick())
         .await
         .remove(0);
     let crm = report

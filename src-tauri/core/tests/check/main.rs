@@ -4,5 +4,6 @@
 
 mod answers;
 mod faults;
+mod once;
 mod reach;
 mod support;

@@ -4,6 +4,7 @@
 use crate::support::{check, check_one, intent, on, quick};
 use fake_airtable::FakeAirtable;
 use fake_airtable::world::{self, id, office};
+use patvault_core::check::Depth;
 use patvault_core::model::report::{Cause, CheckReport, FindingKind};
 use patvault_core::model::verdict::PermissionLevel;
 use patvault_core::model::{CheckStatus, Verdict};
@@ -210,7 +211,7 @@ async fn a_revoked_token_is_invalid_after_one_request() {
     assert_eq!(report.status, CheckStatus::Invalid);
     assert!(report.error.as_deref().unwrap().contains("revoked"));
     assert_eq!(fake.stats().requests, 1);
-    let unknown = check(&fake, vec![(99, intent(&[], &[]))], false, quick()).await;
+    let unknown = check(&fake, vec![(99, intent(&[], &[]))], Depth::Full, quick()).await;
     assert_eq!(unknown[0].status, CheckStatus::Invalid);
 }
 
@@ -262,7 +263,7 @@ async fn every_page_of_bases_is_followed() {
     scenario.tokens[0].all_bases = true;
     scenario.settings.page_size = 3;
     let fake = FakeAirtable::start(scenario).unwrap();
-    let [report] = check(&fake, vec![(1, intent(&[], &[]))], true, quick())
+    let [report] = check(&fake, vec![(1, intent(&[], &[]))], Depth::Light, quick())
         .await
         .try_into()
         .unwrap();
@@ -290,7 +291,11 @@ async fn a_scope_the_token_lacks_is_asked_once_not_on_every_base() {
     // Token 2 reads records and schemas, and is now granted every base.
     scenario.tokens[1].all_bases = true;
     let fake = FakeAirtable::start(scenario).unwrap();
-    let report = check_one(&fake, 2, intent(&[], &[])).await;
+    // A deep check asks every base; the denial a creator's base shows spares the rest.
+    let [report] = check(&fake, vec![(2, intent(&[], &[]))], Depth::Deep, quick())
+        .await
+        .try_into()
+        .unwrap();
     let owned: Vec<_> = report
         .bases
         .iter()

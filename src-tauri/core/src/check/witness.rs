@@ -1,0 +1,205 @@
+//! Proving each scope once per token. A token's scopes are token-wide, and the base list
+//! names every base it reaches with the user's role there (`airtable-api.md`, "Monthly
+//! API quota"): once the intended bases are probed, a scope no base has shown held or
+//! missing is tried on one other base the token reaches (the creator's first, where a
+//! refusal proves it missing), and on a second only when the first could not tell. Every
+//! base left unprobed then takes its verdicts from what is known and the role there.
+
+use std::collections::BTreeMap;
+
+use super::base::probe_base;
+use super::catalog::{BASE_SCOPES, BaseScope, Probe};
+use super::scope::Denials;
+use super::targets::Target;
+use crate::airtable::client::Caller;
+use crate::model::report::BaseReach;
+use crate::model::verdict::{PermissionLevel, Verdict};
+
+/// Bases a scope is tried on, the intended ones included, before it is left unknown. A
+/// refused shares probe cannot be told from a plan without Enterprise, which another base
+/// of the account most likely shares: it is tried once.
+fn most_tries(s: &BaseScope) -> u8 {
+    if s.probe == Probe::Shares { 1 } else { 2 }
+}
+
+/// The scopes a base was asked about without an answer either way.
+fn tried<'a>(base: &'a BaseReach) -> impl Iterator<Item = &'static str> + 'a {
+    BASE_SCOPES
+        .iter()
+        .filter(|s| s.probe != Probe::None)
+        .filter(move |s| {
+            matches!(
+                base.scopes.get(s.scope),
+                Some(Verdict::Unverifiable | Verdict::Error | Verdict::Restricted)
+            )
+        })
+        .map(|s| s.scope)
+}
+
+/// Probes witnesses among `left` for the scopes `probed` did not settle, then gives every
+/// base of `left` its verdicts.
+pub(super) async fn prove_the_rest(
+    caller: &Caller<'_>,
+    probed: &[BaseReach],
+    mut left: Vec<Target>,
+    denials: &Denials,
+) -> Vec<BaseReach> {
+    let mut witnessed: Vec<BaseReach> = Vec::new();
+    let mut tries: BTreeMap<&'static str, u8> = BTreeMap::new();
+    for scope in probed.iter().flat_map(tried) {
+        *tries.entry(scope).or_default() += 1;
+    }
+    loop {
+        let known = Known::of(probed.iter().chain(&witnessed), denials, false);
+        let open: Vec<&'static BaseScope> = BASE_SCOPES
+            .iter()
+            .filter(|s| !matches!(s.probe, Probe::None | Probe::Schema))
+            .filter(|s| tries.get(s.scope).copied().unwrap_or(0) < most_tries(s))
+            .filter(|s| !known.held.contains_key(s.scope) && !known.missing.contains_key(s.scope))
+            .collect();
+        let Some(i) = best_witness(&left, &open) else {
+            break;
+        };
+        let target = left.remove(i);
+        let level = target.reach.permission_level;
+        let wanted: Vec<&'static BaseScope> =
+            open.into_iter().filter(|s| may_try(level, s)).collect();
+        for s in &wanted {
+            *tries.entry(s.scope).or_default() += 1;
+        }
+        witnessed.push(probe_base(caller, target, denials, &wanted).await);
+    }
+    let listing = left.iter().any(|t| t.listing) || !witnessed.is_empty();
+    let known = Known::of(probed.iter().chain(&witnessed), denials, listing);
+    let mut out: Vec<BaseReach> = witnessed;
+    out.extend(left.into_iter().map(|t| t.reach));
+    for reach in &mut out {
+        known.imply(reach);
+    }
+    out
+}
+
+/// Whether the role leaves the scope possible on a base (`none` and unknown roles do).
+fn may_try(level: Option<PermissionLevel>, s: &BaseScope) -> bool {
+    !level.is_some_and(|l| l.rules_out(s.least_role))
+}
+
+/// The base that may settle the most open scopes; among equals, the highest known role:
+/// a creator's refusal proves a scope missing, an admin's or an unknown role's proves
+/// nothing.
+fn best_witness(left: &[Target], open: &[&BaseScope]) -> Option<usize> {
+    let rank = |level: Option<PermissionLevel>| match level {
+        Some(PermissionLevel::None) | None => 0,
+        Some(l) => l as u8 + 1,
+    };
+    left.iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let level = t.reach.permission_level;
+            let settles = open.iter().filter(|s| may_try(level, s)).count();
+            (settles, rank(level), std::cmp::Reverse(i))
+        })
+        .filter(|(settles, ..)| *settles > 0)
+        .max()
+        .map(|(.., std::cmp::Reverse(i))| i)
+}
+
+/// What the probed bases showed: each scope held or missing, with a base that showed it.
+struct Known {
+    held: BTreeMap<&'static str, String>,
+    missing: BTreeMap<&'static str, String>,
+}
+
+impl Known {
+    /// From the bases' verdicts: a `granted` shows a scope held; a `denied` where the
+    /// role is known and allows it, or a denial learned on a creator's base, shows it
+    /// missing. `listing`: the base list itself shows `schema.bases:read`.
+    fn of<'a>(
+        bases: impl Iterator<Item = &'a BaseReach>,
+        denials: &Denials,
+        listing: bool,
+    ) -> Self {
+        let mut known = Known {
+            held: BTreeMap::new(),
+            missing: BTreeMap::new(),
+        };
+        if listing {
+            known
+                .held
+                .insert("schema.bases:read", "the base list".to_owned());
+        }
+        for base in bases {
+            for s in BASE_SCOPES {
+                let role_allows = base
+                    .permission_level
+                    .is_some_and(|l| l != PermissionLevel::None && !l.rules_out(s.least_role));
+                match base.scopes.get(s.scope) {
+                    Some(Verdict::Granted) => {
+                        known.held.entry(s.scope).or_insert_with(|| base.id.clone());
+                    }
+                    Some(Verdict::Denied) if role_allows => {
+                        known
+                            .missing
+                            .entry(s.scope)
+                            .or_insert_with(|| base.id.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for s in BASE_SCOPES {
+            if let Some(base) = denials.shown_by(s.scope) {
+                known.missing.entry(s.scope).or_insert(base);
+            }
+        }
+        known
+    }
+
+    /// Fills in every scope of a base not probed here, from what is known and the role.
+    fn imply(&self, reach: &mut BaseReach) {
+        for s in BASE_SCOPES {
+            if reach
+                .scopes
+                .get(s.scope)
+                .is_some_and(|v| *v != Verdict::NotChecked)
+            {
+                continue;
+            }
+            let level = reach.permission_level;
+            let (verdict, why) = if s.probe == Probe::None {
+                (
+                    Verdict::Unverifiable,
+                    "no request can prove it without changing data".to_owned(),
+                )
+            } else if let Some(l) = level.filter(|l| l.rules_out(s.least_role)) {
+                (
+                    Verdict::BlockedByRole,
+                    format!(
+                        "the user's role is {}; this needs {} or more",
+                        l.name(),
+                        s.least_role.name()
+                    ),
+                )
+            } else if let Some(shown) = self.missing.get(s.scope) {
+                (
+                    Verdict::Denied,
+                    format!("the token lacks the scope, as {shown} showed; not probed here"),
+                )
+            } else if let Some(shown) = self.held.get(s.scope) {
+                (
+                    Verdict::Implied,
+                    format!(
+                        "the token holds it ({shown} showed it) and the role here allows it; not probed here, so a table or field restriction or a spent monthly quota is not ruled out"
+                    ),
+                )
+            } else {
+                (
+                    Verdict::NotChecked,
+                    "not probed here, and no base showed whether the token holds it".to_owned(),
+                )
+            };
+            reach.scopes.insert(s.scope.into(), verdict);
+            reach.reasons.insert(s.scope.into(), why);
+        }
+    }
+}
