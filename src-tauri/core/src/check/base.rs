@@ -51,8 +51,8 @@ fn stage(probe: Probe) -> u8 {
 }
 
 /// Tries the `wanted` scopes on one base, a stage at a time; the others are left
-/// unverdicted for `witness` to imply. A data scope wanted brings the schema along: it
-/// names the table.
+/// unverdicted for `witness` to imply. A data scope wanted brings the schema along (it
+/// names the table), and comments bring the first record (it names the record).
 pub(super) async fn probe_base(
     caller: &Caller<'_>,
     target: Target,
@@ -87,8 +87,11 @@ pub(super) async fn probe_base(
         denials,
     };
     let needs_schema = listing && wanted.iter().any(|s| s.probe.needs_table());
+    let needs_record = wanted.iter().any(|s| s.probe == Probe::FirstComment);
     let asked = |s: &BaseScope| {
-        wanted.iter().any(|w| w.scope == s.scope) || (needs_schema && s.probe == Probe::Schema)
+        wanted.iter().any(|w| w.scope == s.scope)
+            || (needs_schema && s.probe == Probe::Schema)
+            || (needs_record && s.probe == Probe::FirstRecord)
     };
     for current in 0..=2 {
         let scopes: Vec<&'static BaseScope> = BASE_SCOPES

@@ -58,10 +58,11 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
     let mut unknown_tokens = 0;
     for token in tokens {
         let last = token.last_report.as_ref();
-        let mut bases: BTreeMap<&str, Known> = BTreeMap::new();
+        let listed = last.is_some_and(|r| r.can_list_bases == Some(true));
+        let mut bases: BTreeMap<&str, Seen> = BTreeMap::new();
         for reach in last.iter().flat_map(|r| &r.bases) {
             if reach.reachable || reach.intended {
-                bases.insert(&reach.id, Known::of(reach));
+                bases.insert(&reach.id, Seen::of(reach, listed));
             }
         }
         for intended in &token.intent.bases {
@@ -72,7 +73,13 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
         }
         let pages = (bases.len() as u32).div_ceil(LIST_PAGE).max(1);
         let mut requests = 1 + pages;
-        for (base, probes) in probes_of(&bases, depth) {
+        let lacks: Vec<&str> = last
+            .iter()
+            .flat_map(|r| &r.scopes)
+            .filter(|(_, v)| **v == Verdict::Denied)
+            .map(|(s, _)| s.as_str())
+            .collect();
+        for (base, probes) in probes_of(&bases, depth, &lacks) {
             *per_base.entry(base).or_default() += probes;
             requests += probes;
         }
@@ -97,55 +104,91 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
 
 /// What an earlier check showed of a base.
 #[derive(Default)]
-struct Known {
+struct Seen {
     /// The user's role there; None when not known.
     level: Option<PermissionLevel>,
     intended: bool,
+    /// Out of the token's reach (not in the base list it gave): nothing is sent there.
+    unreached: bool,
     /// A creator's base that refused comments on a record it had just read: the record is
     /// read again before the refusal counts (see `scope`).
     reread: bool,
+    /// Probes not sent there for want of a table or a record.
+    skips: Vec<Probe>,
 }
 
-impl Known {
-    fn of(reach: &BaseReach) -> Self {
+impl Seen {
+    fn of(reach: &BaseReach, listed: bool) -> Self {
         let said = |scope: &str| reach.scopes.get(scope).copied();
-        Known {
+        Seen {
             level: reach.permission_level,
             intended: false,
+            unreached: listed && !reach.reachable,
             reread: reach.permission_level == Some(PermissionLevel::Create)
                 && said("data.records:read") == Some(Verdict::Granted)
                 && said("data.recordComments:read") == Some(Verdict::Denied)
                 && reach.requests > 0,
+            skips: match (said("schema.bases:read"), said("data.records:read")) {
+                (Some(Verdict::Granted), Some(Verdict::Unverifiable)) => vec![
+                    Probe::FirstRecord,
+                    Probe::FirstComment,
+                    Probe::CreateRecordsWithoutBody,
+                    Probe::UpdateTableWithoutBody,
+                ],
+                (_, Some(Verdict::Granted))
+                    if said("data.recordComments:read") == Some(Verdict::Unverifiable) =>
+                {
+                    vec![Probe::FirstComment]
+                }
+                _ => Vec::new(),
+            },
         }
+    }
+
+    /// Requests sent here for `scopes`.
+    fn probes(&self, scopes: &[&BaseScope]) -> u32 {
+        let sent: Vec<&BaseScope> = scopes
+            .iter()
+            .filter(|s| !self.skips.contains(&s.probe))
+            .copied()
+            .collect();
+        probes_on(self.level, &sent)
     }
 }
 
-/// The probes one token's check sends, per base.
-fn probes_of<'a>(bases: &BTreeMap<&'a str, Known>, depth: Depth) -> Vec<(&'a str, u32)> {
+/// The probes one token's check sends, per base. `lacks`: the scopes the last check found
+/// the token without, which only a creator's refusal settles (see `scope::Denials`).
+fn probes_of<'a>(
+    bases: &BTreeMap<&'a str, Seen>,
+    depth: Depth,
+    lacks: &[&str],
+) -> Vec<(&'a str, u32)> {
     let every: Vec<&BaseScope> = BASE_SCOPES.iter().collect();
     let mut out: Vec<(&str, u32)> = bases
         .iter()
-        .filter(|(_, known)| match depth {
+        .filter(|(_, seen)| !seen.unreached)
+        .filter(|(_, seen)| match depth {
             Depth::Light => false,
             Depth::Deep => true,
-            Depth::Full | Depth::Intended => known.intended,
+            Depth::Full | Depth::Intended => seen.intended,
         })
-        .map(|(base, known)| {
-            (
-                *base,
-                probes_on(known.level, &every) + u32::from(known.reread),
-            )
-        })
+        .map(|(base, seen)| (*base, seen.probes(&every) + u32::from(seen.reread)))
         .collect();
     if depth != Depth::Full {
         return out;
     }
-    // The scopes no intended base's role lets a probe settle, each tried once on the
-    // other base whose role allows the most of them (see `witness`).
+    // The scopes no intended base settles, each tried once on the other base whose role
+    // allows the most of them (see `witness`): one the role rules out, or one the token
+    // lacks where no intended base is a creator's.
+    let lacking = |s: &BaseScope| lacks.contains(&s.scope);
     let settled_by_intent = |s: &BaseScope| {
-        bases
-            .values()
-            .any(|k| k.intended && !k.level.is_some_and(|l| l.rules_out(s.least_role)))
+        bases.values().any(|seen| {
+            seen.intended
+                && !seen.unreached
+                && !seen.level.is_some_and(|l| l.rules_out(s.least_role))
+                && !seen.skips.contains(&s.probe)
+                && (!lacking(s) || seen.level == Some(PermissionLevel::Create))
+        })
     };
     let open: Vec<&BaseScope> = BASE_SCOPES
         .iter()
@@ -153,19 +196,19 @@ fn probes_of<'a>(bases: &BTreeMap<&'a str, Known>, depth: Depth) -> Vec<(&'a str
         .collect();
     let witness = bases
         .iter()
-        .filter(|(_, k)| !k.intended)
-        .map(|(base, k)| {
-            (
-                probes_on(k.level, &open),
-                k.level.map_or(0, |l| l as u8),
-                *base,
-            )
-        })
+        .filter(|(_, seen)| !seen.intended && !seen.unreached)
+        .map(|(base, seen)| (seen.probes(&open), seen.level.map_or(0, |l| l as u8), *base))
         .filter(|(probes, ..)| *probes > 0)
         .max();
-    if let Some((probes, _, base)) = witness {
+    if let Some((probes, rank, base)) = witness {
+        let wants = |probe| open.iter().any(|s| s.probe == probe);
+        // The schema names a table, the first record a record for comments.
         let schema = u32::from(open.iter().any(|s| s.probe.needs_table()));
-        out.push((base, probes + schema));
+        let record = u32::from(wants(Probe::FirstComment) && !wants(Probe::FirstRecord));
+        let creator = rank == PermissionLevel::Create as u8;
+        let lacks_comments = lacks.contains(&"data.recordComments:read");
+        let reread = u32::from(wants(Probe::FirstComment) && lacks_comments && creator);
+        out.push((base, probes + schema + record + reread));
     }
     out
 }

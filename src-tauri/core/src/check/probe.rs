@@ -109,13 +109,14 @@ pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, depth: Depth
                 .map(|t| probe_base(caller, t, &denials, &every)),
         )
         .await;
-        settle_doubts(&mut bases, &denials);
         let others = if depth == Depth::Full {
-            witness::prove_the_rest(caller, &bases, left, &denials).await
+            let listing = report.can_list_bases == Some(true);
+            witness::prove_the_rest(caller, &bases, left, &denials, listing).await
         } else {
             left.into_iter().map(Target::unprobed).collect()
         };
         bases.extend(others);
+        settle_doubts(&mut bases, &denials);
         bases
     };
     for base in &mut report.bases {

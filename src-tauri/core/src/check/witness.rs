@@ -15,25 +15,20 @@ use crate::airtable::client::Caller;
 use crate::model::report::BaseReach;
 use crate::model::verdict::{PermissionLevel, Verdict};
 
-/// Bases a scope is tried on, the intended ones included, before it is left unknown. A
-/// refused shares probe cannot be told from a plan without Enterprise, which another base
-/// of the account most likely shares: it is tried once.
-fn most_tries(s: &BaseScope) -> u8 {
-    if s.probe == Probe::Shares { 1 } else { 2 }
-}
-
-/// The scopes a base was asked about without an answer either way.
-fn tried<'a>(base: &'a BaseReach) -> impl Iterator<Item = &'static str> + 'a {
-    BASE_SCOPES
+/// Other bases a scope is tried on before it is left unknown. A refused shares probe
+/// cannot be told from a plan without Enterprise, which another base of the account most
+/// likely shares: it is tried once (and not at all when an intended base refused it).
+fn most_tries(s: &BaseScope, probed: &[BaseReach]) -> u8 {
+    if s.probe != Probe::Shares {
+        2
+    } else if probed
         .iter()
-        .filter(|s| s.probe != Probe::None)
-        .filter(move |s| {
-            matches!(
-                base.scopes.get(s.scope),
-                Some(Verdict::Unverifiable | Verdict::Error | Verdict::Restricted)
-            )
-        })
-        .map(|s| s.scope)
+        .any(|b| b.scopes.get(s.scope) == Some(&Verdict::Unverifiable))
+    {
+        0
+    } else {
+        1
+    }
 }
 
 /// Probes witnesses among `left` for the scopes `probed` did not settle, then gives every
@@ -43,18 +38,16 @@ pub(super) async fn prove_the_rest(
     probed: &[BaseReach],
     mut left: Vec<Target>,
     denials: &Denials,
+    listing: bool,
 ) -> Vec<BaseReach> {
     let mut witnessed: Vec<BaseReach> = Vec::new();
     let mut tries: BTreeMap<&'static str, u8> = BTreeMap::new();
-    for scope in probed.iter().flat_map(tried) {
-        *tries.entry(scope).or_default() += 1;
-    }
     loop {
-        let known = Known::of(probed.iter().chain(&witnessed), denials, false);
+        let known = Shown::of(probed.iter().chain(&witnessed), denials, false);
         let open: Vec<&'static BaseScope> = BASE_SCOPES
             .iter()
             .filter(|s| !matches!(s.probe, Probe::None | Probe::Schema))
-            .filter(|s| tries.get(s.scope).copied().unwrap_or(0) < most_tries(s))
+            .filter(|s| tries.get(s.scope).copied().unwrap_or(0) < most_tries(s, probed))
             .filter(|s| !known.held.contains_key(s.scope) && !known.missing.contains_key(s.scope))
             .collect();
         let Some(i) = best_witness(&left, &open) else {
@@ -69,8 +62,7 @@ pub(super) async fn prove_the_rest(
         }
         witnessed.push(probe_base(caller, target, denials, &wanted).await);
     }
-    let listing = left.iter().any(|t| t.listing) || !witnessed.is_empty();
-    let known = Known::of(probed.iter().chain(&witnessed), denials, listing);
+    let known = Shown::of(probed.iter().chain(&witnessed), denials, listing);
     let mut out: Vec<BaseReach> = witnessed;
     out.extend(left.into_iter().map(|t| t.reach));
     for reach in &mut out {
@@ -105,21 +97,21 @@ fn best_witness(left: &[Target], open: &[&BaseScope]) -> Option<usize> {
 }
 
 /// What the probed bases showed: each scope held or missing, with a base that showed it.
-struct Known {
+struct Shown {
     held: BTreeMap<&'static str, String>,
     missing: BTreeMap<&'static str, String>,
 }
 
-impl Known {
-    /// From the bases' verdicts: a `granted` shows a scope held; a `denied` where the
-    /// role is known and allows it, or a denial learned on a creator's base, shows it
-    /// missing. `listing`: the base list itself shows `schema.bases:read`.
+impl Shown {
+    /// From the bases' verdicts: a `granted` shows a scope held; only a denial learned on
+    /// a creator's base shows it missing (see `scope::Denials`). `listing`: the base list
+    /// itself shows `schema.bases:read`.
     fn of<'a>(
         bases: impl Iterator<Item = &'a BaseReach>,
         denials: &Denials,
         listing: bool,
     ) -> Self {
-        let mut known = Known {
+        let mut known = Shown {
             held: BTreeMap::new(),
             missing: BTreeMap::new(),
         };
@@ -130,20 +122,8 @@ impl Known {
         }
         for base in bases {
             for s in BASE_SCOPES {
-                let role_allows = base
-                    .permission_level
-                    .is_some_and(|l| l != PermissionLevel::None && !l.rules_out(s.least_role));
-                match base.scopes.get(s.scope) {
-                    Some(Verdict::Granted) => {
-                        known.held.entry(s.scope).or_insert_with(|| base.id.clone());
-                    }
-                    Some(Verdict::Denied) if role_allows => {
-                        known
-                            .missing
-                            .entry(s.scope)
-                            .or_insert_with(|| base.id.clone());
-                    }
-                    _ => {}
+                if base.scopes.get(s.scope) == Some(&Verdict::Granted) {
+                    known.held.entry(s.scope).or_insert_with(|| base.id.clone());
                 }
             }
         }
@@ -156,6 +136,8 @@ impl Known {
     }
 
     /// Fills in every scope of a base not probed here, from what is known and the role.
+    /// An admin's role (`none`) or one PAT Vault does not recognise says nothing of what
+    /// it allows: nothing is implied there.
     fn imply(&self, reach: &mut BaseReach) {
         for s in BASE_SCOPES {
             if reach
@@ -184,6 +166,12 @@ impl Known {
                 (
                     Verdict::Denied,
                     format!("the token lacks the scope, as {shown} showed; not probed here"),
+                )
+            } else if level.is_none_or(|l| l == PermissionLevel::None) {
+                (
+                    Verdict::NotChecked,
+                    "not probed here, and the user's role here does not say what it allows"
+                        .to_owned(),
                 )
             } else if let Some(shown) = self.held.get(s.scope) {
                 (
