@@ -233,6 +233,7 @@ async fn run(shape: &Shape) -> Run {
             ),
             secret: Ok(Secret::new(pat(t))),
             user_hint: shape.known_users.then(|| user_id(*user)),
+            also: Vec::new(),
         })
         .collect();
     let started = Instant::now();

@@ -1159,3 +1159,28 @@ fn a_full_check_implies_what_it_does_not_probe_and_a_deep_one_probes_everything(
     let out = v.run(&["check", "--light", "--deep"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn a_base_named_with_base_is_probed_in_full_and_stays_unintended() {
+    let fake = FakeAirtable::start(office()).unwrap();
+    let v = TestVault::new();
+    let (crm, ops) = (id("app", "CRM"), id("app", "Ops"));
+    v.add(
+        "every",
+        &pat(1),
+        &["--scope", "data.records:read", "--base", &crm],
+    );
+    let (_, json, err) = checked(&v, &fake, &["check", "--base", &ops, "--json"]);
+    let on_ops = json["tokens"][0]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == ops)
+        .unwrap_or_else(|| panic!("{err}"))
+        .clone();
+    assert_eq!(on_ops["scopes"]["data.records:read"], "granted");
+    assert_eq!(on_ops["intended"], false);
+    assert_eq!(on_ops["requests"], 5);
+    let out = v.run(&["check", "--base", &ops, "--light"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -103,6 +103,7 @@ pub async fn check_tokens(
         &client,
         tokens,
         depth,
+        &[],
         &running.cancel,
         |token, report, kept| {
             done += 1;
@@ -166,6 +167,7 @@ pub async fn check_daily(app: &AppHandle, depth: Depth) {
         &client,
         tokens,
         depth,
+        &[],
         &running.cancel,
         |t, report, kept| {
             if let Err(e) = kept {

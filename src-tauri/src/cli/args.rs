@@ -98,6 +98,9 @@ pub enum Command {
         /// (a request per scope per base: on a big account, thousands).
         #[arg(long)]
         deep: bool,
+        /// Also ask every scope on this base (its id, app…), as on the intended ones.
+        #[arg(long = "base", value_name = "BASE", conflicts_with_all = ["light", "deep", "estimate"])]
+        bases: Vec<String>,
         /// Send nothing: say how many requests the check would send and how long it
         /// would take under the rate limits.
         #[arg(long)]

@@ -97,6 +97,7 @@ pub fn check(
     names: Vec<String>,
     as_json: bool,
     depth: Depth,
+    also: &[String],
 ) -> Result<i32, CliError> {
     // Named before anything else: a check against an unusable root cannot start.
     let root = api_root(config).map_err(SetupError)?;
@@ -115,6 +116,7 @@ pub fn check(
             &client,
             tokens.clone(),
             depth,
+            also,
             &CancellationToken::new(),
             |token, report, saved| {
                 if !as_json {

@@ -115,6 +115,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
             json,
             light,
             deep,
+            bases,
             estimate,
         } => {
             let depth = match (light, deep) {
@@ -125,7 +126,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
             return if estimate {
                 check::estimate(vault, names, json, depth)
             } else {
-                check::check(vault, config, names, json, depth)
+                check::check(vault, config, names, json, depth, &bases)
             };
         }
         Command::Rotate {

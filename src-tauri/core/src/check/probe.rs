@@ -36,8 +36,14 @@ pub enum Depth {
     Intended,
 }
 
-/// Checks one token as deep as `depth` says.
-pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, depth: Depth) -> CheckReport {
+/// Checks one token as deep as `depth` says; a full check also probes the bases named in
+/// `also` in full.
+pub async fn check_token(
+    caller: &Caller<'_>,
+    intent: &TokenIntent,
+    depth: Depth,
+    also: &[String],
+) -> CheckReport {
     let light = depth == Depth::Light;
     let mut report = CheckReport::started(light);
     // A token whose user its last check named worked then: its bases are asked beside
@@ -101,7 +107,7 @@ pub async fn check_token(caller: &Caller<'_>, intent: &TokenIntent, depth: Depth
         let denials = Denials::default();
         let (probed, left): (Vec<Target>, Vec<Target>) = targets
             .into_iter()
-            .partition(|t| depth == Depth::Deep || t.reach.intended);
+            .partition(|t| depth == Depth::Deep || t.reach.intended || also.contains(&t.reach.id));
         let every = BASE_SCOPES.iter().collect::<Vec<_>>();
         let mut bases = join_all(
             probed

@@ -20,6 +20,9 @@ pub struct CheckJob {
     pub secret: Result<Secret, String>,
     /// The token's user from its last check, so whoami spends the right budget.
     pub user_hint: Option<String>,
+    /// Bases to probe in full beside the intended ones (`check --base`): their verdicts
+    /// are asked, not implied, and they stay unintended.
+    pub also: Vec<String>,
 }
 
 /// A check of one secret that is not (or not yet) the vault's: a rotation's new secret,
@@ -31,7 +34,7 @@ pub async fn check_secret(
     user_hint: Option<String>,
     depth: Depth,
 ) -> CheckReport {
-    check_token(&client.caller(secret, user_hint), intent, depth).await
+    check_token(&client.caller(secret, user_hint), intent, depth, &[]).await
 }
 
 /// Checks every job, calling `on_report` as each finishes; returns false when cancelled
@@ -49,7 +52,7 @@ pub async fn check_many(
             let report = match &job.secret {
                 Ok(secret) => {
                     let caller = client.caller(secret, job.user_hint.clone());
-                    check_token(&caller, &job.intent, depth).await
+                    check_token(&caller, &job.intent, depth, &job.also).await
                 }
                 Err(why) => unreadable(why, depth == Depth::Light),
             };

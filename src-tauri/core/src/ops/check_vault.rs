@@ -24,6 +24,7 @@ pub async fn check_in_vault(
     client: &Client,
     tokens: Vec<TokenRecord>,
     depth: Depth,
+    also: &[String],
     cancel: &CancellationToken,
     mut on_report: impl FnMut(&TokenRecord, &CheckReport, Result<(), VaultError>),
 ) -> bool {
@@ -38,6 +39,7 @@ pub async fn check_in_vault(
             id: token.id,
             intent: token.intent.clone(),
             secret,
+            also: also.to_vec(),
             user_hint: token
                 .last_report
                 .as_ref()

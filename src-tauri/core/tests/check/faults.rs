@@ -243,6 +243,7 @@ async fn a_cancelled_check_returns_at_once_while_requests_hang() {
                 fake_airtable::world::pat(n),
             )),
             user_hint: None,
+            also: Vec::new(),
         })
         .collect();
     let cancel = tokio_util::sync::CancellationToken::new();

@@ -64,6 +64,7 @@ pub async fn check(
             intent,
             secret: Ok(Secret::new(pat(n))),
             user_hint: None,
+            also: Vec::new(),
         })
         .collect();
     let order: Vec<Uuid> = jobs.iter().map(|j| j.id).collect();
