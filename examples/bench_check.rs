@@ -4,7 +4,7 @@
 //! requests, the wall time, the lower bound the limits set (the busiest base's requests
 //! over 5 a second or the busiest user's over 50, whichever is longer, plus one
 //! latency), the ratio of the two and the 429s, all measured in the same run. Run it
-//! with `scripts/bench.sh`; `--quick` leaves out the 500-base full check (over a
+//! with `scripts/bench.sh`; `--quick` leaves out the 500-base deep check (over a
 //! minute), `--trace` prints each row's accepted requests per second per user and for
 //! its busiest base.
 
@@ -127,7 +127,7 @@ fn shapes(quick: bool) -> Vec<Shape> {
     ];
     if !quick {
         shapes.push(Shape {
-            name: "500 bases, one token, full",
+            name: "500 bases, one token, deep",
             users: 1,
             bases: 500,
             tokens: vec![(0, (0..500).collect())],

@@ -4,7 +4,7 @@
 #                                the check on a matrix of account shapes against the fake
 #                                Airtable with 50 ms latency and Airtable's real rate
 #                                limits: requests, wall time, lower bound, ratio, 429s;
-#                                --quick skips the 500-base full check (over a minute),
+#                                --quick skips the 500-base deep check (over a minute),
 #                                --trace adds the requests per second per user and base.
 #   scripts/bench.sh scan [--files N]
 #                                the scan: files per second on a generated tree of
