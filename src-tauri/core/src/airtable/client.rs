@@ -160,11 +160,11 @@ impl Client {
                 Turn::QuotaSpent => return Some(Err(ApiError::QuotaExhausted)),
             };
             tally.count(request.base);
-            let answer = match self.exchange(&request.method, &url, &authorization).await {
+            let mut answer = match self.exchange(&request.method, &url, &authorization).await {
                 Ok(answer) => answer,
                 Err(e) => return Some(Err(e)),
             };
-            match decide(&answer, &mut attempts, options) {
+            match decide(&mut answer, &mut attempts, options) {
                 Step::Done(result) => {
                     if let (Err(ApiError::QuotaExhausted), Some(base)) = (&result, quota_base) {
                         self.remember_quota_spent(base);
@@ -323,7 +323,7 @@ fn bearer(secret: &Secret) -> Result<HeaderValue, ApiError> {
 /// Reads an answer as `airtable-api.md` says: 2xx is the body (unless a proxy's HTML
 /// page); a per-second 429 is paused and retried, a monthly one never; 502 and 503 are
 /// retried with a doubling back-off or the server's `Retry-After`; the rest is an error.
-fn decide(answer: &Answer, attempts: &mut Attempts, options: &ClientOptions) -> Step {
+fn decide(answer: &mut Answer, attempts: &mut Attempts, options: &ClientOptions) -> Step {
     let status = answer.status;
     let done = |e| Step::Done(Err(e));
     match status {
@@ -331,7 +331,8 @@ fn decide(answer: &Answer, attempts: &mut Attempts, options: &ClientOptions) -> 
             "an HTML page came back instead of JSON (a proxy or captive portal may be in the way)"
                 .into(),
         )),
-        s if s.is_success() => Step::Done(Ok(answer.body.clone())),
+        // The answer is done with: its body moves out rather than being copied.
+        s if s.is_success() => Step::Done(Ok(std::mem::take(&mut answer.body))),
         StatusCode::TOO_MANY_REQUESTS => match ApiError::from_refusal(429, &answer.body) {
             ApiError::RateLimited => {
                 attempts.rate_limits += 1;
@@ -571,7 +572,7 @@ mod tests {
         ] {
             let mut attempts = Attempts::default();
             let steps: Vec<Step> = (0..3)
-                .map(|_| decide(&answer(429, body), &mut attempts, &options()))
+                .map(|_| decide(&mut answer(429, body), &mut attempts, &options()))
                 .collect();
             assert_eq!(
                 steps,
@@ -590,11 +591,11 @@ mod tests {
         let spent = r#"{"errors":[{"error":"PUBLIC_API_BILLING_LIMIT_EXCEEDED","message":"API billing plan limit exceeded. You've reached the maximum number of requests allowed for this month."}]}"#;
         let mut attempts = Attempts::default();
         assert_eq!(
-            decide(&answer(429, spent), &mut attempts, &options()),
+            decide(&mut answer(429, spent), &mut attempts, &options()),
             Step::Done(Err(ApiError::QuotaExhausted))
         );
         assert_eq!(
-            decide(&answer(413, ""), &mut attempts, &options()),
+            decide(&mut answer(413, ""), &mut attempts, &options()),
             Step::Done(Err(ApiError::TooLarge))
         );
         assert_eq!((attempts.rate_limits, attempts.failures), (0, 0));
@@ -604,7 +605,7 @@ mod tests {
     fn a_502_or_503_backs_off_doubling_and_honours_a_retry_after_within_reason() {
         let mut attempts = Attempts::default();
         let steps: Vec<Step> = (0..3)
-            .map(|_| decide(&answer(502, ""), &mut attempts, &options()))
+            .map(|_| decide(&mut answer(502, ""), &mut attempts, &options()))
             .collect();
         assert_eq!(
             steps,
@@ -620,12 +621,12 @@ mod tests {
         let mut told = answer(503, "");
         told.retry_after = Some(Duration::from_secs(2));
         assert_eq!(
-            decide(&told, &mut Attempts::default(), &options()),
+            decide(&mut told, &mut Attempts::default(), &options()),
             Step::RetryAfter(Duration::from_secs(2))
         );
         told.retry_after = Some(Duration::from_secs(600));
         assert_eq!(
-            decide(&told, &mut Attempts::default(), &options()),
+            decide(&mut told, &mut Attempts::default(), &options()),
             Step::Done(Err(ApiError::RetryTooLate(Duration::from_secs(600))))
         );
     }
@@ -634,17 +635,17 @@ mod tests {
     fn a_success_is_its_body_unless_it_is_a_proxys_html_page() {
         let mut attempts = Attempts::default();
         assert_eq!(
-            decide(&answer(200, "{}"), &mut attempts, &options()),
+            decide(&mut answer(200, "{}"), &mut attempts, &options()),
             Step::Done(Ok(b"{}".to_vec()))
         );
         let mut page = answer(200, "<html>");
         page.html = true;
         assert!(matches!(
-            decide(&page, &mut attempts, &options()),
+            decide(&mut page, &mut attempts, &options()),
             Step::Done(Err(ApiError::Garbage(_)))
         ));
         assert_eq!(
-            decide(&answer(418, ""), &mut attempts, &options()),
+            decide(&mut answer(418, ""), &mut attempts, &options()),
             Step::Done(Err(ApiError::Unexpected {
                 status: 418,
                 kind: None
