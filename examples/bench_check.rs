@@ -1,258 +1,188 @@
-//! The check benchmark, a matrix of account shapes: for each, a deep (or light) check of
-//! all its tokens against the fake Airtable with 50 ms of latency and Airtable's real
-//! rate limits (5/s per base, 50/s per user, 30 s penalty). Each row prints the
-//! requests, the wall time, the lower bound the limits set (the busiest base's requests
-//! over 5 a second or the busiest user's over 50, whichever is longer, plus one
-//! latency), the ratio of the two and the 429s, all measured in the same run. Run it
-//! with `scripts/bench.sh`; `--quick` leaves out the 500-base deep check (over a
-//! minute), `--trace` prints each row's accepted requests per second per user and for
-//! its busiest base.
+//! The check benchmark: each account shape of `fake_airtable::accounts`, checked
+//! (default, deep or light) against the fake Airtable with 50 ms of latency and
+//! Airtable's real rate limits (5/s per base, 50/s per user, 30 s penalty). Each check
+//! runs in a process of its own, so its peak memory is its own; the fake stays in this
+//! one and counts what arrived. Each row prints the requests, the wall time, the lower
+//! bound the limits set (the busiest base's requests over 5 a second or the busiest
+//! user's over 50, whichever is longer, plus one latency), their ratio, the 429s, the
+//! check's peak resident memory, and the share of a Free workspace's 1,000 monthly calls
+//! the check spent. Run it with `scripts/bench.sh`; `--quick` leaves out the deep checks
+//! of the largest accounts, `--trace` prints each row's accepted requests per second per
+//! user and for its busiest base.
 
 // A benchmark is a program that prints its numbers.
 #![allow(clippy::print_stdout)]
 
 use std::collections::BTreeMap;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fake_airtable::scenario::{Base, Field, Level, Record, Table, Token, User};
-use fake_airtable::{FakeAirtable, Scenario};
+use fake_airtable::FakeAirtable;
+use fake_airtable::accounts::{self, Account};
 use patvault_core::airtable::{ApiRoot, Client, ClientOptions};
 use patvault_core::check::{CheckJob, Depth, check_many};
-use patvault_core::model::record::TokenIntent;
+use patvault_core::model::record::{BaseIntent, TokenIntent};
 use patvault_core::secret::Secret;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 const LATENCY_MS: u64 = 50;
-const SCOPES: &[&str] = &[
-    "data.records:read",
-    "data.records:write",
-    "data.recordComments:read",
-    "schema.bases:read",
-    "schema.bases:write",
-    "webhook:manage",
-    "user.email:read",
-    "workspacesAndBases:read",
-];
+/// What a Free workspace may spend in a month, shared by all its integrations.
+const FREE_MONTH: f64 = 1000.0;
 
-fn padded(prefix: &str, n: usize) -> String {
-    format!("{prefix}{n:014}")
-}
-
-fn pat(n: usize) -> String {
-    format!("{}.{:064x}", padded("pat", n), n * 7919 + 1)
-}
-
-/// An account: its users, how many bases, and each token's user and bases.
-struct Shape {
-    name: &'static str,
-    users: usize,
-    bases: usize,
-    /// Each token: its user, and the bases it is granted.
-    tokens: Vec<(usize, Vec<usize>)>,
-    /// The users are known from an earlier check (else whoami tells them).
-    known_users: bool,
+/// One row: an account, how deep, whether the users are known from a last check (else
+/// whoami tells them), and whether `--quick` leaves it out.
+struct Row {
+    account: fn() -> Account,
     depth: Depth,
+    known_users: bool,
+    long: bool,
 }
 
-/// Each token on 10 of the 20 bases both users work on, every base on 5 tokens: the
-/// busiest user and the busiest base bind at once.
-fn two_users_sharing_twenty_bases(name: &'static str, known_users: bool) -> Shape {
-    Shape {
-        name,
-        users: 2,
-        bases: 20,
-        tokens: (0..10)
-            .map(|t| (t % 2, (0..10).map(|i| (t * 2 + i) % 20).collect()))
-            .collect(),
-        known_users,
-        depth: Depth::Deep,
-    }
-}
-
-fn shapes(quick: bool) -> Vec<Shape> {
-    let mut shapes = vec![
-        Shape {
-            name: "one user, 20 bases, 5 tokens on 8 each",
-            users: 1,
-            bases: 20,
-            tokens: (0..5)
-                .map(|t| (0, (0..8).map(|i| (t * 4 + i) % 20).collect()))
-                .collect(),
-            known_users: false,
-            depth: Depth::Deep,
-        },
-        two_users_sharing_twenty_bases("two users share 20 bases, 5 tokens each on 10", false),
-        two_users_sharing_twenty_bases("the same, users known from a last check", true),
-        Shape {
-            name: "two users, 15 of 20 bases each, 8 per token",
-            users: 2,
-            bases: 20,
-            tokens: (0..10)
-                .map(|t| {
-                    let first = if t % 2 == 0 { 0 } else { 5 };
-                    (
-                        t % 2,
-                        (0..8).map(|i| first + (t / 2 * 2 + i) % 15).collect(),
-                    )
-                })
-                .collect(),
-            known_users: false,
-            depth: Depth::Deep,
-        },
-        Shape {
-            name: "one base shared by ten tokens of two users",
-            users: 2,
-            bases: 1,
-            tokens: (0..10).map(|t| (t % 2, vec![0])).collect(),
-            known_users: false,
-            depth: Depth::Deep,
-        },
-        Shape {
-            name: "500 bases, one token, light",
-            users: 1,
-            bases: 500,
-            tokens: vec![(0, (0..500).collect())],
-            known_users: false,
-            depth: Depth::Light,
-        },
-        Shape {
-            name: "the same, its user known from a last check",
-            users: 1,
-            bases: 500,
-            tokens: vec![(0, (0..500).collect())],
-            known_users: true,
-            depth: Depth::Light,
-        },
+fn rows() -> Vec<Row> {
+    let row = |account, depth| Row {
+        account,
+        depth,
+        known_users: false,
+        long: false,
+    };
+    let mut rows = Vec::new();
+    let small: [fn() -> Account; 4] = [
+        accounts::one_user_twenty_bases,
+        accounts::two_users_sharing_twenty_bases,
+        accounts::two_users_on_fifteen_bases_each,
+        accounts::one_base_ten_tokens,
     ];
-    if !quick {
-        shapes.push(Shape {
-            name: "500 bases, one token, deep",
-            users: 1,
-            bases: 500,
-            tokens: vec![(0, (0..500).collect())],
-            known_users: false,
-            depth: Depth::Deep,
+    for account in small {
+        rows.push(row(account, Depth::Full));
+        rows.push(row(account, Depth::Deep));
+    }
+    rows.push(Row {
+        known_users: true,
+        ..row(accounts::two_users_sharing_twenty_bases, Depth::Deep)
+    });
+    let large: [fn() -> Account; 4] = [
+        accounts::one_user_five_tokens_on_every_base,
+        accounts::one_user_five_tokens_on_the_same_ten,
+        accounts::three_unequal_users,
+        accounts::five_hundred_bases,
+    ];
+    for account in large {
+        rows.push(row(account, Depth::Full));
+        rows.push(Row {
+            long: true,
+            ..row(account, Depth::Deep)
         });
     }
-    shapes
+    rows.push(row(accounts::five_hundred_bases, Depth::Light));
+    rows.push(Row {
+        known_users: true,
+        ..row(accounts::five_hundred_bases, Depth::Light)
+    });
+    rows
 }
 
-fn user_id(u: usize) -> String {
-    padded("usr", u)
+fn label(row: &Row) -> String {
+    let depth = match row.depth {
+        Depth::Light => "light",
+        Depth::Full => "default",
+        Depth::Deep => "deep",
+        Depth::Intended => "intended",
+    };
+    let known = if row.known_users { ", users known" } else { "" };
+    format!("{} ({depth}{known})", (row.account)().name)
 }
 
-/// Every user works on every base: creators mostly, an editor or a reader here and there.
-fn scenario(shape: &Shape) -> Scenario {
-    let bases = (0..shape.bases)
-        .map(|b| {
-            let roles = (0..shape.users)
-                .map(|u| {
-                    let level = match (b + u) % 6 {
-                        0 => Level::Edit,
-                        3 => Level::Read,
-                        _ => Level::Create,
-                    };
-                    (user_id(u), level)
-                })
-                .collect();
-            Base {
-                id: padded("app", b),
-                name: format!("Base {b}"),
-                tables: vec![Table {
-                    id: padded("tbl", b),
-                    name: "Items".into(),
-                    fields: vec![Field {
-                        id: padded("fld", b),
-                        name: "Name".into(),
-                        kind: "singleLineText".into(),
-                    }],
-                    records: vec![Record {
-                        id: padded("rec", b),
-                        fields: serde_json::json!({"Name": "first"}),
-                        comments: vec![serde_json::json!({"id": padded("com", b), "text": "ok"})],
-                    }],
-                    create_records: None,
-                }],
-                roles,
-                ..Base::default()
-            }
-        })
-        .collect();
-    let tokens = shape
+/// What the check process reports: its wall time and peak resident memory.
+struct Checked {
+    wall: Duration,
+    peak_kib: u64,
+}
+
+/// Runs in the child: checks every token of the row's account against `url`.
+async fn check_row(row: &Row, url: &str) -> Checked {
+    let account = (row.account)();
+    let client = Client::new(ApiRoot::parse(url).unwrap(), ClientOptions::default()).unwrap();
+    let jobs = account
         .tokens
         .iter()
         .enumerate()
-        .map(|(t, (user, bases))| Token {
-            token: pat(t),
-            owner: user_id(*user),
-            scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
-            bases: bases.iter().map(|b| padded("app", *b)).collect(),
-            ..Token::default()
+        .map(|(t, token)| {
+            let mut intent = TokenIntent::named(
+                format!("token {t}"),
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            );
+            intent.bases = token
+                .intended
+                .iter()
+                .map(|id| BaseIntent {
+                    id: id.clone(),
+                    label: None,
+                    table: None,
+                })
+                .collect();
+            CheckJob {
+                id: Uuid::from_u128(t as u128),
+                intent,
+                secret: Ok(Secret::new(token.secret.clone())),
+                user_hint: row.known_users.then(|| token.user.clone()),
+                also: Vec::new(),
+            }
         })
         .collect();
-    let mut scenario = Scenario {
-        users: (0..shape.users)
-            .map(|u| User {
-                id: user_id(u),
-                email: format!("{}@example.com", user_id(u)),
-            })
-            .collect(),
-        bases,
-        tokens,
-        ..Scenario::default()
-    };
-    scenario.settings.latency_ms = LATENCY_MS;
-    scenario
+    let started = Instant::now();
+    check_many(
+        &client,
+        jobs,
+        row.depth,
+        &CancellationToken::new(),
+        |_, _| {},
+    )
+    .await;
+    Checked {
+        wall: started.elapsed(),
+        peak_kib: peak_resident_kib(),
+    }
 }
 
-struct Run {
-    wall: Duration,
+/// This process's peak resident set (`VmHWM`), in KiB.
+fn peak_resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+struct Measured {
+    checked: Checked,
     requests: u64,
     rate_limited: u64,
     floor: Duration,
     trace: Vec<String>,
 }
 
-async fn run(shape: &Shape) -> Run {
-    let fake = FakeAirtable::start(scenario(shape)).expect("the fake starts");
-    let client = Client::new(
-        ApiRoot::parse(&fake.url()).unwrap(),
-        ClientOptions::default(),
-    )
-    .unwrap();
-    let jobs = shape
-        .tokens
-        .iter()
-        .enumerate()
-        .map(|(t, (user, _))| CheckJob {
-            id: Uuid::from_u128(t as u128),
-            intent: TokenIntent::named(
-                format!("token {t}"),
-                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            ),
-            secret: Ok(Secret::new(pat(t))),
-            user_hint: shape.known_users.then(|| user_id(*user)),
-            also: Vec::new(),
-        })
-        .collect();
-    let started = Instant::now();
-    let mut failed = 0;
-    check_many(
-        &client,
-        jobs,
-        shape.depth,
-        &CancellationToken::new(),
-        |_, report| {
-            if report.error.is_some() {
-                failed += 1;
-                eprintln!("a token failed: {:?}", report.error);
-            }
-        },
-    )
-    .await;
-    let wall = started.elapsed();
-    assert_eq!(failed, 0, "every token should be checked");
+/// Serves the row's account and checks it in a child process.
+fn measure(index: usize, row: &Row) -> Measured {
+    let mut scenario = (row.account)().scenario;
+    scenario.settings.latency_ms = LATENCY_MS;
+    let fake = FakeAirtable::start(scenario).expect("the fake starts");
+    let out = Command::new(std::env::current_exe().expect("this program's path"))
+        .args(["--row", &index.to_string(), "--url", &fake.url()])
+        .output()
+        .expect("the check process runs");
+    assert!(
+        out.status.success(),
+        "the check failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    let mut numbers = said.split_whitespace().map(|n| n.parse::<f64>().unwrap());
+    let checked = Checked {
+        wall: Duration::from_secs_f64(numbers.next().unwrap()),
+        peak_kib: numbers.next().unwrap() as u64,
+    };
     let stats = fake.stats();
     let busiest = |keys: &BTreeMap<String, fake_airtable::KeyStats>, rate: f64| {
         keys.values()
@@ -268,8 +198,8 @@ async fn run(shape: &Shape) -> Run {
     if let Some((base, k)) = stats.per_base.iter().max_by_key(|(_, k)| k.requests) {
         trace.push(format!("{base} (busiest base): {:?}", k.per_second));
     }
-    Run {
-        wall,
+    Measured {
+        checked,
         requests: stats.requests,
         rate_limited: stats.rate_limited,
         floor: Duration::from_secs_f64(slowest) + Duration::from_millis(LATENCY_MS),
@@ -277,30 +207,61 @@ async fn run(shape: &Shape) -> Run {
     }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let traced = std::env::args().any(|a| a == "--trace");
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let rows = rows();
+    if let (Some(index), Some(url)) = (value("--row"), value("--url")) {
+        let row = &rows[index.parse::<usize>().expect("a row number")];
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let checked = runtime.block_on(check_row(row, url));
+        println!("{} {}", checked.wall.as_secs_f64(), checked.peak_kib);
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let traced = args.iter().any(|a| a == "--trace");
+    let only = value("--only");
     println!(
         "check benchmark: {LATENCY_MS} ms latency, real rate limits (5/s a base, 50/s a user); target: ratio at most 1.15, no 429"
     );
     println!(
-        "{:<48} {:>8} {:>8} {:>8} {:>7} {:>5}",
-        "account", "requests", "wall s", "bound s", "ratio", "429s"
+        "{:<66} {:>8} {:>7} {:>7} {:>6} {:>5} {:>8} {:>10}",
+        "account (check)",
+        "requests",
+        "wall s",
+        "bound s",
+        "ratio",
+        "429s",
+        "peak MB",
+        "Free month"
     );
-    for shape in shapes(quick) {
-        let r = run(&shape).await;
+    for (index, row) in rows.iter().enumerate() {
+        if quick && row.long || only.is_some_and(|o| !label(row).contains(o.as_str())) {
+            continue;
+        }
+        let m = measure(index, row);
+        let wall = m.checked.wall.as_secs_f64();
         println!(
-            "{:<48} {:>8} {:>8.2} {:>8.2} {:>7.3} {:>5}",
-            shape.name,
-            r.requests,
-            r.wall.as_secs_f64(),
-            r.floor.as_secs_f64(),
-            r.wall.as_secs_f64() / r.floor.as_secs_f64(),
-            r.rate_limited
+            "{:<66} {:>8} {:>7.2} {:>7.2} {:>6.3} {:>5} {:>8.1} {:>9.1}%",
+            label(row),
+            m.requests,
+            wall,
+            m.floor.as_secs_f64(),
+            wall / m.floor.as_secs_f64(),
+            m.rate_limited,
+            m.checked.peak_kib as f64 / 1024.0,
+            m.requests as f64 / FREE_MONTH * 100.0,
         );
         if traced {
-            for line in &r.trace {
+            for line in &m.trace {
                 println!("    {line}");
             }
         }

@@ -7,6 +7,7 @@
 //! in-process with [`FakeAirtable::start`]; the demo, the benchmark and people start the
 //! `fake-airtable` binary.
 
+pub mod accounts;
 mod answers;
 mod api;
 pub mod scenario;

@@ -5,6 +5,7 @@
 //! base's data requests are not sent again for an hour.
 
 use std::collections::HashMap;
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
@@ -13,7 +14,7 @@ use parking_lot::Mutex;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use zeroize::Zeroizing;
 
 use super::error::ApiError;
@@ -66,6 +67,12 @@ struct Inner {
     callers: AtomicU64,
     /// Bases whose workspace answered that its monthly quota is spent, and when.
     quota_spent: Mutex<HashMap<String, std::time::Instant>>,
+    /// Wakes the requests waiting for their turn when an answer may have become known (a
+    /// scope shown missing, a quota found spent): one whose answer is known leaves the
+    /// queue before its turn comes. Granted, the turn would be spent on nothing: 900 of
+    /// 2,900 turns were, on five unlike tokens of one user in a deep check (1.5 times the
+    /// floor).
+    news: Notify,
 }
 
 /// How long a spent monthly quota is believed without asking again.
@@ -106,6 +113,7 @@ impl Client {
                 options,
                 callers: AtomicU64::new(0),
                 quota_spent: Mutex::new(HashMap::new()),
+                news: Notify::new(),
             }),
         })
     }
@@ -199,6 +207,8 @@ impl Client {
                 None
             }
         };
+        // Created before the first look, so no news between the two is missed.
+        let mut news = pin!(self.inner.news.notified());
         if let Some(settled) = settled() {
             return settled;
         }
@@ -211,7 +221,18 @@ impl Client {
             ),
             None => None,
         };
-        self.inner.pacer.ready(spender, base).await;
+        let mut ready = pin!(self.inner.pacer.ready(spender, base));
+        loop {
+            tokio::select! {
+                () = &mut ready => break,
+                () = news.as_mut() => {
+                    news.set(self.inner.news.notified());
+                    if let Some(settled) = settled() {
+                        return settled;
+                    }
+                }
+            }
+        }
         settled().unwrap_or(Turn::Go(slot))
     }
 
@@ -272,6 +293,8 @@ impl Client {
     fn remember_quota_spent(&self, base: &str) {
         let mut spent = self.inner.quota_spent.lock();
         spent.insert(base.to_owned(), std::time::Instant::now());
+        drop(spent);
+        self.inner.news.notify_waiters();
     }
 }
 
@@ -418,6 +441,11 @@ impl Caller<'_> {
     pub fn sent_to(&self, base: &str) -> u32 {
         let per_base = self.sent.per_base.lock();
         per_base.get(base).copied().unwrap_or(0)
+    }
+
+    /// Something a waiting request's `known` reads has changed: each asks it again.
+    pub fn news(&self) {
+        self.client.inner.news.notify_waiters();
     }
 
     /// Whether `base`'s workspace was found out of monthly quota (see `Client`).

@@ -388,6 +388,7 @@ fn refused(site: &Site<'_>, s: &BaseScope, found: &Found, conclusive: bool) -> O
     }
     if would_learn(site) {
         site.denials.learn(s.scope, site.base);
+        site.caller.news();
     }
     Outcome::new(Verdict::Denied, None)
 }

@@ -330,3 +330,51 @@ async fn a_token_whose_user_is_known_is_asked_its_bases_beside_whoami() {
         assert_eq!(report.requests, 1 + lists as u32, "{user:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_answer_became_known_gives_up_its_turn() {
+    use patvault_core::airtable::client::Request;
+    use patvault_core::airtable::{ApiRoot, Client};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    // Twelve requests to one base wait for its turns, 210 ms apart. The first answer
+    // makes the others' known: they leave the queue, and a thirteenth goes at the next
+    // turn instead of after eleven turns spent on nothing (2.3 s).
+    let fake = FakeAirtable::start(office()).unwrap();
+    let client = Client::new(ApiRoot::parse(&fake.url()).unwrap(), quick()).unwrap();
+    let secret = patvault_core::secret::Secret::new(world::pat(1));
+    let caller = client.caller(&secret, Some(id("usr", "Alice")));
+    let crm = id("app", "CRM");
+    let path = ["v0", "meta", "bases", crm.as_str(), "tables"];
+    let request = || Request {
+        method: reqwest::Method::GET,
+        path: &path,
+        query: &[],
+        base: Some(&crm),
+    };
+    let answered = AtomicBool::new(false);
+    let known = || answered.load(Ordering::SeqCst);
+    let asked = (0..12).map(|_| async {
+        let answer = caller.send_unless(request(), &known).await;
+        if answer.is_some() {
+            answered.store(true, Ordering::SeqCst);
+            caller.news();
+            let asked_at = Instant::now();
+            caller.send(request()).await.unwrap();
+            Some(asked_at.elapsed())
+        } else {
+            None
+        }
+    });
+    let waits: Vec<Duration> = futures_util::future::join_all(asked)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(waits.len(), 1, "one of the twelve went");
+    assert_eq!(fake.stats().requests, 2);
+    assert!(
+        waits[0] < Duration::from_secs(1),
+        "the thirteenth waited {:?} behind turns spent on nothing",
+        waits[0]
+    );
+}
