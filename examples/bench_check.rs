@@ -112,6 +112,7 @@ async fn check_row(row: &Row, url: &str) -> Checked {
                 format!("token {t}"),
                 chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             );
+            intent.scopes = token.meant.clone();
             intent.bases = token
                 .intended
                 .iter()

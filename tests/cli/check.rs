@@ -813,29 +813,28 @@ fn the_estimate_counts_requests_and_sends_none() {
     v.add("two", &pat(2), &["--base", &crm, "--base", &ops]);
     let (code, json, err) = checked(&v, &fake, &["check", "--estimate", "--json"]);
     assert_eq!(code, Some(0), "{err}");
-    // Never checked: whoami, one page of bases, 8 probes on each intended base.
-    assert_eq!(json["requests"], 2 + 2 * 8);
+    // Never checked: whoami, one page of bases, and every scope (8 probes) on the
+    // intended base first by id; the intent names no scope, so Ops is asked nothing.
+    assert_eq!(json["requests"], 2 + 8);
     assert_eq!(json["unknown_tokens"], 0);
     let (_, light, _) = checked(&v, &fake, &["check", "--estimate", "--light", "--json"]);
     assert_eq!(light["requests"], 2);
     assert_eq!(fake.stats().requests, 0, "an estimate sent a request");
-    // Once checked, the estimate follows what the check found: Alice only reads Ops, and
-    // the token lacks comments, writes, webhooks and views (CRM reads its record again
-    // before a refusal of comments counts).
+    // Once checked, the estimate follows what the check found: the token lacks comments,
+    // and CRM, Alice's as creator, reads its record again before that refusal counts.
     checked(&v, &fake, &["check", "--json"]);
     let mut cmd = v.command(&["check", "--estimate"]);
     cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
     let text = stdout(&cmd.output().unwrap());
     assert!(
-        text.starts_with("A full check of 1 token sends about 16 requests"),
+        text.starts_with("A full check of 1 token sends about 11 requests"),
         "{text}"
     );
-    // What the next check sends: as many, or fewer when a scope shown missing on CRM
-    // spares Ops a request that had not left yet.
+    // What the next check sends, exactly.
     fake.reset_traffic();
     let (_, report, _) = checked(&v, &fake, &["check", "--json"]);
-    let sent = report["tokens"][0]["requests"].as_u64().unwrap();
-    assert!((14..=16).contains(&sent), "{sent}");
+    assert_eq!(report["tokens"][0]["requests"], 11);
+    assert_eq!(fake.stats().requests, 11);
 }
 
 #[test]

@@ -299,7 +299,7 @@ test("a table restriction and a spent monthly quota are shown for what they are"
 
   step("the cost is in view before a check");
   await session.find("[data-test=token-row]");
-  await session.until(() => /about 18 requests, light: 2/.test(document.querySelector("[data-test=check-cost]")?.textContent ?? ""), "the cost of a check");
+  await session.until(() => /about 13 requests, light: 2/.test(document.querySelector("[data-test=check-cost]")?.textContent ?? ""), "the cost of a check");
 
   step("a restricted table");
   await (await session.find("[data-test=check]")).click();

@@ -98,7 +98,7 @@ pub enum Command {
         /// (a request per scope per base: on a big account, thousands).
         #[arg(long)]
         deep: bool,
-        /// Also ask every scope on this base (its id, app…), as on the intended ones.
+        /// Also ask every scope on this base (its id, app…), which stays unintended.
         #[arg(long = "base", value_name = "BASE", conflicts_with_all = ["light", "deep", "estimate"])]
         bases: Vec<String>,
         /// Send nothing: say how many requests the check would send and how long it

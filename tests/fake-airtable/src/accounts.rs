@@ -21,6 +21,14 @@ pub const SCOPES: &[&str] = &[
     "workspacesAndBases:read",
 ];
 
+/// What most benchmarked tokens are meant for: reading and writing records. The rest of
+/// what they hold is excess.
+const MEANT: &[&str] = &[
+    "data.records:read",
+    "data.records:write",
+    "schema.bases:read",
+];
+
 const COMMENTER_SCOPES: &[&str] = &[
     "data.records:read",
     "data.recordComments:read",
@@ -36,11 +44,12 @@ pub struct Account {
 }
 
 /// A token as the vault holds it: its secret, its user (for a check that knows it from
-/// the last one) and the bases it is meant for.
+/// the last one), and the bases and scopes it is meant for.
 pub struct VaultToken {
     pub secret: String,
     pub user: String,
     pub intended: Vec<String>,
+    pub meant: Vec<String>,
 }
 
 fn padded(prefix: &str, n: usize) -> String {
@@ -90,6 +99,7 @@ struct Grant {
     bases: Vec<usize>,
     intended: Vec<usize>,
     scopes: &'static [&'static str],
+    meant: &'static [&'static str],
     revoked: bool,
 }
 
@@ -100,6 +110,7 @@ impl Grant {
             bases,
             intended,
             scopes: SCOPES,
+            meant: MEANT,
             revoked: false,
         }
     }
@@ -141,6 +152,7 @@ fn account(
             secret: secret(t),
             user: user_id(g.user),
             intended: g.intended.iter().map(|b| base_id(*b)).collect(),
+            meant: g.meant.iter().map(|s| (*s).to_owned()).collect(),
         })
         .collect();
     let scenario = Scenario {
@@ -262,7 +274,7 @@ pub fn one_user_five_tokens_on_every_base() -> Account {
 }
 
 /// Five tokens of one user on all of 120 bases, all meant for the same 10 and each with
-/// other scopes: the intended bases and the user bind at once.
+/// other scopes, meant for all it holds: the intended bases and the user bind at once.
 pub fn one_user_five_tokens_on_the_same_ten() -> Account {
     let scopes: [&'static [&'static str]; 5] = [
         SCOPES,
@@ -279,6 +291,7 @@ pub fn one_user_five_tokens_on_the_same_ten() -> Account {
         .into_iter()
         .map(|scopes| Grant {
             scopes,
+            meant: scopes,
             ..Grant::on(0, Vec::new(), (0..10).map(|b| b * 7).collect())
         })
         .collect();
@@ -318,6 +331,7 @@ pub fn three_unequal_users() -> Account {
     grants.extend((0..4).map(|t| Grant::on(1, Vec::new(), vec![t * 3, t * 3 + 1, t * 3 + 2])));
     grants.extend((0..2).map(|t| Grant {
         scopes: COMMENTER_SCOPES,
+        meant: COMMENTER_SCOPES,
         ..Grant::on(2, Vec::new(), vec![40 + t * 3, 41 + t * 3])
     }));
     grants.push(Grant {

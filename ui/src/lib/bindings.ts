@@ -323,9 +323,10 @@ export type Depth =
 /**  Who the token is and which bases it lists. */
 "light" | 
 /**
- *  Every scope on the intended bases, and each other scope proved or refuted once
- *  for the token (see `witness`); every other base the token reaches gets its
- *  verdicts from the user's role there (`implied`, `blocked_by_role`).
+ *  The intended scopes on the intended bases, every scope on one of them, and each
+ *  scope still open proved or refuted once for the token (see `witness`); every
+ *  other verdict comes from what was proven and the user's role on that base
+ *  (`implied`, `blocked_by_role`).
  */
 "full" | 
 /**  Every base it reaches or is meant to, asked about each scope. */

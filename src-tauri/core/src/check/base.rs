@@ -20,6 +20,8 @@ pub(super) struct Site<'a> {
     /// Whether the token lists bases (so the base's schema may be read).
     pub listing: bool,
     pub intended_table: Option<&'a str>,
+    /// The base is one the token is meant for.
+    pub intended: bool,
     pub denials: &'a Denials,
 }
 
@@ -84,10 +86,17 @@ pub(super) async fn probe_base(
         level: reach.permission_level,
         listing,
         intended_table: intended_table.as_deref(),
+        intended: reach.intended,
         denials,
     };
-    let needs_schema = listing && wanted.iter().any(|s| s.probe.needs_table());
-    let needs_record = wanted.iter().any(|s| s.probe == Probe::FirstComment);
+    // What the role rules out is known without a request, and needs no table or record.
+    let tried: Vec<&BaseScope> = wanted
+        .iter()
+        .filter(|s| !site.level.is_some_and(|l| l.rules_out(s.least_role)))
+        .copied()
+        .collect();
+    let needs_schema = listing && tried.iter().any(|s| s.probe.needs_table());
+    let needs_record = tried.iter().any(|s| s.probe == Probe::FirstComment);
     let asked = |s: &BaseScope| {
         wanted.iter().any(|w| w.scope == s.scope)
             || (needs_schema && s.probe == Probe::Schema)

@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use super::catalog::{BASE_SCOPES, BaseScope, Probe};
 use super::probe::Depth;
+use super::witness::{may_try, most_tries, proving_rank};
 use crate::airtable::pacer::{BASE_PERIOD, USER_PERIOD};
 use crate::model::record::TokenRecord;
-use crate::model::report::BaseReach;
+use crate::model::report::{BaseReach, CheckReport, CheckStatus};
 use crate::model::verdict::{PermissionLevel, Verdict};
 
 /// Bases Airtable lists per page.
@@ -58,6 +59,11 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
     let mut unknown_tokens = 0;
     for token in tokens {
         let last = token.last_report.as_ref();
+        if last.is_some_and(|r| r.status == CheckStatus::Invalid) {
+            // Revoked or regenerated away: whoami answers 401 again, and nothing follows.
+            *per_user.entry(format!("unknown {}", token.id)).or_default() += 1;
+            continue;
+        }
         let listed = last.is_some_and(|r| r.can_list_bases == Some(true));
         let mut bases: BTreeMap<&str, Seen> = BTreeMap::new();
         for reach in last.iter().flat_map(|r| &r.bases) {
@@ -66,20 +72,31 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
             }
         }
         for intended in &token.intent.bases {
-            bases.entry(&intended.id).or_default().intended = true;
+            let seen = bases.entry(&intended.id).or_default();
+            seen.intended = true;
+            seen.table_named = intended.table.is_some();
         }
         if last.is_none() && bases.is_empty() {
             unknown_tokens += 1;
         }
-        let pages = (bases.len() as u32).div_ceil(LIST_PAGE).max(1);
+        let pages = last
+            .and_then(pages_read)
+            .unwrap_or_else(|| (bases.len() as u32).div_ceil(LIST_PAGE).max(1));
         let mut requests = 1 + pages;
-        let lacks: Vec<&str> = last
+        let shown = Token {
+            listing: last.is_none_or(|r| r.can_list_bases != Some(false)),
+            lacks: last
+                .iter()
+                .flat_map(|r| &r.scopes)
+                .filter(|(_, v)| **v == Verdict::Denied)
+                .map(|(s, _)| s.as_str())
+                .collect(),
+        };
+        let meant: Vec<&BaseScope> = BASE_SCOPES
             .iter()
-            .flat_map(|r| &r.scopes)
-            .filter(|(_, v)| **v == Verdict::Denied)
-            .map(|(s, _)| s.as_str())
+            .filter(|s| token.intent.scopes.iter().any(|i| i == s.scope))
             .collect();
-        for (base, probes) in probes_of(&bases, depth, &lacks) {
+        for (base, probes) in probes_of(&bases, depth, &shown, &meant) {
             *per_base.entry(base).or_default() += probes;
             requests += probes;
         }
@@ -102,6 +119,16 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
     }
 }
 
+/// The pages of the base list a check read: its requests less whoami's and those sent to
+/// bases. Airtable's pages hold 1,000 bases, but the count, not the page size, is what
+/// the next check will send.
+fn pages_read(report: &CheckReport) -> Option<u32> {
+    let to_bases: u32 = report.bases.iter().map(|b| b.requests).sum();
+    (report.can_list_bases == Some(true) && report.error.is_none())
+        .then(|| report.requests.saturating_sub(1 + to_bases))
+        .filter(|pages| *pages > 0)
+}
+
 /// What an earlier check showed of a base.
 #[derive(Default)]
 struct Seen {
@@ -110,11 +137,10 @@ struct Seen {
     intended: bool,
     /// Out of the token's reach (not in the base list it gave): nothing is sent there.
     unreached: bool,
-    /// A creator's base that refused comments on a record it had just read: the record is
-    /// read again before the refusal counts (see `scope`).
-    reread: bool,
     /// Probes not sent there for want of a table or a record.
     skips: Vec<Probe>,
+    /// The intent names a table there: a token that cannot read the schema needs one.
+    table_named: bool,
 }
 
 impl Seen {
@@ -124,10 +150,7 @@ impl Seen {
             level: reach.permission_level,
             intended: false,
             unreached: listed && !reach.reachable,
-            reread: reach.permission_level == Some(PermissionLevel::Create)
-                && said("data.records:read") == Some(Verdict::Granted)
-                && said("data.recordComments:read") == Some(Verdict::Denied)
-                && reach.requests > 0,
+            table_named: false,
             skips: match (said("schema.bases:read"), said("data.records:read")) {
                 (Some(Verdict::Granted), Some(Verdict::Unverifiable)) => vec![
                     Probe::FirstRecord,
@@ -145,82 +168,156 @@ impl Seen {
         }
     }
 
-    /// Requests sent here for `scopes`.
-    fn probes(&self, scopes: &[&BaseScope]) -> u32 {
-        let sent: Vec<&BaseScope> = scopes
+    /// Whether a probe of `s` here is sent, as `base::probe_base` and `scope` decide.
+    fn sends(&self, s: &BaseScope, token: &Token) -> bool {
+        s.probe != Probe::None
+            && !self.level.is_some_and(|l| l.rules_out(s.least_role))
+            && !self.skips.contains(&s.probe)
+            && (s.probe != Probe::Schema || token.listing)
+            && (!s.probe.needs_table() || token.listing || self.table_named)
+            // Comments need a record, which only a records read can give.
+            && (s.probe != Probe::FirstComment || !token.lacks("data.records:read"))
+    }
+
+    /// Requests sent here when asked `wanted`: a data scope brings the schema along (it
+    /// names the table), comments the first record (it names the record); a creator's
+    /// refusal of comments reads that record again before it counts.
+    fn requests(&self, wanted: &[&BaseScope], token: &Token) -> u32 {
+        let tried: Vec<&BaseScope> = wanted
             .iter()
-            .filter(|s| !self.skips.contains(&s.probe))
+            .filter(|s| !self.level.is_some_and(|l| l.rules_out(s.least_role)))
             .copied()
             .collect();
-        probes_on(self.level, &sent)
+        let has = |probe| tried.iter().any(|s| s.probe == probe);
+        let sent = tried.iter().filter(|s| self.sends(s, token)).count() as u32;
+        let schema =
+            token.listing && tried.iter().any(|s| s.probe.needs_table()) && !has(Probe::Schema);
+        let comments = has(Probe::FirstComment) && self.sends(scope_of(Probe::FirstComment), token);
+        let record = comments && !has(Probe::FirstRecord);
+        let reread = comments
+            && token.listing
+            && self.level == Some(PermissionLevel::Create)
+            && token.lacks("data.recordComments:read");
+        sent + u32::from(schema) + u32::from(record) + u32::from(reread)
     }
 }
 
-/// The probes one token's check sends, per base. `lacks`: the scopes the last check found
-/// the token without, which only a creator's refusal settles (see `scope::Denials`).
+/// What the last check showed of a token as a whole.
+struct Token<'a> {
+    listing: bool,
+    /// The scopes it found the token without, which only a creator's refusal settles
+    /// (see `scope::Denials`).
+    lacks: Vec<&'a str>,
+}
+
+impl Token<'_> {
+    fn lacks(&self, scope: &str) -> bool {
+        self.lacks.contains(&scope)
+    }
+}
+
+fn scope_of(probe: Probe) -> &'static BaseScope {
+    BASE_SCOPES
+        .iter()
+        .find(|s| s.probe == probe)
+        .expect("every probe proves a scope")
+}
+
+/// The probes one token's check sends, per base: `meant`, the scopes its intent names.
 fn probes_of<'a>(
     bases: &BTreeMap<&'a str, Seen>,
     depth: Depth,
-    lacks: &[&str],
+    token: &Token,
+    meant: &[&BaseScope],
 ) -> Vec<(&'a str, u32)> {
     let every: Vec<&BaseScope> = BASE_SCOPES.iter().collect();
-    let mut out: Vec<(&str, u32)> = bases
-        .iter()
-        .filter(|(_, seen)| !seen.unreached)
-        .filter(|(_, seen)| match depth {
-            Depth::Light => false,
-            Depth::Deep => true,
-            Depth::Full | Depth::Intended => seen.intended,
-        })
-        .map(|(base, seen)| (*base, seen.probes(&every) + u32::from(seen.reread)))
-        .collect();
+    let reached = bases.iter().filter(|(_, seen)| !seen.unreached);
     if depth != Depth::Full {
-        return out;
+        return reached
+            .filter(|(_, seen)| match depth {
+                Depth::Light => false,
+                Depth::Deep => true,
+                Depth::Full | Depth::Intended => seen.intended,
+            })
+            .map(|(base, seen)| (*base, seen.requests(&every, token)))
+            .collect();
     }
-    // The scopes no intended base settles, each tried once on the other base whose role
-    // allows the most of them (see `witness`): one the role rules out, or one the token
-    // lacks where no intended base is a creator's.
-    let lacking = |s: &BaseScope| lacks.contains(&s.scope);
-    let settled_by_intent = |s: &BaseScope| {
-        bases.values().any(|seen| {
-            seen.intended
-                && !seen.unreached
-                && !seen.level.is_some_and(|l| l.rules_out(s.least_role))
-                && !seen.skips.contains(&s.probe)
-                && (!lacking(s) || seen.level == Some(PermissionLevel::Create))
-        })
+    // As `probe::check_token`: the intended scopes on each intended base, every scope on
+    // the lead (or on each, for a token that cannot list bases).
+    let lead = reached
+        .clone()
+        .filter(|(_, seen)| seen.intended)
+        .max_by_key(|(base, seen)| (proving_rank(seen.level), std::cmp::Reverse(**base)))
+        .map(|(base, _)| *base);
+    let wanted = |base: &str| -> &[&BaseScope] {
+        if !token.listing || Some(base) == lead {
+            &every
+        } else {
+            meant
+        }
     };
-    let open: Vec<&BaseScope> = BASE_SCOPES
-        .iter()
-        .filter(|s| !matches!(s.probe, Probe::None | Probe::Schema) && !settled_by_intent(s))
+    let mut out: Vec<(&str, u32)> = reached
+        .clone()
+        .filter(|(_, seen)| seen.intended)
+        .map(|(base, seen)| (*base, seen.requests(wanted(base), token)))
         .collect();
-    let witness = bases
-        .iter()
-        .filter(|(_, seen)| !seen.intended && !seen.unreached)
-        .map(|(base, seen)| (seen.probes(&open), seen.level.map_or(0, |l| l as u8), *base))
-        .filter(|(probes, ..)| *probes > 0)
-        .max();
-    if let Some((probes, rank, base)) = witness {
-        let wants = |probe| open.iter().any(|s| s.probe == probe);
-        // The schema names a table, the first record a record for comments.
-        let schema = u32::from(open.iter().any(|s| s.probe.needs_table()));
-        let record = u32::from(wants(Probe::FirstComment) && !wants(Probe::FirstRecord));
-        let creator = rank == PermissionLevel::Create as u8;
-        let lacks_comments = lacks.contains(&"data.recordComments:read");
-        let reread = u32::from(wants(Probe::FirstComment) && lacks_comments && creator);
-        out.push((base, probes + schema + record + reread));
+    // The scopes no intended base settles are tried on other bases, the one whose role
+    // allows the most of them first, as `witness` does: a scope the token holds is
+    // settled by the first try; one it lacks only by a creator's refusal, else it is
+    // tried once more.
+    let settles = |s: &BaseScope, seen: &Seen| {
+        seen.sends(s, token)
+            && (!token.lacks(s.scope) || seen.level == Some(PermissionLevel::Create))
+    };
+    let mut settled: Vec<&str> = reached
+        .clone()
+        .filter(|(_, seen)| seen.intended)
+        .flat_map(|(base, seen)| {
+            wanted(base)
+                .iter()
+                .filter(|s| settles(s, seen))
+                .map(|s| s.scope)
+        })
+        .collect();
+    let mut left: Vec<(&str, &Seen)> = reached
+        .filter(|(_, seen)| !seen.intended)
+        .map(|(base, seen)| (*base, seen))
+        .collect();
+    let mut tries: BTreeMap<&str, u8> = BTreeMap::new();
+    loop {
+        let open: Vec<&BaseScope> = BASE_SCOPES
+            .iter()
+            .filter(|s| !matches!(s.probe, Probe::None | Probe::Schema))
+            .filter(|s| !settled.contains(&s.scope))
+            .filter(|s| tries.get(s.scope).copied().unwrap_or(0) < most_tries(s))
+            .filter(|s| s.probe != Probe::FirstComment || !token.lacks("data.records:read"))
+            .collect();
+        let best = left
+            .iter()
+            .enumerate()
+            .map(|(i, (base, seen))| {
+                let may = open.iter().filter(|s| may_try(seen.level, s)).count();
+                (may, proving_rank(seen.level), std::cmp::Reverse(*base), i)
+            })
+            .filter(|(may, ..)| *may > 0)
+            .max();
+        let Some((.., i)) = best else {
+            break;
+        };
+        let (base, seen) = left.remove(i);
+        let tried: Vec<&BaseScope> = open
+            .into_iter()
+            .filter(|s| may_try(seen.level, s))
+            .collect();
+        for s in &tried {
+            *tries.entry(s.scope).or_default() += 1;
+            if settles(s, seen) {
+                settled.push(s.scope);
+            }
+        }
+        out.push((base, seen.requests(&tried, token)));
     }
     out
-}
-
-/// Requests a check sends on one base for `scopes`: each that has a safe probe, except
-/// those the user's role forbids (known from an earlier check).
-fn probes_on(level: Option<PermissionLevel>, scopes: &[&BaseScope]) -> u32 {
-    scopes
-        .iter()
-        .filter(|s| s.probe != Probe::None)
-        .filter(|s| !level.is_some_and(|l| l.rules_out(s.least_role)))
-        .count() as u32
 }
 
 #[cfg(test)]
@@ -320,7 +417,9 @@ mod tests {
         let never_checked = token(&["appAAAAAAAAAAAAAA", "appBBBBBBBBBBBBBB"], None, &[]);
         let blank = token(&[], None, &[]);
         let e = estimate(&[never_checked, blank], Depth::Full);
-        assert_eq!(e.requests, (2 + 2 * 8) + 2);
+        // Its intent names no scope: one intended base is asked every scope, the other
+        // nothing more.
+        assert_eq!(e.requests, (2 + 8) + 2);
         assert_eq!(e.unknown_tokens, 1);
     }
 
@@ -338,12 +437,15 @@ mod tests {
             .collect();
         let reached: Vec<(&str, PermissionLevel)> =
             reached.iter().map(|(b, l)| (b.as_str(), *l)).collect();
-        // Ten intended bases, all read-only for the user: the writes and the shares are
-        // proven once elsewhere, on a creator's base (its schema names a table).
+        // Ten intended bases, all read-only for the user, meant for reading records: each
+        // is asked that (its schema names the table), the first every scope its role
+        // allows; the writes and the shares are proven once elsewhere, on a creator's
+        // base (its schema names a table).
         let intended: Vec<&str> = (0..10).map(|i| reached[i * 3].0).collect();
-        let token = token(&intended, Some("usrA"), &reached);
+        let mut token = token(&intended, Some("usrA"), &reached);
+        token.intent.scopes = vec!["data.records:read".into()];
         let full = estimate(std::slice::from_ref(&token), Depth::Full);
-        assert_eq!(full.requests, 1 + 1 + 10 * 5 + (3 + 1));
+        assert_eq!(full.requests, 1 + 1 + 5 + 9 * 2 + (3 + 1));
         let deep = estimate(&[token], Depth::Deep);
         assert_eq!(deep.requests, 1 + 1 + 167 * 5 + 333 * 8);
     }

@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 
 use super::base::probe_base;
-use super::catalog::BASE_SCOPES;
+use super::catalog::{BASE_SCOPES, BaseScope};
 use super::drift::conclude;
 use super::scope::Denials;
 use super::targets::{Target, targets};
@@ -25,9 +25,10 @@ use crate::model::verdict::Verdict;
 pub enum Depth {
     /// Who the token is and which bases it lists.
     Light,
-    /// Every scope on the intended bases, and each other scope proved or refuted once
-    /// for the token (see `witness`); every other base the token reaches gets its
-    /// verdicts from the user's role there (`implied`, `blocked_by_role`).
+    /// The intended scopes on the intended bases, every scope on one of them, and each
+    /// scope still open proved or refuted once for the token (see `witness`); every
+    /// other verdict comes from what was proven and the user's role on that base
+    /// (`implied`, `blocked_by_role`).
     Full,
     /// Every base it reaches or is meant to, asked about each scope.
     Deep,
@@ -108,20 +109,33 @@ pub async fn check_token(
         let (probed, left): (Vec<Target>, Vec<Target>) = targets
             .into_iter()
             .partition(|t| depth == Depth::Deep || t.reach.intended || also.contains(&t.reach.id));
-        let every = BASE_SCOPES.iter().collect::<Vec<_>>();
-        let mut bases = join_all(
-            probed
-                .into_iter()
-                .map(|t| probe_base(caller, t, &denials, &every)),
-        )
+        let every: Vec<&'static BaseScope> = BASE_SCOPES.iter().collect();
+        let meant: Vec<&'static BaseScope> = BASE_SCOPES
+            .iter()
+            .filter(|s| intent.scopes.iter().any(|i| i == s.scope))
+            .collect();
+        // A full check asks each intended base the intended scopes; the one where the
+        // most can be proven is asked every scope, beside them, which proves most of the
+        // others at once, on a base the token is meant for. A token that cannot list
+        // bases shows its reach and roles only to probes: each base is asked everything.
+        let listing = report.can_list_bases == Some(true);
+        let lead = (depth == Depth::Full)
+            .then(|| witness::lead(probed.iter().filter(|t| t.reach.intended)))
+            .flatten();
+        let mut bases = join_all(probed.into_iter().map(|t| {
+            let in_full = depth != Depth::Full
+                || !listing
+                || also.contains(&t.reach.id)
+                || lead.as_deref() == Some(t.reach.id.as_str());
+            let wanted = if in_full { &every } else { &meant };
+            probe_base(caller, t, &denials, wanted)
+        }))
         .await;
-        let others = if depth == Depth::Full {
-            let listing = report.can_list_bases == Some(true);
-            witness::prove_the_rest(caller, &bases, left, &denials, listing).await
+        if depth == Depth::Full {
+            bases = witness::prove_the_rest(caller, bases, left, &denials, listing).await;
         } else {
-            left.into_iter().map(Target::unprobed).collect()
-        };
-        bases.extend(others);
+            bases.extend(left.into_iter().map(Target::unprobed));
+        }
         settle_doubts(&mut bases, &denials);
         bases
     };

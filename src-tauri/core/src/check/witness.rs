@@ -18,24 +18,23 @@ use crate::model::verdict::{PermissionLevel, Verdict};
 /// Other bases a scope is tried on before it is left unknown. A refused shares probe
 /// cannot be told from a plan without Enterprise, which another base of the account most
 /// likely shares: it is tried once (and not at all when an intended base refused it).
-fn most_tries(s: &BaseScope, probed: &[BaseReach]) -> u8 {
-    if s.probe != Probe::Shares {
-        2
-    } else if probed
-        .iter()
-        .any(|b| b.scopes.get(s.scope) == Some(&Verdict::Unverifiable))
-    {
-        0
-    } else {
-        1
-    }
+pub(super) fn most_tries(s: &BaseScope) -> u8 {
+    if s.probe == Probe::Shares { 1 } else { 2 }
+}
+
+/// Whether an intended base's refusal already said what another base would.
+fn refused_alike(s: &BaseScope, probed: &[BaseReach]) -> bool {
+    s.probe == Probe::Shares
+        && probed
+            .iter()
+            .any(|b| b.scopes.get(s.scope) == Some(&Verdict::Unverifiable))
 }
 
 /// Probes witnesses among `left` for the scopes `probed` did not settle, then gives every
-/// base of `left` its verdicts.
+/// cell no probe answered its verdict, on the probed bases and the others alike.
 pub(super) async fn prove_the_rest(
     caller: &Caller<'_>,
-    probed: &[BaseReach],
+    probed: Vec<BaseReach>,
     mut left: Vec<Target>,
     denials: &Denials,
     listing: bool,
@@ -47,8 +46,13 @@ pub(super) async fn prove_the_rest(
         let open: Vec<&'static BaseScope> = BASE_SCOPES
             .iter()
             .filter(|s| !matches!(s.probe, Probe::None | Probe::Schema))
-            .filter(|s| tries.get(s.scope).copied().unwrap_or(0) < most_tries(s, probed))
+            .filter(|s| tries.get(s.scope).copied().unwrap_or(0) < most_tries(s))
+            .filter(|s| !refused_alike(s, &probed))
             .filter(|s| !known.held.contains_key(s.scope) && !known.missing.contains_key(s.scope))
+            // Comments are read from a record, which a token without records cannot read.
+            .filter(|s| {
+                s.probe != Probe::FirstComment || !known.missing.contains_key("data.records:read")
+            })
             .collect();
         let Some(i) = best_witness(&left, &open) else {
             break;
@@ -63,7 +67,8 @@ pub(super) async fn prove_the_rest(
         witnessed.push(probe_base(caller, target, denials, &wanted).await);
     }
     let known = Shown::of(probed.iter().chain(&witnessed), denials, listing);
-    let mut out: Vec<BaseReach> = witnessed;
+    let mut out: Vec<BaseReach> = probed;
+    out.extend(witnessed);
     out.extend(left.into_iter().map(|t| t.reach));
     for reach in &mut out {
         known.imply(reach);
@@ -72,24 +77,38 @@ pub(super) async fn prove_the_rest(
 }
 
 /// Whether the role leaves the scope possible on a base (`none` and unknown roles do).
-fn may_try(level: Option<PermissionLevel>, s: &BaseScope) -> bool {
+pub(super) fn may_try(level: Option<PermissionLevel>, s: &BaseScope) -> bool {
     !level.is_some_and(|l| l.rules_out(s.least_role))
 }
 
-/// The base that may settle the most open scopes; among equals, the highest known role:
-/// a creator's refusal proves a scope missing, an admin's or an unknown role's proves
-/// nothing.
-fn best_witness(left: &[Target], open: &[&BaseScope]) -> Option<usize> {
-    let rank = |level: Option<PermissionLevel>| match level {
+/// How much a role lets a base prove: a higher role rules fewer scopes out, and a
+/// creator's refusal proves a scope missing; an admin's (`none`) or an unknown role's
+/// proves nothing.
+pub(super) fn proving_rank(level: Option<PermissionLevel>) -> u8 {
+    match level {
         Some(PermissionLevel::None) | None => 0,
         Some(l) => l as u8 + 1,
-    };
+    }
+}
+
+/// The intended base asked every scope in a full check: the highest role, then the
+/// first by id (so the estimate, which knows the bases by id, picks the same one).
+pub(super) fn lead<'a>(intended: impl Iterator<Item = &'a Target>) -> Option<String> {
+    intended
+        .map(|t| &t.reach)
+        .filter(|b| b.reachable)
+        .max_by_key(|b| (proving_rank(b.permission_level), std::cmp::Reverse(&b.id)))
+        .map(|b| b.id.clone())
+}
+
+/// The base that may settle the most open scopes; among equals, the highest known role.
+fn best_witness(left: &[Target], open: &[&BaseScope]) -> Option<usize> {
     left.iter()
         .enumerate()
         .map(|(i, t)| {
             let level = t.reach.permission_level;
             let settles = open.iter().filter(|s| may_try(level, s)).count();
-            (settles, rank(level), std::cmp::Reverse(i))
+            (settles, proving_rank(level), std::cmp::Reverse(i))
         })
         .filter(|(settles, ..)| *settles > 0)
         .max()
@@ -139,6 +158,9 @@ impl Shown {
     /// An admin's role (`none`) or one PAT Vault does not recognise says nothing of what
     /// it allows: nothing is implied there.
     fn imply(&self, reach: &mut BaseReach) {
+        if !reach.reachable {
+            return;
+        }
         for s in BASE_SCOPES {
             if reach
                 .scopes

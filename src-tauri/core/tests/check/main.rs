@@ -3,6 +3,7 @@
 //! checks.
 
 mod answers;
+mod estimate;
 mod faults;
 mod once;
 mod reach;
