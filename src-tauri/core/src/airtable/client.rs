@@ -190,7 +190,8 @@ impl Client {
     }
 
     /// Waits for a free slot and the pacer's go. Whether the answer became known, or the
-    /// base's quota was found spent, is asked before the wait and again after it.
+    /// base's quota was found spent, is asked before the wait, on each piece of news
+    /// during it, and after it.
     async fn wait_turn(
         &self,
         spender: &SharedSpender,
@@ -484,7 +485,17 @@ impl Caller<'_> {
             query: &[],
             base: None,
         };
-        let mut who: Whoami = self.json(request).await?;
+        let mut who: Whoami = match self.json(request).await {
+            Ok(who) => who,
+            Err(e) => {
+                if let (ApiError::Unauthorized, Spender::Unknown(token)) =
+                    (&e, &*self.spender.lock())
+                {
+                    self.client.inner.pacer.nobodys(*token);
+                }
+                return Err(e);
+            }
+        };
         who.id = text::clean(&who.id, self.secret);
         who.email = who.email.map(|e| text::clean(&e, self.secret));
         let was = std::mem::replace(&mut *self.spender.lock(), Spender::User(who.id.clone()));

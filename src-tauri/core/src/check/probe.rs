@@ -32,8 +32,8 @@ pub enum Depth {
     Full,
     /// Every base it reaches or is meant to, asked about each scope.
     Deep,
-    /// As full, but only on the intended bases: the add form's check of the bases the
-    /// user chose, which spends nothing on the others.
+    /// Every scope on each intended base and nothing elsewhere: the add form's check of
+    /// the bases the user chose, which spends nothing on the others.
     Intended,
 }
 

@@ -18,7 +18,8 @@ use crate::model::verdict::{PermissionLevel, Verdict};
 /// Scopes found missing from the token, each with the base that showed it. A scope is
 /// the token's for every base, so once a base where nothing else can refuse it (listed,
 /// so granted, with the creator role, the table known to exist) answers 403, every other
-/// base would answer the same: no request is sent for it there.
+/// base would answer the same: no request is sent for it there, except on an intended
+/// base (see `send`).
 #[derive(Default)]
 pub(super) struct Denials(Mutex<BTreeMap<&'static str, String>>);
 

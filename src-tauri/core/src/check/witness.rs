@@ -1,9 +1,10 @@
 //! Proving each scope once per token. A token's scopes are token-wide, and the base list
 //! names every base it reaches with the user's role there (`airtable-api.md`, "Monthly
 //! API quota"): once the intended bases are probed, a scope no base has shown held or
-//! missing is tried on one other base the token reaches (the creator's first, where a
-//! refusal proves it missing), and on a second only when the first could not tell. Every
-//! base left unprobed then takes its verdicts from what is known and the role there.
+//! missing is tried on one other base the token reaches (the one whose role allows the
+//! most open scopes, a creator's among equals, where a refusal proves a scope missing),
+//! and on a second only when the first could not tell. Every cell no probe answered, on
+//! any base, then takes its verdict from what is known and the role there.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use crate::model::verdict::{PermissionLevel, Verdict};
 
 /// Other bases a scope is tried on before it is left unknown. A refused shares probe
 /// cannot be told from a plan without Enterprise, which another base of the account most
-/// likely shares: it is tried once (and not at all when an intended base refused it).
+/// likely shares: it is tried once (and not at all when a probed base refused it).
 pub(super) fn most_tries(s: &BaseScope) -> u8 {
     if s.probe == Probe::Shares { 1 } else { 2 }
 }
@@ -101,18 +102,24 @@ pub(super) fn lead<'a>(intended: impl Iterator<Item = &'a Target>) -> Option<Str
         .map(|b| b.id.clone())
 }
 
-/// The base that may settle the most open scopes; among equals, the highest known role.
+/// The base that may settle the most open scopes; among equals, the highest known role,
+/// then the first by id (as the estimate, which knows the bases by id, picks).
 fn best_witness(left: &[Target], open: &[&BaseScope]) -> Option<usize> {
     left.iter()
         .enumerate()
         .map(|(i, t)| {
             let level = t.reach.permission_level;
             let settles = open.iter().filter(|s| may_try(level, s)).count();
-            (settles, proving_rank(level), std::cmp::Reverse(i))
+            (
+                settles,
+                proving_rank(level),
+                std::cmp::Reverse(&t.reach.id),
+                i,
+            )
         })
         .filter(|(settles, ..)| *settles > 0)
         .max()
-        .map(|(.., std::cmp::Reverse(i))| i)
+        .map(|(.., i)| i)
 }
 
 /// What the probed bases showed: each scope held or missing, with a base that showed it.
@@ -154,7 +161,8 @@ impl Shown {
         known
     }
 
-    /// Fills in every scope of a base not probed here, from what is known and the role.
+    /// Fills in every scope no probe answered on this base, from what is known and the
+    /// role.
     /// An admin's role (`none`) or one PAT Vault does not recognise says nothing of what
     /// it allows: nothing is implied there.
     fn imply(&self, reach: &mut BaseReach) {
