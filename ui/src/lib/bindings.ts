@@ -332,8 +332,8 @@ export type Depth =
 /**  Every base it reaches or is meant to, asked about each scope. */
 "deep" | 
 /**
- *  As full, but only on the intended bases: the add form's check of the bases the
- *  user chose, which spends nothing on the others.
+ *  Every scope on each intended base and nothing elsewhere: the add form's check of
+ *  the bases the user chose, which spends nothing on the others.
  */
 "intended";
 
