@@ -449,6 +449,27 @@ mod tests {
             .unwrap_or(0)
     }
 
+    /// Two users send 100 requests each over 25 bases: with a budget each, more than 60
+    /// go in the first second.
+    async fn assert_each_user_has_a_budget(pacer: &Pacer) {
+        let started = Instant::now();
+        let mut requests = Vec::new();
+        for user in ["usrA", "usrB"] {
+            requests.extend(
+                (0..100).map(|i| (Spender::User(user.into()), Some(format!("app{}", i % 25)))),
+            );
+        }
+        let log = grant_times_on(pacer, requests).await;
+        let first_second = log
+            .iter()
+            .filter(|l| l.2.duration_since(started) < WINDOW)
+            .count();
+        assert!(
+            first_second > 60,
+            "the users shared one budget: {first_second} in the first second"
+        );
+    }
+
     #[tokio::test]
     async fn one_base_never_gets_more_than_five_in_a_second() {
         let user = Spender::User("usrA".into());
@@ -517,22 +538,7 @@ mod tests {
         }
         pacer.ready(&shared(&Spender::Unknown(3)), None).await;
         pacer.nobodys(3);
-        let started = Instant::now();
-        let mut requests = Vec::new();
-        for user in ["usrA", "usrB"] {
-            requests.extend(
-                (0..100).map(|i| (Spender::User(user.into()), Some(format!("app{}", i % 25)))),
-            );
-        }
-        let log = grant_times_on(&pacer, requests).await;
-        let first_second = log
-            .iter()
-            .filter(|l| l.2.duration_since(started) < WINDOW)
-            .count();
-        assert!(
-            first_second > 60,
-            "the users shared one budget: {first_second} in the first second"
-        );
+        assert_each_user_has_a_budget(&pacer).await;
     }
 
     #[tokio::test]
@@ -555,21 +561,6 @@ mod tests {
         *token.lock() = Spender::User("usrA".into());
         pacer.resolved(1, "usrA");
         waiting.await.unwrap();
-        let started = Instant::now();
-        let mut requests = Vec::new();
-        for user in ["usrA", "usrB"] {
-            requests.extend(
-                (0..100).map(|i| (Spender::User(user.into()), Some(format!("app{}", i % 25)))),
-            );
-        }
-        let log = grant_times_on(&pacer, requests).await;
-        let first_second = log
-            .iter()
-            .filter(|l| l.2.duration_since(started) < WINDOW)
-            .count();
-        assert!(
-            first_second > 60,
-            "the users shared one budget: {first_second} in the first second"
-        );
+        assert_each_user_has_a_budget(&pacer).await;
     }
 }

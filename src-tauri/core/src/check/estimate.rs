@@ -68,9 +68,13 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
         }
         let listed = last.is_some_and(|r| r.can_list_bases == Some(true));
         let mut bases: BTreeMap<&str, Seen> = BTreeMap::new();
-        for reach in last.iter().flat_map(|r| &r.bases) {
+        for (listed_at, reach) in last.iter().flat_map(|r| &r.bases).enumerate() {
             if reach.reachable || reach.intended {
-                bases.insert(&reach.id, Seen::of(reach, listed));
+                let seen = Seen {
+                    listed_at,
+                    ..Seen::of(reach, listed)
+                };
+                bases.insert(&reach.id, seen);
             }
         }
         for intended in &token.intent.bases {
@@ -143,6 +147,8 @@ struct Seen {
     skips: Vec<Probe>,
     /// The intent names a table there: a token that cannot read the schema needs one.
     table_named: bool,
+    /// Its place in the last report, which keeps Airtable's order.
+    listed_at: usize,
 }
 
 impl Seen {
@@ -153,6 +159,7 @@ impl Seen {
             intended: false,
             unreached: listed && !reach.reachable,
             table_named: false,
+            listed_at: 0,
             skips: match (said("schema.bases:read"), said("data.records:read")) {
                 (Some(Verdict::Granted), Some(Verdict::Unverifiable)) => vec![
                     Probe::FirstRecord,
@@ -300,9 +307,14 @@ fn probes_of<'a>(
         let best = left
             .iter()
             .enumerate()
-            .map(|(i, (base, seen))| {
+            .map(|(i, (_, seen))| {
                 let may = open.iter().filter(|s| may_try(seen.level, s)).count();
-                (may, proving_rank(seen.level), std::cmp::Reverse(*base), i)
+                (
+                    may,
+                    proving_rank(seen.level),
+                    std::cmp::Reverse(seen.listed_at),
+                    i,
+                )
             })
             .filter(|(may, ..)| *may > 0)
             .max();

@@ -102,6 +102,7 @@ pub async fn check_token(
         .scopes
         .insert("schema.bases:read".into(), verdict(listed.is_some()));
     let targets = targets(listed, &intent.bases);
+    let order: Vec<String> = targets.iter().map(|t| t.reach.id.clone()).collect();
     report.bases = if light {
         targets.into_iter().map(Target::unprobed).collect()
     } else {
@@ -137,6 +138,13 @@ pub async fn check_token(
             bases.extend(left.into_iter().map(Target::unprobed));
         }
         settle_doubts(&mut bases, &denials);
+        // In Airtable's order again: the estimate breaks ties between witnesses by it.
+        let position: std::collections::HashMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        bases.sort_by_key(|b| position.get(b.id.as_str()).copied());
         bases
     };
     for base in &mut report.bases {

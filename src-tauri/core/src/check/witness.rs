@@ -103,23 +103,18 @@ pub(super) fn lead<'a>(intended: impl Iterator<Item = &'a Target>) -> Option<Str
 }
 
 /// The base that may settle the most open scopes; among equals, the highest known role,
-/// then the first by id (as the estimate, which knows the bases by id, picks).
+/// then the first Airtable lists (the order the report keeps for the estimate).
 fn best_witness(left: &[Target], open: &[&BaseScope]) -> Option<usize> {
     left.iter()
         .enumerate()
         .map(|(i, t)| {
             let level = t.reach.permission_level;
             let settles = open.iter().filter(|s| may_try(level, s)).count();
-            (
-                settles,
-                proving_rank(level),
-                std::cmp::Reverse(&t.reach.id),
-                i,
-            )
+            (settles, proving_rank(level), std::cmp::Reverse(i))
         })
         .filter(|(settles, ..)| *settles > 0)
         .max()
-        .map(|(.., i)| i)
+        .map(|(.., std::cmp::Reverse(i))| i)
 }
 
 /// What the probed bases showed: each scope held or missing, with a base that showed it.
