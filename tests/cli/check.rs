@@ -1160,7 +1160,7 @@ fn a_full_check_implies_what_it_does_not_probe_and_a_deep_one_probes_everything(
 }
 
 #[test]
-fn a_base_named_with_base_is_probed_in_full_and_stays_unintended() {
+fn a_base_named_with_base_is_probed_in_full_costs_what_the_estimate_said_and_stays_unintended() {
     let fake = FakeAirtable::start(office()).unwrap();
     let v = TestVault::new();
     let (crm, ops) = (id("app", "CRM"), id("app", "Ops"));
@@ -1169,7 +1169,26 @@ fn a_base_named_with_base_is_probed_in_full_and_stays_unintended() {
         &pat(1),
         &["--scope", "data.records:read", "--base", &crm],
     );
-    let (_, json, err) = checked(&v, &fake, &["check", "--base", &ops, "--json"]);
+    // Named but not among the bases the token lists: shown unreached, asked nothing.
+    let elsewhere = id("app", "Elsewhere");
+    let named = ["--base", ops.as_str(), "--base", elsewhere.as_str()];
+    // The estimate knows which bases the token lists once it has been checked.
+    checked(&v, &fake, &["check", "--json"]);
+    let (_, estimate, _) = checked(
+        &v,
+        &fake,
+        &[&["check", "--estimate", "--json"], &named[..]].concat(),
+    );
+    let (_, json, err) = checked(&v, &fake, &[&["check", "--json"], &named[..]].concat());
+    assert_eq!(json["tokens"][0]["requests"], estimate["requests"], "{err}");
+    let on_elsewhere = json["tokens"][0]["bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == elsewhere)
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(on_elsewhere["reachable"], false);
+    assert_eq!(on_elsewhere["requests"], 0);
     let on_ops = json["tokens"][0]["bases"]
         .as_array()
         .unwrap()
@@ -1180,6 +1199,26 @@ fn a_base_named_with_base_is_probed_in_full_and_stays_unintended() {
     assert_eq!(on_ops["scopes"]["data.records:read"], "granted");
     assert_eq!(on_ops["intended"], false);
     assert_eq!(on_ops["requests"], 5);
+    // As text, each named base says what it showed, the reason it was named.
+    let mut cmd = v.command(&[&["check"], &named[..]].concat());
+    cmd.env("PATVAULT_AIRTABLE_URL", fake.url());
+    let text = stdout(&cmd.output().unwrap());
+    assert!(
+        text.contains(&format!("({ops}) as read, probed in full:\n"))
+            && text.contains("    granted: ")
+            && text.contains(&format!(
+                "  {elsewhere}: not reached (not among the bases the token lists)"
+            )),
+        "{text}"
+    );
     let out = v.run(&["check", "--base", &ops, "--light"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // A base id goes into request paths: nothing else passes.
+    let out = v.run(&["check", "--base", "app../../x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a base id"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -196,6 +196,60 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
   assert.ok(reached.includes(FINANCE) && reached.length > 2, `${reached}`);
   assert.deepEqual(record.intent.bases.map((b) => b.id).sort(), reached, "the intent is every base it reaches");
   assert.equal(record.last_report.status, "ok", "its last check, judged against the new intent, has no drift");
+
+  step("a base picked to probe in full");
+  const ARCHIVE = "appArchive2024000";
+  const costWith = async (picked) => {
+    await session.until(`() => document.querySelector("[data-test=check-cost][data-picked='${picked}']")`, `the cost with ${picked} picked`);
+    return Number(/about (\d+) requests/.exec(await (await session.find("[data-test=check-cost]")).text())[1]);
+  };
+  const pickArchive = async () => {
+    await (await session.find("[data-test=probe-bases] summary")).click();
+    await (await session.find(`[data-test=probe-base][data-base=${ARCHIVE}] input`)).click();
+    await session.until(() => /Probe in full: 1 picked/.test(document.querySelector("[data-test=probe-bases] summary")?.textContent ?? ""), "the pick");
+  };
+  const checkPicked = async () => {
+    const before = (await fake.stats()).requests;
+    await (await session.find("[data-test=check]")).click();
+    await session.until(
+      () => /^Checked 1 token in .*, 1 picked base probed in full\./.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""),
+      "the check with the picked base",
+      { timeout: 30000 },
+    );
+    return (await fake.stats()).requests - before;
+  };
+  await (await session.find("header .brand")).click();
+  await (await session.find("[data-test=token-row][data-name='Marketing site build'] td")).click();
+  await session.until(() => document.querySelector("[data-test=token-name]")?.textContent === "Marketing site build", "its page");
+  const costAlone = await costWith(0);
+  await (await session.find("[data-test=probe-bases] summary")).click();
+  const offered = await session.execute(
+    `return [...document.querySelectorAll("[data-test=probe-base]")].map((l) => l.dataset.base + " " + l.innerText.replace(/\\s+/g, " ").trim())`,
+  );
+  assert.ok(offered.some((o) => o.startsWith(ARCHIVE) && /implied/.test(o)), offered.join("; "));
+  await (await session.find("[data-test=probe-bases] summary")).click();
+  await pickArchive();
+  const costPicked = await costWith(1);
+  assert.ok(costPicked > costAlone, `${costPicked} > ${costAlone}`);
+  await shot("13-probe-in-full");
+  // Never probed, Archive was counted as if it had a table; it has none, which spares
+  // its data probes.
+  const sentFirst = await checkPicked();
+  assert.ok(sentFirst <= costPicked, `${sentFirst} <= ${costPicked}`);
+  assert.match(await (await session.find("[data-test=probe-bases] summary")).text(), /Probe in full…/, "a pick is for one check");
+  const marketing = () => app.readInventory().tokens.find((r) => r.intent.name === "Marketing site build");
+  const archive = marketing().last_report.bases.find((b) => b.id === ARCHIVE);
+  assert.ok(!archive.intended, "picking a base does not make it intended");
+  assert.deepEqual(
+    Object.entries(archive.scopes).filter(([, v]) => v === "implied"),
+    [],
+    "every verdict on the picked base is probed",
+  );
+  assert.ok(Object.values(archive.scopes).includes("granted"));
+  // Now that it was probed, the estimate knows it: exactly what the check sends.
+  await pickArchive();
+  const costAgain = await costWith(1);
+  assert.equal(await checkPicked(), costAgain, "the check sends what the estimate said");
 });
 
 test("a deep check is announced first with what it costs", async (t) => {

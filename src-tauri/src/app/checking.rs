@@ -14,7 +14,8 @@ use super::state::AppState;
 use super::tray::show_attention;
 use patvault_core::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};
 use patvault_core::check::{Depth, change};
-use patvault_core::model::record::TokenRecord;
+use patvault_core::error::ErrorReport;
+use patvault_core::model::record::{TokenRecord, base_id};
 use patvault_core::ops::check_vault::{check_in_vault, due_for_daily_check};
 use patvault_core::ops::summary::{TokenSummary, schedule, summaries};
 use patvault_core::vault::{Vault, VaultError};
@@ -51,15 +52,28 @@ fn chosen(vault: &Vault, ids: &[Uuid]) -> Result<Vec<TokenRecord>, VaultError> {
     }
 }
 
+/// The bases the window picked to probe in full, each a base id: they go into request
+/// paths.
+fn picked(bases: &[String]) -> Reply<Vec<String>> {
+    bases
+        .iter()
+        .map(|b| base_id(b).map_err(ErrorReport::from))
+        .collect()
+}
+
+/// What a check of the tokens named by `ids` (all when empty) would cost; `also` names
+/// bases a check probes in full besides the intended ones.
 #[tauri::command]
 #[specta::specta]
 pub async fn estimate_check(
     state: State<'_, AppState>,
     ids: Vec<Uuid>,
     depth: Depth,
+    also: Vec<String>,
 ) -> Reply<CheckEstimate> {
+    let also = picked(&also)?;
     blocking(state.vault()?, move |v| {
-        Ok::<_, VaultError>(estimate(&chosen(v, &ids)?, depth))
+        Ok::<_, VaultError>(estimate(&chosen(v, &ids)?, depth, &also))
     })
     .await
 }
@@ -75,7 +89,8 @@ pub async fn daily_check_cost(state: State<'_, AppState>) -> Reply<DailyCost> {
 }
 
 /// Checks the tokens named by `ids` (all when empty), as deep as `depth` says (see
-/// `Depth`). The tray then shows what needs attention.
+/// `Depth`), probing the bases `also` names in full besides the intended ones. The tray
+/// then shows what needs attention.
 #[tauri::command]
 #[specta::specta]
 pub async fn check_tokens(
@@ -83,8 +98,10 @@ pub async fn check_tokens(
     state: State<'_, AppState>,
     ids: Vec<Uuid>,
     depth: Depth,
+    also: Vec<String>,
     progress: Channel<CheckProgress>,
 ) -> Reply<CheckRun> {
+    let also = picked(&also)?;
     let vault = state.vault()?;
     let client = state.client()?;
     let running = state.start_check()?;
@@ -103,7 +120,7 @@ pub async fn check_tokens(
         &client,
         tokens,
         depth,
-        &[],
+        &also,
         &running.cancel,
         |token, report, kept| {
             done += 1;

@@ -98,8 +98,14 @@ pub enum Command {
         /// (a request per scope per base: on a big account, thousands).
         #[arg(long)]
         deep: bool,
-        /// Also ask every scope on this base (its id, app…), which stays unintended.
-        #[arg(long = "base", value_name = "BASE", conflicts_with_all = ["light", "deep", "estimate"])]
+        /// Also ask every scope on this base (its id, app…), intended or not; naming it
+        /// does not make it intended.
+        #[arg(
+            long = "base",
+            value_name = "BASE",
+            value_parser = base_id,
+            conflicts_with_all = ["light", "deep"]
+        )]
         bases: Vec<String>,
         /// Send nothing: say how many requests the check would send and how long it
         /// would take under the rate limits.
@@ -269,4 +275,8 @@ pub struct IntentArgs {
     /// A free-text note.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+}
+
+fn base_id(typed: &str) -> Result<String, String> {
+    patvault_core::model::record::base_id(typed).map_err(|e| e.to_string())
 }

@@ -1,7 +1,8 @@
-//! `patvault check [NAME...] [--json] [--light|--deep]`: checks tokens live and prints
-//! what each reaches beside what it is meant to. Exit status 0 when every token is ok, 1
+//! `patvault check [NAME...] [--json] [--light|--deep|--base BASE…] [--estimate]`:
+//! checks tokens live and prints what each reaches beside what it is meant to. Exit status 0 when every token is ok, 1
 //! when any drifts, is invalid or could not be checked.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -61,9 +62,10 @@ pub fn estimate(
     names: Vec<String>,
     as_json: bool,
     depth: Depth,
+    also: &[String],
 ) -> Result<i32, CliError> {
     let tokens = chosen(&vault, &names)?;
-    let e = estimate::estimate(&tokens, depth);
+    let e = estimate::estimate(&tokens, depth, also);
     let text = if as_json {
         json(&e) + "\n"
     } else {
@@ -163,17 +165,17 @@ pub fn check(
     } else if custom_root {
         format!(
             "Checked against {api_root} (PATVAULT_AIRTABLE_URL), not Airtable's own API.\n{}",
-            readable(&ordered)
+            readable(&ordered, also)
         )
     } else {
-        readable(&ordered)
+        readable(&ordered, also)
     };
     print_out(text);
     let all_ok = ordered.iter().all(|(_, r)| r.status == CheckStatus::Ok);
     Ok(if all_ok { 0 } else { 1 })
 }
 
-fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
+fn readable(checked: &[(&TokenRecord, &CheckReport)], also: &[String]) -> String {
     if checked.is_empty() {
         return "No tokens to check.\n".into();
     }
@@ -210,10 +212,16 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
         .collect();
     let mut out = columns(["NAME", "STATUS", "USER", "BASES", "DRIFT"], &rows);
     for (t, r) in checked {
-        if r.drift.findings.is_empty() && r.error.is_none() && r.changed_since_last.is_none() {
+        let named = named_lines(r, also);
+        if r.drift.findings.is_empty()
+            && r.error.is_none()
+            && r.changed_since_last.is_none()
+            && named.is_empty()
+        {
             continue;
         }
         out.push_str(&format!("\n{}:\n", t.intent.name));
+        out.push_str(&named);
         if let Some(c) = &r.changed_since_last {
             let which = match (c.shrank, c.grew) {
                 (true, true) => "changed",
@@ -243,6 +251,35 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)]) -> String {
         }
         if let Some(e) = &r.error {
             out.push_str(&format!("  error: {e}\n"));
+        }
+    }
+    out
+}
+
+/// What the check found on each base named with `--base`: the reason it was named.
+fn named_lines(report: &CheckReport, also: &[String]) -> String {
+    let mut out = String::new();
+    for base in report.bases.iter().filter(|b| also.contains(&b.id)) {
+        let name = base.name.as_deref().unwrap_or(&base.id);
+        if !base.reachable {
+            out.push_str(&format!(
+                "  {name}: not reached ({})\n",
+                base.reasons
+                    .get("base")
+                    .map_or("no request there worked", String::as_str)
+            ));
+            continue;
+        }
+        let mut by_verdict: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (scope, verdict) in &base.scopes {
+            by_verdict.entry(verdict.name()).or_default().push(scope);
+        }
+        let role = base
+            .permission_level
+            .map_or(String::new(), |l| format!(" as {}", l.describe()));
+        out.push_str(&format!("  {name} ({}){role}, probed in full:\n", base.id));
+        for (verdict, scopes) in by_verdict {
+            out.push_str(&format!("    {verdict}: {}\n", scopes.join(", ")));
         }
     }
     out

@@ -124,7 +124,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
                 _ => Depth::Full,
             };
             return if estimate {
-                check::estimate(vault, names, json, depth)
+                check::estimate(vault, names, json, depth, &bases)
             } else {
                 check::check(vault, config, names, json, depth, &bases)
             };

@@ -23,14 +23,19 @@ export const commands = {
 	 *  be applied is not saved either.
 	 */
 	saveSettings: (settings: Settings) => typedError<Settings, ErrorReport>(__TAURI_INVOKE("save_settings", { settings })),
-	estimateCheck: (ids: string[], depth: Depth) => typedError<CheckEstimate, ErrorReport>(__TAURI_INVOKE("estimate_check", { ids, depth })),
+	/**
+	 *  What a check of the tokens named by `ids` (all when empty) would cost; `also` names
+	 *  bases a check probes in full besides the intended ones.
+	 */
+	estimateCheck: (ids: string[], depth: Depth, also: string[]) => typedError<CheckEstimate, ErrorReport>(__TAURI_INVOKE("estimate_check", { ids, depth, also })),
 	/**  What the daily check would cost for the whole vault, light and full. */
 	dailyCheckCost: () => typedError<DailyCost, ErrorReport>(__TAURI_INVOKE("daily_check_cost")),
 	/**
 	 *  Checks the tokens named by `ids` (all when empty), as deep as `depth` says (see
-	 *  `Depth`). The tray then shows what needs attention.
+	 *  `Depth`), probing the bases `also` names in full besides the intended ones. The tray
+	 *  then shows what needs attention.
 	 */
-	checkTokens: (ids: string[], depth: Depth, progress: Channel<CheckProgress>) => typedError<CheckRun, ErrorReport>(__TAURI_INVOKE("check_tokens", { ids, depth, progress })),
+	checkTokens: (ids: string[], depth: Depth, also: string[], progress: Channel<CheckProgress>) => typedError<CheckRun, ErrorReport>(__TAURI_INVOKE("check_tokens", { ids, depth, also, progress })),
 	/**  Stops the running check; the results that arrived are kept. Says whether one ran. */
 	cancelCheck: () => __TAURI_INVOKE<boolean>("cancel_check"),
 	/**  No reminder about the token for a week; returns the day reminders may resume. */

@@ -22,13 +22,14 @@ export class CheckRunner {
 
   /** The estimate of a check to ask about first, else null: a deep check always, a full
    * one when it would take over a minute. */
-  async askFirst(ids: string[], depth: Depth): Promise<CheckEstimate | null> {
+  async askFirst(ids: string[], depth: Depth, also: string[] = []): Promise<CheckEstimate | null> {
     if (depth === "light") return null;
-    const estimate = await unwrap(commands.estimateCheck(ids, depth));
+    const estimate = await unwrap(commands.estimateCheck(ids, depth, also));
     return depth === "deep" || estimate.seconds > WARN_AFTER_SECONDS ? estimate : null;
   }
 
-  async run(ids: string[], depth: Depth) {
+  /** Runs a check; `also` names bases to probe in full besides the intended ones. */
+  async run(ids: string[], depth: Depth, also: string[] = []) {
     if (this.running) return;
     this.running = true;
     this.depth = depth;
@@ -47,11 +48,12 @@ export class CheckRunner {
       }
     };
     try {
-      const run = await unwrap(commands.checkTokens(ids, depth, progress));
+      const run = await unwrap(commands.checkTokens(ids, depth, also, progress));
       const seconds = Math.round((Date.now() - started) / 1000);
+      const named = also.length ? `, ${also.length} picked ${also.length === 1 ? "base" : "bases"} probed in full` : "";
       this.outcome = run.cancelled
         ? `Cancelled after ${run.checked} of ${run.total}; those results are kept.`
-        : `Checked ${run.total} ${run.total === 1 ? "token" : "tokens"} in ${seconds} s${depth === "full" ? "" : ` (${depth})`}.`;
+        : `Checked ${run.total} ${run.total === 1 ? "token" : "tokens"} in ${seconds} s${depth === "full" ? "" : ` (${depth})`}${named}.`;
     } catch (e) {
       this.error = messageOf(e);
     } finally {

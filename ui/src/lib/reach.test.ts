@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BaseReach, CheckReport, TokenSummary } from "./bindings";
 import { summary } from "./fixture.test-support";
-import { baseRows, changeLines, checkChip, describeSeconds, findingsOf, identity, matrix, roleWords, scopeRows } from "./reach";
+import { baseRows, changeLines, checkChip, describeSeconds, findingsOf, identity, matrix, probeable, roleWords, scopeRows } from "./reach";
 
 const CRM = "appCRMCRMCRMCRM01";
 const HR = "appHRHRHRHRHRHR01";
@@ -261,6 +261,22 @@ describe("a held scope blocked on some bases, an admin's base, and a change sinc
     expect(cell?.granted).toEqual(["records"]);
     expect(cell?.implied).toEqual(["records✎"]);
     expect(cell?.title).toContain("data.records:write: implied: held (shown on another base)");
+  });
+
+  it("offers each reached base to probe in full, in Airtable's order, with what is only implied there", () => {
+    const implied: CheckReport = {
+      ...blockedOnOps,
+      bases: [
+        reach(HR, "HR", { permission_level: "create", scopes: { "data.records:read": "implied", "webhook:manage": "implied" } }),
+        reach(OPS, "Ops", { intended: true, permission_level: "read", scopes: { "data.records:read": "granted" } }),
+        reach(CRM, "CRM", { intended: true, reachable: false, permission_level: null }),
+      ],
+    };
+    expect(probeable({ ...token, last_report: implied })).toEqual([
+      { id: HR, name: "HR", intended: false, role: "create", implied: 2 },
+      { id: OPS, name: "Ops", intended: true, role: "read", implied: 0 },
+    ]);
+    expect(probeable({ ...token, last_report: null })).toEqual([]);
   });
 
   it("names an admin's role for what it is", () => {

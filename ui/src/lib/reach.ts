@@ -149,6 +149,24 @@ export function impliedShort(reach: BaseReach): string[] {
   return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "implied").map(([, short]) => short);
 }
 
+/** A base a full check can be asked to probe in full. */
+export type Pickable = { id: string; name: string; intended: boolean; role: string | null; implied: number };
+
+/** The bases a token's last check found it reaches, in Airtable's order: each may be
+ * picked for the next full check to ask every scope, so that its verdicts are probed
+ * answers; `implied` counts those that are not yet. */
+export function probeable(t: TokenSummary): Pickable[] {
+  return (t.last_report?.bases ?? [])
+    .filter((b) => b.reachable)
+    .map((b) => ({
+      id: b.id,
+      name: b.name ?? b.id,
+      intended: b.intended,
+      role: roleWords(b.permission_level),
+      implied: Object.values(b.scopes).filter((v) => v === "implied").length,
+    }));
+}
+
 export type Cell = {
   /** The user's role, in words. */
   level: string | null;

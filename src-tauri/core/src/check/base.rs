@@ -20,8 +20,8 @@ pub(super) struct Site<'a> {
     /// Whether the token lists bases (so the base's schema may be read).
     pub listing: bool,
     pub intended_table: Option<&'a str>,
-    /// The base is one the token is meant for.
-    pub intended: bool,
+    /// The base is one the token is meant for, or one the user named to probe.
+    pub named: bool,
     pub denials: &'a Denials,
 }
 
@@ -65,6 +65,7 @@ pub(super) async fn probe_base(
         mut reach,
         table: intended_table,
         listing,
+        named,
     } = target;
     if listing && !reach.reachable {
         return reach;
@@ -86,7 +87,7 @@ pub(super) async fn probe_base(
         level: reach.permission_level,
         listing,
         intended_table: intended_table.as_deref(),
-        intended: reach.intended,
+        named,
         denials,
     };
     // What the role rules out is known without a request, and needs no table or record.

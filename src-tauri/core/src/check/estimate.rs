@@ -40,8 +40,8 @@ pub struct DailyCost {
 }
 
 pub fn daily_cost(tokens: &[TokenRecord]) -> DailyCost {
-    let light = estimate(tokens, Depth::Light).requests;
-    let full = estimate(tokens, Depth::Full).requests;
+    let light = estimate(tokens, Depth::Light, &[]).requests;
+    let full = estimate(tokens, Depth::Full, &[]).requests;
     DailyCost {
         light_per_day: light,
         light_per_month: light * 30,
@@ -54,8 +54,9 @@ pub fn daily_cost(tokens: &[TokenRecord]) -> DailyCost {
 /// the rate limits when every token runs at once. A full check is counted as if each
 /// probe settles what the last check says it would: an answer that cannot tell (a
 /// restriction, an error, a refusal where the last check showed none) adds a try on
-/// another base.
-pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
+/// another base. `also` names the bases a check probes in full besides the intended ones
+/// (`check --base`, or picked in the app).
+pub fn estimate(tokens: &[TokenRecord], depth: Depth, also: &[String]) -> CheckEstimate {
     let mut per_base: BTreeMap<&str, u32> = BTreeMap::new();
     let mut per_user: BTreeMap<String, u32> = BTreeMap::new();
     let mut unknown_tokens = 0;
@@ -84,6 +85,21 @@ pub fn estimate(tokens: &[TokenRecord], depth: Depth) -> CheckEstimate {
         }
         if last.is_none() && bases.is_empty() {
             unknown_tokens += 1;
+        }
+        let light = depth == Depth::Light;
+        for id in also.iter().filter(|_| !light) {
+            // A base the token lists but its last list did not hold is not reached: the
+            // check says so and sends nothing there. One never probed is counted as if it
+            // had a table: one without spares its data probes.
+            if let Some(seen) = bases.get_mut(id.as_str()) {
+                seen.picked = true;
+            } else if !listed {
+                let seen = Seen {
+                    picked: true,
+                    ..Seen::default()
+                };
+                bases.insert(id, seen);
+            }
         }
         let pages = last
             .and_then(pages_read)
@@ -141,6 +157,8 @@ struct Seen {
     /// The user's role there; None when not known.
     level: Option<PermissionLevel>,
     intended: bool,
+    /// Picked to probe in full (`check --base`, or in the app).
+    picked: bool,
     /// Out of the token's reach (not in the base list it gave): nothing is sent there.
     unreached: bool,
     /// Probes not sent there for want of a table or a record.
@@ -157,6 +175,7 @@ impl Seen {
         Seen {
             level: reach.permission_level,
             intended: false,
+            picked: false,
             unreached: listed && !reach.reachable,
             table_named: false,
             listed_at: 0,
@@ -175,6 +194,11 @@ impl Seen {
                 _ => Vec::new(),
             },
         }
+    }
+
+    /// Probed in its own right, whatever other bases show.
+    fn probed(&self) -> bool {
+        self.intended || self.picked
     }
 
     /// Whether a probe of `s` here is sent, as `base::probe_base` and `scope` decide.
@@ -249,20 +273,20 @@ fn probes_of<'a>(
             .filter(|(_, seen)| match depth {
                 Depth::Light => false,
                 Depth::Deep => true,
-                _ => seen.intended,
+                _ => seen.probed(),
             })
             .map(|(base, seen)| (*base, seen.requests(&every, token)))
             .collect();
     }
     // As `probe::check_token`: the intended scopes on each intended base, every scope on
-    // the lead (or on each, for a token that cannot list bases).
+    // the lead, on each picked base (and on each, for a token that cannot list bases).
     let lead = reached
         .clone()
         .filter(|(_, seen)| seen.intended)
         .max_by_key(|(base, seen)| (proving_rank(seen.level), std::cmp::Reverse(**base)))
         .map(|(base, _)| *base);
-    let wanted = |base: &str| -> &[&BaseScope] {
-        if !token.listing || Some(base) == lead {
+    let wanted = |base: &str, seen: &Seen| -> &[&BaseScope] {
+        if !token.listing || seen.picked || Some(base) == lead {
             &every
         } else {
             meant
@@ -270,10 +294,10 @@ fn probes_of<'a>(
     };
     let mut out: Vec<(&str, u32)> = reached
         .clone()
-        .filter(|(_, seen)| seen.intended)
-        .map(|(base, seen)| (*base, seen.requests(wanted(base), token)))
+        .filter(|(_, seen)| seen.probed())
+        .map(|(base, seen)| (*base, seen.requests(wanted(base, seen), token)))
         .collect();
-    // The scopes no intended base settles are tried on other bases, the one whose role
+    // The scopes no probed base settles are tried on other bases, the one whose role
     // allows the most of them first, as `witness` does: a scope the token holds is
     // settled by the first try; one it lacks only by a creator's refusal, else it is
     // tried once more.
@@ -283,16 +307,16 @@ fn probes_of<'a>(
     };
     let mut settled: Vec<&str> = reached
         .clone()
-        .filter(|(_, seen)| seen.intended)
+        .filter(|(_, seen)| seen.probed())
         .flat_map(|(base, seen)| {
-            wanted(base)
+            wanted(base, seen)
                 .iter()
                 .filter(|s| settles(s, seen))
                 .map(|s| s.scope)
         })
         .collect();
     let mut left: Vec<(&str, &Seen)> = reached
-        .filter(|(_, seen)| !seen.intended)
+        .filter(|(_, seen)| !seen.probed())
         .map(|(base, seen)| (*base, seen))
         .collect();
     let mut tries: BTreeMap<&str, u8> = BTreeMap::new();
@@ -398,7 +422,7 @@ mod tests {
         let tokens: Vec<TokenRecord> = (0..10)
             .map(|i| token(&[], Some(if i < 5 { "usrA" } else { "usrB" }), &reached))
             .collect();
-        let deep = estimate(&tokens, Depth::Deep);
+        let deep = estimate(&tokens, Depth::Deep, &[]);
         // 10 tokens × (whoami + 1 page + 40 bases × 8 probes).
         assert_eq!(deep.requests, 10 * (2 + 40 * 8));
         // Each base gets 80 requests at 210 ms: 16.8 s; each user 1610 at 21.05 ms: 33.9 s.
@@ -406,9 +430,9 @@ mod tests {
         assert_eq!(deep.unknown_tokens, 0);
         // Meant for no base, each token proves its scopes once, on one creator's base:
         // the schema names a table, then 7 probes.
-        let full = estimate(&tokens, Depth::Full);
+        let full = estimate(&tokens, Depth::Full, &[]);
         assert_eq!(full.requests, 10 * (2 + 8));
-        let light = estimate(&tokens, Depth::Light);
+        let light = estimate(&tokens, Depth::Light, &[]);
         assert_eq!(light.requests, 20);
         assert_eq!(light.seconds, 1);
         assert_eq!(
@@ -430,10 +454,10 @@ mod tests {
             &[("appAAAAAAAAAAAAAA", PermissionLevel::Read)],
         );
         // schema, first record, first comment, webhooks, views.
-        assert_eq!(estimate(&[read_only], Depth::Deep).requests, 2 + 5);
+        assert_eq!(estimate(&[read_only], Depth::Deep, &[]).requests, 2 + 5);
         let never_checked = token(&["appAAAAAAAAAAAAAA", "appBBBBBBBBBBBBBB"], None, &[]);
         let blank = token(&[], None, &[]);
-        let e = estimate(&[never_checked, blank], Depth::Full);
+        let e = estimate(&[never_checked, blank], Depth::Full, &[]);
         // Its intent names no scope: one intended base is asked every scope, the other
         // nothing more.
         assert_eq!(e.requests, (2 + 8) + 2);
@@ -461,9 +485,9 @@ mod tests {
         let intended: Vec<&str> = (0..10).map(|i| reached[i * 3].0).collect();
         let mut token = token(&intended, Some("usrA"), &reached);
         token.intent.scopes = vec!["data.records:read".into()];
-        let full = estimate(std::slice::from_ref(&token), Depth::Full);
+        let full = estimate(std::slice::from_ref(&token), Depth::Full, &[]);
         assert_eq!(full.requests, 1 + 1 + 5 + 9 * 2 + (3 + 1));
-        let deep = estimate(&[token], Depth::Deep);
+        let deep = estimate(&[token], Depth::Deep, &[]);
         assert_eq!(deep.requests, 1 + 1 + 167 * 5 + 333 * 8);
     }
 }

@@ -37,8 +37,8 @@ pub enum Depth {
     Intended,
 }
 
-/// Checks one token as deep as `depth` says; a full check also probes the bases named in
-/// `also` in full.
+/// Checks one token as deep as `depth` says; unless light, it also probes the bases named
+/// in `also` in full.
 pub async fn check_token(
     caller: &Caller<'_>,
     intent: &TokenIntent,
@@ -101,7 +101,7 @@ pub async fn check_token(
     report
         .scopes
         .insert("schema.bases:read".into(), verdict(listed.is_some()));
-    let targets = targets(listed, &intent.bases);
+    let targets = targets(listed, &intent.bases, if light { &[] } else { also });
     let order: Vec<String> = targets.iter().map(|t| t.reach.id.clone()).collect();
     report.bases = if light {
         targets.into_iter().map(Target::unprobed).collect()
@@ -109,7 +109,7 @@ pub async fn check_token(
         let denials = Denials::default();
         let (probed, left): (Vec<Target>, Vec<Target>) = targets
             .into_iter()
-            .partition(|t| depth == Depth::Deep || t.reach.intended || also.contains(&t.reach.id));
+            .partition(|t| depth == Depth::Deep || t.named);
         let every: Vec<&'static BaseScope> = BASE_SCOPES.iter().collect();
         let meant: Vec<&'static BaseScope> = BASE_SCOPES
             .iter()
@@ -117,8 +117,9 @@ pub async fn check_token(
             .collect();
         // A full check asks each intended base the intended scopes; the one where the
         // most can be proven is asked every scope, beside them, which proves most of the
-        // others at once, on a base the token is meant for. A token that cannot list
-        // bases shows its reach and roles only to probes: each base is asked everything.
+        // others at once, on a base the token is meant for. A base the user named is
+        // asked everything: that is why it was named. A token that cannot list bases
+        // shows its reach and roles only to probes: each base is asked everything.
         let listing = report.can_list_bases == Some(true);
         let lead = (depth == Depth::Full)
             .then(|| witness::lead(probed.iter().filter(|t| t.reach.intended)))

@@ -20,8 +20,8 @@ pub struct CheckJob {
     pub secret: Result<Secret, String>,
     /// The token's user from its last check, so whoami spends the right budget.
     pub user_hint: Option<String>,
-    /// Bases to probe in full beside the intended ones (`check --base`): their verdicts
-    /// are asked, not implied, and they stay unintended.
+    /// Bases to probe in full beside the intended ones (`check --base`, or picked in the
+    /// app): their verdicts are asked, not implied, and they stay unintended.
     pub also: Vec<String>,
 }
 

@@ -19,7 +19,7 @@ use crate::model::verdict::{PermissionLevel, Verdict};
 /// the token's for every base, so once a base where nothing else can refuse it (listed,
 /// so granted, with the creator role, the table known to exist) answers 403, every other
 /// base would answer the same: no request is sent for it there, except on an intended
-/// base (see `send`).
+/// or named base (see `send`).
 #[derive(Default)]
 pub(super) struct Denials(Mutex<BTreeMap<&'static str, String>>);
 
@@ -202,8 +202,9 @@ fn ask<'a>(
 }
 
 /// Sends unless the scope was shown missing elsewhere before the request leaves. An
-/// intended base is asked anyway: its own answer is what the check is for there, and it
-/// keeps the count of requests what the estimate says, whatever answers first.
+/// intended base (or one the user named) is asked anyway: its own answer is what the
+/// check is for there, and it keeps the count of requests what the estimate says,
+/// whatever answers first.
 async fn send(site: &Site<'_>, s: &BaseScope, ask: &Ask<'_>) -> Option<Result<Vec<u8>, ApiError>> {
     let request = Request {
         method: ask.method.clone(),
@@ -211,7 +212,7 @@ async fn send(site: &Site<'_>, s: &BaseScope, ask: &Ask<'_>) -> Option<Result<Ve
         query: ask.query,
         base: Some(site.base),
     };
-    let known = || !site.intended && site.denials.shown_by(s.scope).is_some();
+    let known = || !site.named && site.denials.shown_by(s.scope).is_some();
     site.caller.send_unless(request, &known).await
 }
 
@@ -459,7 +460,7 @@ mod tests {
             level,
             listing,
             intended_table,
-            intended: false,
+            named: false,
             denials: &denials,
         };
         let write = base_scope("data.records:write").unwrap();

@@ -1,5 +1,6 @@
 //! The bases a check looks at, and what is known of each before any request: every base
-//! the token lists (with the user's role), then each intended base it does not list.
+//! the token lists (with the user's role), then each intended base it does not list, and
+//! each base the user asked to probe (`check --base`, or picked in the app) it does not.
 
 use crate::airtable::models::ListedBase;
 use crate::model::record::BaseIntent;
@@ -15,6 +16,9 @@ pub(super) struct Target {
     pub table: Option<String>,
     /// Whether the token lists bases (and so may read their schema).
     pub listing: bool,
+    /// Intended, or named by the user to probe: asked in its own right, so what other
+    /// bases show never stands in for its answers.
+    pub named: bool,
 }
 
 impl Target {
@@ -29,18 +33,36 @@ impl Target {
     }
 }
 
-/// The bases to look at: without the base list, the intended ones are all there is.
-pub(super) fn targets(listed: Option<Vec<ListedBase>>, intended: &[BaseIntent]) -> Vec<Target> {
+/// The bases to look at: without the base list, the intended ones and those `also`
+/// names are all there is.
+pub(super) fn targets(
+    listed: Option<Vec<ListedBase>>,
+    intended: &[BaseIntent],
+    also: &[String],
+) -> Vec<Target> {
     let is_intended = |id: &str| intended.iter().any(|b| b.id == id);
+    let also = also.iter().filter(|id| !is_intended(id));
     let Some(listed) = listed else {
-        return intended
+        let mut targets: Vec<Target> = intended
             .iter()
             .map(|b| Target {
                 reach: BaseReach::new(&b.id, None, None, true),
                 table: b.table.clone(),
                 listing: false,
+                named: true,
             })
             .collect();
+        for id in also {
+            if !targets.iter().any(|t| &t.reach.id == id) {
+                targets.push(Target {
+                    reach: BaseReach::new(id, None, None, false),
+                    table: None,
+                    listing: false,
+                    named: true,
+                });
+            }
+        }
+        return targets;
     };
     let mut targets: Vec<Target> = listed
         .into_iter()
@@ -72,17 +94,24 @@ pub(super) fn targets(listed: Option<Vec<ListedBase>>, intended: &[BaseIntent]) 
                 .iter()
                 .find(|i| i.id == b.id)
                 .and_then(|i| i.table.clone());
+            let named = reach.intended || also.clone().any(|id| *id == b.id);
             Target {
                 reach,
                 table,
                 listing: true,
+                named,
             }
         })
         .collect();
-    for b in intended {
-        if !targets.iter().any(|t| t.reach.id == b.id) {
-            // Intended but not listed: the token cannot reach it, so nothing to try.
-            let mut unreached = BaseReach::new(&b.id, None, None, true);
+    // Named but not listed: the token cannot reach it, so nothing to try; the report
+    // still says so, where the user looks for it.
+    let named = intended
+        .iter()
+        .map(|b| (b.id.as_str(), true))
+        .chain(also.map(|id| (id.as_str(), false)));
+    for (id, is_intended) in named {
+        if !targets.iter().any(|t| t.reach.id == id) {
+            let mut unreached = BaseReach::new(id, None, None, is_intended);
             unreached
                 .reasons
                 .insert("base".into(), "not among the bases the token lists".into());
@@ -90,6 +119,7 @@ pub(super) fn targets(listed: Option<Vec<ListedBase>>, intended: &[BaseIntent]) 
                 reach: unreached,
                 table: None,
                 listing: true,
+                named: true,
             });
         }
     }
@@ -117,7 +147,7 @@ mod tests {
     }
 
     #[test]
-    fn every_listed_base_is_reached_whatever_its_role_and_an_unlisted_intended_one_is_not() {
+    fn every_listed_base_is_reached_whatever_its_role_and_an_unlisted_named_one_is_not() {
         let found = targets(
             Some(vec![
                 listed("appAdmin", "none"),
@@ -125,14 +155,16 @@ mod tests {
                 listed("appRead", "read"),
             ]),
             &[intent("appRead"), intent("appGone")],
+            &["appOwner".into(), "appElsewhere".into(), "appRead".into()],
         );
-        let seen: Vec<(&str, bool, bool, Option<&str>)> = found
+        let seen: Vec<(&str, bool, bool, bool, Option<&str>)> = found
             .iter()
             .map(|t| {
                 (
                     t.reach.id.as_str(),
                     t.reach.reachable,
                     t.reach.intended,
+                    t.named,
                     t.table.as_deref(),
                 )
             })
@@ -140,22 +172,37 @@ mod tests {
         assert_eq!(
             seen,
             [
-                ("appAdmin", true, false, None),
-                ("appOwner", true, false, None),
-                ("appRead", true, true, Some("Deals")),
-                ("appGone", false, true, None),
+                ("appAdmin", true, false, false, None),
+                ("appOwner", true, false, true, None),
+                ("appRead", true, true, true, Some("Deals")),
+                ("appGone", false, true, true, None),
+                ("appElsewhere", false, false, true, None),
             ]
         );
         assert!(found[0].reach.reasons["role"].contains("admin"));
         assert!(found[1].reach.reasons["role"].contains("owner"));
         assert!(found[3].reach.reasons["base"].contains("not among"));
+        assert!(found[4].reach.reasons["base"].contains("not among"));
     }
 
     #[test]
-    fn without_the_base_list_the_intended_bases_are_tried_with_their_tables() {
-        let found = targets(None, &[intent("appA")]);
-        assert_eq!(found.len(), 1);
-        assert!(!found[0].listing && !found[0].reach.reachable);
+    fn without_the_base_list_the_intended_bases_and_the_named_ones_are_tried() {
+        let found = targets(
+            None,
+            &[intent("appA")],
+            &["appB".into(), "appA".into(), "appB".into()],
+        );
+        assert_eq!(found.len(), 2);
+        assert!(
+            found
+                .iter()
+                .all(|t| !t.listing && !t.reach.reachable && t.named)
+        );
         assert_eq!(found[0].table.as_deref(), Some("Deals"));
+        assert!(found[0].reach.intended);
+        assert_eq!(
+            (found[1].reach.id.as_str(), found[1].reach.intended),
+            ("appB", false)
+        );
     }
 }

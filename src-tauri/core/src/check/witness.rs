@@ -1,10 +1,11 @@
 //! Proving each scope once per token. A token's scopes are token-wide, and the base list
 //! names every base it reaches with the user's role there (`airtable-api.md`, "Monthly
-//! API quota"): once the intended bases are probed, a scope no base has shown held or
-//! missing is tried on one other base the token reaches (the one whose role allows the
-//! most open scopes, a creator's among equals, where a refusal proves a scope missing),
-//! and on a second only when the first could not tell. Every cell no probe answered, on
-//! any base, then takes its verdict from what is known and the role there.
+//! API quota"): once the intended bases (and those the user picked) are probed, a scope
+//! no base has shown held or missing is tried on one other base the token reaches (the
+//! one whose role allows the most open scopes, a creator's among equals, where a refusal
+//! proves a scope missing), and on a second only when the first could not tell. Every
+//! cell no probe answered, on any base, then takes its verdict from what is known and the
+//! role there.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +24,7 @@ pub(super) fn most_tries(s: &BaseScope) -> u8 {
     if s.probe == Probe::Shares { 1 } else { 2 }
 }
 
-/// Whether an intended base's refusal already said what another base would.
+/// Whether a probed base's refusal already said what another base would.
 fn refused_alike(s: &BaseScope, probed: &[BaseReach]) -> bool {
     s.probe == Probe::Shares
         && probed

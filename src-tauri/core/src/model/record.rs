@@ -204,18 +204,24 @@ impl TokenIntent {
     }
 }
 
+/// A base id as the user typed it, trimmed, or why it is not one. It goes into request
+/// paths, so nothing else may pass.
+pub fn base_id(typed: &str) -> Result<String, InvalidIntent> {
+    let id = typed.trim();
+    let well_formed =
+        id.len() == 17 && id.starts_with("app") && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if !well_formed {
+        return Err(InvalidIntent(format!(
+            "“{id}” is not a base id: base ids are app + 14 letters or digits, as in the \
+             base's URL (airtable.com/appXXXXXXXXXXXXXX/…)"
+        )));
+    }
+    Ok(id.to_owned())
+}
+
 impl BaseIntent {
     fn normalized(self) -> Result<Self, InvalidIntent> {
-        let id = self.id.trim().to_owned();
-        let well_formed = id.len() == 17
-            && id.starts_with("app")
-            && id.chars().all(|c| c.is_ascii_alphanumeric());
-        if !well_formed {
-            return Err(InvalidIntent(format!(
-                "“{id}” is not a base id: base ids are app + 14 letters or digits, as in the \
-                 base's URL (airtable.com/appXXXXXXXXXXXXXX/…)"
-            )));
-        }
+        let id = base_id(&self.id)?;
         let clean = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(BaseIntent {
             id,

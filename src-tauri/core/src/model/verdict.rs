@@ -20,8 +20,25 @@ pub enum Verdict {
     Restricted,
     /// Not probed here: the token holds the scope (another base proved it), reaches this
     /// base, and the user's role here allows it. A table's or field's restriction, or a
-    /// spent monthly quota, is not ruled out. Never on an intended base.
+    /// spent monthly quota, is not ruled out. Never for a scope the intent names on a
+    /// base it names, nor on a base the user named to probe: those are always asked.
     Implied,
+}
+
+impl Verdict {
+    /// The verdict as the JSON contract names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Granted => "granted",
+            Self::Denied => "denied",
+            Self::BlockedByRole => "blocked_by_role",
+            Self::Unverifiable => "unverifiable",
+            Self::NotChecked => "not_checked",
+            Self::Error => "error",
+            Self::Restricted => "restricted",
+            Self::Implied => "implied",
+        }
+    }
 }
 
 /// The user's role in a base, weakest first, as `permissionLevel` names it.
@@ -71,6 +88,28 @@ impl PermissionLevel {
             Self::Comment => "comment",
             Self::Edit => "edit",
             Self::Create => "create",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict::{self, *};
+
+    #[test]
+    fn each_verdict_is_named_as_the_json_names_it() {
+        let every: [Verdict; 8] = [
+            Granted,
+            Denied,
+            BlockedByRole,
+            Unverifiable,
+            NotChecked,
+            Error,
+            Restricted,
+            Implied,
+        ];
+        for v in every {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.name());
         }
     }
 }

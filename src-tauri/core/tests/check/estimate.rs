@@ -1,6 +1,7 @@
 //! The estimate against what the check then sends, on every account the benchmark
-//! measures: exact from a full check's report to the next full check; from a light
-//! check's, which shows no scope, within the tries a scope the token lacks adds.
+//! measures: exact from a full check's report to the next full check, with bases named to
+//! probe or without; from a light check's, which shows no scope, within the tries a scope
+//! the token lacks adds.
 
 use chrono::NaiveDate;
 use fake_airtable::FakeAirtable;
@@ -15,13 +16,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::support::{assert_consistent, quick};
 
-/// Checks every token of the account as deep as `depth` says, each record taking its
-/// report.
+/// Checks every token of the account as deep as `depth` says, probing the bases `also`
+/// names in full, each record taking its report.
 async fn check_all(
     client: &Client,
     tokens: &[VaultToken],
     records: &mut [TokenRecord],
     depth: Depth,
+    also: &[String],
 ) {
     let jobs = tokens
         .iter()
@@ -31,7 +33,7 @@ async fn check_all(
             intent: record.intent.clone(),
             secret: Ok(Secret::new(token.secret.clone())),
             user_hint: None,
-            also: Vec::new(),
+            also: also.to_vec(),
         })
         .collect();
     let mut reports = Vec::new();
@@ -73,19 +75,28 @@ async fn holds(account: Account) {
             TokenRecord::new(intent, None, chrono::Utc::now())
         })
         .collect();
-    check_all(&client, &tokens, &mut records, Depth::Light).await;
-    for round in ["after a light check", "after a full check"] {
+    check_all(&client, &tokens, &mut records, Depth::Light, &[]).await;
+    for round in [
+        "after a light check",
+        "after a full check",
+        "with bases named",
+    ] {
+        let also = if round == "with bases named" {
+            named_bases(&records)
+        } else {
+            Vec::new()
+        };
         let expected: Vec<u32> = records
             .iter()
-            .map(|r| estimate(std::slice::from_ref(r), Depth::Full).requests)
+            .map(|r| estimate(std::slice::from_ref(r), Depth::Full, &also).requests)
             .collect();
-        let whole = estimate(&records, Depth::Full).requests;
+        let whole = estimate(&records, Depth::Full, &also).requests;
         fake.reset_traffic();
-        check_all(&client, &tokens, &mut records, Depth::Full).await;
+        check_all(&client, &tokens, &mut records, Depth::Full, &also).await;
         for (record, expected) in records.iter().zip(&expected) {
             let report = record.last_report.as_ref().unwrap();
             let case = format!("{name}, {round}, {:?}", record.intent.scopes);
-            if round == "after a full check" {
+            if round != "after a light check" {
                 assert_eq!(report.requests, *expected, "{case}");
                 continue;
             }
@@ -104,10 +115,57 @@ async fn holds(account: Account) {
                 report.requests
             );
         }
-        if round == "after a full check" {
+        if round != "after a light check" {
             assert_eq!(fake.stats().requests, u64::from(whole), "{name}: in all");
         }
+        if round == "with bases named" {
+            let asked = |r: &TokenRecord| {
+                let bases = &r.last_report.as_ref().unwrap().bases;
+                bases.iter().any(|b| also.contains(&b.id) && b.requests > 0)
+            };
+            assert!(records.iter().any(asked), "{name}: no named base was asked");
+            for record in &records {
+                let bases = &record.last_report.as_ref().unwrap().bases;
+                let probed = bases.iter().filter(|b| also.contains(&b.id) && b.reachable);
+                // Asked in full, intended or not: a named base never takes a verdict
+                // from another.
+                for base in probed {
+                    assert!(
+                        !base.scopes.values().any(|v| *v == Verdict::Implied),
+                        "{name}: {} was named, yet implied",
+                        base.id
+                    );
+                }
+                let unlisted = bases.iter().find(|b| b.id == NOT_LISTED);
+                if record.last_report.as_ref().unwrap().can_list_bases == Some(true) {
+                    assert!(unlisted.is_some_and(|b| !b.reachable && b.requests == 0));
+                }
+            }
+        }
     }
+}
+
+/// A base no account has: named, it shows as not reached, and costs nothing.
+const NOT_LISTED: &str = "appNotListed00000";
+
+/// The bases a user might name to probe: of each token, the first reached base it is not
+/// meant for and the last by id it is meant for (asked only the intended scopes unless
+/// it leads); and one no token lists.
+fn named_bases(records: &[TokenRecord]) -> Vec<String> {
+    let mut named: Vec<String> = records
+        .iter()
+        .filter_map(|r| r.last_report.as_ref())
+        .flat_map(|report| {
+            let reached = report.bases.iter().filter(|b| b.reachable);
+            let unintended = reached.clone().find(|b| !b.intended);
+            let intended = reached.filter(|b| b.intended).max_by_key(|b| &b.id);
+            unintended.into_iter().chain(intended).map(|b| b.id.clone())
+        })
+        .collect();
+    named.push(NOT_LISTED.into());
+    named.sort();
+    named.dedup();
+    named
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -219,7 +219,7 @@ async fn the_estimate_is_what_the_next_check_sends() {
             &[Depth::Light, Depth::Full]
         };
         for &depth in depths {
-            let expected = estimate(std::slice::from_ref(&record), depth).requests;
+            let expected = estimate(std::slice::from_ref(&record), depth, &[]).requests;
             let next = one(&fake, token, bases, depth).await;
             let case = format!("token {token} on {bases:?}, {depth:?}");
             if depth == Depth::Deep {
