@@ -808,7 +808,8 @@ export type Verdict = "granted" | "denied" |
 /**
  *  Not probed here: the token holds the scope (another base proved it), reaches this
  *  base, and the user's role here allows it. A table's or field's restriction, or a
- *  spent monthly quota, is not ruled out. Never on an intended base.
+ *  spent monthly quota, is not ruled out. Never for a scope the intent names on a
+ *  base it names, nor on a base the user named to probe: those are always asked.
  */
 "implied";
 
