@@ -1155,6 +1155,25 @@ fn a_full_check_implies_what_it_does_not_probe_and_a_deep_one_probes_everything(
     let on_ops = base(&deep, &ops);
     assert_eq!(on_ops["scopes"]["data.records:read"], "granted");
     assert_eq!(on_ops["requests"], 5);
+    // Drift is the same whether the cells were implied or probed: a base reached only by
+    // implication is still reached, an excess scope still excess.
+    let drift = |json: &serde_json::Value, field: &str| json["tokens"][0]["drift"][field].clone();
+    for field in [
+        "excess_bases",
+        "excess_scopes",
+        "missing_scopes",
+        "missing_bases",
+    ] {
+        assert_eq!(drift(&full, field), drift(&deep, field), "{field}");
+    }
+    assert!(
+        drift(&full, "excess_bases")
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::Value::from(ops.as_str())),
+        "{}",
+        drift(&full, "excess_bases")
+    );
     let out = v.run(&["check", "--light", "--deep"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

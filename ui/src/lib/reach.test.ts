@@ -277,6 +277,10 @@ describe("a held scope blocked on some bases, an admin's base, and a change sinc
       { id: OPS, name: "Ops", intended: true, role: "read", implied: 0 },
     ]);
     expect(probeable({ ...token, last_report: null })).toEqual([]);
+    // Reached only by implication, HR is still reached, and over-privileged.
+    const onHr = matrix([{ ...token, last_report: implied }], HR);
+    expect(onHr.rows.length).toBe(1);
+    expect(onHr.rows[0].cells[HR]?.tone).toBe("excess");
   });
 
   it("names an admin's role for what it is", () => {
