@@ -4,6 +4,7 @@ fn main() {
     let commands = &[
         "list_tokens",
         "scope_catalog",
+        "consumer_kinds",
         "vault_health",
         "add_token",
         "edit_token",

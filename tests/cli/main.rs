@@ -7,6 +7,7 @@
 mod adopt;
 mod bridge;
 mod check;
+mod consumers;
 mod copies;
 mod due;
 mod failures;

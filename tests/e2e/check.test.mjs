@@ -197,6 +197,20 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
   assert.deepEqual(record.intent.bases.map((b) => b.id).sort(), reached, "the intent is every base it reaches");
   assert.equal(record.last_report.status, "ok", "its last check, judged against the new intent, has no drift");
 
+  step("will each place keep working");
+  await (await session.find("header .brand")).click();
+  await (await session.find("[data-test=token-row][data-name='Hiring form'] td")).click();
+  await session.find("[data-test=consumers]");
+  const consumers = await session.execute(
+    `return [...document.querySelectorAll("[data-test=consumer]")].map((c) => [c.dataset.label, c.dataset.state, [...c.querySelectorAll("[data-test=consumer-failure]")].map((f) => f.dataset.cause + ": " + f.innerText.replace(/\\s+/g, " "))])`,
+  );
+  await shot("13-consumers");
+  // Meant to change the schema, which an editor may not: the careers form will fail there.
+  assert.equal(consumers.length, 1, JSON.stringify(consumers));
+  const [label, state, failures] = consumers[0];
+  assert.deepEqual([label, state], ["Website: careers form", "will_fail"]);
+  assert.match(failures[0], /^role: .*schema\.bases:write.*creator/);
+
   step("a base picked to probe in full");
   const ARCHIVE = "appArchive2024000";
   const costWith = async (picked) => {
@@ -208,9 +222,13 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
     await (await session.find(`[data-test=probe-base][data-base=${ARCHIVE}] input`)).click();
     await session.until(() => /Probe in full: 1 picked/.test(document.querySelector("[data-test=probe-bases] summary")?.textContent ?? ""), "the pick");
   };
+  const marketing = () => app.readInventory().tokens.find((r) => r.intent.name === "Marketing site build");
   const checkPicked = async () => {
     const before = (await fake.stats()).requests;
+    const checks = marketing().checks.length;
     await (await session.find("[data-test=check]")).click();
+    // The outcome of the check before may still show: the inventory says when this one is done.
+    await waitFor(() => marketing().checks.length > checks, "the check to be kept", 30000);
     await session.until(
       () => /^Checked 1 token in .*, 1 picked base probed in full\./.test(document.querySelector("[data-test=check-outcome]")?.textContent ?? ""),
       "the check with the picked base",
@@ -237,7 +255,6 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
   const sentFirst = await checkPicked();
   assert.ok(sentFirst <= costPicked, `${sentFirst} <= ${costPicked}`);
   assert.match(await (await session.find("[data-test=probe-bases] summary")).text(), /Probe in full…/, "a pick is for one check");
-  const marketing = () => app.readInventory().tokens.find((r) => r.intent.name === "Marketing site build");
   const archive = marketing().last_report.bases.find((b) => b.id === ARCHIVE);
   assert.ok(!archive.intended, "picking a base does not make it intended");
   assert.deepEqual(

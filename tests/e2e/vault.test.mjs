@@ -104,7 +104,10 @@ test("add, list, edit, copy and remove a token in the app", async (t) => {
   await (await session.find("[data-test=base-id]")).type("appAAAAAAAAAAAAAA");
   await (await session.find("[data-test=base-table]")).type("tblBBBBBBBBBBBBBB");
   await (await session.find("[data-test=base-label]")).type("Sales CRM");
-  await (await session.find("[data-test=used-by]")).type(`Zapier: CRM sync${KEY.enter}~/jobs/backup.env`);
+  await (await session.find("[data-test=place-label]")).type("Zapier: CRM sync");
+  await (await session.find("[data-test=add-place]")).click();
+  const labels = await session.findAll("[data-test=place-label]");
+  await labels[1].type("~/jobs/backup.env");
   await shot("02-add-form");
   await (await session.find("[data-test=save]")).click();
 
@@ -116,7 +119,10 @@ test("add, list, edit, copy and remove a token in the app", async (t) => {
   assert.equal(record.intent.name, "CRM sync");
   assert.deepEqual(record.intent.scopes, ["data.records:read", "webhook:manage"]);
   assert.deepEqual(record.intent.bases, [{ id: "appAAAAAAAAAAAAAA", label: "Sales CRM", table: "tblBBBBBBBBBBBBBB" }]);
-  assert.deepEqual(record.intent.used_by, ["Zapier: CRM sync", "~/jobs/backup.env"]);
+  assert.deepEqual(record.intent.used_by, [
+    { kind: "custom", label: "Zapier: CRM sync" },
+    { kind: "custom", label: "~/jobs/backup.env", path: "~/jobs/backup.env" },
+  ]);
   assert.equal(app.keychainSecret(record.id), PAT, "the secret is in the Secret Service");
 
   step("list");

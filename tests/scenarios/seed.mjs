@@ -27,6 +27,7 @@ export function seedVault(cli) {
     for (const s of t.scopes) args.push("--scope", s);
     for (const b of t.bases) args.push("--base", b);
     for (const u of t.used_by) args.push("--used-by", u);
+    for (const c of t.consumers ?? []) args.push("--consumer", c);
     if (t.note) args.push("--note", t.note);
     cli(args, `${t.secret}\n`);
   }

@@ -2,7 +2,8 @@
 //! compiler keeps it free of Tauri: this crate does not depend on it. Layers, bottom
 //! first; each uses only those below it:
 //!
-//! 1. `secret`, `scopes`, `model` (records and check reports), `config`, `files`
+//! 1. `secret`, `scopes`, `consumers` (the programs that use tokens, and their needs),
+//!    `model` (records and check reports), `config`, `files`
 //!    (durable writes), `program` (which program configs may run), `settings` and
 //!    `error` (what crosses to a user);
 //! 2. `vault` (keychain + inventory) and `airtable` (the paced HTTP client);
@@ -14,6 +15,7 @@
 pub mod airtable;
 pub mod check;
 pub mod config;
+pub mod consumers;
 pub mod error;
 pub mod files;
 pub mod model;

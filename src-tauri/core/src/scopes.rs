@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+/// Where a user makes, edits, regenerates and deletes tokens.
+pub const TOKENS_PAGE: &str = "https://airtable.com/create/tokens";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ScopeGroup {

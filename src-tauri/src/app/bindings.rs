@@ -26,6 +26,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             list_tokens,
             scope_catalog,
+            consumer_kinds,
             vault_health,
             add_token,
             edit_token,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::error::AppError;
 use super::state::AppState;
 use super::tray::show_attention;
+use patvault_core::consumers::{self, ConsumerKind};
 use patvault_core::error::{ErrorReport, UserError};
 use patvault_core::files::write_atomic;
 use patvault_core::model::record::TokenIntent;
@@ -75,6 +76,14 @@ pub async fn list_tokens(app: AppHandle, state: State<'_, AppState>) -> Reply<Ve
 #[specta::specta]
 pub fn scope_catalog() -> Vec<ScopeInfo> {
     CATALOG.to_vec()
+}
+
+/// The programs known to use tokens, what each needs and the sources: the kinds a
+/// "used by" place can have.
+#[tauri::command]
+#[specta::specta]
+pub fn consumer_kinds() -> Vec<ConsumerKind> {
+    consumers::kinds().to_vec()
 }
 
 #[tauri::command]

@@ -12,9 +12,10 @@ use super::commands::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use patvault_core::ops::renewal::{
-    NewSecretCheck, OldSecret, TOKENS_PAGE, check_new_secret, check_old_secret, swap,
+    NewSecretCheck, OldSecret, check_new_secret, check_old_secret, swap,
 };
 use patvault_core::ops::summary::{TokenSummary, summary};
+use patvault_core::scopes::TOKENS_PAGE;
 use patvault_core::secret::Secret;
 
 struct Draft {

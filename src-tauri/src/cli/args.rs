@@ -148,6 +148,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The programs known to use tokens (for `--consumer KIND=…`): what each needs,
+    /// how it is recognised, and the sources.
+    Consumers {
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the rotation schedule as an iCalendar (.ics) file, or print it.
     Calendar {
         #[arg(long, value_name = "FILE")]
@@ -272,6 +278,11 @@ pub struct IntentArgs {
     /// Where the token is used, e.g. "Zapier: CRM sync" (repeat for more).
     #[arg(long = "used-by", value_name = "TEXT")]
     pub used_by: Vec<String>,
+    /// A place of a known kind (see `patvault consumers`) that uses the token:
+    /// KIND=LABEL[;base=APP,…][;path=PATH][;needs=SCOPE,…] (repeat for more; with
+    /// --used-by, together they replace the list).
+    #[arg(long = "consumer", value_name = "KIND=LABEL[;…]")]
+    pub consumers: Vec<String>,
     /// A free-text note.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::error::CliError;
 use super::out::print_out;
 use super::output::{columns, json};
+use patvault_core::check::consumers::{ConsumerState, ConsumersReport, judge};
 use patvault_core::check::{Depth, estimate};
 use patvault_core::config::Config;
 use patvault_core::model::CheckStatus;
@@ -34,6 +35,15 @@ struct TokenCheck<'a> {
     name: &'a str,
     #[serde(flatten)]
     report: &'a CheckReport,
+    /// Whether each place that uses the token will keep working.
+    consumers: ConsumersReport,
+}
+
+/// What the places of a token can expect, now that `report` is its latest check.
+fn consumers_after(token: &TokenRecord, report: &CheckReport) -> ConsumersReport {
+    let mut after = token.clone();
+    after.add_check(report);
+    judge(&after)
 }
 
 /// The runtime a check runs on: multi-threaded, as `check_in_vault` needs.
@@ -158,6 +168,7 @@ pub fn check(
                 .map(|(t, r)| TokenCheck {
                     name: &t.intent.name,
                     report: r,
+                    consumers: consumers_after(t, r),
                 })
                 .collect(),
         };
@@ -213,14 +224,17 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)], also: &[String]) -> String
     let mut out = columns(["NAME", "STATUS", "USER", "BASES", "DRIFT"], &rows);
     for (t, r) in checked {
         let named = named_lines(r, also);
+        let consumers = consumer_lines(&consumers_after(t, r));
         if r.drift.findings.is_empty()
             && r.error.is_none()
             && r.changed_since_last.is_none()
             && named.is_empty()
+            && consumers.is_empty()
         {
             continue;
         }
         out.push_str(&format!("\n{}:\n", t.intent.name));
+        out.push_str(&consumers);
         out.push_str(&named);
         if let Some(c) = &r.changed_since_last {
             let which = match (c.shrank, c.grew) {
@@ -252,6 +266,39 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)], also: &[String]) -> String
         if let Some(e) = &r.error {
             out.push_str(&format!("  error: {e}\n"));
         }
+    }
+    out
+}
+
+/// Each place that uses the token, will it keep working, and what no place needs.
+fn consumer_lines(c: &ConsumersReport) -> String {
+    let mut out = String::new();
+    for v in &c.consumers {
+        let state = match v.state {
+            ConsumerState::Works => "works",
+            ConsumerState::WillFail => "will fail",
+            ConsumerState::Unknown => "unknown",
+        };
+        let inferred = if v.place.inferred { ", inferred" } else { "" };
+        out.push_str(&format!(
+            "  {state}: {} ({}{inferred})\n",
+            v.place.label, v.kind_name
+        ));
+        for f in &v.failures {
+            let what = if f.required { "fails" } else { "would fail" };
+            out.push_str(&format!(
+                "    {} {what}: {}\n      fix: {}\n",
+                f.feature, f.why, f.fix
+            ));
+        }
+        if v.state == ConsumerState::Unknown {
+            for why in &v.unknown {
+                out.push_str(&format!("    not known: {why}\n"));
+            }
+        }
+    }
+    if let Some(s) = &c.suggestion {
+        out.push_str(&format!("  narrower: {s}\n"));
     }
     out
 }

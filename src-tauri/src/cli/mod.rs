@@ -6,6 +6,7 @@
 mod args;
 mod check;
 mod completions;
+mod consumers;
 mod doctor;
 mod due;
 mod error;
@@ -81,14 +82,15 @@ pub fn run(command: Command, config: &Config) -> i32 {
 }
 
 fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
-    // These two need no vault: they work before the first token is added.
+    // These need no vault: they work before the first token is added.
     let vault = match command {
         Command::Completions { shell } => return completions::registration(shell).map(|()| 0),
         Command::Man { dir } => return completions::man_pages(&dir).map(|()| 0),
+        Command::Consumers { json } => return consumers::consumers(json),
         _ => open_vault(config)?,
     };
     match command {
-        Command::Completions { .. } | Command::Man { .. } => {}
+        Command::Completions { .. } | Command::Man { .. } | Command::Consumers { .. } => {}
         Command::Add {
             name,
             intent,

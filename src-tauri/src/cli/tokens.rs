@@ -11,6 +11,7 @@ use super::out::print_out;
 use super::{output, warn};
 use patvault_core::check::adopt::AdoptError;
 use patvault_core::config::Config;
+use patvault_core::model::consumer::Consumer;
 use patvault_core::model::record::{BaseIntent, TokenIntent};
 use patvault_core::ops::adopt::{Adopt, adopt_in_vault, intent_from_reach};
 use patvault_core::ops::client::open_client;
@@ -160,8 +161,21 @@ impl IntentArgs {
         if let Some(days) = self.lead_days {
             intent.lead_days = Some(days);
         }
-        if !self.used_by.is_empty() {
-            intent.used_by = self.used_by;
+        if !self.used_by.is_empty() || !self.consumers.is_empty() {
+            let mut used_by: Vec<Consumer> = self
+                .used_by
+                .into_iter()
+                .map(|label| {
+                    // A label the token already has keeps what is known of that place.
+                    let same = |c: &&Consumer| c.label == label.trim();
+                    let known = intent.used_by.iter().find(same).cloned();
+                    known.unwrap_or_else(|| Consumer::custom(label))
+                })
+                .collect();
+            for spec in &self.consumers {
+                used_by.push(Consumer::parse(spec).map_err(|e| CliError::Input(e.0))?);
+            }
+            intent.used_by = used_by;
         }
         if let Some(note) = self.note {
             intent.notes = note;

@@ -10,6 +10,11 @@ export const commands = {
 	/**  Every token; the tray's menu follows what the window sees. */
 	listTokens: () => typedError<TokenSummary[], ErrorReport>(__TAURI_INVOKE("list_tokens")),
 	scopeCatalog: () => __TAURI_INVOKE<ScopeInfo[]>("scope_catalog"),
+	/**
+	 *  The programs known to use tokens, what each needs and the sources: the kinds a
+	 *  "used by" place can have.
+	 */
+	consumerKinds: () => __TAURI_INVOKE<ConsumerKind[]>("consumer_kinds"),
 	vaultHealth: () => typedError<HealthShown, ErrorReport>(__TAURI_INVOKE("vault_health")),
 	addToken: (intent: TokenIntent, secret: string, acceptUnusualShape: boolean) => typedError<SavedToken, ErrorReport>(__TAURI_INVOKE("add_token", { intent, secret, acceptUnusualShape })),
 	editToken: (id: string, intent: TokenIntent) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("edit_token", { id, intent })),
@@ -288,6 +293,83 @@ export type CheckUser = {
 	email: string | null,
 };
 
+export type Consumer = {
+	/**  A kind from the consumer catalog (`consumers::catalog`), or `custom`. */
+	kind: string,
+	/**  The place in the user's words: "Zapier: CRM sync", "nightly backup on the NAS". */
+	label: string,
+	/**  The file or folder it reads the token from, when it has one. */
+	path?: string | null,
+	/**  The bases it works on; none named means the token's intended bases. */
+	bases?: string[],
+	/**
+	 *  What a custom place needs, as the user says: scopes. Empty means not stated, and
+	 *  nothing is concluded from it.
+	 */
+	needs?: string[],
+	/**  The kind was inferred from what a scan found it running, not yet confirmed. */
+	inferred?: boolean,
+};
+
+export type ConsumerKind = {
+	id: string,
+	name: string,
+	/**  How it takes the token, in its own words. */
+	token: string,
+	/**  Words in an MCP server's command line that say it runs this program. */
+	commands: string[],
+	/**  The URLs of a remote MCP server that is this program. */
+	urls: string[],
+	/**
+	 *  Whether its sources say what it needs; when not, a place of this kind has the
+	 *  needs its user gives, or none known.
+	 */
+	needs_known: boolean,
+	sources: Source[],
+	/**  What it does with the token, each with what that needs. */
+	features: Feature[],
+};
+
+export type ConsumerState = "works" | 
+/**  A feature it needs will fail: `failures` says which, why and the fix. */
+"will_fail" | 
+/**
+ *  Not known: `unknown` says why (no stated needs, not checked, a scope no check
+ *  has shown).
+ */
+"unknown";
+
+/**  One place, and whether it will keep working. */
+export type ConsumerVerdict = {
+	/**  The kind in words, as the catalog names it. */
+	kind_name: string,
+	state: ConsumerState,
+	/**
+	 *  What fails, a feature it needs first; with `works`, what of its optional
+	 *  features would.
+	 */
+	failures: Failure[],
+	/**  Why the verdict is not known, when it is not. */
+	unknown: string[],
+} & Consumer;
+
+/**  Every place of a token, and what the token holds that none of them needs. */
+export type ConsumersReport = {
+	consumers: ConsumerVerdict[],
+	/**
+	 *  Scopes the token holds that no place needs; None when some place's needs are
+	 *  not known (then nothing can be called excess).
+	 */
+	excess_scopes: string[] | null,
+	/**
+	 *  Bases the token reaches that no place works on; None when not every place names
+	 *  its bases (and the token names none for them).
+	 */
+	excess_bases: string[] | null,
+	/**  A narrower token, or one per place, in words; None when nothing is excess. */
+	suggestion: string | null,
+};
+
 /**  One copy as `patvault scan --json` prints it. Never holds a secret. */
 export type Copy = {
 	path: string,
@@ -404,6 +486,37 @@ export type ErrorKind = "not_found" | "name_taken" | "invalid_input" | "unusual_
 export type ErrorReport = {
 	kind: ErrorKind,
 	message: string,
+};
+
+export type Failure = {
+	feature: string,
+	/**  The place cannot work without the feature; otherwise only that feature fails. */
+	required: boolean,
+	cause: FailureCause,
+	scope: string | null,
+	base: string | null,
+	why: string,
+	fix: string,
+};
+
+export type FailureCause = 
+/**  Airtable refuses the token itself (revoked, regenerated, mistyped). */
+"token" | "scope" | 
+/**  The token cannot list bases, which the feature does. */
+"listing" | "base" | "role" | 
+/**  A table's or field's permissions refuse it. */
+"restriction";
+
+export type Feature = {
+	id: string,
+	name: string,
+	/**  Whether the program fails without it, or only that feature does. */
+	required: boolean,
+	scopes: string[],
+	/**  It lists the bases the token reaches (`GET /v0/meta/bases`). */
+	lists_bases: boolean,
+	/**  Where in the program's source the feature's requests are. */
+	source: string,
 };
 
 /**  One difference between intent and reach, explained. */
@@ -690,6 +803,12 @@ export type SettingsShown = {
 	problem: string | null,
 };
 
+export type Source = {
+	url: string,
+	/**  What it says, quoted or closely put. */
+	says: string,
+};
+
 /**
  *  A "used by" place a scan ticked off the rotation checklist: it holds the token's
  *  current ID now (or runs it through the vault), and no older one.
@@ -708,7 +827,11 @@ export type TokenIntent = {
 	last_rotated: string,
 	/**  Days before its due date the token counts as due soon; None: the setting. */
 	lead_days?: number | null,
-	used_by: string[],
+	/**
+	 *  Where it is used. Earlier inventories kept free-text lines: each reads as a custom
+	 *  place.
+	 */
+	used_by: Consumer[],
 	notes: string,
 };
 
@@ -725,7 +848,13 @@ export type TokenSummary = {
 	next_due: string,
 	rotation_state: RotationState,
 	days_left: number,
+	/**  The labels of the places that use it. */
 	used_by: string[],
+	/**
+	 *  Those places in full, each with whether it will keep working, and what the token
+	 *  holds that none of them needs.
+	 */
+	consumers: ConsumersReport,
 	notes: string,
 	created_at: string,
 	/**  The latest live check in full; None until the token is first checked. */

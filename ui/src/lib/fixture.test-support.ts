@@ -15,6 +15,7 @@ export function summary(over: Partial<TokenSummary> = {}): TokenSummary {
     rotation_state: "due_soon",
     days_left: 7,
     used_by: [],
+    consumers: { consumers: [], excess_scopes: null, excess_bases: null, suggestion: null },
     notes: "",
     created_at: "2026-09-01T10:00:00Z",
     last_report: null,

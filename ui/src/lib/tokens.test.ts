@@ -7,7 +7,6 @@ import {
   describeDue,
   groupScopes,
   intentOf,
-  linesToList,
   matchesFilter,
   todayIso,
 } from "./tokens";
@@ -47,10 +46,6 @@ describe("chips and dates", () => {
 });
 
 describe("form conversions", () => {
-  it("splits used-by lines and drops blanks", () => {
-    expect(linesToList(" Zapier \n\n ~/jobs/backup.env\n")).toEqual(["Zapier", "~/jobs/backup.env"]);
-  });
-
   it("drops blank base rows and empties optional fields", () => {
     expect(
       cleanBases([

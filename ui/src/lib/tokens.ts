@@ -3,6 +3,7 @@
 import type { BaseIntent, ScopeGroup, ScopeInfo, TokenIntent, TokenSummary } from "./bindings";
 import { DEFAULT_ROTATION_DAYS } from "./bindings";
 import { checkChip } from "./reach";
+import { placeOf } from "./consumers";
 
 export type Chip = { label: string; tone: "ok" | "warn" | "bad" | "muted" };
 
@@ -74,17 +75,9 @@ export function intentOf(t: TokenSummary): TokenIntent {
     rotate_every_days: t.rotate_every_days,
     last_rotated: t.last_rotated,
     lead_days: t.lead_days,
-    used_by: [...t.used_by],
+    used_by: t.consumers.consumers.map(placeOf),
     notes: t.notes,
   };
-}
-
-/** One "used by" place per line; blank lines dropped. */
-export function linesToList(text: string): string[] {
-  return text
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
 }
 
 /** Base rows as the form edits them; rows left entirely blank are dropped. */

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::report::{CheckReport, KnownReach, ReachChange, RoleChange, UserChange};
 use crate::model::verdict::{PermissionLevel, Verdict};
+use crate::scopes::TOKENS_PAGE;
 
 /// The change from what was `known` to `current`, when there is one both could tell.
 pub fn reach_change(known: &KnownReach, current: &CheckReport) -> Option<ReachChange> {
@@ -130,7 +131,7 @@ pub fn notice(name: &str, c: &ReachChange) -> Option<(&'static str, String)> {
     Some((
         title,
         format!(
-            "“{name}” changed since its last check (a token can be edited in place at airtable.com/create/tokens): {}. Check its intent in PAT Vault.",
+            "“{name}” changed since its last check (a token can be edited in place at {TOKENS_PAGE}): {}. Check its intent in PAT Vault.",
             c.summary.join("; ")
         ),
     ))

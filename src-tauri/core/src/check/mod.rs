@@ -7,6 +7,7 @@ pub mod adopt;
 mod base;
 pub mod catalog;
 pub mod change;
+pub mod consumers;
 mod drift;
 pub mod estimate;
 mod probe;

@@ -2,6 +2,7 @@
 //! report a check leaves on it. Plain data and its own validation, nothing else: the
 //! vault stores it, the check writes reports, rotation reads dates from it.
 
+pub mod consumer;
 pub mod place;
 pub mod record;
 pub mod report;

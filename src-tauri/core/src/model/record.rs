@@ -5,8 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::consumer::{Consumer, looks_like_path, read_used_by};
 use super::place::FoundPlace;
 use super::report::{CheckEntry, CheckReport, KnownReach};
+use crate::consumers;
 use crate::error::{ErrorKind, UserError};
 use crate::scopes;
 
@@ -43,7 +45,11 @@ pub struct TokenIntent {
     /// Days before its due date the token counts as due soon; None: the setting.
     #[serde(default)]
     pub lead_days: Option<u32>,
-    pub used_by: Vec<String>,
+    /// Where it is used. Earlier inventories kept free-text lines: each reads as a custom
+    /// place.
+    #[serde(deserialize_with = "read_used_by")]
+    #[specta(type = Vec<Consumer>)]
+    pub used_by: Vec<Consumer>,
     pub notes: String,
 }
 
@@ -193,12 +199,17 @@ impl TokenIntent {
         if self.last_rotated > today {
             return invalid("the last rotation cannot be in the future".into());
         }
-        self.used_by = self
-            .used_by
-            .iter()
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty())
-            .collect();
+        let mut used_by: Vec<Consumer> = Vec::new();
+        for place in std::mem::take(&mut self.used_by) {
+            let Some(place) = place.normalized()? else {
+                continue;
+            };
+            if used_by.iter().any(|u| u.label == place.label) {
+                return invalid(format!("“{}” is listed twice under used by", place.label));
+            }
+            used_by.push(place);
+        }
+        self.used_by = used_by;
         self.notes = self.notes.trim().to_owned();
         Ok(self)
     }
@@ -217,6 +228,99 @@ pub fn base_id(typed: &str) -> Result<String, InvalidIntent> {
         )));
     }
     Ok(id.to_owned())
+}
+
+impl Consumer {
+    /// Reads the command line's `KIND=LABEL[;base=APP,…][;path=PATH][;needs=SCOPE,…]`.
+    pub fn parse(spec: &str) -> Result<Self, InvalidIntent> {
+        let mut parts = spec.split(';');
+        let head = parts.next().unwrap_or_default();
+        let Some((kind, label)) = head.split_once('=') else {
+            return Err(InvalidIntent(format!(
+                "“{spec}” names no kind: write KIND=LABEL, e.g. n8n=Lead sync"
+            )));
+        };
+        let mut place = Consumer {
+            kind: kind.trim().to_owned(),
+            label: label.trim().to_owned(),
+            path: None,
+            bases: Vec::new(),
+            needs: Vec::new(),
+            inferred: false,
+        };
+        for part in parts {
+            let list = |v: &str| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .collect::<Vec<_>>()
+            };
+            match part.split_once('=').map(|(k, v)| (k.trim(), v)) {
+                Some(("base", v)) => place.bases.extend(list(v)),
+                Some(("needs", v)) => place.needs.extend(list(v)),
+                Some(("path", v)) => place.path = Some(v.trim().to_owned()),
+                _ => {
+                    return Err(InvalidIntent(format!(
+                        "“{part}” in “{spec}” is not base=…, path=… or needs=…"
+                    )));
+                }
+            }
+        }
+        Ok(place)
+    }
+
+    /// Trimmed and checked; None when it says nothing (an empty line of a form).
+    fn normalized(self) -> Result<Option<Self>, InvalidIntent> {
+        let label = self.label.trim().to_owned();
+        if label.is_empty() {
+            return Ok(None);
+        }
+        let Some(kind) = consumers::kind(self.kind.trim()) else {
+            let known: Vec<&str> = consumers::kinds().iter().map(|k| k.id.as_str()).collect();
+            return Err(InvalidIntent(format!(
+                "“{}” is not a kind of consumer PAT Vault knows: {}",
+                self.kind.trim(),
+                known.join(", ")
+            )));
+        };
+        let mut bases: Vec<String> = Vec::new();
+        for base in &self.bases {
+            let id = base_id(base)?;
+            if !bases.contains(&id) {
+                bases.push(id);
+            }
+        }
+        let mut needs: Vec<String> = Vec::new();
+        for scope in self.needs.iter().map(|s| s.trim()) {
+            if !scopes::is_known(scope) {
+                return Err(InvalidIntent(format!("“{scope}” is not an Airtable scope")));
+            }
+            if !needs.iter().any(|n| n == scope) {
+                needs.push(scope.to_owned());
+            }
+        }
+        if kind.needs_known && !needs.is_empty() {
+            return Err(InvalidIntent(format!(
+                "what {} needs comes from its sources: give needs only to a place whose kind states none",
+                kind.name
+            )));
+        }
+        // A custom place written as a path is where it reads the token.
+        let path = self
+            .path
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .or_else(|| {
+                (kind.id == consumers::CUSTOM && looks_like_path(&label)).then(|| label.clone())
+            });
+        Ok(Some(Consumer {
+            kind: kind.id.clone(),
+            label,
+            path,
+            bases,
+            needs,
+            inferred: self.inferred,
+        }))
+    }
 }
 
 impl BaseIntent {
@@ -273,7 +377,16 @@ mod tests {
             rotate_every_days: 90,
             lead_days: None,
             last_rotated: today(),
-            used_by: vec!["Zapier: CRM".into(), "  ".into()],
+            used_by: vec![
+                Consumer::custom("Zapier: CRM"),
+                Consumer::custom("  "),
+                Consumer {
+                    kind: " airtable-mcp-server".into(),
+                    bases: vec![" appAAAAAAAAAAAAAA".into(), "appAAAAAAAAAAAAAA".into()],
+                    path: Some(" ".into()),
+                    ..Consumer::custom(" Claude ")
+                },
+            ],
             notes: String::new(),
         }
     }
@@ -284,7 +397,23 @@ mod tests {
         assert_eq!(n.name, "CRM sync");
         assert_eq!(n.scopes, vec!["data.records:read"]);
         assert_eq!(n.bases[0].label, None);
-        assert_eq!(n.used_by, vec!["Zapier: CRM"]);
+        assert_eq!(n.used_by[0], Consumer::custom("Zapier: CRM"));
+        assert_eq!(n.used_by.len(), 2, "an empty place is dropped");
+        let claude = &n.used_by[1];
+        assert_eq!(
+            (
+                claude.kind.as_str(),
+                claude.label.as_str(),
+                &claude.bases,
+                &claude.path
+            ),
+            (
+                "airtable-mcp-server",
+                "Claude",
+                &vec!["appAAAAAAAAAAAAAA".to_owned()],
+                &None
+            )
+        );
     }
 
     #[test]
@@ -306,6 +435,32 @@ mod tests {
                 .contains("not a base id")
         );
         let mut bad = intent();
+        bad.used_by[0].kind = "zapier-ish".into();
+        let why = bad.normalized(today()).unwrap_err().to_string();
+        assert!(
+            why.contains("not a kind of consumer") && why.contains("n8n"),
+            "{why}"
+        );
+        let mut bad = intent();
+        bad.used_by[2].needs = vec!["data.records:read".into()];
+        assert!(
+            bad.normalized(today())
+                .unwrap_err()
+                .to_string()
+                .contains("from its sources")
+        );
+        let mut bad = intent();
+        bad.used_by[0].needs = vec!["data.records:delete".into()];
+        assert!(bad.normalized(today()).is_err());
+        let mut bad = intent();
+        bad.used_by[1] = Consumer::custom("Zapier: CRM ");
+        assert!(
+            bad.normalized(today())
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
+        let mut bad = intent();
         bad.last_rotated = today().succ_opt().unwrap();
         assert!(bad.normalized(today()).is_err());
         let mut bad = intent();
@@ -314,6 +469,40 @@ mod tests {
         let mut bad = intent();
         bad.name = "\n".into();
         assert!(bad.normalized(today()).is_err());
+    }
+
+    #[test]
+    fn the_command_line_consumer_form_parses() {
+        let c = Consumer::parse(
+            "airtable-mcp-server=Claude;base=appAAAAAAAAAAAAAA, appBBBBBBBBBBBBBB;path=~/.cursor/mcp.json",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                c.kind.as_str(),
+                c.label.as_str(),
+                c.path.as_deref(),
+                c.bases.len()
+            ),
+            (
+                "airtable-mcp-server",
+                "Claude",
+                Some("~/.cursor/mcp.json"),
+                2
+            )
+        );
+        let c = Consumer::parse("custom=~/jobs/backup.py;needs=data.records:read").unwrap();
+        assert_eq!(
+            (c.path, c.needs),
+            (None, vec!["data.records:read".to_owned()])
+        );
+        assert!(
+            Consumer::parse("Zapier")
+                .unwrap_err()
+                .0
+                .contains("KIND=LABEL")
+        );
+        assert!(Consumer::parse("n8n=x;tables=y").is_err());
     }
 
     #[test]

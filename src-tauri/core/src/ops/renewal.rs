@@ -12,6 +12,7 @@ use crate::check::{Depth, check_secret};
 use crate::error::{ErrorKind, UserError};
 use crate::model::record::TokenRecord;
 use crate::model::{CheckReport, CheckStatus};
+use crate::scopes::TOKENS_PAGE;
 use crate::secret::Secret;
 use crate::vault::{Saved, UnusualShape, Vault, VaultError, today};
 
@@ -40,9 +41,6 @@ impl UserError for RenewalError {
         }
     }
 }
-
-/// Where a user makes or regenerates tokens.
-pub const TOKENS_PAGE: &str = "https://airtable.com/create/tokens";
 
 /// What the new secret can do, against what the old one could.
 #[derive(Debug, Clone, Serialize, specta::Type)]

@@ -192,7 +192,15 @@ pub fn remember(vault: &Vault, seen: &Seen) -> Result<Vec<Ticked>, VaultError> {
             let name = record.intent.name.clone();
             let mut done = Vec::new();
             for entry in &record.updates_pending {
-                if places::used_by_path(entry, seen.home).is_some_and(|path| updated(&path)) {
+                // A place is pending by its label; where it reads the token is its path.
+                let path = record
+                    .intent
+                    .used_by
+                    .iter()
+                    .find(|c| &c.label == entry)
+                    .and_then(|c| c.path.as_deref())
+                    .unwrap_or(entry);
+                if places::used_by_path(path, seen.home).is_some_and(|path| updated(&path)) {
                     done.push(entry.clone());
                 }
             }

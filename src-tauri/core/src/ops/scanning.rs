@@ -74,7 +74,7 @@ pub fn usual_sources(
         records
             .iter()
             .flat_map(|r| &r.intent.used_by)
-            .map(String::as_str),
+            .filter_map(|c| c.path.as_deref()),
         home,
     ));
     let known = records

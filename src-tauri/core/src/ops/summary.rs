@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::check::consumers::{ConsumersReport, judge};
 use crate::model::place::FoundPlace;
 use crate::model::record::{BaseIntent, RotationEntry, TokenRecord};
 use crate::model::{CheckEntry, CheckReport};
@@ -28,7 +29,11 @@ pub struct TokenSummary {
     pub next_due: NaiveDate,
     pub rotation_state: RotationState,
     pub days_left: i32,
+    /// The labels of the places that use it.
     pub used_by: Vec<String>,
+    /// Those places in full, each with whether it will keep working, and what the token
+    /// holds that none of them needs.
+    pub consumers: ConsumersReport,
     pub notes: String,
     pub created_at: DateTime<Utc>,
     /// The latest live check in full; None until the token is first checked.
@@ -64,6 +69,7 @@ impl TokenSummary {
     pub fn new(record: TokenRecord, schedule: &Schedule) -> Self {
         let due = rotation_of(&record, schedule);
         let attention = attention(&record, schedule);
+        let consumers = judge(&record);
         let found_in = record
             .found_in
             .iter()
@@ -86,7 +92,8 @@ impl TokenSummary {
             next_due: due.next_due,
             rotation_state: due.state,
             days_left: due.days_left,
-            used_by: i.used_by,
+            used_by: i.used_by.iter().map(|c| c.label.clone()).collect(),
+            consumers,
             notes: i.notes,
             created_at: record.created_at,
             last_report: record.last_report,

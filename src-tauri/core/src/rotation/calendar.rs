@@ -7,8 +7,7 @@ use chrono::{DateTime, Days, Utc};
 use super::Schedule;
 use super::attention::rotation_of;
 use crate::model::record::TokenRecord;
-
-const TOKENS_PAGE: &str = "https://airtable.com/create/tokens";
+use crate::scopes::TOKENS_PAGE;
 
 pub fn calendar(tokens: &[TokenRecord], schedule: &Schedule) -> String {
     let mut lines = vec![
@@ -37,7 +36,8 @@ fn event(token: &TokenRecord, schedule: &Schedule) -> Vec<String> {
     let used_by = if i.used_by.is_empty() {
         "nowhere recorded".to_owned()
     } else {
-        i.used_by.join(", ")
+        let labels: Vec<&str> = i.used_by.iter().map(|c| c.label.as_str()).collect();
+        labels.join(", ")
     };
     let description = format!(
         "Rotate the Airtable personal access token “{}”{} (every {} days; last rotated {}).\nUsed by: {used_by}.\nRegenerate or replace it at {TOKENS_PAGE}, then update it in PAT Vault and in each place that uses it.",

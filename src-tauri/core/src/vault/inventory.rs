@@ -11,7 +11,9 @@ use crate::files::{ensure_private_dir, io_error, lock_exclusive, write_atomic_lo
 use crate::model::record::TokenRecord;
 use crate::vault::VaultError;
 
-pub const FORMAT: u32 = 1;
+/// 2: "used by" holds places (`model::consumer`), not lines; a format-1 file is read
+/// as it is, each line a custom place, and written back as 2 at the next change.
+pub const FORMAT: u32 = 2;
 const FILE: &str = "inventory.json";
 const BACKUP: &str = "inventory.json.bak";
 const LOCK: &str = "inventory.lock";
@@ -184,6 +186,51 @@ mod tests {
         assert_eq!(
             fs::read(inv.path()).unwrap(),
             b"{\"format\":1,\"tokens\":[{"
+        );
+    }
+
+    #[test]
+    fn a_format_1_file_loses_nothing_and_moves_to_format_2_at_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let inv = Inventory::new(dir.path());
+        let old = include_str!("testdata/inventory-format-1.json");
+        fs::write(inv.path(), old).unwrap();
+        let loaded = inv.load().unwrap();
+        let labels: Vec<&str> = loaded[0]
+            .intent
+            .used_by
+            .iter()
+            .map(|c| c.label.as_str())
+            .collect();
+        assert_eq!(
+            labels,
+            ["Zapier: CRM sync", "~/jobs/backup.env", "cron on the NAS"]
+        );
+        assert!(
+            loaded[0]
+                .intent
+                .used_by
+                .iter()
+                .all(|c| c.kind == "custom" && c.needs.is_empty())
+        );
+        assert_eq!(
+            loaded[0].intent.used_by[1].path.as_deref(),
+            Some("~/jobs/backup.env")
+        );
+        assert_eq!(loaded[0].updates_pending, ["cron on the NAS"]);
+        add(&inv, "two").unwrap();
+        let written: serde_json::Value =
+            serde_json::from_slice(&fs::read(inv.path()).unwrap()).unwrap();
+        assert_eq!(written["format"], FORMAT);
+        assert_eq!(
+            written["tokens"][0]["intent"]["used_by"][2]["label"],
+            "cron on the NAS"
+        );
+        assert_eq!(inv.load().unwrap()[0], loaded[0], "nothing lost on the way");
+        assert_eq!(
+            fs::read_to_string(inv.backup_path()).unwrap(),
+            old,
+            "the old file is the backup"
         );
     }
 

@@ -75,7 +75,12 @@ impl Vault {
             });
             token.token_id = token_id.clone();
             token.intent.last_rotated = on;
-            token.updates_pending = token.intent.used_by.clone();
+            token.updates_pending = token
+                .intent
+                .used_by
+                .iter()
+                .map(|c| c.label.clone())
+                .collect();
             token.old_secret_kept = true;
             Ok(token.clone())
         });

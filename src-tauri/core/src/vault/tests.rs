@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::*;
+use crate::model::consumer::Consumer;
 use crate::model::record::BaseIntent;
 
 const PAT: &str =
@@ -257,7 +258,13 @@ fn a_rotation_swaps_the_secret_keeps_the_old_one_apart_and_records_it() {
     assert_eq!(health.unfinished_rotations, vec!["CRM".to_owned()]);
     assert!(health.orphan_secrets.is_empty());
     assert!(rotated.old_secret_kept);
-    assert_eq!(rotated.updates_pending, rotated.intent.used_by);
+    let labels: Vec<&str> = rotated
+        .intent
+        .used_by
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect();
+    assert_eq!(rotated.updates_pending, labels);
     vault.forget_previous(id).unwrap();
     assert!(vault.previous_secret(id).is_err());
     assert!(!vault.get(id).unwrap().old_secret_kept);
@@ -307,7 +314,7 @@ fn the_places_to_update_after_a_rotation_are_ticked_off_one_by_one() {
     let (_dir, _keychain, vault) = vault();
     let id = add(&vault, "CRM").record.id;
     let mut edited = intent("CRM");
-    edited.used_by = vec!["Zapier".into(), "cron on nas".into()];
+    edited.used_by = vec![Consumer::custom("Zapier"), Consumer::custom("cron on nas")];
     vault.edit(id, edited).unwrap();
     vault
         .rotate(id, &Secret::new(NEW), UnusualShape::Refuse, today())

@@ -2,11 +2,12 @@
 //! (missing, blocked on some bases, or unknown), excess scopes, names the intent has
 //! wrong, bases missing and bases in excess.
 
-use super::{TOKENS_PAGE, base_label};
+use super::base_label;
 use crate::check::catalog::base_scope;
 use crate::model::record::TokenIntent;
 use crate::model::report::{BaseReach, Cause, CheckReport, Drift, Finding, FindingKind, NotFound};
 use crate::model::verdict::{PermissionLevel, Verdict};
+use crate::scopes::TOKENS_PAGE;
 
 /// What the drift is worked out from, and the drift as it grows.
 struct Judge<'a> {

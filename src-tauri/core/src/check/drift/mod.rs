@@ -13,8 +13,6 @@ use crate::model::report::{BaseReach, CheckReport, CheckStatus};
 use crate::model::verdict::Verdict;
 use judge::drift;
 
-const TOKENS_PAGE: &str = "airtable.com/create/tokens";
-
 /// Fills in the token-wide verdicts, the drift and the status of a report whose bases
 /// have been looked at.
 pub fn conclude(report: &mut CheckReport, intent: &TokenIntent) {

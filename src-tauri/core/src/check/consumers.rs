@@ -1,0 +1,670 @@
+//! Will each place that uses a token keep working? A place's needs come from the
+//! consumer catalog (or, for a custom place, from what its user says); what the token
+//! can do comes from its checks. Each place is told: works, will fail (which feature,
+//! which scope, base or role is missing, and the fix), or unknown (and why). The token as
+//! a whole is told what it holds that no place needs: the first candidates for a
+//! narrower token.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::catalog::BASE_SCOPES;
+use crate::consumers::{self, Feature};
+use crate::model::consumer::Consumer;
+use crate::model::record::TokenRecord;
+use crate::model::report::{CheckReport, CheckStatus, KnownReach};
+use crate::model::verdict::{PermissionLevel, Verdict};
+use crate::scopes::TOKENS_PAGE;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsumerState {
+    Works,
+    /// A feature it needs will fail: `failures` says which, why and the fix.
+    WillFail,
+    /// Not known: `unknown` says why (no stated needs, not checked, a scope no check
+    /// has shown).
+    Unknown,
+}
+
+/// One place, and whether it will keep working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ConsumerVerdict {
+    #[serde(flatten)]
+    pub place: Consumer,
+    /// The kind in words, as the catalog names it.
+    pub kind_name: String,
+    pub state: ConsumerState,
+    /// What fails, a feature it needs first; with `works`, what of its optional
+    /// features would.
+    pub failures: Vec<Failure>,
+    /// Why the verdict is not known, when it is not.
+    pub unknown: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCause {
+    /// Airtable refuses the token itself (revoked, regenerated, mistyped).
+    Token,
+    Scope,
+    /// The token cannot list bases, which the feature does.
+    Listing,
+    Base,
+    Role,
+    /// A table's or field's permissions refuse it.
+    Restriction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Failure {
+    pub feature: String,
+    /// The place cannot work without the feature; otherwise only that feature fails.
+    pub required: bool,
+    pub cause: FailureCause,
+    pub scope: Option<String>,
+    pub base: Option<String>,
+    pub why: String,
+    pub fix: String,
+}
+
+/// Every place of a token, and what the token holds that none of them needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ConsumersReport {
+    pub consumers: Vec<ConsumerVerdict>,
+    /// Scopes the token holds that no place needs; None when some place's needs are
+    /// not known (then nothing can be called excess).
+    pub excess_scopes: Option<Vec<String>>,
+    /// Bases the token reaches that no place works on; None when not every place names
+    /// its bases (and the token names none for them).
+    pub excess_bases: Option<Vec<String>>,
+    /// A narrower token, or one per place, in words; None when nothing is excess.
+    pub suggestion: Option<String>,
+}
+
+/// What the places of `record` can expect from the token, as its checks showed it.
+pub fn judge(record: &TokenRecord) -> ConsumersReport {
+    let known = record.known_reach().unwrap_or_default();
+    let report = record.last_report.as_ref();
+    let intended: Vec<String> = record.intent.bases.iter().map(|b| b.id.clone()).collect();
+    let consumers: Vec<ConsumerVerdict> = record
+        .intent
+        .used_by
+        .iter()
+        .map(|place| verdict(place, &intended, report, &known))
+        .collect();
+    let needs: Vec<Option<Vec<Feature>>> = record.intent.used_by.iter().map(features).collect();
+    let excess_scopes = needs
+        .iter()
+        .all(Option::is_some)
+        .then(|| {
+            let needed: BTreeSet<&str> = needs
+                .iter()
+                .flatten()
+                .flatten()
+                .flat_map(|f| f.scopes.iter().map(String::as_str))
+                .collect();
+            held(&known)
+                .into_iter()
+                .filter(|s| !needed.contains(s.as_str()))
+                .collect::<Vec<_>>()
+        })
+        .filter(|_| !record.intent.used_by.is_empty());
+    let bases_of = |place: &Consumer| {
+        if place.bases.is_empty() {
+            intended.clone()
+        } else {
+            place.bases.clone()
+        }
+    };
+    let excess_bases = record
+        .intent
+        .used_by
+        .iter()
+        .all(|p| !bases_of(p).is_empty())
+        .then(|| {
+            let needed: BTreeSet<String> =
+                record.intent.used_by.iter().flat_map(bases_of).collect();
+            reached(&known)
+                .into_iter()
+                .filter(|b| !needed.contains(b))
+                .collect::<Vec<_>>()
+        })
+        .filter(|_| !record.intent.used_by.is_empty() && known.bases.is_some());
+    let suggestion = suggest(
+        record,
+        &needs,
+        excess_scopes.as_deref(),
+        excess_bases.as_deref(),
+    );
+    ConsumersReport {
+        consumers,
+        excess_scopes,
+        excess_bases,
+        suggestion,
+    }
+}
+
+/// What a place needs: its kind's features, or for a kind whose sources state none,
+/// what its user said. None when nothing is known of it.
+fn features(place: &Consumer) -> Option<Vec<Feature>> {
+    let kind = consumers::kind(&place.kind).unwrap_or_else(consumers::custom);
+    if kind.needs_known {
+        return Some(kind.features.clone());
+    }
+    (!place.needs.is_empty()).then(|| {
+        vec![Feature {
+            id: "stated".into(),
+            name: "what it needs".into(),
+            required: true,
+            scopes: place.needs.clone(),
+            lists_bases: false,
+            source: "its place's needs, as given".into(),
+        }]
+    })
+}
+
+fn verdict(
+    place: &Consumer,
+    intended: &[String],
+    report: Option<&CheckReport>,
+    known: &KnownReach,
+) -> ConsumerVerdict {
+    let kind = consumers::kind(&place.kind).unwrap_or_else(consumers::custom);
+    let mut v = ConsumerVerdict {
+        place: place.clone(),
+        kind_name: kind.name.clone(),
+        state: ConsumerState::Unknown,
+        failures: Vec::new(),
+        unknown: Vec::new(),
+    };
+    let Some(features) = features(place) else {
+        v.unknown.push(if kind.id == consumers::CUSTOM {
+            "no needs are given for it: name the scopes it uses to have it judged".into()
+        } else {
+            format!(
+                "no source states what the {} needs: name the scopes it uses to have it judged",
+                kind.name
+            )
+        });
+        return v;
+    };
+    let Some(report) = report else {
+        v.unknown.push("the token has not been checked yet".into());
+        return v;
+    };
+    if report.status == CheckStatus::Invalid {
+        v.failures.push(Failure {
+            feature: "every request".into(),
+            required: true,
+            cause: FailureCause::Token,
+            scope: None,
+            base: None,
+            why: "Airtable refuses the token itself (401): it was revoked, regenerated or mistyped"
+                .into(),
+            fix: format!("Create a new token at {TOKENS_PAGE} and rotate this one to it"),
+        });
+        v.state = ConsumerState::WillFail;
+        return v;
+    }
+    let bases = if place.bases.is_empty() {
+        intended
+    } else {
+        &place.bases
+    };
+    let mut required_unknown = false;
+    for feature in &features {
+        let before = v.unknown.len();
+        judge_feature(feature, bases, report, known, &mut v);
+        required_unknown |= feature.required && v.unknown.len() > before;
+        if !feature.required {
+            v.unknown.truncate(before);
+        }
+    }
+    v.failures.sort_by_key(|f| !f.required);
+    v.state = if v.failures.iter().any(|f| f.required) {
+        ConsumerState::WillFail
+    } else if required_unknown {
+        ConsumerState::Unknown
+    } else {
+        ConsumerState::Works
+    };
+    v
+}
+
+fn judge_feature(
+    feature: &Feature,
+    bases: &[String],
+    report: &CheckReport,
+    known: &KnownReach,
+    v: &mut ConsumerVerdict,
+) {
+    let fail = |cause, scope: Option<&str>, base: Option<&str>, why: String, fix: String| Failure {
+        feature: feature.name.clone(),
+        required: feature.required,
+        cause,
+        scope: scope.map(str::to_owned),
+        base: base.map(str::to_owned),
+        why,
+        fix,
+    };
+    if feature.lists_bases && report.can_list_bases == Some(false) {
+        v.failures.push(fail(
+            FailureCause::Listing,
+            Some("schema.bases:read"),
+            None,
+            "it lists the bases it may use, which the token cannot: it lacks schema.bases:read"
+                .into(),
+            format!("Add schema.bases:read to the token at {TOKENS_PAGE}"),
+        ));
+    }
+    let listed = known.bases.as_ref().map(|b| &b.value);
+    for base in bases {
+        let reach = report.bases.iter().find(|b| &b.id == base);
+        let name = reach
+            .and_then(|b| b.name.clone())
+            .map_or_else(|| base.clone(), |n| format!("“{n}” ({base})"));
+        if listed.is_some_and(|l| !l.contains_key(base)) {
+            v.failures.push(fail(
+                FailureCause::Base,
+                None,
+                Some(base),
+                format!("the token does not reach {name}"),
+                format!("Add {name} to the token's access at {TOKENS_PAGE}"),
+            ));
+        }
+    }
+    for scope in &feature.scopes {
+        match known.scopes.get(scope).map(|k| k.value) {
+            Some(false) => {
+                v.failures.push(fail(
+                    FailureCause::Scope,
+                    Some(scope),
+                    None,
+                    format!("the token lacks {scope}"),
+                    format!("Add {scope} to the token at {TOKENS_PAGE}"),
+                ));
+                continue;
+            }
+            None => v.unknown.push(format!(
+                "whether the token holds {scope}: a full check shows it"
+            )),
+            Some(true) => {}
+        }
+        let least = BASE_SCOPES
+            .iter()
+            .find(|s| s.scope == scope)
+            .map(|s| s.least_role);
+        for base in bases {
+            let Some(reach) = report.bases.iter().find(|b| &b.id == base && b.reachable) else {
+                continue;
+            };
+            let name = reach.name.as_deref().unwrap_or(base);
+            let role = listed
+                .and_then(|l| l.get(base).copied().flatten())
+                .or(reach.permission_level);
+            if let (Some(role), Some(least)) = (role, least)
+                && role.rules_out(least)
+            {
+                v.failures.push(fail(
+                    FailureCause::Role,
+                    Some(scope),
+                    Some(base),
+                    format!(
+                        "on “{name}” the token's user is {}, and {scope} needs {} or more",
+                        role_words(role),
+                        role_words(least)
+                    ),
+                    format!(
+                        "Have a base owner make the token's user {} or more on “{name}”",
+                        role_words(least)
+                    ),
+                ));
+            } else if reach.scopes.get(scope) == Some(&Verdict::Restricted) {
+                v.failures.push(fail(
+                    FailureCause::Restriction,
+                    Some(scope),
+                    Some(base),
+                    reach.reasons.get(scope).cloned().unwrap_or_else(|| {
+                        format!("a table's or field's permissions on “{name}” refuse {scope}")
+                    }),
+                    format!(
+                        "Loosen the table's or field's editing permissions on “{name}”, or use another user's token"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn role_words(level: PermissionLevel) -> &'static str {
+    match level {
+        PermissionLevel::None => "an admin without a role",
+        PermissionLevel::Read => "read-only",
+        PermissionLevel::Comment => "a commenter",
+        PermissionLevel::Edit => "an editor",
+        PermissionLevel::Create => "a creator",
+    }
+}
+
+/// The scopes the token's checks showed it holds.
+fn held(known: &KnownReach) -> Vec<String> {
+    known
+        .scopes
+        .iter()
+        .filter(|(_, k)| k.value)
+        .map(|(s, _)| s.clone())
+        .collect()
+}
+
+/// The bases the token's checks showed it lists.
+fn reached(known: &KnownReach) -> Vec<String> {
+    known
+        .bases
+        .iter()
+        .flat_map(|b| b.value.keys().cloned())
+        .collect()
+}
+
+/// One suggestion for a token that holds more than its places need: the narrower set,
+/// or, when its places need disjoint bases, a token per place.
+fn suggest(
+    record: &TokenRecord,
+    needs: &[Option<Vec<Feature>>],
+    excess_scopes: Option<&[String]>,
+    excess_bases: Option<&[String]>,
+) -> Option<String> {
+    let scopes = excess_scopes.unwrap_or_default();
+    let bases = excess_bases.unwrap_or_default();
+    if scopes.is_empty() && bases.is_empty() {
+        return None;
+    }
+    let places = &record.intent.used_by;
+    let mut by_place: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    for (place, features) in places.iter().zip(needs) {
+        let scopes = features
+            .iter()
+            .flatten()
+            .flat_map(|f| f.scopes.iter().map(String::as_str))
+            .collect();
+        let bases = if place.bases.is_empty() {
+            record.intent.bases.iter().map(|b| b.id.as_str()).collect()
+        } else {
+            place.bases.iter().map(String::as_str).collect()
+        };
+        by_place.insert(&place.label, (scopes, bases));
+    }
+    let disjoint = by_place.len() > 1
+        && by_place.values().all(|(_, b)| !b.is_empty())
+        && by_place
+            .values()
+            .enumerate()
+            .all(|(i, (_, a))| by_place.values().skip(i + 1).all(|(_, b)| a.is_disjoint(b)));
+    let named = |id: &String| {
+        let name = record
+            .last_report
+            .iter()
+            .flat_map(|r| &r.bases)
+            .find(|b| &b.id == id)
+            .and_then(|b| b.name.as_deref());
+        name.map_or_else(|| id.clone(), |n| format!("“{n}” ({id})"))
+    };
+    let bases: Vec<String> = bases.iter().map(named).collect();
+    let drop = [
+        (!scopes.is_empty()).then(|| format!("the scopes {}", scopes.join(", "))),
+        (!bases.is_empty()).then(|| format!("the bases {}", bases.join(", "))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" and ");
+    let mut text =
+        format!("No place that uses it needs {drop}: a narrower token without them would do.");
+    if disjoint {
+        let each: Vec<String> = by_place
+            .iter()
+            .map(|(label, (s, b))| {
+                let s: Vec<&str> = s.iter().copied().collect();
+                let b: Vec<&str> = b.iter().copied().collect();
+                format!("“{label}”: {} on {}", s.join(", "), b.join(", "))
+            })
+            .collect();
+        text.push_str(&format!(
+            " Its places work on different bases, so one token each would expose less if one leaked: {}.",
+            each.join("; ")
+        ));
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::record::{BaseIntent, TokenIntent};
+    use crate::model::report::{BaseReach, CheckUser};
+    use PermissionLevel::{Create, Read};
+    use Verdict::{Denied, Granted, Implied, Restricted};
+
+    const A: &str = "appAAAAAAAAAAAAAA";
+    const B: &str = "appBBBBBBBBBBBBBB";
+    const C: &str = "appCCCCCCCCCCCCCC";
+
+    fn place(kind: &str, label: &str, bases: &[&str], needs: &[&str]) -> Consumer {
+        Consumer {
+            kind: kind.into(),
+            bases: bases.iter().map(|b| (*b).to_owned()).collect(),
+            needs: needs.iter().map(|n| (*n).to_owned()).collect(),
+            ..Consumer::custom(label)
+        }
+    }
+
+    /// A base a check listed: its id, the user's role, and verdicts there.
+    type Listed<'a> = (&'a str, PermissionLevel, &'a [(&'a str, Verdict)]);
+
+    /// A token meant for `intended`, used by `places`, whose full check showed it holding
+    /// `held` (every other scope lacking) on `bases` (id, role, verdicts there).
+    fn checked(
+        intended: &[&str],
+        places: Vec<Consumer>,
+        held: &[&str],
+        bases: &[Listed],
+    ) -> TokenRecord {
+        let mut intent = TokenIntent::named("t", chrono::NaiveDate::MIN);
+        intent.bases = intended
+            .iter()
+            .map(|id| BaseIntent {
+                id: (*id).into(),
+                label: None,
+                table: None,
+            })
+            .collect();
+        intent.used_by = places;
+        let mut record = TokenRecord::new(intent, None, chrono::Utc::now());
+        let listing = held.contains(&"schema.bases:read");
+        let report = CheckReport {
+            user: Some(CheckUser {
+                id: "usrAlice".into(),
+                email: None,
+            }),
+            can_list_bases: Some(listing),
+            scopes: crate::scopes::CATALOG
+                .iter()
+                .map(|s| {
+                    let v = if held.contains(&s.name) {
+                        Granted
+                    } else {
+                        Denied
+                    };
+                    (s.name.to_owned(), v)
+                })
+                .collect(),
+            bases: bases
+                .iter()
+                .map(|(id, level, verdicts)| {
+                    let mut reach = BaseReach::new(id, Some((*id).into()), Some(*level), false);
+                    reach.reachable = true;
+                    reach.scopes = verdicts.iter().map(|(s, v)| ((*s).into(), *v)).collect();
+                    reach
+                })
+                .collect(),
+            ..CheckReport::started(false)
+        };
+        record.add_check(&report);
+        record
+    }
+
+    fn states(r: &ConsumersReport) -> Vec<(&str, ConsumerState)> {
+        r.consumers
+            .iter()
+            .map(|c| (c.place.label.as_str(), c.state))
+            .collect()
+    }
+
+    #[test]
+    fn an_mcp_server_with_read_scopes_works_and_says_which_optional_tools_would_fail() {
+        let record = checked(
+            &[A],
+            vec![place("airtable-mcp-server", "Claude", &[], &[])],
+            &["schema.bases:read", "data.records:read", "webhook:manage"],
+            &[(A, Create, &[("data.records:read", Granted)])],
+        );
+        let r = judge(&record);
+        assert_eq!(states(&r), [("Claude", ConsumerState::Works)]);
+        let optional: Vec<(&str, FailureCause)> = r.consumers[0]
+            .failures
+            .iter()
+            .map(|f| (f.scope.as_deref().unwrap_or("-"), f.cause))
+            .collect();
+        assert!(
+            optional.contains(&("data.records:write", FailureCause::Scope)),
+            "{optional:?}"
+        );
+        assert!(r.consumers[0].failures.iter().all(|f| !f.required));
+        assert_eq!(r.excess_scopes, Some(vec!["webhook:manage".to_owned()]));
+        assert!(r.suggestion.unwrap().contains("webhook:manage"));
+    }
+
+    #[test]
+    fn without_schema_read_an_mcp_server_cannot_list_bases_and_will_fail() {
+        let record = checked(
+            &[A],
+            vec![place("airtable-mcp-server", "Cursor", &[], &[])],
+            &["data.records:read"],
+            &[],
+        );
+        let c = &judge(&record).consumers[0];
+        assert_eq!(c.state, ConsumerState::WillFail);
+        assert_eq!(c.failures[0].cause, FailureCause::Listing);
+        assert!(c.failures[0].fix.contains("schema.bases:read"));
+        assert!(
+            c.failures
+                .iter()
+                .any(|f| f.cause == FailureCause::Scope && f.required)
+        );
+    }
+
+    #[test]
+    fn a_lowered_role_a_restriction_and_a_base_out_of_reach_each_say_what_fails_where() {
+        let write = "data.records:write";
+        let record = checked(
+            &[A],
+            vec![
+                place("custom", "nightly import", &[B], &[write]),
+                place("custom", "deals sync", &[A], &[write]),
+                place("custom", "archive job", &[C], &["data.records:read"]),
+            ],
+            &["schema.bases:read", "data.records:read", write],
+            &[
+                (A, Create, &[(write, Restricted)]),
+                (B, Read, &[(write, Implied)]),
+            ],
+        );
+        let r = judge(&record);
+        assert_eq!(
+            states(&r),
+            [
+                ("nightly import", ConsumerState::WillFail),
+                ("deals sync", ConsumerState::WillFail),
+                ("archive job", ConsumerState::WillFail),
+            ]
+        );
+        let cause = |i: usize| {
+            (
+                r.consumers[i].failures[0].cause,
+                r.consumers[i].failures[0].base.clone(),
+            )
+        };
+        assert_eq!(cause(0), (FailureCause::Role, Some(B.into())));
+        assert!(r.consumers[0].failures[0].why.contains("read-only"));
+        assert_eq!(cause(1), (FailureCause::Restriction, Some(A.into())));
+        assert_eq!(cause(2), (FailureCause::Base, Some(C.into())));
+    }
+
+    #[test]
+    fn unknown_needs_are_said_and_leave_nothing_called_excess() {
+        let record = checked(
+            &[A],
+            vec![
+                place("zapier", "CRM zap", &[], &[]),
+                place("custom", "script", &[], &[]),
+            ],
+            &["schema.bases:read", "data.records:read"],
+            &[(A, Create, &[])],
+        );
+        let r = judge(&record);
+        assert_eq!(
+            states(&r),
+            [
+                ("CRM zap", ConsumerState::Unknown),
+                ("script", ConsumerState::Unknown)
+            ]
+        );
+        assert!(r.consumers[0].unknown[0].contains("Zapier"));
+        assert_eq!((r.excess_scopes, r.suggestion), (None, None));
+    }
+
+    #[test]
+    fn a_revoked_token_fails_every_place_and_an_unchecked_one_is_unknown() {
+        let mut record = checked(&[A], vec![place("n8n", "leads", &[], &[])], &[], &[]);
+        let mut revoked = record.last_report.clone().unwrap();
+        revoked.status = CheckStatus::Invalid;
+        record.last_report = Some(revoked);
+        let c = &judge(&record).consumers[0];
+        assert_eq!(
+            (c.state, c.failures[0].cause),
+            (ConsumerState::WillFail, FailureCause::Token)
+        );
+        record.last_report = None;
+        record.known_reach = None;
+        assert_eq!(judge(&record).consumers[0].state, ConsumerState::Unknown);
+    }
+
+    #[test]
+    fn places_on_different_bases_are_offered_a_token_each() {
+        let read = "data.records:read";
+        let record = checked(
+            &[A, B],
+            vec![
+                place("custom", "report", &[A], &[read]),
+                place("custom", "backup", &[B], &[read]),
+            ],
+            &["schema.bases:read", read, "data.records:write"],
+            &[(A, Create, &[]), (B, Create, &[]), (C, Create, &[])],
+        );
+        let r = judge(&record);
+        assert_eq!(
+            r.excess_scopes,
+            Some(vec![
+                "data.records:write".to_owned(),
+                "schema.bases:read".to_owned()
+            ])
+        );
+        assert_eq!(r.excess_bases, Some(vec![C.to_owned()]));
+        let text = r.suggestion.unwrap();
+        assert!(
+            text.contains("one token each") && text.contains(&format!("“backup”: {read} on {B}")),
+            "{text}"
+        );
+    }
+}

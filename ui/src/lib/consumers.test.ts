@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { ConsumerKind, ConsumerVerdict } from "./bindings";
+import { emptyRow, needsGiven, placeOf, placesOf, rowOf, stateChip } from "./consumers";
+
+const kinds = [
+  { id: "n8n", needs_known: true },
+  { id: "custom", needs_known: false },
+] as ConsumerKind[];
+
+describe("used-by places in the form", () => {
+  it("round-trips a place through a row, lists split on commas and spaces", () => {
+    const place = { kind: "n8n", label: "Leads", path: null, bases: ["appAAAAAAAAAAAAAA", "appBBBBBBBBBBBBBB"], needs: [], inferred: true };
+    const row = rowOf(place);
+    expect(row.bases).toBe("appAAAAAAAAAAAAAA, appBBBBBBBBBBBBBB");
+    expect(placesOf([row])).toEqual([place]);
+    expect(placesOf([{ ...emptyRow(), label: " script ", needs: "data.records:read,  schema.bases:read" }])).toEqual([
+      { kind: "custom", label: "script", path: null, bases: [], needs: ["data.records:read", "schema.bases:read"], inferred: false },
+    ]);
+    expect(placesOf([emptyRow()])).toEqual([]);
+  });
+
+  it("asks for needs only where the catalog states none", () => {
+    expect(needsGiven(kinds, "n8n")).toBe(false);
+    expect(needsGiven(kinds, "custom")).toBe(true);
+  });
+
+  it("keeps the place of a verdict, and says the verdict in a chip", () => {
+    const verdict = {
+      kind: "n8n",
+      label: "Leads",
+      kind_name: "n8n Airtable node",
+      state: "will_fail",
+      failures: [],
+      unknown: [],
+    } as unknown as ConsumerVerdict;
+    expect(placeOf(verdict)).toEqual({ kind: "n8n", label: "Leads", path: null, bases: [], needs: [], inferred: false });
+    expect(stateChip(verdict)).toEqual({ label: "will fail", tone: "bad" });
+  });
+});
