@@ -104,6 +104,15 @@ fn every_check_judges_each_place_and_a_lowered_role_turns_one_to_will_fail() {
         "{failure}"
     );
 
+    // A place that will fail is something to do now, for cron too.
+    let due = v.run(&["due"]);
+    assert_eq!(due.status.code(), Some(1), "{}", stderr(&due));
+    assert!(
+        stdout(&due).contains("2 places will fail: “importer”, “HR sync”"),
+        "{}",
+        stdout(&due)
+    );
+
     // The list and the text say the same.
     let listed = v.json(&["list", "--json"]);
     assert_eq!(states(&listed["tokens"][0]), states(token));
@@ -132,6 +141,22 @@ fn a_place_keeps_its_kind_through_an_edit_and_a_wrong_one_is_named() {
     let token = v.json(&["show", "t", "--json"]);
     assert_eq!(token["used_by"], serde_json::json!(["Leads"]));
     assert_eq!(token["consumers"]["consumers"][0]["kind"], "n8n");
+    // A place given by kind joins the others, or replaces the one of its label.
+    let out = v.run(&[
+        "edit",
+        "t",
+        "--consumer",
+        "custom=backup;needs=data.records:read",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = v.run(&["edit", "t", "--consumer", "airtable-mcp-server=Leads"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let token = v.json(&["show", "t", "--json"]);
+    assert_eq!(token["used_by"], serde_json::json!(["Leads", "backup"]));
+    assert_eq!(
+        token["consumers"]["consumers"][0]["kind"],
+        "airtable-mcp-server"
+    );
     let out = v.run(&["edit", "t", "--consumer", "zapierr=CRM zap"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(

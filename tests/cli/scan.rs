@@ -102,6 +102,34 @@ fn finds_every_copy_matches_it_and_names_the_stale_one() {
     // The project is not a usual place: a scan of the home folder finds its `.env`.
     assert!(!text.contains(id_of(&pat(9))), "{text}");
 
+    // Claude Desktop's entry runs airtable-mcp-server: a place of that kind, inferred.
+    // Codex's runs a program the catalog does not know: nothing is inferred from it.
+    let places =
+        |v: &TestVault| v.json(&["show", "CRM sync", "--json"])["consumers"]["consumers"].clone();
+    let inferred = places(&v);
+    assert_eq!(inferred.as_array().unwrap().len(), 1, "{inferred}");
+    assert_eq!(
+        (
+            inferred[0]["kind"].as_str(),
+            inferred[0]["inferred"].as_bool()
+        ),
+        (Some("airtable-mcp-server"), Some(true))
+    );
+    assert!(
+        inferred[0]["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("airtable in ")
+            && inferred[0]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with(".config/Claude/claude_desktop_config.json"),
+        "{inferred}"
+    );
+    let again = cmd.output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(places(&v), inferred, "a second scan adds nothing");
+
     let out = v.run(&["scan", "--json", h.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let walked: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

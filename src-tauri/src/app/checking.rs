@@ -13,7 +13,7 @@ use super::reminders::notify;
 use super::state::AppState;
 use super::tray::show_attention;
 use patvault_core::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};
-use patvault_core::check::{Depth, change};
+use patvault_core::check::{Depth, change, consumers};
 use patvault_core::error::ErrorReport;
 use patvault_core::model::record::{TokenRecord, base_id};
 use patvault_core::ops::check_vault::{check_in_vault, due_for_daily_check};
@@ -154,7 +154,8 @@ pub fn cancel_check(state: State<'_, AppState>) -> bool {
 
 /// Checks the tokens not checked for a day, in the background: a light check unless the
 /// settings ask for a full one, to spare the workspace's monthly API calls. A token whose
-/// reach shrank or grew since its previous check is told in a notification. Skipped when
+/// reach shrank or grew since its previous check is told in a notification, and so is a
+/// place that uses a token and turned to "will fail". Skipped when
 /// a check is already running: the next hourly look tries again.
 pub async fn check_daily(app: &AppHandle, depth: Depth) {
     let state = app.state::<AppState>();
@@ -196,6 +197,9 @@ pub async fn check_daily(app: &AppHandle, depth: Depth) {
                 .as_ref()
                 .and_then(|c| change::notice(&t.intent.name, c))
             {
+                notify(app, title, &body);
+            }
+            if let Some((title, body)) = consumers::notice_after(t, report) {
                 notify(app, title, &body);
             }
         },

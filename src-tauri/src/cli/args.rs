@@ -139,8 +139,9 @@ pub enum Command {
         places: Vec<String>,
     },
     /// What needs attention: rotations due soon, due or overdue, failing or missing
-    /// checks, places a scan found still holding a rotated-away token. Exit status 1
-    /// when a rotation is due or overdue, or such a stale copy exists.
+    /// checks, places a scan found still holding a rotated-away token, places that use
+    /// a token and will fail. Exit status 1 when a rotation is due or overdue, such a
+    /// stale copy exists, or a place will fail.
     Due {
         /// Count as due soon what is due within DAYS (instead of each lead time).
         #[arg(long, value_name = "DAYS")]
@@ -279,8 +280,9 @@ pub struct IntentArgs {
     #[arg(long = "used-by", value_name = "TEXT")]
     pub used_by: Vec<String>,
     /// A place of a known kind (see `patvault consumers`) that uses the token:
-    /// KIND=LABEL[;base=APP,…][;path=PATH][;needs=SCOPE,…] (repeat for more; with
-    /// --used-by, together they replace the list).
+    /// KIND=LABEL[;base=APP,…][;path=PATH][;needs=SCOPE,…] (repeat for more). It
+    /// replaces the place of the same label, or joins the others; it confirms a kind a
+    /// scan inferred.
     #[arg(long = "consumer", value_name = "KIND=LABEL[;…]")]
     pub consumers: Vec<String>,
     /// A free-text note.

@@ -1,7 +1,8 @@
 //! `patvault due [--within DAYS] [--json]`: what needs attention, for people and for
-//! cron (exit status 1 when a rotation is due or overdue, or a scan found a place still
-//! holding a rotated-away token or a backup holding a secret in plaintext). `patvault calendar [--out
-//! FILE]`: the rotation schedule as an iCalendar file.
+//! cron (exit status 1 when a rotation is due or overdue, a scan found a place still
+//! holding a rotated-away token or a backup holding a secret in plaintext, or a place
+//! that uses a token will fail). `patvault calendar [--out FILE]`: the rotation schedule
+//! as an iCalendar file.
 
 use std::path::PathBuf;
 
@@ -12,8 +13,8 @@ use super::error::CliError;
 use super::out::print_out;
 use super::output::{columns, json, terminal_safe};
 use patvault_core::files::io_error;
-use patvault_core::ops::summary::schedule;
-use patvault_core::rotation::attention::{Attention, attention, rotation_of};
+use patvault_core::ops::summary::{attention_of, schedule};
+use patvault_core::rotation::attention::{Attention, rotation_of};
 use patvault_core::rotation::calendar::calendar as ics;
 use patvault_core::rotation::{Rotation, RotationState, rotation};
 use patvault_core::vault::Vault;
@@ -38,7 +39,7 @@ pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, CliE
             Some(days) => rotation(i.last_rotated, i.rotate_every_days, days, schedule.today),
             None => rotation_of(&token, &schedule),
         };
-        let mut needs: Vec<Attention> = attention(&token, &schedule)
+        let mut needs: Vec<Attention> = attention_of(&token, &schedule)
             .into_iter()
             .filter(|a| !matches!(a, Attention::Rotation { .. }))
             .collect();
@@ -68,7 +69,9 @@ pub fn due(vault: Vault, within: Option<u32>, as_json: bool) -> Result<i32, CliE
             || d.attention.iter().any(|a| {
                 matches!(
                     a,
-                    Attention::StaleCopies { .. } | Attention::PlaintextBackups { .. }
+                    Attention::StaleCopies { .. }
+                        | Attention::PlaintextBackups { .. }
+                        | Attention::ConsumersFailing { .. }
                 )
             })
     });

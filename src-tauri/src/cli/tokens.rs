@@ -161,8 +161,8 @@ impl IntentArgs {
         if let Some(days) = self.lead_days {
             intent.lead_days = Some(days);
         }
-        if !self.used_by.is_empty() || !self.consumers.is_empty() {
-            let mut used_by: Vec<Consumer> = self
+        if !self.used_by.is_empty() {
+            intent.used_by = self
                 .used_by
                 .into_iter()
                 .map(|label| {
@@ -172,10 +172,14 @@ impl IntentArgs {
                     known.unwrap_or_else(|| Consumer::custom(label))
                 })
                 .collect();
-            for spec in &self.consumers {
-                used_by.push(Consumer::parse(spec).map_err(|e| CliError::Input(e.0))?);
+        }
+        // Each place given replaces the one of its label, or joins the others.
+        for spec in &self.consumers {
+            let place = Consumer::parse(spec).map_err(|e| CliError::Input(e.0))?;
+            match intent.used_by.iter_mut().find(|c| c.label == place.label) {
+                Some(same) => *same = place,
+                None => intent.used_by.push(place),
             }
-            intent.used_by = used_by;
         }
         if let Some(note) = self.note {
             intent.notes = note;

@@ -155,7 +155,9 @@ export type Attention =
  *  Backups an earlier `migrate` left beside files hold its secret in plaintext:
  *  nothing needs them, and anyone who reads them (or a `git add -A`) gets the token.
  */
-{ kind: "plaintext_backups"; places: string[] };
+{ kind: "plaintext_backups"; places: string[] } | 
+/**  Places that use the token will fail, as its checks show (`check::consumers`). */
+{ kind: "consumers_failing"; places: string[] };
 
 export type BaseIntent = {
 	/**  The base id, `app` + 14 letters or digits. */
@@ -294,7 +296,7 @@ export type CheckUser = {
 };
 
 export type Consumer = {
-	/**  A kind from the consumer catalog (`consumers::catalog`), or `custom`. */
+	/**  A kind from the consumer catalog (`consumers::kinds`), or `custom`. */
 	kind: string,
 	/**  The place in the user's words: "Zapier: CRM sync", "nightly backup on the NAS". */
 	label: string,

@@ -12,16 +12,19 @@ describe("used-by places in the form", () => {
     const place = { kind: "n8n", label: "Leads", path: null, bases: ["appAAAAAAAAAAAAAA", "appBBBBBBBBBBBBBB"], needs: [], inferred: true };
     const row = rowOf(place);
     expect(row.bases).toBe("appAAAAAAAAAAAAAA, appBBBBBBBBBBBBBB");
-    expect(placesOf([row])).toEqual([place]);
-    expect(placesOf([{ ...emptyRow(), label: " script ", needs: "data.records:read,  schema.bases:read" }])).toEqual([
+    expect(placesOf([row], kinds)).toEqual([place]);
+    expect(placesOf([{ ...emptyRow(), label: " script ", needs: "data.records:read,  schema.bases:read" }], kinds)).toEqual([
       { kind: "custom", label: "script", path: null, bases: [], needs: ["data.records:read", "schema.bases:read"], inferred: false },
     ]);
-    expect(placesOf([emptyRow()])).toEqual([]);
+    expect(placesOf([emptyRow()], kinds)).toEqual([]);
+    // Needs typed, then the kind changed to one whose sources state them: not sent.
+    expect(placesOf([{ ...emptyRow(), kind: "n8n", label: "x", needs: "data.records:read" }], kinds)[0].needs).toEqual([]);
   });
 
   it("asks for needs only where the catalog states none", () => {
     expect(needsGiven(kinds, "n8n")).toBe(false);
     expect(needsGiven(kinds, "custom")).toBe(true);
+    expect(needsGiven([], "custom")).toBe(false);
   });
 
   it("keeps the place of a verdict, and says the verdict in a chip", () => {

@@ -34,23 +34,27 @@ const list = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** The rows as places; a row without a label is dropped (the core checks the rest). */
-export function placesOf(rows: PlaceRow[]): Consumer[] {
+/** The rows as places; a row without a label is dropped (the core checks the rest).
+ * Needs typed for a kind that was then changed to one whose needs are known are not
+ * shown, so they are not sent either. */
+export function placesOf(rows: PlaceRow[], kinds: ConsumerKind[]): Consumer[] {
   return rows
     .filter((r) => r.label.trim())
     .map((r) => ({
       kind: r.kind,
       label: r.label.trim(),
-      path: r.path,
+      path: r.path?.trim() || null,
       bases: list(r.bases),
-      needs: list(r.needs),
+      needs: needsGiven(kinds, r.kind) ? list(r.needs) : [],
       inferred: r.inferred,
     }));
 }
 
-/** Whether a place of this kind takes its needs from its user. */
+/** Whether a place of this kind takes its needs from its user; not before the catalog
+ * has come. */
 export function needsGiven(kinds: ConsumerKind[], kind: string): boolean {
-  return !kinds.find((k) => k.id === kind)?.needs_known;
+  const known = kinds.find((k) => k.id === kind);
+  return known !== undefined && !known.needs_known;
 }
 
 export const STATE_WORDS: Record<ConsumerState, string> = {

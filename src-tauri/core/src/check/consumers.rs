@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::catalog::BASE_SCOPES;
+use super::catalog::base_scope;
 use crate::consumers::{self, Feature};
 use crate::model::consumer::Consumer;
 use crate::model::record::TokenRecord;
@@ -83,6 +83,56 @@ pub struct ConsumersReport {
     pub suggestion: Option<String>,
 }
 
+impl ConsumersReport {
+    /// The labels of the places that will fail.
+    pub fn failing(&self) -> Vec<String> {
+        self.consumers
+            .iter()
+            .filter(|c| c.state == ConsumerState::WillFail)
+            .map(|c| c.place.label.clone())
+            .collect()
+    }
+}
+
+/// A notification when `report`, the newest check of `record`, turns places that use it
+/// to "will fail": a title, and a body that says why and the fix of the first. Compared
+/// with what the checks before showed, so each place is told once.
+pub fn notice_after(record: &TokenRecord, report: &CheckReport) -> Option<(&'static str, String)> {
+    let was = judge(record).failing();
+    let mut checked = record.clone();
+    checked.add_check(report);
+    let after = judge(&checked);
+    let turned: Vec<String> = after
+        .failing()
+        .into_iter()
+        .filter(|label| !was.contains(label))
+        .collect();
+    let name = &record.intent.name;
+    let first = after
+        .consumers
+        .iter()
+        .find(|c| turned.first() == Some(&c.place.label))?;
+    let failure = first.failures.first()?;
+    let places = match turned.as_slice() {
+        [one] => format!("“{one}”"),
+        many => format!(
+            "{} places ({})",
+            many.len(),
+            many.iter()
+                .map(|p| format!("“{p}”"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Some((
+        "A place that uses an Airtable token will fail",
+        format!(
+            "{places} will fail with “{name}”: {}. {}.",
+            failure.why, failure.fix
+        ),
+    ))
+}
+
 /// What the places of `record` can expect from the token, as its checks showed it.
 pub fn judge(record: &TokenRecord) -> ConsumersReport {
     let known = record.known_reach().unwrap_or_default();
@@ -95,22 +145,22 @@ pub fn judge(record: &TokenRecord) -> ConsumersReport {
         .map(|place| verdict(place, &intended, report, &known))
         .collect();
     let needs: Vec<Option<Vec<Feature>>> = record.intent.used_by.iter().map(features).collect();
-    let excess_scopes = needs
-        .iter()
-        .all(Option::is_some)
-        .then(|| {
-            let needed: BTreeSet<&str> = needs
-                .iter()
-                .flatten()
-                .flatten()
-                .flat_map(|f| f.scopes.iter().map(String::as_str))
-                .collect();
-            held(&known)
-                .into_iter()
-                .filter(|s| !needed.contains(s.as_str()))
-                .collect::<Vec<_>>()
-        })
-        .filter(|_| !record.intent.used_by.is_empty());
+    // Excess only where every place's needs and the token's scopes are known.
+    let judged = !record.intent.used_by.is_empty()
+        && !known.scopes.is_empty()
+        && needs.iter().all(Option::is_some);
+    let excess_scopes = judged.then(|| {
+        let needed: BTreeSet<&str> = needs
+            .iter()
+            .flatten()
+            .flatten()
+            .flat_map(|f| f.scopes.iter().map(String::as_str))
+            .collect();
+        held(&known)
+            .into_iter()
+            .filter(|s| !needed.contains(s.as_str()))
+            .collect::<Vec<_>>()
+    });
     let bases_of = |place: &Consumer| {
         if place.bases.is_empty() {
             intended.clone()
@@ -179,21 +229,11 @@ fn verdict(
         failures: Vec::new(),
         unknown: Vec::new(),
     };
-    let Some(features) = features(place) else {
-        v.unknown.push(if kind.id == consumers::CUSTOM {
-            "no needs are given for it: name the scopes it uses to have it judged".into()
-        } else {
-            format!(
-                "no source states what the {} needs: name the scopes it uses to have it judged",
-                kind.name
-            )
-        });
-        return v;
-    };
     let Some(report) = report else {
         v.unknown.push("the token has not been checked yet".into());
         return v;
     };
+    // Whatever a place needs, nothing works with a token Airtable refuses.
     if report.status == CheckStatus::Invalid {
         v.failures.push(Failure {
             feature: "every request".into(),
@@ -208,18 +248,128 @@ fn verdict(
         v.state = ConsumerState::WillFail;
         return v;
     }
+    let Some(features) = features(place) else {
+        v.unknown.push(if kind.id == consumers::CUSTOM {
+            "no needs are given for it: name the scopes it uses to have it judged".into()
+        } else {
+            format!(
+                "no source states what the {} needs: name the scopes it uses to have it judged",
+                kind.name
+            )
+        });
+        return v;
+    };
     let bases = if place.bases.is_empty() {
         intended
     } else {
         &place.bases
     };
     let mut required_unknown = false;
-    for feature in &features {
-        let before = v.unknown.len();
-        judge_feature(feature, bases, report, known, &mut v);
-        required_unknown |= feature.required && v.unknown.len() > before;
-        if !feature.required {
-            v.unknown.truncate(before);
+    let mut fail = |f: Failure| {
+        // The same cause on the same scope and base is one failure, of every feature it
+        // stops.
+        match v
+            .failures
+            .iter_mut()
+            .find(|g| (g.cause, &g.scope, &g.base) == (f.cause, &f.scope, &f.base))
+        {
+            Some(g) => {
+                g.feature = format!("{}, {}", g.feature, f.feature);
+                g.required |= f.required;
+            }
+            None => v.failures.push(f),
+        }
+    };
+    let names = |of: &[&Feature]| {
+        of.iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let listing: Vec<&Feature> = features.iter().filter(|f| f.lists_bases).collect();
+    let cannot_list = report.can_list_bases == Some(false);
+    if cannot_list && !listing.is_empty() {
+        fail(Failure {
+            feature: names(&listing),
+            required: listing.iter().any(|f| f.required),
+            cause: FailureCause::Listing,
+            scope: Some("schema.bases:read".into()),
+            base: None,
+            why:
+                "it lists the bases it may use, which the token cannot: it lacks schema.bases:read"
+                    .into(),
+            fix: format!("Add schema.bases:read to the token at {TOKENS_PAGE}"),
+        });
+    }
+    let every: Vec<&Feature> = features.iter().collect();
+    let required = features.iter().any(|f| f.required);
+    let listed = known.bases.as_ref().map(|b| &b.value);
+    for base in bases {
+        let reach = report.bases.iter().find(|b| &b.id == base);
+        let name = reach
+            .and_then(|b| b.name.clone())
+            .map_or_else(|| base.clone(), |n| format!("“{n}” ({base})"));
+        let out_of_reach = match (listed, reach) {
+            (Some(listed), _) => !listed.contains_key(base),
+            // Without the base list, only a probe shows the base reached.
+            (None, Some(reach)) => !reach.reachable,
+            (None, None) => {
+                v.unknown.push(format!(
+                    "whether the token reaches {name}: it cannot list bases, and no check probed it"
+                ));
+                required_unknown |= required;
+                false
+            }
+        };
+        if out_of_reach {
+            fail(Failure {
+                feature: names(&every),
+                required,
+                cause: FailureCause::Base,
+                scope: None,
+                base: Some(base.clone()),
+                why: format!("the token does not reach {name}"),
+                fix: format!("Add {name} to the token's access at {TOKENS_PAGE}"),
+            });
+        }
+    }
+    let mut scopes: Vec<&str> = features
+        .iter()
+        .flat_map(|f| f.scopes.iter().map(String::as_str))
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    for scope in scopes {
+        let needing: Vec<&Feature> = features
+            .iter()
+            .filter(|f| f.scopes.iter().any(|s| s == scope))
+            .collect();
+        let required = needing.iter().any(|f| f.required);
+        let feature = names(&needing);
+        match known.scopes.get(scope).map(|k| k.value) {
+            // Not being able to list bases already says it.
+            Some(false) if cannot_list && scope == "schema.bases:read" && !listing.is_empty() => {}
+            Some(false) => fail(Failure {
+                feature,
+                required,
+                cause: FailureCause::Scope,
+                scope: Some(scope.into()),
+                base: None,
+                why: format!("the token lacks {scope}"),
+                fix: format!("Add {scope} to the token at {TOKENS_PAGE}"),
+            }),
+            // Held or not shown, a role too low or a table's permissions still stop it.
+            held => {
+                if held.is_none() && required {
+                    v.unknown.push(format!(
+                        "whether the token holds {scope}: a full check shows it"
+                    ));
+                    required_unknown = true;
+                }
+                for failure in on_bases(scope, &feature, required, bases, report, listed) {
+                    fail(failure);
+                }
+            }
         }
     }
     v.failures.sort_by_key(|f| !f.required);
@@ -233,109 +383,63 @@ fn verdict(
     v
 }
 
-fn judge_feature(
-    feature: &Feature,
+/// Where a scope the token holds still fails: a base where the user's role is too low,
+/// or where a table's or field's permissions refused it.
+fn on_bases(
+    scope: &str,
+    feature: &str,
+    required: bool,
     bases: &[String],
     report: &CheckReport,
-    known: &KnownReach,
-    v: &mut ConsumerVerdict,
-) {
-    let fail = |cause, scope: Option<&str>, base: Option<&str>, why: String, fix: String| Failure {
-        feature: feature.name.clone(),
-        required: feature.required,
-        cause,
-        scope: scope.map(str::to_owned),
-        base: base.map(str::to_owned),
-        why,
-        fix,
-    };
-    if feature.lists_bases && report.can_list_bases == Some(false) {
-        v.failures.push(fail(
-            FailureCause::Listing,
-            Some("schema.bases:read"),
-            None,
-            "it lists the bases it may use, which the token cannot: it lacks schema.bases:read"
-                .into(),
-            format!("Add schema.bases:read to the token at {TOKENS_PAGE}"),
-        ));
-    }
-    let listed = known.bases.as_ref().map(|b| &b.value);
+    listed: Option<&BTreeMap<String, Option<PermissionLevel>>>,
+) -> Vec<Failure> {
+    let least = base_scope(scope).map(|s| s.least_role);
+    let mut out = Vec::new();
     for base in bases {
-        let reach = report.bases.iter().find(|b| &b.id == base);
-        let name = reach
-            .and_then(|b| b.name.clone())
-            .map_or_else(|| base.clone(), |n| format!("“{n}” ({base})"));
-        if listed.is_some_and(|l| !l.contains_key(base)) {
-            v.failures.push(fail(
-                FailureCause::Base,
-                None,
-                Some(base),
-                format!("the token does not reach {name}"),
-                format!("Add {name} to the token's access at {TOKENS_PAGE}"),
+        let Some(reach) = report.bases.iter().find(|b| &b.id == base && b.reachable) else {
+            continue;
+        };
+        let name = reach.name.as_deref().unwrap_or(base);
+        let role = listed
+            .and_then(|l| l.get(base).copied().flatten())
+            .or(reach.permission_level);
+        let failure = |cause, why: String, fix: String| Failure {
+            feature: feature.to_owned(),
+            required,
+            cause,
+            scope: Some(scope.to_owned()),
+            base: Some(base.clone()),
+            why,
+            fix,
+        };
+        if let (Some(role), Some(least)) = (role, least)
+            && role.rules_out(least)
+        {
+            out.push(failure(
+                FailureCause::Role,
+                format!(
+                    "on “{name}” the token's user is {}, and {scope} needs {} or more",
+                    role_words(role),
+                    role_words(least)
+                ),
+                format!(
+                    "Have a base owner make the token's user {} or more on “{name}”",
+                    role_words(least)
+                ),
+            ));
+        } else if reach.scopes.get(scope) == Some(&Verdict::Restricted) {
+            out.push(failure(
+                FailureCause::Restriction,
+                reach.reasons.get(scope).cloned().unwrap_or_else(|| {
+                    format!("a table's or field's permissions on “{name}” refuse {scope}")
+                }),
+                format!(
+                    "Loosen the table's or field's editing permissions on “{name}”, or use another user's token"
+                ),
             ));
         }
     }
-    for scope in &feature.scopes {
-        match known.scopes.get(scope).map(|k| k.value) {
-            Some(false) => {
-                v.failures.push(fail(
-                    FailureCause::Scope,
-                    Some(scope),
-                    None,
-                    format!("the token lacks {scope}"),
-                    format!("Add {scope} to the token at {TOKENS_PAGE}"),
-                ));
-                continue;
-            }
-            None => v.unknown.push(format!(
-                "whether the token holds {scope}: a full check shows it"
-            )),
-            Some(true) => {}
-        }
-        let least = BASE_SCOPES
-            .iter()
-            .find(|s| s.scope == scope)
-            .map(|s| s.least_role);
-        for base in bases {
-            let Some(reach) = report.bases.iter().find(|b| &b.id == base && b.reachable) else {
-                continue;
-            };
-            let name = reach.name.as_deref().unwrap_or(base);
-            let role = listed
-                .and_then(|l| l.get(base).copied().flatten())
-                .or(reach.permission_level);
-            if let (Some(role), Some(least)) = (role, least)
-                && role.rules_out(least)
-            {
-                v.failures.push(fail(
-                    FailureCause::Role,
-                    Some(scope),
-                    Some(base),
-                    format!(
-                        "on “{name}” the token's user is {}, and {scope} needs {} or more",
-                        role_words(role),
-                        role_words(least)
-                    ),
-                    format!(
-                        "Have a base owner make the token's user {} or more on “{name}”",
-                        role_words(least)
-                    ),
-                ));
-            } else if reach.scopes.get(scope) == Some(&Verdict::Restricted) {
-                v.failures.push(fail(
-                    FailureCause::Restriction,
-                    Some(scope),
-                    Some(base),
-                    reach.reasons.get(scope).cloned().unwrap_or_else(|| {
-                        format!("a table's or field's permissions on “{name}” refuse {scope}")
-                    }),
-                    format!(
-                        "Loosen the table's or field's editing permissions on “{name}”, or use another user's token"
-                    ),
-                ));
-            }
-        }
-    }
+    out
 }
 
 fn role_words(level: PermissionLevel) -> &'static str {
@@ -396,6 +500,7 @@ fn suggest(
         by_place.insert(&place.label, (scopes, bases));
     }
     let disjoint = by_place.len() > 1
+        && needs.iter().all(Option::is_some)
         && by_place.values().all(|(_, b)| !b.is_empty())
         && by_place
             .values()
@@ -555,12 +660,15 @@ mod tests {
         );
         let c = &judge(&record).consumers[0];
         assert_eq!(c.state, ConsumerState::WillFail);
-        assert_eq!(c.failures[0].cause, FailureCause::Listing);
-        assert!(c.failures[0].fix.contains("schema.bases:read"));
+        // One failure, not one per tool that needs the scope.
+        let required: Vec<&Failure> = c.failures.iter().filter(|f| f.required).collect();
+        assert_eq!(required.len(), 1, "{:?}", c.failures);
+        assert_eq!(required[0].cause, FailureCause::Listing);
+        assert!(required[0].fix.contains("schema.bases:read"));
         assert!(
-            c.failures
-                .iter()
-                .any(|f| f.cause == FailureCause::Scope && f.required)
+            required[0].feature.starts_with("list_bases"),
+            "{}",
+            required[0].feature
         );
     }
 
@@ -626,7 +734,8 @@ mod tests {
 
     #[test]
     fn a_revoked_token_fails_every_place_and_an_unchecked_one_is_unknown() {
-        let mut record = checked(&[A], vec![place("n8n", "leads", &[], &[])], &[], &[]);
+        // Whatever a place needs, and even when no source says.
+        let mut record = checked(&[A], vec![place("zapier", "leads", &[], &[])], &[], &[]);
         let mut revoked = record.last_report.clone().unwrap();
         revoked.status = CheckStatus::Invalid;
         record.last_report = Some(revoked);
@@ -638,6 +747,57 @@ mod tests {
         record.last_report = None;
         record.known_reach = None;
         assert_eq!(judge(&record).consumers[0].state, ConsumerState::Unknown);
+    }
+
+    #[test]
+    fn a_place_that_turns_to_will_fail_is_told_once() {
+        let write = "data.records:write";
+        let places = vec![place("custom", "importer", &[A], &[write])];
+        let held = ["schema.bases:read", write];
+        let mut record = checked(&[A], places.clone(), &held, &[(A, Create, &[])]);
+        let lowered = checked(&[A], places, &held, &[(A, Read, &[])]);
+        let report = lowered.last_report.unwrap();
+        let (title, body) = notice_after(&record, &report).unwrap();
+        assert!(title.contains("will fail"));
+        assert!(
+            body.starts_with("“importer” will fail with “t”: on “appAAAAAAAAAAAAAA” the token's user is read-only"),
+            "{body}"
+        );
+        record.add_check(&report);
+        assert_eq!(notice_after(&record, &report), None, "told once");
+    }
+
+    #[test]
+    fn without_the_base_list_only_a_probe_shows_a_base_reached() {
+        let read = "data.records:read";
+        let mut record = checked(
+            &[A, B],
+            vec![
+                place("custom", "probed", &[A], &[read]),
+                place("custom", "refused", &[B], &[read]),
+                place("custom", "never asked", &[C], &[read]),
+            ],
+            &[read],
+            &[(A, Create, &[(read, Granted)])],
+        );
+        let mut report = record.last_report.clone().unwrap();
+        // Probed directly, as a token that cannot list bases is: no role, B unreached.
+        for b in &mut report.bases {
+            b.permission_level = None;
+        }
+        report.bases.push(BaseReach::new(B, None, None, true));
+        record.last_report = Some(report);
+        let r = judge(&record);
+        assert_eq!(
+            states(&r),
+            [
+                ("probed", ConsumerState::Works),
+                ("refused", ConsumerState::WillFail),
+                ("never asked", ConsumerState::Unknown),
+            ]
+        );
+        assert_eq!(r.consumers[1].failures[0].cause, FailureCause::Base);
+        assert!(r.consumers[2].unknown[0].contains("cannot list bases"));
     }
 
     #[test]

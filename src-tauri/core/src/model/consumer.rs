@@ -9,7 +9,7 @@ use crate::consumers::CUSTOM;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Consumer {
-    /// A kind from the consumer catalog (`consumers::catalog`), or `custom`.
+    /// A kind from the consumer catalog (`consumers::kinds`), or `custom`.
     pub kind: String,
     /// The place in the user's words: "Zapier: CRM sync", "nightly backup on the NAS".
     pub label: String,

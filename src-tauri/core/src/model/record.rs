@@ -204,10 +204,14 @@ impl TokenIntent {
             let Some(place) = place.normalized()? else {
                 continue;
             };
-            if used_by.iter().any(|u| u.label == place.label) {
-                return invalid(format!("“{}” is listed twice under used by", place.label));
+            // Earlier inventories allowed a line twice: the same place again is dropped.
+            match used_by.iter().find(|u| u.label == place.label) {
+                Some(same) if *same == place => {}
+                Some(_) => {
+                    return invalid(format!("“{}” is listed twice under used by", place.label));
+                }
+                None => used_by.push(place),
             }
-            used_by.push(place);
         }
         self.used_by = used_by;
         self.notes = self.notes.trim().to_owned();
@@ -235,9 +239,9 @@ impl Consumer {
     pub fn parse(spec: &str) -> Result<Self, InvalidIntent> {
         let mut parts = spec.split(';');
         let head = parts.next().unwrap_or_default();
-        let Some((kind, label)) = head.split_once('=') else {
+        let Some((kind, label)) = head.split_once('=').filter(|(_, l)| !l.trim().is_empty()) else {
             return Err(InvalidIntent(format!(
-                "“{spec}” names no kind: write KIND=LABEL, e.g. n8n=Lead sync"
+                "“{spec}” names no kind and label: write KIND=LABEL, e.g. n8n=Lead sync"
             )));
         };
         let mut place = Consumer {
@@ -452,8 +456,15 @@ mod tests {
         let mut bad = intent();
         bad.used_by[0].needs = vec!["data.records:delete".into()];
         assert!(bad.normalized(today()).is_err());
+        let mut twice = intent();
+        twice.used_by[1] = Consumer::custom("Zapier: CRM ");
+        let kept = twice.normalized(today()).unwrap().used_by.len();
+        assert_eq!(kept, 2, "the same place again is dropped");
         let mut bad = intent();
-        bad.used_by[1] = Consumer::custom("Zapier: CRM ");
+        bad.used_by[1] = Consumer {
+            kind: "n8n".into(),
+            ..Consumer::custom("Zapier: CRM")
+        };
         assert!(
             bad.normalized(today())
                 .unwrap_err()
@@ -503,6 +514,7 @@ mod tests {
                 .contains("KIND=LABEL")
         );
         assert!(Consumer::parse("n8n=x;tables=y").is_err());
+        assert!(Consumer::parse("n8n=;base=appAAAAAAAAAAAAAA").is_err());
     }
 
     #[test]

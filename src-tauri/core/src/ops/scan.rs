@@ -8,11 +8,12 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::model::consumer::Consumer;
 use crate::model::place::FoundPlace;
 use crate::model::place::is_backup;
 use crate::model::record::{TokenRecord, same_name};
 use crate::scan::wired::Wired;
-use crate::scan::{Hit, places};
+use crate::scan::{Hit, Runs, places};
 use crate::vault::{Vault, VaultError};
 
 /// One copy as `patvault scan --json` prints it. Never holds a secret.
@@ -150,6 +151,8 @@ pub struct Seen<'a> {
     pub unread: &'a [(String, String)],
     pub home: Option<&'a Path>,
     pub now: DateTime<Utc>,
+    /// Server entries whose program the consumer catalog knows.
+    pub runs: &'a [Runs],
 }
 
 /// A "used by" place a scan ticked off the rotation checklist: it holds the token's
@@ -171,6 +174,7 @@ pub fn remember(vault: &Vault, seen: &Seen) -> Result<Vec<Ticked>, VaultError> {
             record.found_in.retain(|old| {
                 !read.contains(old.path.as_str()) && !fresh.iter().any(|p| p.same_place(old))
             });
+            infer_places(record, &fresh, seen.runs);
             record.found_in.extend(fresh);
             for place in &mut record.found_in {
                 if let Some((_, why)) = seen.unread.iter().find(|(p, _)| *p == place.path) {
@@ -212,6 +216,37 @@ pub fn remember(vault: &Vault, seen: &Seen) -> Result<Vec<Ticked>, VaultError> {
         }
         Ok(ticked)
     })
+}
+
+/// A server entry found using the token that runs a program the catalog knows becomes a
+/// "used by" place of that kind, marked inferred until its owner confirms it; a place
+/// already there for that entry is left as its owner has it.
+fn infer_places(record: &mut TokenRecord, found: &[FoundPlace], runs: &[Runs]) {
+    for place in found {
+        let Some(server) = &place.server else {
+            continue;
+        };
+        let Some(kind) = runs
+            .iter()
+            .find(|r| r.place == place.path && &r.server == server)
+        else {
+            continue;
+        };
+        let label = format!("{server} in {}", place.path);
+        let known = record.intent.used_by.iter().any(|c| {
+            c.label == label || (c.path.as_deref() == Some(&place.path) && c.kind == kind.kind)
+        });
+        if !known {
+            record.intent.used_by.push(Consumer {
+                kind: kind.kind.clone(),
+                label,
+                path: Some(place.path.clone()),
+                bases: Vec::new(),
+                needs: Vec::new(),
+                inferred: true,
+            });
+        }
+    }
 }
 
 /// The places this scan found the token in, keeping when each was first seen.

@@ -201,6 +201,7 @@ pub fn settle(
                 unread: &[scanned.unreadable.clone(), scanned.skipped.clone()].concat(),
                 home,
                 now: Utc::now(),
+                runs: &scanned.runs,
             },
         )?
     };

@@ -65,11 +65,30 @@ pub struct PlaceShown {
     pub backup: bool,
 }
 
+/// What about a token needs its owner now: its rotation and checks
+/// (`rotation::attention`), and the places that use it that will fail.
+pub fn attention_of(record: &TokenRecord, schedule: &Schedule) -> Vec<Attention> {
+    attention_with(record, schedule, &judge(record))
+}
+
+fn attention_with(
+    record: &TokenRecord,
+    schedule: &Schedule,
+    consumers: &ConsumersReport,
+) -> Vec<Attention> {
+    let mut out = attention(record, schedule);
+    let failing = consumers.failing();
+    if !failing.is_empty() {
+        out.push(Attention::ConsumersFailing { places: failing });
+    }
+    out
+}
+
 impl TokenSummary {
     pub fn new(record: TokenRecord, schedule: &Schedule) -> Self {
         let due = rotation_of(&record, schedule);
-        let attention = attention(&record, schedule);
         let consumers = judge(&record);
+        let attention = attention_with(&record, schedule, &consumers);
         let found_in = record
             .found_in
             .iter()

@@ -32,6 +32,8 @@ pub enum Attention {
     /// Backups an earlier `migrate` left beside files hold its secret in plaintext:
     /// nothing needs them, and anyone who reads them (or a `git add -A`) gets the token.
     PlaintextBackups { places: Vec<String> },
+    /// Places that use the token will fail, as its checks show (`check::consumers`).
+    ConsumersFailing { places: Vec<String> },
 }
 
 impl Attention {
@@ -71,6 +73,17 @@ impl Attention {
                     many => format!("{} backups: {}", many.len(), many.join(", ")),
                 }
             ),
+            Attention::ConsumersFailing { places } => match places.as_slice() {
+                [one] => format!("“{one}” will fail"),
+                many => format!(
+                    "{} places will fail: {}",
+                    many.len(),
+                    many.iter()
+                        .map(|p| format!("“{p}”"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
             Attention::StaleCopies { places } => match places.as_slice() {
                 [one] => format!("the old secret is still in {one}"),
                 many => format!(

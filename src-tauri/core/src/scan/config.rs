@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::find::redact;
+use crate::consumers::{ConsumerKind, recognise};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -86,6 +87,30 @@ pub fn server_entries(tree: &Value) -> Vec<(Vec<String>, &Value)> {
     let mut out = Vec::new();
     walk(tree, &mut Vec::new(), &mut out);
     out
+}
+
+/// The program a server entry runs, when the consumer catalog knows it: by a word of its
+/// command line (through `patvault exec` too: the program follows its `--`), or by the
+/// URL of a remote server.
+pub fn runs(entry: &Value) -> Option<&'static ConsumerKind> {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let words: Vec<String> = entry
+        .get("command")
+        .and_then(text)
+        .into_iter()
+        .chain(
+            entry
+                .get("args")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(text),
+        )
+        .collect();
+    let url = ["url", "serverUrl", "httpUrl"]
+        .iter()
+        .find_map(|k| entry.get(*k).and_then(Value::as_str));
+    recognise(&words, url)
 }
 
 /// Why a JSON config does not parse, in one line. A parser's message may quote the

@@ -43,11 +43,22 @@ pub struct Hit {
     pub context: context::Context,
 }
 
+/// An MCP server entry that runs a program of a known kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Runs {
+    pub place: String,
+    pub server: String,
+    /// The kind's id in the consumer catalog.
+    pub kind: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Scanned {
     pub hits: Vec<Hit>,
     /// Server entries that take their token from the vault.
     pub wired: Vec<wired::Wired>,
+    /// Server entries whose program the consumer catalog knows, in the configs read.
+    pub runs: Vec<Runs>,
     /// Configs holding a token that do not parse, and why: their tokens were found line
     /// by line, without their server entries.
     pub unparsable: Vec<(String, String)>,
@@ -120,6 +131,7 @@ impl Scanned {
     fn merge(&mut self, other: Scanned) {
         self.hits.extend(other.hits);
         self.wired.extend(other.wired);
+        self.runs.extend(other.runs);
         self.unreadable.extend(other.unreadable);
         self.unparsable.extend(other.unparsable);
         self.skipped.extend(other.skipped);
@@ -137,6 +149,8 @@ impl Scanned {
         self.wired
             .sort_by(|a, b| (&a.place, a.line).cmp(&(&b.place, b.line)));
         self.wired.dedup();
+        self.runs.sort();
+        self.runs.dedup();
         for list in [
             &mut self.unreadable,
             &mut self.unparsable,
@@ -324,6 +338,15 @@ fn read_text(place: &str, text: &str, scanned: &mut Scanned) {
     };
     if let (Some(tree), true) = (&tree, wires) {
         scanned.wired.extend(wired::wired(place, tree, text));
+    }
+    for (keys, entry) in tree.iter().flat_map(config::server_entries) {
+        if let (Some(server), Some(kind)) = (keys.last(), config::runs(entry)) {
+            scanned.runs.push(Runs {
+                place: place.to_owned(),
+                server: server.clone(),
+                kind: kind.id.clone(),
+            });
+        }
     }
     let contexts = context::contexts(tree.as_ref(), text, &found);
     scanned
