@@ -5,6 +5,7 @@ fn main() {
         "list_tokens",
         "scope_catalog",
         "consumer_kinds",
+        "leak_report",
         "vault_health",
         "add_token",
         "edit_token",

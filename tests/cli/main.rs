@@ -12,6 +12,7 @@ mod copies;
 mod due;
 mod failures;
 mod journey;
+mod leak;
 mod rotate;
 mod scan;
 mod shell;

@@ -211,6 +211,24 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
   assert.deepEqual([label, state], ["Website: careers form", "will_fail"]);
   assert.match(failures[0], /^role: .*schema\.bases:write.*creator/);
 
+  step("this token leaked");
+  const sentBeforeLeak = (await fake.stats()).requests;
+  await (await session.find("[data-test=leaked]")).click();
+  await session.find("[data-test=leak]");
+  const leakText = await (await session.find("[data-test=leak]")).text();
+  await shot("13-leak");
+  assert.match(leakText, /acts as jonas@example\.com|acts as usr/);
+  const hiringBase = await session.execute(`return document.querySelector("[data-test=leak-bases] li")?.innerText ?? ""`);
+  assert.match(hiringBase, /^Hiring \(edit\): create, change and delete records; read every record; read the schema$/);
+  const steps = await session.execute(`return [...document.querySelectorAll("[data-test=leak-steps] li")].map((l) => l.innerText)`);
+  assert.match(steps[0], /^Create a new token at https:\/\/airtable\.com\/create\/tokens/);
+  assert.equal(steps[2], "Give the new token to “Website: careers form”.");
+  assert.match(steps.at(-1), /^Delete the leaked token/);
+  assert.equal((await fake.stats()).requests, sentBeforeLeak, "a leak is answered without Airtable");
+  await (await session.find("[data-test=leak-rotate]")).click();
+  await session.find("[data-test=rotation]");
+  assert.equal(await session.execute(`return document.querySelector("[data-test=leak]")`), null);
+
   step("a base picked to probe in full");
   const ARCHIVE = "appArchive2024000";
   const costWith = async (picked) => {

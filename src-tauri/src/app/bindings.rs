@@ -11,6 +11,7 @@ use super::adding::*;
 use super::adopting::*;
 use super::checking::*;
 use super::commands::*;
+use super::leaking::*;
 use super::orphans::*;
 use super::reminders::*;
 use super::rotating::*;
@@ -27,6 +28,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             list_tokens,
             scope_catalog,
             consumer_kinds,
+            leak_report,
             vault_health,
             add_token,
             edit_token,

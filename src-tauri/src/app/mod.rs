@@ -10,6 +10,7 @@ mod clipboard;
 mod commands;
 mod error;
 mod graphics;
+mod leaking;
 mod logging;
 mod login;
 mod orphans;

@@ -149,6 +149,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A token was exposed: which it is, what it reaches, where it is used, and the
+    /// steps that end the exposure. Give its token ID or name, or pipe the whole secret
+    /// on standard input (never as an argument).
+    Leak {
+        #[arg(value_name = "ID|NAME", add = ArgValueCandidates::new(token_names))]
+        token: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The programs known to use tokens (for `--consumer KIND=…`): what each needs,
     /// how it is recognised, and the sources.
     Consumers {

@@ -11,6 +11,7 @@ mod doctor;
 mod due;
 mod error;
 mod exec;
+mod leak;
 mod mcp;
 mod migrate;
 mod out;
@@ -150,6 +151,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         }
         Command::Updated { name, places } => rotate::updated(&vault, vault.find(&name)?, places)?,
         Command::Due { within, json } => return due::due(vault, within, json),
+        Command::Leak { token, json } => return leak::leak(&vault, token, json),
         Command::Calendar { out } => return due::calendar(vault, out),
         Command::Doctor {
             json,

@@ -15,6 +15,7 @@ export const commands = {
 	 *  "used by" place can have.
 	 */
 	consumerKinds: () => __TAURI_INVOKE<ConsumerKind[]>("consumer_kinds"),
+	leakReport: (id: string) => typedError<Leak, ErrorReport>(__TAURI_INVOKE("leak_report", { id })),
 	vaultHealth: () => typedError<HealthShown, ErrorReport>(__TAURI_INVOKE("vault_health")),
 	addToken: (intent: TokenIntent, secret: string, acceptUnusualShape: boolean) => typedError<SavedToken, ErrorReport>(__TAURI_INVOKE("add_token", { intent, secret, acceptUnusualShape })),
 	editToken: (id: string, intent: TokenIntent) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("edit_token", { id, intent })),
@@ -490,6 +491,14 @@ export type ErrorReport = {
 	message: string,
 };
 
+export type Exposure = {
+	id: string,
+	name: string | null,
+	role: PermissionLevel | null,
+	/**  What a holder of the secret can do there, in words. */
+	can: string[],
+};
+
 export type Failure = {
 	feature: string,
 	/**  The place cannot work without the feature; otherwise only that feature fails. */
@@ -616,6 +625,38 @@ export type Imported = {
 	added: boolean,
 	/**  What it reaches, or why it was not (fully) imported. */
 	outcome: string,
+};
+
+/**  What a leak exposes and how to end it. */
+export type Leak = {
+	token_id: string,
+	/**  The vault's token it is; None when the vault does not know it. */
+	token: string | null,
+	/**  It is an ID the token was rotated away from: the leaked secret is an old one. */
+	rotated_away: boolean,
+	/**  The Airtable user it acts as, from its last check. */
+	user: CheckUser | null,
+	/**  When what follows was shown; None when the token was never checked. */
+	checked_at: string | null,
+	/**  Whether the token may list every base it reaches (and read their schema). */
+	can_list_bases: boolean | null,
+	/**  Each base it reached at its last check, with what it can do there. */
+	bases: Exposure[],
+	/**  Every place it is used: written by hand, and found by scans. */
+	places: LeakPlace[],
+	/**  What to do, in order. */
+	steps: string[],
+};
+
+export type LeakPlace = {
+	/**  The place in the user's words, or where a scan found it. */
+	place: string,
+	/**  A "used by" place written by hand or inferred, or a copy a scan found. */
+	found_by_scan: boolean,
+	/**  The secret sits there in plaintext: `patvault migrate` can move it into the vault. */
+	plaintext: boolean,
+	/**  It reads the token from the vault (`patvault exec`): a rotation reaches it. */
+	through_vault: boolean,
 };
 
 export type MigratePreview = {

@@ -9,6 +9,7 @@ pub mod check_vault;
 pub mod client;
 pub mod health;
 pub mod import;
+pub mod leak;
 pub mod mcp;
 pub mod migrate;
 pub mod renewal;

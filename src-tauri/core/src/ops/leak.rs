@@ -1,0 +1,346 @@
+//! A token pasted into a public chat, pushed to a repository, shown on a screen: what it
+//! is, what it exposes, where it is used, and the steps that end the exposure. Answered
+//! from the vault alone (the last check and the places), so it costs no API call and
+//! needs no secret from the keychain.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::scan::{Owner, owner};
+use crate::check::catalog::base_scope;
+use crate::check::consumers::judge;
+use crate::model::place::FoundPlace;
+use crate::model::record::TokenRecord;
+use crate::model::report::{BaseReach, CheckUser, KnownReach};
+use crate::model::verdict::{PermissionLevel, Verdict};
+use crate::scopes::TOKENS_PAGE;
+
+/// What a leak exposes and how to end it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Leak {
+    pub token_id: String,
+    /// The vault's token it is; None when the vault does not know it.
+    pub token: Option<String>,
+    /// It is an ID the token was rotated away from: the leaked secret is an old one.
+    pub rotated_away: bool,
+    /// The Airtable user it acts as, from its last check.
+    pub user: Option<CheckUser>,
+    /// When what follows was shown; None when the token was never checked.
+    pub checked_at: Option<DateTime<Utc>>,
+    /// Whether the token may list every base it reaches (and read their schema).
+    pub can_list_bases: Option<bool>,
+    /// Each base it reached at its last check, with what it can do there.
+    pub bases: Vec<Exposure>,
+    /// Every place it is used: written by hand, and found by scans.
+    pub places: Vec<LeakPlace>,
+    /// What to do, in order.
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Exposure {
+    pub id: String,
+    pub name: Option<String>,
+    pub role: Option<PermissionLevel>,
+    /// What a holder of the secret can do there, in words.
+    pub can: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct LeakPlace {
+    /// The place in the user's words, or where a scan found it.
+    pub place: String,
+    /// A "used by" place written by hand or inferred, or a copy a scan found.
+    pub found_by_scan: bool,
+    /// The secret sits there in plaintext: `patvault migrate` can move it into the vault.
+    pub plaintext: bool,
+    /// It reads the token from the vault (`patvault exec`): a rotation reaches it.
+    pub through_vault: bool,
+}
+
+/// What each scope lets a holder of the secret do, worst first.
+const POWERS: &[(&str, &str)] = &[
+    ("schema.bases:write", "change the schema (tables, fields)"),
+    ("data.records:write", "create, change and delete records"),
+    (
+        "webhook:manage",
+        "read every change to records through webhooks",
+    ),
+    ("data.records:read", "read every record"),
+    ("data.recordComments:write", "write comments"),
+    ("data.recordComments:read", "read comments"),
+    ("schema.bases:read", "read the schema"),
+];
+
+/// The leak of the token whose ID is `token_id`, as the vault knows it.
+pub fn leak(token_id: &str, records: &[TokenRecord]) -> Leak {
+    let (record, rotated_away) = match owner(token_id, records) {
+        Owner::Current(r) => (Some(r), false),
+        Owner::RotatedFrom(r) => (Some(r), true),
+        Owner::Unknown | Owner::Many(_) => (None, false),
+    };
+    let Some(record) = record else {
+        return Leak {
+            token_id: token_id.to_owned(),
+            token: None,
+            rotated_away: false,
+            user: None,
+            checked_at: None,
+            can_list_bases: None,
+            bases: Vec::new(),
+            places: Vec::new(),
+            steps: vec![format!(
+                "The vault does not know {token_id}. Whoever owns it finds it by that ID at {TOKENS_PAGE}: delete it there (or regenerate it) at once, then give the new one to what used it."
+            )],
+        };
+    };
+    known(record, token_id, rotated_away)
+}
+
+/// The leak of a token of the vault, as its page asks for it.
+pub fn of_token(record: &TokenRecord) -> Leak {
+    known(
+        record,
+        record.token_id.as_deref().unwrap_or_default(),
+        false,
+    )
+}
+
+fn known(record: &TokenRecord, token_id: &str, rotated_away: bool) -> Leak {
+    let report = record.last_report.as_ref();
+    let known = record.known_reach().unwrap_or_default();
+    let bases: Vec<Exposure> = report
+        .into_iter()
+        .flat_map(|r| &r.bases)
+        .filter(|b| b.reachable)
+        .map(|b| exposure(b, &known))
+        .collect();
+    let mut places: Vec<LeakPlace> = record
+        .intent
+        .used_by
+        .iter()
+        .map(|c| LeakPlace {
+            place: c.label.clone(),
+            found_by_scan: false,
+            plaintext: false,
+            through_vault: false,
+        })
+        .collect();
+    places.extend(record.found_in.iter().map(|f| LeakPlace {
+        place: f.describe(),
+        found_by_scan: true,
+        plaintext: f.plaintext,
+        through_vault: f.through_vault,
+    }));
+    Leak {
+        token_id: token_id.to_owned(),
+        token: Some(record.intent.name.clone()),
+        rotated_away,
+        user: report.and_then(|r| r.user.clone()),
+        checked_at: report.map(|r| r.checked_at),
+        can_list_bases: report.and_then(|r| r.can_list_bases),
+        bases,
+        steps: steps(record, rotated_away, &record.found_in),
+        places,
+    }
+}
+
+/// What a holder of the secret can do on a base, worst first: what the last check showed
+/// there (probed, implied, or refused by one table's permissions, which leave the others);
+/// where it did not look (a light check), what earlier checks showed the token holds and
+/// the role allows.
+fn exposure(base: &BaseReach, known: &KnownReach) -> Exposure {
+    let can = POWERS
+        .iter()
+        .filter(|(scope, _)| match base.scopes.get(*scope) {
+            Some(Verdict::Granted | Verdict::Implied | Verdict::Restricted) => true,
+            Some(Verdict::NotChecked) | None => {
+                let held = known.scopes.get(*scope).is_some_and(|k| k.value);
+                let allowed = base_scope(scope).is_none_or(|s| {
+                    !base
+                        .permission_level
+                        .is_some_and(|l| l.rules_out(s.least_role))
+                });
+                held && allowed
+            }
+            _ => false,
+        })
+        .map(|(_, words)| (*words).to_owned())
+        .collect();
+    Exposure {
+        id: base.id.clone(),
+        name: base.name.clone(),
+        role: base.permission_level,
+        can,
+    }
+}
+
+/// The checklist that ends the exposure: a new token, each place given it, the old one
+/// deleted.
+fn steps(record: &TokenRecord, rotated_away: bool, found: &[FoundPlace]) -> Vec<String> {
+    let name = &record.intent.name;
+    if rotated_away {
+        return vec![format!(
+            "This is a secret “{name}” was rotated away from. Make sure it is deleted at {TOKENS_PAGE}: until it is, it still works. Then look for the places that still hold it (patvault scan)."
+        )];
+    }
+    let narrower = judge(record)
+        .suggestion
+        .map_or_else(String::new, |s| format!(" {s}"));
+    let mut steps = vec![
+        format!(
+            "Create a new token at {TOKENS_PAGE} for the same work, or less: the leaked one's scopes and bases are on its page.{narrower}"
+        ),
+        format!(
+            "Give it to PAT Vault: patvault rotate “{name}” < new-token.txt (or Rotate… on its page); it is checked live before it replaces the leaked one."
+        ),
+    ];
+    for place in &record.intent.used_by {
+        steps.push(format!("Give the new token to “{}”.", place.label));
+    }
+    for place in found {
+        let where_ = place.describe();
+        steps.push(if place.through_vault {
+            format!("{where_} reads the vault: nothing to do there.")
+        } else if place.plaintext {
+            format!(
+                "{where_} holds the secret in plaintext: patvault migrate {} moves it into the vault.",
+                place.path
+            )
+        } else {
+            format!("Update {where_}.")
+        });
+    }
+    steps.push(format!(
+        "Delete the leaked token at {TOKENS_PAGE}; PAT Vault checks the old secret is refused once you have."
+    ));
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::consumer::Consumer;
+    use crate::model::record::{RotationEntry, TokenIntent};
+    use crate::model::report::CheckReport;
+
+    fn record() -> TokenRecord {
+        let mut intent = TokenIntent::named("CRM sync", chrono::NaiveDate::MIN);
+        intent.used_by = vec![Consumer::custom("Zapier: deals")];
+        let mut record = TokenRecord::new(intent, Some("patNewNewNew12345".into()), Utc::now());
+        record.rotations.push(RotationEntry {
+            at: Utc::now(),
+            from: Some("patOldOldOld12345".into()),
+            to: Some("patNewNewNew12345".into()),
+        });
+        let mut crm = BaseReach::new(
+            "appAAAAAAAAAAAAAA",
+            Some("CRM".into()),
+            Some(PermissionLevel::Edit),
+            false,
+        );
+        crm.reachable = true;
+        crm.scopes = [
+            ("data.records:read".to_owned(), Verdict::Granted),
+            ("data.records:write".to_owned(), Verdict::Implied),
+            ("schema.bases:write".to_owned(), Verdict::BlockedByRole),
+            ("webhook:manage".to_owned(), Verdict::Denied),
+        ]
+        .into();
+        let mut gone = BaseReach::new("appBBBBBBBBBBBBBB", None, None, true);
+        gone.reachable = false;
+        record.add_check(&CheckReport {
+            user: Some(CheckUser {
+                id: "usrAlice".into(),
+                email: None,
+            }),
+            can_list_bases: Some(true),
+            bases: vec![crm, gone],
+            ..CheckReport::started(false)
+        });
+        record.found_in.push(FoundPlace {
+            path: "/home/u/.cursor/mcp.json".into(),
+            line: 3,
+            server: Some("airtable".into()),
+            variable: Some("AIRTABLE_API_KEY".into()),
+            token_id: Some("patNewNewNew12345".into()),
+            plaintext: true,
+            through_vault: false,
+            first_seen: Utc::now(),
+            last_seen: Utc::now(),
+            unread: None,
+        });
+        record
+    }
+
+    #[test]
+    fn a_leaked_token_shows_what_it_can_do_where_it_is_used_and_the_steps() {
+        let leak = leak("patNewNewNew12345", &[record()]);
+        assert_eq!(leak.token.as_deref(), Some("CRM sync"));
+        assert!(!leak.rotated_away);
+        assert_eq!(leak.bases.len(), 1, "only what it reaches");
+        assert_eq!(
+            leak.bases[0].can,
+            ["create, change and delete records", "read every record"]
+        );
+        let places: Vec<(&str, bool)> = leak
+            .places
+            .iter()
+            .map(|p| (p.place.as_str(), p.plaintext))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                ("Zapier: deals", false),
+                (
+                    "/home/u/.cursor/mcp.json:3 (airtable, AIRTABLE_API_KEY)",
+                    true
+                )
+            ]
+        );
+        assert!(leak.steps[0].starts_with("Create a new token"));
+        assert!(leak.steps[1].contains("patvault rotate “CRM sync”"));
+        assert_eq!(leak.steps[2], "Give the new token to “Zapier: deals”.");
+        assert!(leak.steps[3].contains("patvault migrate /home/u/.cursor/mcp.json"));
+        assert!(
+            leak.steps
+                .last()
+                .unwrap()
+                .starts_with("Delete the leaked token")
+        );
+    }
+
+    #[test]
+    fn after_a_light_check_what_earlier_checks_showed_held_is_exposed_where_the_role_allows() {
+        let mut r = record();
+        let mut light = r.last_report.clone().unwrap();
+        light.light = true;
+        for base in &mut light.bases {
+            for v in base.scopes.values_mut() {
+                *v = Verdict::NotChecked;
+            }
+        }
+        let mut scopes = light.scopes.clone();
+        scopes.insert("data.records:write".into(), Verdict::Granted);
+        scopes.insert("schema.bases:write".into(), Verdict::Granted);
+        r.add_check(&CheckReport {
+            scopes,
+            ..r.last_report.clone().unwrap()
+        });
+        r.add_check(&light);
+        let leak = leak("patNewNewNew12345", &[r]);
+        // An editor cannot change the schema, whatever the token holds.
+        assert_eq!(leak.bases[0].can, ["create, change and delete records"]);
+    }
+
+    #[test]
+    fn an_old_id_and_an_unknown_one_say_what_they_are() {
+        let old = leak("patOldOldOld12345", &[record()]);
+        assert!(old.rotated_away);
+        assert_eq!(old.steps.len(), 1);
+        assert!(old.steps[0].contains("rotated away from"));
+        let unknown = leak("patNobodyKnows123", &[record()]);
+        assert_eq!(unknown.token, None);
+        assert!(unknown.steps[0].starts_with("The vault does not know patNobodyKnows123"));
+    }
+}

@@ -1,0 +1,132 @@
+//! `patvault leak [ID|NAME] [--json]`: a token was exposed; which one it is, what it
+//! reaches, where it is used and what to do now. Without an argument the whole secret
+//! comes on standard input, as every secret does: never on the command line.
+
+use super::error::CliError;
+use super::out::print_out;
+use super::output::json;
+use super::tokens::read_secret;
+use patvault_core::model::record::same_name;
+use patvault_core::ops::leak::{Leak, leak as leak_of};
+use patvault_core::vault::Vault;
+
+pub fn leak(vault: &Vault, named: Option<String>, as_json: bool) -> Result<i32, CliError> {
+    let records = vault.list()?;
+    let token_id = match named {
+        Some(text) if text.contains('.') => {
+            return Err(CliError::Input(
+                "that looks like a whole secret, and a secret never goes on the command line (your shell history has it now too): pipe it on standard input, as in patvault leak < secret.txt, or give its token ID (the part before the dot)".into(),
+            ));
+        }
+        Some(text) if text.starts_with("pat") && text.len() == 17 => text,
+        Some(name) => {
+            let record = records
+                .iter()
+                .find(|r| same_name(&r.intent.name, &name))
+                .ok_or_else(|| CliError::Input(format!("no token is named “{name}”, and it is not a token ID (pat + 14 letters or digits)")))?;
+            record.token_id.clone().ok_or_else(|| {
+                CliError::Input(format!(
+                    "“{name}”'s secret has no token ID to know it by: rotate it (patvault rotate “{name}”)"
+                ))
+            })?
+        }
+        None => read_secret()?.token_id().ok_or_else(|| {
+            CliError::Input(
+                "that is not an Airtable token: a personal access token is pat + 14 letters or digits, a dot, and 64 hex digits".into(),
+            )
+        })?,
+    };
+    let found = leak_of(&token_id, &records);
+    print_out(if as_json {
+        json(&found) + "\n"
+    } else {
+        readable(&found)
+    });
+    Ok(0)
+}
+
+fn readable(l: &Leak) -> String {
+    let mut out = String::new();
+    let Some(name) = &l.token else {
+        out.push_str(&format!("The vault does not know {}.\n", l.token_id));
+        push_steps(&mut out, &l.steps);
+        return out;
+    };
+    let who = l.user.as_ref().map_or_else(
+        || "an unknown user".to_owned(),
+        |u| u.email.clone().unwrap_or_else(|| u.id.clone()),
+    );
+    out.push_str(&format!(
+        "Leaked: “{name}” ({}){}, acting as {who}.\n",
+        l.token_id,
+        if l.rotated_away {
+            ", an old secret of it"
+        } else {
+            ""
+        }
+    ));
+    match l.checked_at {
+        None => out.push_str(
+            "It was never checked: what it reaches is not known (patvault check shows it).\n",
+        ),
+        Some(at) => {
+            out.push_str(&format!(
+                "As of its check of {}, it reaches {} {}{}:\n",
+                at.format("%Y-%m-%d %H:%M UTC"),
+                l.bases.len(),
+                if l.bases.len() == 1 { "base" } else { "bases" },
+                if l.can_list_bases == Some(true) {
+                    ", and can list them"
+                } else {
+                    ""
+                }
+            ));
+            for b in &l.bases {
+                let role = b
+                    .role
+                    .map_or(String::new(), |r| format!(", {}", r.describe()));
+                let can = if b.can.is_empty() {
+                    "nothing shown".to_owned()
+                } else {
+                    b.can.join("; ")
+                };
+                out.push_str(&format!(
+                    "  {} ({}){role}: {can}\n",
+                    b.name.as_deref().unwrap_or(&b.id),
+                    b.id
+                ));
+            }
+        }
+    }
+    if l.places.is_empty() {
+        out.push_str("No place is known to use it (patvault scan looks for copies).\n");
+    } else {
+        out.push_str(&format!(
+            "Used in {} {}:\n",
+            l.places.len(),
+            if l.places.len() == 1 {
+                "place"
+            } else {
+                "places"
+            }
+        ));
+        for p in &l.places {
+            let how = match (p.found_by_scan, p.plaintext, p.through_vault) {
+                (_, true, _) => ", the secret in plaintext",
+                (_, _, true) => ", through the vault",
+                (true, ..) => ", found by a scan",
+                _ => "",
+            };
+            out.push_str(&format!("  {}{how}\n", p.place));
+        }
+    }
+    push_steps(&mut out, &l.steps);
+    out
+}
+
+fn push_steps(out: &mut String, steps: &[String]) {
+    out.push_str("Now:\n");
+    for (i, step) in steps.iter().enumerate() {
+        out.push_str(&format!("  {}. {step}\n", i + 1));
+    }
+}
