@@ -6,6 +6,7 @@ fn main() {
         "scope_catalog",
         "consumer_kinds",
         "leak_report",
+        "vault_owners",
         "vault_health",
         "add_token",
         "edit_token",

@@ -13,6 +13,7 @@ mod due;
 mod failures;
 mod journey;
 mod leak;
+mod owners;
 mod rotate;
 mod scan;
 mod shell;

@@ -75,6 +75,20 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
     "Zapier: CRM sync": "reach ok",
   });
 
+  step("grouped by owner");
+  await (await session.find("[data-test=group-by-owner]")).click();
+  await session.find("[data-test=owner-group]");
+  const groups = await session.execute(
+    `return [...document.querySelectorAll("[data-test=owner-group]")].map((g) => [g.dataset.owner, g.querySelectorAll("[data-test=token-row]").length])`,
+  );
+  assert.equal(groups.reduce((n, [, count]) => n + count, 0), tokenCount, JSON.stringify(groups));
+  assert.ok(groups.length >= 2 && groups[0][1] >= groups[1][1], JSON.stringify(groups));
+  await (await session.find("[data-test=owner-group] [data-test=if-they-leave]")).click();
+  const leaving = await (await session.find("[data-test=leaving]")).text();
+  assert.match(leaving, new RegExp(`^If ${groups[0][0]} leaves or loses access, ${groups[0][1]} tokens and the \\d+ places that use them stop working`));
+  await shot("10-owners");
+  await (await session.find("[data-test=group-by-owner]")).click();
+
   step("reach matrix");
   await (await session.find("[data-test=open-reach]")).click();
   await session.find("[data-test=reach-matrix]");

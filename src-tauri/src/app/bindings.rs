@@ -13,6 +13,7 @@ use super::checking::*;
 use super::commands::*;
 use super::leaking::*;
 use super::orphans::*;
+use super::owning::*;
 use super::reminders::*;
 use super::rotating::*;
 use super::scanning::*;
@@ -29,6 +30,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             scope_catalog,
             consumer_kinds,
             leak_report,
+            vault_owners,
             vault_health,
             add_token,
             edit_token,

@@ -14,6 +14,7 @@ mod leaking;
 mod logging;
 mod login;
 mod orphans;
+mod owning;
 mod reminders;
 mod resident;
 mod rotating;

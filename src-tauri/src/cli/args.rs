@@ -158,6 +158,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The Airtable users the tokens act as: each one's tokens, the places and bases
+    /// that depend on them, warnings, and what breaks if they leave.
+    Owners {
+        #[arg(long)]
+        json: bool,
+    },
     /// The programs known to use tokens (for `--consumer KIND=…`): what each needs,
     /// how it is recognised, and the sources.
     Consumers {

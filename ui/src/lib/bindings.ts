@@ -16,6 +16,7 @@ export const commands = {
 	 */
 	consumerKinds: () => __TAURI_INVOKE<ConsumerKind[]>("consumer_kinds"),
 	leakReport: (id: string) => typedError<Leak, ErrorReport>(__TAURI_INVOKE("leak_report", { id })),
+	vaultOwners: () => typedError<Owners, ErrorReport>(__TAURI_INVOKE("vault_owners")),
 	vaultHealth: () => typedError<HealthShown, ErrorReport>(__TAURI_INVOKE("vault_health")),
 	addToken: (intent: TokenIntent, secret: string, acceptUnusualShape: boolean) => typedError<SavedToken, ErrorReport>(__TAURI_INVOKE("add_token", { intent, secret, acceptUnusualShape })),
 	editToken: (id: string, intent: TokenIntent) => typedError<TokenSummary, ErrorReport>(__TAURI_INVOKE("edit_token", { id, intent })),
@@ -710,6 +711,29 @@ export type OpenToken = {
 export type OrphansResolved = {
 	done: number,
 	not_done: string[],
+};
+
+export type Owner = {
+	user: CheckUser,
+	/**  The tokens that act as this user. */
+	tokens: string[],
+	/**  The places that use those tokens: each stops working if the user leaves. */
+	consumers: string[],
+	/**  The bases those places depend on. */
+	bases: string[],
+	/**  What changed for this user that its places need, and places that will fail. */
+	warnings: string[],
+	/**  What to do before the user leaves. */
+	if_they_leave: string,
+};
+
+/**  Every owner, and what the vault as a whole should know about them. */
+export type Owners = {
+	owners: Owner[],
+	/**  Tokens no check has named a user for yet. */
+	unknown: string[],
+	/**  Across owners: one person holding most of the tokens. */
+	warnings: string[],
 };
 
 /**  The user's role in a base, weakest first, as `permissionLevel` names it. */

@@ -12,6 +12,7 @@ pub mod import;
 pub mod leak;
 pub mod mcp;
 pub mod migrate;
+pub mod owners;
 pub mod renewal;
 pub mod scan;
 pub mod scanning;
