@@ -76,7 +76,70 @@ fn a_leak_names_the_token_its_reach_its_places_and_the_steps_without_a_request()
 
     let unknown = stdout(&v.run(&["leak", "patNobodyKnows123"]));
     assert!(
-        unknown.starts_with("The vault does not know patNobodyKnows123.\nNow:\n  1. "),
+        unknown.starts_with("Now:\n  1. The vault does not know patNobodyKnows123."),
         "{unknown}"
+    );
+}
+
+#[test]
+fn a_leak_of_a_token_used_in_three_places_ends_with_a_finished_checklist() {
+    let fake = office_with_a_new_token();
+    let v = TestVault::new();
+    v.add(
+        "sync",
+        &pat(1),
+        &[
+            "--used-by",
+            "Zapier: deals",
+            "--consumer",
+            "n8n=Leads",
+            "--consumer",
+            "custom=backup script;path=~/jobs/backup.env;needs=data.records:read",
+        ],
+    );
+    let leaked = v.run_with_stdin(&["leak", "--json"], &format!("{}\n", pat(1)));
+    let leaked: serde_json::Value = serde_json::from_slice(&leaked.stdout).unwrap();
+    let places: Vec<&str> = leaked["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["place"].as_str().unwrap())
+        .collect();
+    assert_eq!(places, ["Zapier: deals", "Leads", "backup script"]);
+    let give: Vec<&serde_json::Value> = leaked["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s.as_str().unwrap().starts_with("Give the new token to"))
+        .collect();
+    assert_eq!(give.len(), 3, "{leaked}");
+
+    // The steps, done: a new token rotated in, each place given it.
+    rotate_to(&v, &fake, "sync", &pat(6));
+    let pending = v.json(&["show", "sync", "--json"])["updates_pending"].clone();
+    assert_eq!(
+        pending,
+        serde_json::json!(["Zapier: deals", "Leads", "backup script"])
+    );
+    let out = v.run(&["updated", "sync"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let token = v.json(&["show", "sync", "--json"]);
+    assert_eq!(
+        token["updates_pending"],
+        serde_json::json!([]),
+        "the checklist is finished"
+    );
+
+    // The leaked ID is now an old secret of the token.
+    let old = v.json(&["leak", pat(1).split_once('.').unwrap().0, "--json"]);
+    assert_eq!(
+        (old["token"].as_str(), old["rotated_away"].as_bool()),
+        (Some("sync"), Some(true))
+    );
+    assert!(
+        old["steps"][0]
+            .as_str()
+            .unwrap()
+            .contains("rotated away from")
     );
 }

@@ -129,6 +129,18 @@ fn finds_every_copy_matches_it_and_names_the_stale_one() {
     let again = cmd.output().unwrap();
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(places(&v), inferred, "a second scan adds nothing");
+    // The entry leaves the config: the place, never confirmed, leaves with it.
+    let claude = h.join(".config/Claude/claude_desktop_config.json");
+    write(&claude, r#"{"mcpServers": {}}"#);
+    cmd.output().unwrap();
+    assert_eq!(places(&v), serde_json::json!([]), "gone with its entry");
+    write(
+        &claude,
+        &format!(
+            r#"{{"mcpServers": {{"airtable": {{"command": "npx", "args": ["-y", "airtable-mcp-server"], "env": {{"AIRTABLE_API_KEY": "{}"}}}}}}}}"#,
+            pat(1)
+        ),
+    );
 
     let out = v.run(&["scan", "--json", h.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

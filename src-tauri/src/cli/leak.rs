@@ -7,36 +7,38 @@ use super::out::print_out;
 use super::output::json;
 use super::tokens::read_secret;
 use patvault_core::model::record::same_name;
-use patvault_core::ops::leak::{Leak, leak as leak_of};
+use patvault_core::ops::leak::{Leak, leak as leak_of, of_token};
+use patvault_core::secret::Secret;
 use patvault_core::vault::Vault;
 
 pub fn leak(vault: &Vault, named: Option<String>, as_json: bool) -> Result<i32, CliError> {
     let records = vault.list()?;
-    let token_id = match named {
-        Some(text) if text.contains('.') => {
-            return Err(CliError::Input(
-                "that looks like a whole secret, and a secret never goes on the command line (your shell history has it now too): pipe it on standard input, as in patvault leak < secret.txt, or give its token ID (the part before the dot)".into(),
-            ));
+    let found = match named {
+        Some(text) => match records.iter().find(|r| same_name(&r.intent.name, &text)) {
+            Some(record) => of_token(record),
+            None if looks_secret(&text) => {
+                return Err(CliError::Input(
+                    "that looks like a secret, and a secret never goes on the command line (your shell history has it now too): pipe it on standard input, as in patvault leak < secret.txt, or give its token ID (the part before the dot)".into(),
+                ));
+            }
+            None if is_token_id(&text) => leak_of(&text, &records),
+            // Not quoted: whatever was typed may be part of a secret.
+            None => {
+                return Err(CliError::Input(
+                    "no token has that name, and it is not a token ID (pat + 14 letters or digits)"
+                        .into(),
+                ));
+            }
+        },
+        None => {
+            let token_id = read_secret()?.token_id().ok_or_else(|| {
+                CliError::Input(
+                    "that is not an Airtable token: a personal access token is pat + 14 letters or digits, a dot, and 64 hex digits".into(),
+                )
+            })?;
+            leak_of(&token_id, &records)
         }
-        Some(text) if text.starts_with("pat") && text.len() == 17 => text,
-        Some(name) => {
-            let record = records
-                .iter()
-                .find(|r| same_name(&r.intent.name, &name))
-                .ok_or_else(|| CliError::Input(format!("no token is named “{name}”, and it is not a token ID (pat + 14 letters or digits)")))?;
-            record.token_id.clone().ok_or_else(|| {
-                CliError::Input(format!(
-                    "“{name}”'s secret has no token ID to know it by: rotate it (patvault rotate “{name}”)"
-                ))
-            })?
-        }
-        None => read_secret()?.token_id().ok_or_else(|| {
-            CliError::Input(
-                "that is not an Airtable token: a personal access token is pat + 14 letters or digits, a dot, and 64 hex digits".into(),
-            )
-        })?,
     };
-    let found = leak_of(&token_id, &records);
     print_out(if as_json {
         json(&found) + "\n"
     } else {
@@ -45,10 +47,23 @@ pub fn leak(vault: &Vault, named: Option<String>, as_json: bool) -> Result<i32, 
     Ok(0)
 }
 
+fn is_token_id(text: &str) -> bool {
+    text.len() == 17
+        && text.starts_with("pat")
+        && text[3..].chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A whole token, or its secret half: 64 hex digits.
+fn looks_secret(text: &str) -> bool {
+    let hex = |s: &str| s.len() >= 32 && s.chars().all(|c| c.is_ascii_hexdigit());
+    Secret::new(text).token_id().is_some() || text.split('.').any(hex)
+}
+
 fn readable(l: &Leak) -> String {
     let mut out = String::new();
+    let id = l.token_id.as_deref().unwrap_or("no token ID");
+    // A token the vault does not know (or knows twice): its one step says so.
     let Some(name) = &l.token else {
-        out.push_str(&format!("The vault does not know {}.\n", l.token_id));
         push_steps(&mut out, &l.steps);
         return out;
     };
@@ -57,19 +72,21 @@ fn readable(l: &Leak) -> String {
         |u| u.email.clone().unwrap_or_else(|| u.id.clone()),
     );
     out.push_str(&format!(
-        "Leaked: “{name}” ({}){}, acting as {who}.\n",
-        l.token_id,
+        "Leaked: “{name}” ({id}){}, acting as {who}.\n",
         if l.rotated_away {
             ", an old secret of it"
         } else {
             ""
         }
     ));
-    match l.checked_at {
-        None => out.push_str(
+    match (l.checked_at, &l.failed) {
+        (_, Some(why)) => out.push_str(&format!(
+            "Its last check failed ({why}): what it reaches is not known (patvault check shows it).\n"
+        )),
+        (None, None) => out.push_str(
             "It was never checked: what it reaches is not known (patvault check shows it).\n",
         ),
-        Some(at) => {
+        (Some(at), None) => {
             out.push_str(&format!(
                 "As of its check of {}, it reaches {} {}{}:\n",
                 at.format("%Y-%m-%d %H:%M UTC"),
@@ -97,6 +114,12 @@ fn readable(l: &Leak) -> String {
                 ));
             }
         }
+    }
+    if !l.beyond_bases.is_empty() {
+        out.push_str(&format!(
+            "Beyond bases, it holds: {}\n",
+            l.beyond_bases.join(", ")
+        ));
     }
     if l.places.is_empty() {
         out.push_str("No place is known to use it (patvault scan looks for copies).\n");

@@ -177,7 +177,16 @@ impl IntentArgs {
         for spec in &self.consumers {
             let place = Consumer::parse(spec).map_err(|e| CliError::Input(e.0))?;
             match intent.used_by.iter_mut().find(|c| c.label == place.label) {
-                Some(same) => *same = place,
+                // What it does not say of the place (its file, its bases) stays.
+                Some(same) => {
+                    let before = std::mem::replace(same, place);
+                    if same.path.is_none() {
+                        same.path = before.path;
+                    }
+                    if same.bases.is_empty() {
+                        same.bases = before.bases;
+                    }
+                }
                 None => intent.used_by.push(place),
             }
         }

@@ -630,19 +630,30 @@ export type Imported = {
 
 /**  What a leak exposes and how to end it. */
 export type Leak = {
-	token_id: string,
+	/**  None for a token whose secret has no token ID (an unusual shape). */
+	token_id: string | null,
 	/**  The vault's token it is; None when the vault does not know it. */
 	token: string | null,
 	/**  It is an ID the token was rotated away from: the leaked secret is an old one. */
 	rotated_away: boolean,
 	/**  The Airtable user it acts as, from its last check. */
 	user: CheckUser | null,
-	/**  When what follows was shown; None when the token was never checked. */
+	/**
+	 *  When what follows was shown; None when the token was never checked, or its last
+	 *  check failed (`failed` says why).
+	 */
 	checked_at: string | null,
+	/**  Why its last check could not tell what it reaches. */
+	failed: string | null,
 	/**  Whether the token may list every base it reaches (and read their schema). */
 	can_list_bases: boolean | null,
 	/**  Each base it reached at its last check, with what it can do there. */
 	bases: Exposure[],
+	/**
+	 *  What it can do beyond any one base, as its checks showed it holds: its scopes that
+	 *  act on the account or the user (`user.email:read`, enterprise scopes).
+	 */
+	beyond_bases: string[],
 	/**  Every place it is used: written by hand, and found by scans. */
 	places: LeakPlace[],
 	/**  What to do, in order. */
@@ -652,7 +663,10 @@ export type Leak = {
 export type LeakPlace = {
 	/**  The place in the user's words, or where a scan found it. */
 	place: string,
-	/**  A "used by" place written by hand or inferred, or a copy a scan found. */
+	/**
+	 *  True for a copy a scan found; false for a "used by" place (written by hand, or
+	 *  inferred from a scan and kept).
+	 */
 	found_by_scan: boolean,
 	/**  The secret sits there in plaintext: `patvault migrate` can move it into the vault. */
 	plaintext: boolean,
@@ -730,7 +744,7 @@ export type Owner = {
 /**  Every owner, and what the vault as a whole should know about them. */
 export type Owners = {
 	owners: Owner[],
-	/**  Tokens no check has named a user for yet. */
+	/**  Tokens whose user no check has named: never checked, or refused by Airtable. */
 	unknown: string[],
 	/**  Across owners: one person holding most of the tokens. */
 	warnings: string[],

@@ -98,6 +98,11 @@ impl ConsumersReport {
 /// to "will fail": a title, and a body that says why and the fix of the first. Compared
 /// with what the checks before showed, so each place is told once.
 pub fn notice_after(record: &TokenRecord, report: &CheckReport) -> Option<(&'static str, String)> {
+    // A failed check shows nothing new; after one, the next check that works tells its
+    // failing places again, since the failed one knew none.
+    if report.status == CheckStatus::Error {
+        return None;
+    }
     let was = judge(record).failing();
     let mut checked = record.clone();
     checked.add_check(report);
@@ -233,6 +238,15 @@ fn verdict(
         v.unknown.push("the token has not been checked yet".into());
         return v;
     };
+    // A check that could not finish (Airtable down, slow, answering garbage) shows
+    // nothing of the places: they are not known, never called working.
+    if report.status == CheckStatus::Error {
+        v.unknown.push(format!(
+            "the last check failed ({}): check again",
+            report.error.as_deref().unwrap_or("no answer")
+        ));
+        return v;
+    }
     // Whatever a place needs, nothing works with a token Airtable refuses.
     if report.status == CheckStatus::Invalid {
         v.failures.push(Failure {
@@ -743,6 +757,19 @@ mod tests {
         assert_eq!(
             (c.state, c.failures[0].cause),
             (ConsumerState::WillFail, FailureCause::Token)
+        );
+        // Airtable down: the place is not known, and nothing is notified.
+        let mut failed = record.last_report.clone().unwrap();
+        failed.status = CheckStatus::Error;
+        failed.error = Some("Airtable did not answer".into());
+        assert_eq!(notice_after(&record, &failed), None);
+        record.last_report = Some(failed);
+        let c = &judge(&record).consumers[0];
+        assert_eq!(c.state, ConsumerState::Unknown);
+        assert!(
+            c.unknown[0].contains("Airtable did not answer"),
+            "{:?}",
+            c.unknown
         );
         record.last_report = None;
         record.known_reach = None;

@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::scan::{Owner, owner};
+use super::scan::{Owner, ambiguity, owner};
 use crate::check::catalog::base_scope;
 use crate::check::consumers::judge;
+use crate::model::CheckStatus;
 use crate::model::place::FoundPlace;
 use crate::model::record::TokenRecord;
 use crate::model::report::{BaseReach, CheckUser, KnownReach};
@@ -18,19 +19,26 @@ use crate::scopes::TOKENS_PAGE;
 /// What a leak exposes and how to end it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Leak {
-    pub token_id: String,
+    /// None for a token whose secret has no token ID (an unusual shape).
+    pub token_id: Option<String>,
     /// The vault's token it is; None when the vault does not know it.
     pub token: Option<String>,
     /// It is an ID the token was rotated away from: the leaked secret is an old one.
     pub rotated_away: bool,
     /// The Airtable user it acts as, from its last check.
     pub user: Option<CheckUser>,
-    /// When what follows was shown; None when the token was never checked.
+    /// When what follows was shown; None when the token was never checked, or its last
+    /// check failed (`failed` says why).
     pub checked_at: Option<DateTime<Utc>>,
+    /// Why its last check could not tell what it reaches.
+    pub failed: Option<String>,
     /// Whether the token may list every base it reaches (and read their schema).
     pub can_list_bases: Option<bool>,
     /// Each base it reached at its last check, with what it can do there.
     pub bases: Vec<Exposure>,
+    /// What it can do beyond any one base, as its checks showed it holds: its scopes that
+    /// act on the account or the user (`user.email:read`, enterprise scopes).
+    pub beyond_bases: Vec<String>,
     /// Every place it is used: written by hand, and found by scans.
     pub places: Vec<LeakPlace>,
     /// What to do, in order.
@@ -50,7 +58,8 @@ pub struct Exposure {
 pub struct LeakPlace {
     /// The place in the user's words, or where a scan found it.
     pub place: String,
-    /// A "used by" place written by hand or inferred, or a copy a scan found.
+    /// True for a copy a scan found; false for a "used by" place (written by hand, or
+    /// inferred from a scan and kept).
     pub found_by_scan: bool,
     /// The secret sits there in plaintext: `patvault migrate` can move it into the vault.
     pub plaintext: bool,
@@ -74,40 +83,45 @@ const POWERS: &[(&str, &str)] = &[
 
 /// The leak of the token whose ID is `token_id`, as the vault knows it.
 pub fn leak(token_id: &str, records: &[TokenRecord]) -> Leak {
-    let (record, rotated_away) = match owner(token_id, records) {
-        Owner::Current(r) => (Some(r), false),
-        Owner::RotatedFrom(r) => (Some(r), true),
-        Owner::Unknown | Owner::Many(_) => (None, false),
+    let unknown = |step: String| Leak {
+        token_id: Some(token_id.to_owned()),
+        token: None,
+        rotated_away: false,
+        user: None,
+        checked_at: None,
+        failed: None,
+        can_list_bases: None,
+        bases: Vec::new(),
+        beyond_bases: Vec::new(),
+        places: Vec::new(),
+        steps: vec![step],
     };
-    let Some(record) = record else {
-        return Leak {
-            token_id: token_id.to_owned(),
-            token: None,
-            rotated_away: false,
-            user: None,
-            checked_at: None,
-            can_list_bases: None,
-            bases: Vec::new(),
-            places: Vec::new(),
-            steps: vec![format!(
-                "The vault does not know {token_id}. Whoever owns it finds it by that ID at {TOKENS_PAGE}: delete it there (or regenerate it) at once, then give the new one to what used it."
-            )],
-        };
-    };
-    known(record, token_id, rotated_away)
+    match owner(token_id, records) {
+        Owner::Current(r) => known(r, Some(token_id), false),
+        Owner::RotatedFrom(r) => known(r, Some(token_id), true),
+        Owner::Unknown => unknown(format!(
+            "The vault does not know {token_id}. Whoever owns it finds it by that ID at {TOKENS_PAGE}: delete it there (or regenerate it) at once, then give the new one to what used it."
+        )),
+        Owner::Many(many) => unknown(format!(
+            "{}. Delete the leaked token at {TOKENS_PAGE} at once.",
+            ambiguity(token_id, &many)
+        )),
+    }
 }
 
 /// The leak of a token of the vault, as its page asks for it.
 pub fn of_token(record: &TokenRecord) -> Leak {
-    known(
-        record,
-        record.token_id.as_deref().unwrap_or_default(),
-        false,
-    )
+    known(record, record.token_id.as_deref(), false)
 }
 
-fn known(record: &TokenRecord, token_id: &str, rotated_away: bool) -> Leak {
-    let report = record.last_report.as_ref();
+fn known(record: &TokenRecord, token_id: Option<&str>, rotated_away: bool) -> Leak {
+    // A check that failed shows no base: what it reaches is not known, never none.
+    let failed = record
+        .last_report
+        .as_ref()
+        .filter(|r| r.status == CheckStatus::Error)
+        .map(|r| r.error.clone().unwrap_or_else(|| "no answer".into()));
+    let report = record.last_report.as_ref().filter(|_| failed.is_none());
     let known = record.known_reach().unwrap_or_default();
     let bases: Vec<Exposure> = report
         .into_iter()
@@ -115,10 +129,19 @@ fn known(record: &TokenRecord, token_id: &str, rotated_away: bool) -> Leak {
         .filter(|b| b.reachable)
         .map(|b| exposure(b, &known))
         .collect();
+    let beyond_bases: Vec<String> = known
+        .scopes
+        .iter()
+        .filter(|(scope, k)| k.value && base_scope(scope).is_none())
+        .map(|(scope, _)| scope.clone())
+        .collect();
+    // A "used by" place a scan found the copy of is the copy: said once, as found.
+    let found_paths: Vec<&str> = record.found_in.iter().map(|f| f.path.as_str()).collect();
     let mut places: Vec<LeakPlace> = record
         .intent
         .used_by
         .iter()
+        .filter(|c| !c.path.as_deref().is_some_and(|p| found_paths.contains(&p)))
         .map(|c| LeakPlace {
             place: c.label.clone(),
             found_by_scan: false,
@@ -132,12 +155,20 @@ fn known(record: &TokenRecord, token_id: &str, rotated_away: bool) -> Leak {
         plaintext: f.plaintext,
         through_vault: f.through_vault,
     }));
+    let user = report.and_then(|r| r.user.clone()).or_else(|| {
+        known.user.as_ref().map(|u| CheckUser {
+            id: u.value.clone(),
+            email: None,
+        })
+    });
     Leak {
-        token_id: token_id.to_owned(),
+        token_id: token_id.map(str::to_owned),
         token: Some(record.intent.name.clone()),
         rotated_away,
-        user: report.and_then(|r| r.user.clone()),
+        user,
         checked_at: report.map(|r| r.checked_at),
+        failed,
+        beyond_bases,
         can_list_bases: report.and_then(|r| r.can_list_bases),
         bases,
         steps: steps(record, rotated_away, &record.found_in),
@@ -195,12 +226,23 @@ fn steps(record: &TokenRecord, rotated_away: bool, found: &[FoundPlace]) -> Vec<
             "Give it to PAT Vault: patvault rotate “{name}” < new-token.txt (or Rotate… on its page); it is checked live before it replaces the leaked one."
         ),
     ];
+    let found_paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
     for place in &record.intent.used_by {
-        steps.push(format!("Give the new token to “{}”.", place.label));
+        if !place
+            .path
+            .as_deref()
+            .is_some_and(|p| found_paths.contains(&p))
+        {
+            steps.push(format!("Give the new token to “{}”.", place.label));
+        }
     }
     for place in found {
         let where_ = place.describe();
-        steps.push(if place.through_vault {
+        steps.push(if place.is_backup() {
+            format!(
+                "{where_} is a backup an earlier PAT Vault left, with the secret in it: delete it (patvault scan --delete-backups)."
+            )
+        } else if place.through_vault {
             format!("{where_} reads the vault: nothing to do there.")
         } else if place.plaintext {
             format!(
@@ -334,6 +376,41 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_check_a_backup_and_a_place_found_twice_are_said_for_what_they_are() {
+        let mut r = record();
+        // The inferred place of the copy the scan found: one place, said once.
+        r.intent.used_by.push(Consumer {
+            kind: "airtable-mcp-server".into(),
+            path: Some("/home/u/.cursor/mcp.json".into()),
+            inferred: true,
+            ..Consumer::custom("airtable in /home/u/.cursor/mcp.json")
+        });
+        let mut backup = r.found_in[0].clone();
+        backup.path = "/home/u/.cursor/mcp.json.before-patvault-20261101-120000".into();
+        r.found_in.push(backup);
+        let mut failed = r.last_report.clone().unwrap();
+        failed.status = CheckStatus::Error;
+        failed.error = Some("Airtable did not answer".into());
+        failed.bases.clear();
+        r.add_check(&failed);
+        let leak = of_token(&r);
+        assert_eq!(leak.failed.as_deref(), Some("Airtable did not answer"));
+        assert!(leak.bases.is_empty() && leak.checked_at.is_none());
+        assert_eq!(
+            leak.user.map(|u| u.id),
+            Some("usrAlice".into()),
+            "from the checks before"
+        );
+        assert_eq!(leak.places.len(), 3, "{:?}", leak.places);
+        assert!(!leak.steps.iter().any(|s| s.contains("“airtable in")));
+        assert!(
+            leak.steps
+                .iter()
+                .any(|s| s.contains("is a backup") && s.contains("delete it"))
+        );
+    }
+
+    #[test]
     fn an_old_id_and_an_unknown_one_say_what_they_are() {
         let old = leak("patOldOldOld12345", &[record()]);
         assert!(old.rotated_away);
@@ -342,5 +419,12 @@ mod tests {
         let unknown = leak("patNobodyKnows123", &[record()]);
         assert_eq!(unknown.token, None);
         assert!(unknown.steps[0].starts_with("The vault does not know patNobodyKnows123"));
+        let twice = leak("patNewNewNew12345", &[record(), record()]);
+        assert_eq!(twice.token, None);
+        assert!(
+            twice.steps[0].contains("more than one vault token"),
+            "{:?}",
+            twice.steps
+        );
     }
 }

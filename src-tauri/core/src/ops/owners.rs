@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::check::consumers::judge;
 use crate::model::record::TokenRecord;
 use crate::model::report::{CheckUser, ReachChange};
+use crate::model::verdict::PermissionLevel;
 
 /// Every owner, and what the vault as a whole should know about them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -92,9 +93,11 @@ pub fn owners(records: &[TokenRecord]) -> Owners {
             .then(a.user.id.cmp(&b.user.id))
     });
     let mut warnings = Vec::new();
+    // A vault of one person's tokens is not a concentration to warn about.
+    let many_owners = owners.len() > 1;
     for owner in &mut owners {
         owner.if_they_leave = leaving(owner);
-        if total >= 3 && owner.tokens.len() * 2 > total {
+        if many_owners && total >= 3 && owner.tokens.len() * 2 > total {
             warnings.push(format!(
                 "{} owns {} of the {total} tokens whose owner is known: if they leave, all of those stop working at once",
                 who(&owner.user),
@@ -148,16 +151,21 @@ fn lost(record: &TokenRecord, change: &ReachChange) -> Vec<String> {
             )
         })
         .collect();
+    // `none` (an admin's access) says nothing of what is allowed: not a step down or up.
+    let lowered = |from: Option<PermissionLevel>, to: Option<PermissionLevel>| match (from, to) {
+        (Some(f), Some(t)) => f != PermissionLevel::None && t != PermissionLevel::None && t < f,
+        _ => false,
+    };
     out.extend(
         change
             .roles_changed
             .iter()
-            .filter(|r| needed(&r.base) && r.to < r.from)
+            .filter(|r| needed(&r.base) && lowered(r.from, r.to))
             .map(|r| {
                 format!(
-                    "was lowered from {} to {} on {} since {since}, which the places of “{name}” need",
-                    r.from.as_ref().map_or("?", |l| l.name()),
-                    r.to.as_ref().map_or("?", |l| l.name()),
+                    "was lowered from {} to {} on {} since {since}, a base the places of “{name}” work on",
+                    r.from.map_or("", PermissionLevel::describe),
+                    r.to.map_or("", PermissionLevel::describe),
                     base_name(record, &r.base)
                 )
             }),
@@ -197,7 +205,6 @@ mod tests {
     use crate::model::consumer::Consumer;
     use crate::model::record::{BaseIntent, TokenIntent};
     use crate::model::report::{CheckReport, RoleChange};
-    use crate::model::verdict::PermissionLevel;
 
     fn token(name: &str, user: Option<&str>, base: &str, places: &[&str]) -> TokenRecord {
         let mut intent = TokenIntent::named(name, chrono::NaiveDate::MIN);
@@ -253,6 +260,9 @@ mod tests {
             o.owners[0].warnings[0]
                 .starts_with("was lowered from create to read on appAAAAAAAAAAAAAA")
         );
+        // One person's vault is not a concentration.
+        let alone = owners(&records[..2]);
+        assert!(alone.warnings.is_empty(), "{:?}", alone.warnings);
         assert!(o.owners[0].if_they_leave.starts_with("If maya@example.com leaves or loses access, 2 tokens and the 3 places that use them stop working."));
         assert_eq!(
             o.warnings,

@@ -174,8 +174,17 @@ pub fn remember(vault: &Vault, seen: &Seen) -> Result<Vec<Ticked>, VaultError> {
             record.found_in.retain(|old| {
                 !read.contains(old.path.as_str()) && !fresh.iter().any(|p| p.same_place(old))
             });
-            infer_places(record, &fresh, seen.runs);
+            infer_places(record, &fresh, seen);
             record.found_in.extend(fresh);
+            // An inferred place, not confirmed, whose file no longer holds the token is
+            // gone with it.
+            let still: Vec<String> = record.found_in.iter().map(|f| f.path.clone()).collect();
+            record.intent.used_by.retain(|c| {
+                !c.inferred
+                    || c.path
+                        .as_ref()
+                        .is_none_or(|p| !read.contains(p.as_str()) || still.contains(p))
+            });
             for place in &mut record.found_in {
                 if let Some((_, why)) = seen.unread.iter().find(|(p, _)| *p == place.path) {
                     place.unread = Some(why.clone());
@@ -221,20 +230,27 @@ pub fn remember(vault: &Vault, seen: &Seen) -> Result<Vec<Ticked>, VaultError> {
 /// A server entry found using the token that runs a program the catalog knows becomes a
 /// "used by" place of that kind, marked inferred until its owner confirms it; a place
 /// already there for that entry is left as its owner has it.
-fn infer_places(record: &mut TokenRecord, found: &[FoundPlace], runs: &[Runs]) {
+fn infer_places(record: &mut TokenRecord, found: &[FoundPlace], seen: &Seen) {
     for place in found {
         let Some(server) = &place.server else {
             continue;
         };
-        let Some(kind) = runs
+        let Some(kind) = seen
+            .runs
             .iter()
             .find(|r| r.place == place.path && &r.server == server)
         else {
             continue;
         };
         let label = format!("{server} in {}", place.path);
+        // Any place of that file, whatever kind its owner gave it, is this one.
+        let here = Path::new(&place.path);
         let known = record.intent.used_by.iter().any(|c| {
-            c.label == label || (c.path.as_deref() == Some(&place.path) && c.kind == kind.kind)
+            c.label == label
+                || c.path
+                    .as_deref()
+                    .and_then(|p| places::used_by_path(p, seen.home))
+                    .is_some_and(|p| p == here)
         });
         if !known {
             record.intent.used_by.push(Consumer {

@@ -89,9 +89,9 @@ pub fn server_entries(tree: &Value) -> Vec<(Vec<String>, &Value)> {
     out
 }
 
-/// The program a server entry runs, when the consumer catalog knows it: by a word of its
-/// command line (through `patvault exec` too: the program follows its `--`), or by the
-/// URL of a remote server.
+/// The program a server entry runs, when the consumer catalog knows it: by any word of
+/// its command line (so through `patvault exec … -- PROGRAM` too), or by the URL of a
+/// remote server.
 pub fn runs(entry: &Value) -> Option<&'static ConsumerKind> {
     let text = |v: &Value| v.as_str().map(str::to_owned);
     let words: Vec<String> = entry
