@@ -141,6 +141,15 @@ fn finds_every_copy_matches_it_and_names_the_stale_one() {
             pat(1)
         ),
     );
+    // Back: inferred again. Removed by its owner: never inferred again.
+    cmd.output().unwrap();
+    assert_eq!(places(&v).as_array().unwrap().len(), 1);
+    let out = v.run(&["edit", "CRM sync", "--used-by", "Zapier: deals"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    cmd.output().unwrap();
+    let kept = places(&v);
+    assert_eq!(kept.as_array().unwrap().len(), 1, "{kept}");
+    assert_eq!(kept[0]["label"], "Zapier: deals");
 
     let out = v.run(&["scan", "--json", h.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

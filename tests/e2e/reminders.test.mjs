@@ -130,7 +130,7 @@ test("the daily check finds a revoked token in the background and says so", asyn
   assert.equal((await fake.stats()).requests, 3);
 });
 
-test("a token edited in Airtable since its last check is told once, by the daily check and on its page", async (t) => {
+test("a token edited in Airtable since its last check is told once, by the daily check and on its page, with the place it breaks", async (t) => {
   const log = path.join(work, "reach-notifications.jsonl");
   const server = await startNotificationServer(log);
   const fake = await startFake(demoScenario);
@@ -141,7 +141,7 @@ test("a token edited in Airtable since its last check is told once, by the daily
     settings: { daily_check: true },
     beforeStart: ({ cli }) => {
       const intent = [...zapier.scopes.flatMap((sc) => ["--scope", sc]), ...zapier.bases.flatMap((b) => ["--base", b])];
-      cli(["add", zapier.name, ...intent], `${zapier.secret}\n`);
+      cli(["add", zapier.name, ...intent, "--consumer", "custom=deal sync;needs=data.records:read"], `${zapier.secret}\n`);
       cli(["check", "--light"], "", { PATVAULT_AIRTABLE_URL: fake.url });
       // That check was two days ago: the daily check takes the token again.
       const file = path.join(path.dirname(log), "edited", "data", "inventory.json");
@@ -164,10 +164,14 @@ test("a token edited in Airtable since its last check is told once, by the daily
   await fake.editToken(zapier.secret.split(".")[0], { bases: [] });
   await (await app.session.find("[data-test=open-settings]")).click();
   await (await app.session.find("[data-test=save-settings]")).click();
-  await waitFor(() => received(log).length > 0, "a notification", 30000);
-  const [note, ...more] = received(log);
+  await waitFor(() => received(log).length > 1, "two notifications", 30000);
+  const [note, broken, ...more] = received(log);
   assert.equal(note.summary, "Airtable token reaches less than before");
   assert.match(note.body, /^“Zapier: CRM sync” changed since its last check .*bases lost: appSalesCRM000000/);
+  // The place that works on that base: it will fail now.
+  assert.equal(broken.summary, "A place that uses an Airtable token will fail");
+  assert.match(broken.body, /^“deal sync” will fail with “Zapier: CRM sync”: the token does not reach .*appSalesCRM000000/);
+  assert.ok(!broken.body.includes(zapier.secret.split(".")[1]), "no secret in a notification");
   assert.deepEqual(more, []);
 
   step("the token page says what changed");

@@ -84,6 +84,10 @@ pub struct TokenRecord {
     /// saw them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub found_in: Vec<FoundPlace>,
+    /// The labels of places a scan inferred and the owner removed: no scan adds them
+    /// again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dismissed_places: Vec<String>,
 }
 
 /// One rotation: when, and the token IDs before and after (the same after a regenerate).
@@ -111,6 +115,7 @@ impl TokenRecord {
             updates_pending: Vec::new(),
             old_secret_kept: false,
             found_in: Vec::new(),
+            dismissed_places: Vec::new(),
         }
     }
 

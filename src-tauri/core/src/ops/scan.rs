@@ -243,6 +243,9 @@ fn infer_places(record: &mut TokenRecord, found: &[FoundPlace], seen: &Seen) {
             continue;
         };
         let label = format!("{server} in {}", place.path);
+        if record.dismissed_places.contains(&label) {
+            continue;
+        }
         // Any place of that file, whatever kind its owner gave it, is this one.
         let here = Path::new(&place.path);
         let known = record.intent.used_by.iter().any(|c| {

@@ -198,6 +198,7 @@ mod tests {
             updates_pending: Vec::new(),
             old_secret_kept: false,
             found_in: Vec::new(),
+            dismissed_places: Vec::new(),
         }
     }
 

@@ -217,6 +217,15 @@ impl Vault {
         self.inventory.update(|tokens| {
             refuse_clash(tokens, &intent.name, Some(id))?;
             let token = find_mut(tokens, id)?;
+            // An inferred place the owner removed stays removed: the next scan would
+            // infer it again.
+            let removed = token
+                .intent
+                .used_by
+                .iter()
+                .filter(|c| c.inferred && !intent.used_by.iter().any(|n| n.label == c.label))
+                .map(|c| c.label.clone());
+            token.dismissed_places.extend(removed.collect::<Vec<_>>());
             token.intent = intent;
             then(token);
             Ok(token.clone())
