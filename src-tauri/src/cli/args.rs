@@ -295,7 +295,9 @@ pub struct IntentArgs {
     #[arg(long = "used-by", value_name = "TEXT")]
     pub used_by: Vec<String>,
     /// A place of a known kind (see `patvault consumers`) that uses the token:
-    /// KIND=LABEL[;base=APP,…][;path=PATH][;needs=SCOPE,…] (repeat for more). It
+    /// KIND=LABEL[;base=APP,…][;path=PATH][;needs=SCOPE,…][;uses=FEATURE,…] (repeat
+    /// for more; uses= names the kind's features it uses, needs= the scopes of a kind
+    /// whose sources state none). It
     /// replaces the place of the same label, or joins the others; it confirms a kind a
     /// scan inferred.
     #[arg(long = "consumer", value_name = "KIND=LABEL[;…]")]

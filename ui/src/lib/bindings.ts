@@ -311,6 +311,11 @@ export type Consumer = {
 	 *  nothing is concluded from it.
 	 */
 	needs?: string[],
+	/**
+	 *  The features of its kind it uses (the catalog's ids), each then needed; none
+	 *  named means every feature of the kind, as its sources state them.
+	 */
+	uses?: string[],
 	/**  The kind was inferred from what a scan found it running, not yet confirmed. */
 	inferred?: boolean,
 };

@@ -4,17 +4,34 @@
 import type { Consumer, ConsumerKind, ConsumerState, ConsumerVerdict } from "./bindings";
 
 /** A place as the form's row edits it: lists as comma-separated text. */
-export type PlaceRow = { kind: string; label: string; path: string | null; bases: string; needs: string; inferred: boolean };
+export type PlaceRow = {
+  kind: string;
+  label: string;
+  path: string | null;
+  bases: string;
+  needs: string;
+  /** The kind's features it uses, by id: none means all of them. */
+  uses: string[];
+  inferred: boolean;
+};
 
 const CUSTOM = "custom";
 
 export function emptyRow(): PlaceRow {
-  return { kind: CUSTOM, label: "", path: null, bases: "", needs: "", inferred: false };
+  return { kind: CUSTOM, label: "", path: null, bases: "", needs: "", uses: [], inferred: false };
 }
 
 /** The place of a verdict, as the intent keeps it. */
 export function placeOf(v: ConsumerVerdict): Consumer {
-  return { kind: v.kind, label: v.label, path: v.path ?? null, bases: v.bases ?? [], needs: v.needs ?? [], inferred: v.inferred ?? false };
+  return {
+    kind: v.kind,
+    label: v.label,
+    path: v.path ?? null,
+    bases: v.bases ?? [],
+    needs: v.needs ?? [],
+    uses: v.uses ?? [],
+    inferred: v.inferred ?? false,
+  };
 }
 
 export function rowOf(c: Consumer): PlaceRow {
@@ -24,6 +41,7 @@ export function rowOf(c: Consumer): PlaceRow {
     path: c.path ?? null,
     bases: (c.bases ?? []).join(", "),
     needs: (c.needs ?? []).join(", "),
+    uses: [...(c.uses ?? [])],
     inferred: c.inferred ?? false,
   };
 }
@@ -46,8 +64,14 @@ export function placesOf(rows: PlaceRow[], kinds: ConsumerKind[]): Consumer[] {
       path: r.path?.trim() || null,
       bases: list(r.bases),
       needs: needsGiven(kinds, r.kind) ? list(r.needs) : [],
+      uses: featuresOf(kinds, r.kind).length ? r.uses.filter((u) => featuresOf(kinds, r.kind).some((f) => f.id === u)) : [],
       inferred: r.inferred,
     }));
+}
+
+/** The features a place of this kind may say it uses. */
+export function featuresOf(kinds: ConsumerKind[], kind: string): ConsumerKind["features"] {
+  return kinds.find((k) => k.id === kind)?.features ?? [];
 }
 
 /** Whether a place of this kind takes its needs from its user; not before the catalog

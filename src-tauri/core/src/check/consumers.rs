@@ -201,12 +201,24 @@ pub fn judge(record: &TokenRecord) -> ConsumersReport {
     }
 }
 
-/// What a place needs: its kind's features, or for a kind whose sources state none,
-/// what its user said. None when nothing is known of it.
+/// What a place needs: its kind's features (those it uses, when it names them), or for a
+/// kind whose sources state none, what its user said. None when nothing is known of it.
 fn features(place: &Consumer) -> Option<Vec<Feature>> {
     let kind = consumers::kind(&place.kind).unwrap_or_else(consumers::custom);
     if kind.needs_known {
-        return Some(kind.features.clone());
+        // The features it uses are needed, whatever the sources call optional.
+        return Some(if place.uses.is_empty() {
+            kind.features.clone()
+        } else {
+            kind.features
+                .iter()
+                .filter(|f| place.uses.contains(&f.id))
+                .map(|f| Feature {
+                    required: true,
+                    ..f.clone()
+                })
+                .collect()
+        });
     }
     (!place.needs.is_empty()).then(|| {
         vec![Feature {
@@ -662,6 +674,31 @@ mod tests {
         assert!(r.consumers[0].failures.iter().all(|f| !f.required));
         assert_eq!(r.excess_scopes, Some(vec!["webhook:manage".to_owned()]));
         assert!(r.suggestion.unwrap().contains("webhook:manage"));
+    }
+
+    #[test]
+    fn a_place_that_names_the_features_it_uses_needs_only_theirs() {
+        let held = ["schema.bases:read", "data.records:read"];
+        let reader = Consumer {
+            uses: vec!["read_records".into(), "pick_bases".into()],
+            ..place("n8n", "read-only workflow", &[], &[])
+        };
+        let mut mcp = place("airtable-mcp-server", "Claude", &[], &[]);
+        mcp.uses = vec!["write_records".into()];
+        let record = checked(
+            &[A],
+            vec![place("n8n", "every node", &[], &[]), reader, mcp],
+            &held,
+            &[(A, Create, &[("data.records:read", Granted)])],
+        );
+        assert_eq!(
+            states(&judge(&record)),
+            [
+                ("every node", ConsumerState::WillFail),
+                ("read-only workflow", ConsumerState::Works),
+                ("Claude", ConsumerState::WillFail),
+            ]
+        );
     }
 
     #[test]

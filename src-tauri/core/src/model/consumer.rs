@@ -23,6 +23,10 @@ pub struct Consumer {
     /// nothing is concluded from it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<String>,
+    /// The features of its kind it uses (the catalog's ids), each then needed; none
+    /// named means every feature of the kind, as its sources state them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<String>,
     /// The kind was inferred from what a scan found it running, not yet confirmed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inferred: bool,
@@ -38,6 +42,7 @@ impl Consumer {
             label,
             bases: Vec::new(),
             needs: Vec::new(),
+            uses: Vec::new(),
             inferred: false,
         }
     }
@@ -94,6 +99,7 @@ mod tests {
                     path: None,
                     bases: vec!["appAAAAAAAAAAAAAA".into()],
                     needs: Vec::new(),
+                    uses: Vec::new(),
                     inferred: false,
                 },
             ]

@@ -255,6 +255,7 @@ impl Consumer {
             path: None,
             bases: Vec::new(),
             needs: Vec::new(),
+            uses: Vec::new(),
             inferred: false,
         };
         for part in parts {
@@ -266,10 +267,11 @@ impl Consumer {
             match part.split_once('=').map(|(k, v)| (k.trim(), v)) {
                 Some(("base", v)) => place.bases.extend(list(v)),
                 Some(("needs", v)) => place.needs.extend(list(v)),
+                Some(("uses", v)) => place.uses.extend(list(v)),
                 Some(("path", v)) => place.path = Some(v.trim().to_owned()),
                 _ => {
                     return Err(InvalidIntent(format!(
-                        "“{part}” in “{spec}” is not base=…, path=… or needs=…"
+                        "“{part}” in “{spec}” is not base=…, path=…, needs=… or uses=…"
                     )));
                 }
             }
@@ -314,6 +316,27 @@ impl Consumer {
             )));
         }
         // A custom place written as a path is where it reads the token.
+        let mut uses: Vec<String> = Vec::new();
+        for feature in self.uses.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
+            if !kind.features.iter().any(|f| f.id == feature) {
+                let ids: Vec<&str> = kind.features.iter().map(|f| f.id.as_str()).collect();
+                return Err(InvalidIntent(if ids.is_empty() {
+                    format!(
+                        "the {} has no features to choose: give its scopes with needs",
+                        kind.name
+                    )
+                } else {
+                    format!(
+                        "“{feature}” is not a feature of the {}: {}",
+                        kind.name,
+                        ids.join(", ")
+                    )
+                }));
+            }
+            if !uses.iter().any(|u| u == feature) {
+                uses.push(feature.to_owned());
+            }
+        }
         let path = self
             .path
             .map(|p| p.trim().to_owned())
@@ -327,6 +350,7 @@ impl Consumer {
             path,
             bases,
             needs,
+            uses,
             inferred: self.inferred,
         }))
     }
@@ -459,6 +483,21 @@ mod tests {
                 .contains("from its sources")
         );
         let mut bad = intent();
+        bad.used_by[2].uses = vec!["read_everything".into()];
+        let why = bad.normalized(today()).unwrap_err().to_string();
+        assert!(
+            why.contains("not a feature of the airtable-mcp-server") && why.contains("list_bases"),
+            "{why}"
+        );
+        let mut bad = intent();
+        bad.used_by[0].uses = vec!["read_records".into()];
+        assert!(
+            bad.normalized(today())
+                .unwrap_err()
+                .to_string()
+                .contains("no features to choose")
+        );
+        let mut bad = intent();
         bad.used_by[0].needs = vec!["data.records:delete".into()];
         assert!(bad.normalized(today()).is_err());
         let mut twice = intent();
@@ -507,6 +546,8 @@ mod tests {
                 2
             )
         );
+        let c = Consumer::parse("n8n=Leads;uses=read_records, pick_bases").unwrap();
+        assert_eq!(c.uses, ["read_records", "pick_bases"]);
         let c = Consumer::parse("custom=~/jobs/backup.py;needs=data.records:read").unwrap();
         assert_eq!(
             (c.path, c.needs),

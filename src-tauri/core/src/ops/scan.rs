@@ -262,6 +262,7 @@ fn infer_places(record: &mut TokenRecord, found: &[FoundPlace], seen: &Seen) {
                 path: Some(place.path.clone()),
                 bases: Vec::new(),
                 needs: Vec::new(),
+                uses: Vec::new(),
                 inferred: true,
             });
         }
