@@ -137,6 +137,22 @@ test("Where used scans, imports and migrates, showing each change first", async 
   await session.until(() => !document.querySelector("[data-test=backups]"), "the backup is gone from the list");
   assert.equal(fs.existsSync(oldBackup), false);
   await noSecretShown();
+
+  step("this token leaked: its plaintext copy replaced with the vault from its page");
+  await (await session.find("header .brand")).click();
+  await (await session.find("[data-test=token-row][data-name='Nightly backup'] td")).click();
+  await (await session.find("[data-test=leaked]")).click();
+  const place = `[data-test=leak-place][data-path="${cursor}"]`;
+  await session.until(`() => document.querySelector('${place}')?.dataset.state === "plaintext"`, "the plaintext copy in the leak");
+  await (await session.find(`${place} [data-test=leak-migrate]`)).click();
+  assert.match(await (await session.find("[data-test=migrate-change]")).text(), /server “backup”: runs patvault exec/);
+  await shot("13-leak-migrate");
+  await (await session.find("[data-test=confirm-migrate]")).click();
+  await session.until(`() => document.querySelector('${place}')?.dataset.state === "vault"`, "the place reads the vault", { timeout: 30000 });
+  assert.match(await (await session.find("[data-test=leak-migrated]")).text(), /now takes the token from the vault/);
+  assert.equal(JSON.parse(fs.readFileSync(cursor, "utf8")).mcpServers.backup.env, undefined, "the secret left the file");
+  assert.ok(!fs.readFileSync(cursor, "utf8").includes(backup.split(".")[1]));
+  await noSecretShown();
 });
 
 test("the demo's home shows every kind of place: plaintext, stale, unknown and an old backup", async (t) => {

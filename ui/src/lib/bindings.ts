@@ -677,6 +677,12 @@ export type LeakPlace = {
 	plaintext: boolean,
 	/**  It reads the token from the vault (`patvault exec`): a rotation reaches it. */
 	through_vault: boolean,
+	/**
+	 *  The file a scan found the copy in: where `migrate` can replace a plaintext one,
+	 *  unless it is a backup an earlier version left (to delete, not migrate).
+	 */
+	path: string | null,
+	backup: boolean,
 };
 
 export type MigratePreview = {

@@ -677,6 +677,39 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_is_judged_by_what_its_sources_state_and_no_more() {
+        let every: Vec<&str> = crate::scopes::CATALOG.iter().map(|s| s.name).collect();
+        let read = "data.records:read";
+        for kind in consumers::kinds() {
+            let bare = place(&kind.id, "bare", &[], &[]);
+            let told = place(&kind.id, "told", &[], &[read]);
+            let places = if kind.needs_known {
+                vec![bare]
+            } else {
+                vec![bare, told]
+            };
+            let record = checked(&[A], places, &every, &[(A, Create, &[(read, Granted)])]);
+            let r = judge(&record);
+            let want = if kind.needs_known {
+                vec![("bare", ConsumerState::Works)]
+            } else {
+                vec![
+                    ("bare", ConsumerState::Unknown),
+                    ("told", ConsumerState::Works),
+                ]
+            };
+            assert_eq!(states(&r), want, "{}", kind.id);
+            if !kind.needs_known {
+                assert!(
+                    r.consumers[0].unknown[0].contains("name the scopes"),
+                    "{}",
+                    kind.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_place_that_names_the_features_it_uses_needs_only_theirs() {
         let held = ["schema.bases:read", "data.records:read"];
         let reader = Consumer {

@@ -65,6 +65,10 @@ pub struct LeakPlace {
     pub plaintext: bool,
     /// It reads the token from the vault (`patvault exec`): a rotation reaches it.
     pub through_vault: bool,
+    /// The file a scan found the copy in: where `migrate` can replace a plaintext one,
+    /// unless it is a backup an earlier version left (to delete, not migrate).
+    pub path: Option<String>,
+    pub backup: bool,
 }
 
 /// What each scope lets a holder of the secret do, worst first.
@@ -147,6 +151,8 @@ fn known(record: &TokenRecord, token_id: Option<&str>, rotated_away: bool) -> Le
             found_by_scan: false,
             plaintext: false,
             through_vault: false,
+            path: None,
+            backup: false,
         })
         .collect();
     places.extend(record.found_in.iter().map(|f| LeakPlace {
@@ -154,6 +160,8 @@ fn known(record: &TokenRecord, token_id: Option<&str>, rotated_away: bool) -> Le
         found_by_scan: true,
         plaintext: f.plaintext,
         through_vault: f.through_vault,
+        path: Some(f.path.clone()),
+        backup: f.is_backup(),
     }));
     let user = report.and_then(|r| r.user.clone()).or_else(|| {
         known.user.as_ref().map(|u| CheckUser {
