@@ -141,9 +141,30 @@ fn finds_every_copy_matches_it_and_names_the_stale_one() {
             pat(1)
         ),
     );
-    // Back: inferred again. Removed by its owner: never inferred again.
+    // Back: inferred again. Confirmed, then removed by its owner: never inferred again.
     cmd.output().unwrap();
     assert_eq!(places(&v).as_array().unwrap().len(), 1);
+    let label = places(&v)[0]["label"].as_str().unwrap().to_owned();
+    let out = v.run(&[
+        "edit",
+        "CRM sync",
+        "--consumer",
+        &format!("airtable-mcp-server={label}"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let confirmed = places(&v);
+    assert_eq!(
+        confirmed[0]["inferred"],
+        serde_json::Value::Null,
+        "{confirmed}"
+    );
+    assert!(
+        confirmed[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("claude_desktop_config.json"),
+        "the file is kept"
+    );
     let out = v.run(&["edit", "CRM sync", "--used-by", "Zapier: deals"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     cmd.output().unwrap();

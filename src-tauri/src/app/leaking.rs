@@ -12,8 +12,9 @@ use patvault_core::vault::VaultError;
 #[tauri::command]
 #[specta::specta]
 pub async fn leak_report(state: State<'_, AppState>, id: Uuid) -> Reply<Leak> {
+    let home = state.config().home_dir.clone();
     blocking(state.vault()?, move |v| {
-        Ok::<_, VaultError>(of_token(&v.get(id)?))
+        Ok::<_, VaultError>(of_token(&v.get(id)?, home.as_deref()))
     })
     .await
 }

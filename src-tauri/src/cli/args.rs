@@ -297,9 +297,9 @@ pub struct IntentArgs {
     /// A place of a known kind (see `patvault consumers`) that uses the token:
     /// KIND=LABEL[;base=APP,…][;path=PATH][;needs=SCOPE,…][;uses=FEATURE,…] (repeat
     /// for more; uses= names the kind's features it uses, needs= the scopes of a kind
-    /// whose sources state none). It
-    /// replaces the place of the same label, or joins the others; it confirms a kind a
-    /// scan inferred.
+    /// whose sources state none). It replaces the place of the same label (keeping what
+    /// it does not say: file, bases, and uses or needs of the same kind), or joins the
+    /// others; it confirms a kind a scan inferred.
     #[arg(long = "consumer", value_name = "KIND=LABEL[;…]")]
     pub consumers: Vec<String>,
     /// A free-text note.

@@ -6,22 +6,29 @@ use super::error::CliError;
 use super::out::print_out;
 use super::output::json;
 use super::tokens::read_secret;
+use patvault_core::config::Config;
 use patvault_core::model::record::same_name;
 use patvault_core::ops::leak::{Leak, leak as leak_of, of_token};
 use patvault_core::secret::Secret;
 use patvault_core::vault::Vault;
 
-pub fn leak(vault: &Vault, named: Option<String>, as_json: bool) -> Result<i32, CliError> {
+pub fn leak(
+    vault: &Vault,
+    config: &Config,
+    named: Option<String>,
+    as_json: bool,
+) -> Result<i32, CliError> {
     let records = vault.list()?;
+    let home = config.home_dir.as_deref();
     let found = match named {
         Some(text) => match records.iter().find(|r| same_name(&r.intent.name, &text)) {
-            Some(record) => of_token(record),
+            Some(record) => of_token(record, home),
             None if looks_secret(&text) => {
                 return Err(CliError::Input(
                     "that looks like a secret, and a secret never goes on the command line (your shell history has it now too): pipe it on standard input, as in patvault leak < secret.txt, or give its token ID (the part before the dot)".into(),
                 ));
             }
-            None if is_token_id(&text) => leak_of(&text, &records),
+            None if is_token_id(&text) => leak_of(&text, &records, home),
             // Not quoted: whatever was typed may be part of a secret.
             None => {
                 return Err(CliError::Input(
@@ -36,7 +43,7 @@ pub fn leak(vault: &Vault, named: Option<String>, as_json: bool) -> Result<i32, 
                     "that is not an Airtable token: a personal access token is pat + 14 letters or digits, a dot, and 64 hex digits".into(),
                 )
             })?;
-            leak_of(&token_id, &records)
+            leak_of(&token_id, &records, home)
         }
     };
     print_out(if as_json {

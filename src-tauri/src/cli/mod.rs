@@ -152,7 +152,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         }
         Command::Updated { name, places } => rotate::updated(&vault, vault.find(&name)?, places)?,
         Command::Due { within, json } => return due::due(vault, within, json),
-        Command::Leak { token, json } => return leak::leak(&vault, token, json),
+        Command::Leak { token, json } => return leak::leak(&vault, config, token, json),
         Command::Owners { json } => return owners::owners(&vault, json),
         Command::Calendar { out } => return due::calendar(vault, out),
         Command::Doctor {

@@ -186,6 +186,10 @@ impl IntentArgs {
                     if same.bases.is_empty() {
                         same.bases = before.bases;
                     }
+                    if same.kind == before.kind && same.uses.is_empty() && same.needs.is_empty() {
+                        same.uses = before.uses;
+                        same.needs = before.needs;
+                    }
                 }
                 None => intent.used_by.push(place),
             }

@@ -29,6 +29,8 @@ describe("used-by places in the form", () => {
     expect(placesOf([{ ...emptyRow(), kind: "n8n", label: "x", needs: "data.records:read" }], kinds)[0].needs).toEqual([]);
     // Features ticked for n8n, then the kind changed to custom: not sent.
     expect(placesOf([{ ...emptyRow(), label: "x", uses: ["read_records"] }], kinds)[0].uses).toEqual([]);
+    // Saved before the catalog came: nothing is dropped unseen.
+    expect(placesOf([row], [])).toEqual([place]);
   });
 
   it("asks for needs only where the catalog states none", () => {

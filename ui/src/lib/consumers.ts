@@ -63,8 +63,12 @@ export function placesOf(rows: PlaceRow[], kinds: ConsumerKind[]): Consumer[] {
       label: r.label.trim(),
       path: r.path?.trim() || null,
       bases: list(r.bases),
-      needs: needsGiven(kinds, r.kind) ? list(r.needs) : [],
-      uses: featuresOf(kinds, r.kind).length ? r.uses.filter((u) => featuresOf(kinds, r.kind).some((f) => f.id === u)) : [],
+      // Before the catalog has come, what was there goes back as it was: the core checks it.
+      needs: kinds.length === 0 || needsGiven(kinds, r.kind) ? list(r.needs) : [],
+      uses:
+        kinds.length === 0
+          ? r.uses
+          : r.uses.filter((u) => featuresOf(kinds, r.kind).some((f) => f.id === u)),
       inferred: r.inferred,
     }));
 }

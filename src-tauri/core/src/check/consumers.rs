@@ -206,19 +206,21 @@ pub fn judge(record: &TokenRecord) -> ConsumersReport {
 fn features(place: &Consumer) -> Option<Vec<Feature>> {
     let kind = consumers::kind(&place.kind).unwrap_or_else(consumers::custom);
     if kind.needs_known {
-        // The features it uses are needed, whatever the sources call optional.
-        return Some(if place.uses.is_empty() {
-            kind.features.clone()
-        } else {
-            kind.features
-                .iter()
-                .filter(|f| place.uses.contains(&f.id))
-                .map(|f| Feature {
-                    required: true,
-                    ..f.clone()
-                })
-                .collect()
-        });
+        // The features it uses are needed, whatever the sources call optional; uses
+        // the catalog no longer has leave nothing known.
+        if place.uses.is_empty() {
+            return Some(kind.features.clone());
+        }
+        let used: Vec<Feature> = kind
+            .features
+            .iter()
+            .filter(|f| place.uses.contains(&f.id))
+            .map(|f| Feature {
+                required: true,
+                ..f.clone()
+            })
+            .collect();
+        return (!used.is_empty()).then_some(used);
     }
     (!place.needs.is_empty()).then(|| {
         vec![Feature {

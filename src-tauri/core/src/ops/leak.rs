@@ -6,14 +6,18 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use std::path::Path;
+
 use super::scan::{Owner, ambiguity, owner};
 use crate::check::catalog::base_scope;
 use crate::check::consumers::judge;
 use crate::model::CheckStatus;
+use crate::model::consumer::Consumer;
 use crate::model::place::FoundPlace;
 use crate::model::record::TokenRecord;
 use crate::model::report::{BaseReach, CheckUser, KnownReach};
 use crate::model::verdict::{PermissionLevel, Verdict};
+use crate::scan::places::used_by_path;
 use crate::scopes::TOKENS_PAGE;
 
 /// What a leak exposes and how to end it.
@@ -85,8 +89,9 @@ const POWERS: &[(&str, &str)] = &[
     ("schema.bases:read", "read the schema"),
 ];
 
-/// The leak of the token whose ID is `token_id`, as the vault knows it.
-pub fn leak(token_id: &str, records: &[TokenRecord]) -> Leak {
+/// The leak of the token whose ID is `token_id`, as the vault knows it; `home` reads the
+/// `~/` of a place's path.
+pub fn leak(token_id: &str, records: &[TokenRecord], home: Option<&Path>) -> Leak {
     let unknown = |step: String| Leak {
         token_id: Some(token_id.to_owned()),
         token: None,
@@ -101,8 +106,8 @@ pub fn leak(token_id: &str, records: &[TokenRecord]) -> Leak {
         steps: vec![step],
     };
     match owner(token_id, records) {
-        Owner::Current(r) => known(r, Some(token_id), false),
-        Owner::RotatedFrom(r) => known(r, Some(token_id), true),
+        Owner::Current(r) => known(r, Some(token_id), false, home),
+        Owner::RotatedFrom(r) => known(r, Some(token_id), true, home),
         Owner::Unknown => unknown(format!(
             "The vault does not know {token_id}. Whoever owns it finds it by that ID at {TOKENS_PAGE}: delete it there (or regenerate it) at once, then give the new one to what used it."
         )),
@@ -114,11 +119,16 @@ pub fn leak(token_id: &str, records: &[TokenRecord]) -> Leak {
 }
 
 /// The leak of a token of the vault, as its page asks for it.
-pub fn of_token(record: &TokenRecord) -> Leak {
-    known(record, record.token_id.as_deref(), false)
+pub fn of_token(record: &TokenRecord, home: Option<&Path>) -> Leak {
+    known(record, record.token_id.as_deref(), false, home)
 }
 
-fn known(record: &TokenRecord, token_id: Option<&str>, rotated_away: bool) -> Leak {
+fn known(
+    record: &TokenRecord,
+    token_id: Option<&str>,
+    rotated_away: bool,
+    home: Option<&Path>,
+) -> Leak {
     // A check that failed shows no base: what it reaches is not known, never none.
     let failed = record
         .last_report
@@ -140,12 +150,11 @@ fn known(record: &TokenRecord, token_id: Option<&str>, rotated_away: bool) -> Le
         .map(|(scope, _)| scope.clone())
         .collect();
     // A "used by" place a scan found the copy of is the copy: said once, as found.
-    let found_paths: Vec<&str> = record.found_in.iter().map(|f| f.path.as_str()).collect();
     let mut places: Vec<LeakPlace> = record
         .intent
         .used_by
         .iter()
-        .filter(|c| !c.path.as_deref().is_some_and(|p| found_paths.contains(&p)))
+        .filter(|c| !found_at(c, &record.found_in, home))
         .map(|c| LeakPlace {
             place: c.label.clone(),
             found_by_scan: false,
@@ -179,7 +188,7 @@ fn known(record: &TokenRecord, token_id: Option<&str>, rotated_away: bool) -> Le
         beyond_bases,
         can_list_bases: report.and_then(|r| r.can_list_bases),
         bases,
-        steps: steps(record, rotated_away, &record.found_in),
+        steps: steps(record, rotated_away, &record.found_in, home),
         places,
     }
 }
@@ -216,7 +225,20 @@ fn exposure(base: &BaseReach, known: &KnownReach) -> Exposure {
 
 /// The checklist that ends the exposure: a new token, each place given it, the old one
 /// deleted.
-fn steps(record: &TokenRecord, rotated_away: bool, found: &[FoundPlace]) -> Vec<String> {
+/// Whether a scan found the copy a "used by" place reads: its file, `~/` read as home.
+fn found_at(place: &Consumer, found: &[FoundPlace], home: Option<&Path>) -> bool {
+    let Some(path) = place.path.as_deref().and_then(|p| used_by_path(p, home)) else {
+        return false;
+    };
+    found.iter().any(|f| Path::new(&f.path) == path)
+}
+
+fn steps(
+    record: &TokenRecord,
+    rotated_away: bool,
+    found: &[FoundPlace],
+    home: Option<&Path>,
+) -> Vec<String> {
     let name = &record.intent.name;
     if rotated_away {
         return vec![format!(
@@ -234,13 +256,8 @@ fn steps(record: &TokenRecord, rotated_away: bool, found: &[FoundPlace]) -> Vec<
             "Give it to PAT Vault: patvault rotate “{name}” < new-token.txt (or Rotate… on its page); it is checked live before it replaces the leaked one."
         ),
     ];
-    let found_paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
     for place in &record.intent.used_by {
-        if !place
-            .path
-            .as_deref()
-            .is_some_and(|p| found_paths.contains(&p))
-        {
+        if !found_at(place, found, home) {
             steps.push(format!("Give the new token to “{}”.", place.label));
         }
     }
@@ -270,7 +287,6 @@ fn steps(record: &TokenRecord, rotated_away: bool, found: &[FoundPlace]) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::consumer::Consumer;
     use crate::model::record::{RotationEntry, TokenIntent};
     use crate::model::report::CheckReport;
 
@@ -325,7 +341,7 @@ mod tests {
 
     #[test]
     fn a_leaked_token_shows_what_it_can_do_where_it_is_used_and_the_steps() {
-        let leak = leak("patNewNewNew12345", &[record()]);
+        let leak = leak("patNewNewNew12345", &[record()], None);
         assert_eq!(leak.token.as_deref(), Some("CRM sync"));
         assert!(!leak.rotated_away);
         assert_eq!(leak.bases.len(), 1, "only what it reaches");
@@ -378,7 +394,7 @@ mod tests {
             ..r.last_report.clone().unwrap()
         });
         r.add_check(&light);
-        let leak = leak("patNewNewNew12345", &[r]);
+        let leak = leak("patNewNewNew12345", &[r], None);
         // An editor cannot change the schema, whatever the token holds.
         assert_eq!(leak.bases[0].can, ["create, change and delete records"]);
     }
@@ -389,7 +405,7 @@ mod tests {
         // The inferred place of the copy the scan found: one place, said once.
         r.intent.used_by.push(Consumer {
             kind: "airtable-mcp-server".into(),
-            path: Some("/home/u/.cursor/mcp.json".into()),
+            path: Some("~/.cursor/mcp.json".into()),
             inferred: true,
             ..Consumer::custom("airtable in /home/u/.cursor/mcp.json")
         });
@@ -401,7 +417,7 @@ mod tests {
         failed.error = Some("Airtable did not answer".into());
         failed.bases.clear();
         r.add_check(&failed);
-        let leak = of_token(&r);
+        let leak = of_token(&r, Some(Path::new("/home/u")));
         assert_eq!(leak.failed.as_deref(), Some("Airtable did not answer"));
         assert!(leak.bases.is_empty() && leak.checked_at.is_none());
         assert_eq!(
@@ -420,14 +436,14 @@ mod tests {
 
     #[test]
     fn an_old_id_and_an_unknown_one_say_what_they_are() {
-        let old = leak("patOldOldOld12345", &[record()]);
+        let old = leak("patOldOldOld12345", &[record()], None);
         assert!(old.rotated_away);
         assert_eq!(old.steps.len(), 1);
         assert!(old.steps[0].contains("rotated away from"));
-        let unknown = leak("patNobodyKnows123", &[record()]);
+        let unknown = leak("patNobodyKnows123", &[record()], None);
         assert_eq!(unknown.token, None);
         assert!(unknown.steps[0].starts_with("The vault does not know patNobodyKnows123"));
-        let twice = leak("patNewNewNew12345", &[record(), record()]);
+        let twice = leak("patNewNewNew12345", &[record(), record()], None);
         assert_eq!(twice.token, None);
         assert!(
             twice.steps[0].contains("more than one vault token"),

@@ -22,6 +22,7 @@ pub use error::VaultError;
 use crate::config::KEYCHAIN_TIMEOUT;
 use crate::error::{ErrorReport, UserError};
 use crate::model::CheckReport;
+use crate::model::consumer::Consumer;
 use crate::model::record::{TokenIntent, TokenRecord, same_name};
 use crate::secret::{Secret, Shape};
 use inventory::Inventory;
@@ -217,15 +218,26 @@ impl Vault {
         self.inventory.update(|tokens| {
             refuse_clash(tokens, &intent.name, Some(id))?;
             let token = find_mut(tokens, id)?;
-            // An inferred place the owner removed stays removed: the next scan would
-            // infer it again.
-            let removed = token
+            // A place a scan brought (inferred, or since confirmed) that the owner
+            // removed stays removed: the next scan would bring it again. One the owner
+            // names again is theirs.
+            let from_scan = |c: &Consumer| {
+                c.inferred
+                    || c.path
+                        .as_ref()
+                        .is_some_and(|p| token.found_in.iter().any(|f| &f.path == p))
+            };
+            let removed: Vec<String> = token
                 .intent
                 .used_by
                 .iter()
-                .filter(|c| c.inferred && !intent.used_by.iter().any(|n| n.label == c.label))
-                .map(|c| c.label.clone());
-            token.dismissed_places.extend(removed.collect::<Vec<_>>());
+                .filter(|c| from_scan(c) && !intent.used_by.iter().any(|n| n.label == c.label))
+                .map(|c| c.label.clone())
+                .collect();
+            token.dismissed_places.extend(removed);
+            token
+                .dismissed_places
+                .retain(|d| !intent.used_by.iter().any(|n| &n.label == d));
             token.intent = intent;
             then(token);
             Ok(token.clone())
