@@ -57,8 +57,50 @@ fn every_check_judges_each_place_and_a_lowered_role_turns_one_to_will_fail() {
             "zapier=CRM zap",
         ],
     );
+    // Token 4 is Alice's too (records read and webhooks on CRM; it cannot list bases, so
+    // its intent names the table to probe): the kinds no source states the needs of, as
+    // scripts and hosted services use it.
+    let contacts = format!("{crm}/Contacts");
+    v.add(
+        "scripts",
+        &pat(4),
+        &[
+            "--base",
+            &contacts,
+            "--consumer",
+            "airtable-hosted-mcp=Claude web",
+            "--consumer",
+            "make=Make scenario",
+            "--consumer",
+            "pyairtable=report.py;needs=data.records:read",
+            "--consumer",
+            "airtable-js=site build;needs=data.records:write",
+        ],
+    );
     let first = check_json(&v, &fake);
-    let token = &first["tokens"][0];
+    let scripts = first["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "scripts")
+        .unwrap();
+    assert_eq!(
+        states(scripts),
+        [
+            ("Claude web".into(), "unknown".into()),
+            ("Make scenario".into(), "unknown".into()),
+            ("report.py".into(), "works".into()),
+            // Without the schema, a refused write cannot tell a missing scope from a
+            // missing table (airtable-api.md): not known, never called failing.
+            ("site build".into(), "unknown".into()),
+        ]
+    );
+    let token = first["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "every")
+        .unwrap();
     assert_eq!(
         states(token),
         [
@@ -91,7 +133,12 @@ fn every_check_judges_each_place_and_a_lowered_role_turns_one_to_will_fail() {
         base.roles.insert(id("usr", "Alice"), Level::Read);
     });
     let second = check_json(&v, &fake);
-    let token = &second["tokens"][0];
+    let token = second["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "every")
+        .unwrap();
     assert_eq!(states(token)[0], ("Claude".into(), "works".into()));
     assert_eq!(states(token)[1], ("importer".into(), "will_fail".into()));
     let failure = &token["consumers"]["consumers"][1]["failures"][0];

@@ -527,13 +527,19 @@ fn suggest(
         };
         by_place.insert(&place.label, (scopes, bases));
     }
+    // Places that share no base, or no scope, each lose nothing with a token of their own.
+    let apart = |a: &(BTreeSet<&str>, BTreeSet<&str>), b: &(BTreeSet<&str>, BTreeSet<&str>)| {
+        a.1.is_disjoint(&b.1) || a.0.is_disjoint(&b.0)
+    };
     let disjoint = by_place.len() > 1
         && needs.iter().all(Option::is_some)
-        && by_place.values().all(|(_, b)| !b.is_empty())
+        && by_place
+            .values()
+            .all(|(s, b)| !b.is_empty() && !s.is_empty())
         && by_place
             .values()
             .enumerate()
-            .all(|(i, (_, a))| by_place.values().skip(i + 1).all(|(_, b)| a.is_disjoint(b)));
+            .all(|(i, a)| by_place.values().skip(i + 1).all(|b| apart(a, b)));
     let named = |id: &String| {
         let name = record
             .last_report
@@ -564,7 +570,7 @@ fn suggest(
             })
             .collect();
         text.push_str(&format!(
-            " Its places work on different bases, so one token each would expose less if one leaked: {}.",
+            " Its places need different bases or scopes, so one token each would expose less if one leaked: {}.",
             each.join("; ")
         ));
     }
@@ -897,6 +903,26 @@ mod tests {
         );
         assert_eq!(r.consumers[1].failures[0].cause, FailureCause::Base);
         assert!(r.consumers[2].unknown[0].contains("cannot list bases"));
+    }
+
+    #[test]
+    fn places_that_need_different_scopes_on_one_base_are_offered_a_token_each() {
+        let (read, comments) = ("data.records:read", "data.recordComments:read");
+        let record = checked(
+            &[A],
+            vec![
+                place("custom", "reader", &[A], &[read]),
+                place("custom", "commenter", &[A], &[comments]),
+            ],
+            &["schema.bases:read", read, comments],
+            &[(A, Create, &[])],
+        );
+        let text = judge(&record).suggestion.unwrap();
+        assert!(text.contains("one token each"), "{text}");
+        assert!(
+            text.contains(&format!("“commenter”: {comments} on {A}")),
+            "{text}"
+        );
     }
 
     #[test]
