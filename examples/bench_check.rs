@@ -116,11 +116,7 @@ async fn check_row(row: &Row, url: &str) -> Checked {
             intent.bases = token
                 .intended
                 .iter()
-                .map(|id| BaseIntent {
-                    id: id.clone(),
-                    label: None,
-                    table: None,
-                })
+                .map(|id| BaseIntent::id(id.clone()))
                 .collect();
             CheckJob {
                 id: Uuid::from_u128(t as u128),

@@ -357,6 +357,15 @@ impl Consumer {
 }
 
 impl BaseIntent {
+    /// A base the intent names by its id alone, without a label or a table.
+    pub fn id(id: impl Into<String>) -> Self {
+        BaseIntent {
+            id: id.into(),
+            label: None,
+            table: None,
+        }
+    }
+
     fn normalized(self) -> Result<Self, InvalidIntent> {
         let id = base_id(&self.id)?;
         let clean = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());

@@ -208,11 +208,7 @@ mod tests {
 
     fn token(name: &str, user: Option<&str>, base: &str, places: &[&str]) -> TokenRecord {
         let mut intent = TokenIntent::named(name, chrono::NaiveDate::MIN);
-        intent.bases = vec![BaseIntent {
-            id: base.into(),
-            label: None,
-            table: None,
-        }];
+        intent.bases = vec![BaseIntent::id(base)];
         intent.used_by = places.iter().map(|p| Consumer::custom(*p)).collect();
         let mut record = TokenRecord::new(intent, None, chrono::Utc::now());
         if let Some(user) = user {

@@ -104,11 +104,7 @@ fn intent(name: &str) -> TokenIntent {
     TokenIntent {
         name: name.into(),
         scopes: vec!["data.records:read".into()],
-        bases: vec![BaseIntent {
-            id: "appAAAAAAAAAAAAAA".into(),
-            label: None,
-            table: None,
-        }],
+        bases: vec![BaseIntent::id("appAAAAAAAAAAAAAA")],
         rotate_every_days: 90,
         lead_days: None,
         last_rotated: today(),

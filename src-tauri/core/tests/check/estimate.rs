@@ -64,11 +64,7 @@ async fn holds(account: Account) {
                 bases: token
                     .intended
                     .iter()
-                    .map(|id| BaseIntent {
-                        id: id.clone(),
-                        label: None,
-                        table: None,
-                    })
+                    .map(|id| BaseIntent::id(id.clone()))
                     .collect(),
                 ..TokenIntent::named("t", NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())
             };

@@ -61,14 +61,7 @@ fn report(bases: Vec<BaseReach>) -> CheckReport {
 fn intent(scopes: &[&str], bases: &[&str]) -> TokenIntent {
     TokenIntent {
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        bases: bases
-            .iter()
-            .map(|b| BaseIntent {
-                id: (*b).into(),
-                label: None,
-                table: None,
-            })
-            .collect(),
+        bases: bases.iter().map(|b| BaseIntent::id((*b))).collect(),
         ..TokenIntent::named("t", chrono::NaiveDate::MIN)
     }
 }
