@@ -610,7 +610,7 @@ mod tests {
         bases: &[Listed],
     ) -> TokenRecord {
         let mut intent = TokenIntent::named("t", chrono::NaiveDate::MIN);
-        intent.bases = intended.iter().map(|id| BaseIntent::id((*id))).collect();
+        intent.bases = intended.iter().map(|id| BaseIntent::id(*id)).collect();
         intent.used_by = places;
         let mut record = TokenRecord::new(intent, None, chrono::Utc::now());
         let listing = held.contains(&"schema.bases:read");

@@ -373,7 +373,7 @@ mod tests {
         reached: &[(&str, PermissionLevel)],
     ) -> TokenRecord {
         let mut intent = TokenIntent::named("t", chrono::NaiveDate::MIN);
-        intent.bases = intended.iter().map(|id| BaseIntent::id((*id))).collect();
+        intent.bases = intended.iter().map(|id| BaseIntent::id(*id)).collect();
         let last_report = user.map(|u| CheckReport {
             light: true,
             user: Some(CheckUser {

@@ -61,7 +61,7 @@ fn report(bases: Vec<BaseReach>) -> CheckReport {
 fn intent(scopes: &[&str], bases: &[&str]) -> TokenIntent {
     TokenIntent {
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        bases: bases.iter().map(|b| BaseIntent::id((*b))).collect(),
+        bases: bases.iter().map(|b| BaseIntent::id(*b)).collect(),
         ..TokenIntent::named("t", chrono::NaiveDate::MIN)
     }
 }
