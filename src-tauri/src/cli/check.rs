@@ -11,8 +11,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::CliError;
 use super::out::print_out;
-use super::output::{columns, json};
-use patvault_core::check::consumers::{ConsumerState, ConsumersReport, judge};
+use super::output::{columns, json, terminal_safe};
+use patvault_core::check::consumers::{ConsumerState, ConsumersReport, judge_after};
 use patvault_core::check::{Depth, estimate};
 use patvault_core::config::Config;
 use patvault_core::model::CheckStatus;
@@ -37,13 +37,6 @@ struct TokenCheck<'a> {
     report: &'a CheckReport,
     /// Whether each place that uses the token will keep working.
     consumers: ConsumersReport,
-}
-
-/// What the places of a token can expect, now that `report` is its latest check.
-fn consumers_after(token: &TokenRecord, report: &CheckReport) -> ConsumersReport {
-    let mut after = token.clone();
-    after.add_check(report);
-    judge(&after)
 }
 
 /// The runtime a check runs on: multi-threaded, as `check_in_vault` needs.
@@ -168,7 +161,7 @@ pub fn check(
                 .map(|(t, r)| TokenCheck {
                     name: &t.intent.name,
                     report: r,
-                    consumers: consumers_after(t, r),
+                    consumers: judge_after(t, r),
                 })
                 .collect(),
         };
@@ -224,7 +217,7 @@ fn readable(checked: &[(&TokenRecord, &CheckReport)], also: &[String]) -> String
     let mut out = columns(["NAME", "STATUS", "USER", "BASES", "DRIFT"], &rows);
     for (t, r) in checked {
         let named = named_lines(r, also);
-        let consumers = consumer_lines(&consumers_after(t, r));
+        let consumers = consumer_lines(&judge_after(t, r));
         if r.drift.findings.is_empty()
             && r.error.is_none()
             && r.changed_since_last.is_none()
@@ -282,7 +275,8 @@ fn consumer_lines(c: &ConsumersReport) -> String {
         let inferred = if v.place.inferred { ", inferred" } else { "" };
         out.push_str(&format!(
             "  {state}: {} ({}{inferred})\n",
-            v.place.label, v.kind_name
+            terminal_safe(&v.place.label),
+            v.kind_name
         ));
         for f in &v.failures {
             let what = if f.required { "fails" } else { "would fail" };

@@ -4,7 +4,7 @@
 
 use super::error::CliError;
 use super::out::print_out;
-use super::output::json;
+use super::output::{json, terminal_safe};
 use super::tokens::read_secret;
 use patvault_core::config::Config;
 use patvault_core::model::record::same_name;
@@ -147,7 +147,7 @@ fn readable(l: &Leak) -> String {
                 (true, ..) => ", found by a scan",
                 _ => "",
             };
-            out.push_str(&format!("  {}{how}\n", p.place));
+            out.push_str(&format!("  {}{how}\n", terminal_safe(&p.place)));
         }
     }
     push_steps(&mut out, &l.steps);
@@ -157,6 +157,6 @@ fn readable(l: &Leak) -> String {
 fn push_steps(out: &mut String, steps: &[String]) {
     out.push_str("Now:\n");
     for (i, step) in steps.iter().enumerate() {
-        out.push_str(&format!("  {}. {step}\n", i + 1));
+        out.push_str(&format!("  {}. {}\n", i + 1, terminal_safe(step)));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::error::CliError;
 use super::out::print_out;
-use super::output::json;
+use super::output::{json, terminal_safe};
 use patvault_core::ops::owners::owners as owners_of;
 use patvault_core::vault::Vault;
 
@@ -22,13 +22,14 @@ pub fn owners(vault: &Vault, as_json: bool) -> Result<i32, CliError> {
         out.push_str(&format!("\n{who} ({})\n", owner.user.id));
         out.push_str(&format!("  tokens: {}\n", owner.tokens.join(", ")));
         if !owner.consumers.is_empty() {
-            out.push_str(&format!("  used by: {}\n", owner.consumers.join("; ")));
+            let places = terminal_safe(&owner.consumers.join("; "));
+            out.push_str(&format!("  used by: {places}\n"));
         }
         if !owner.bases.is_empty() {
             out.push_str(&format!("  bases: {}\n", owner.bases.join(", ")));
         }
         for w in &owner.warnings {
-            out.push_str(&format!("  warning: {w}\n"));
+            out.push_str(&format!("  warning: {}\n", terminal_safe(w)));
         }
         out.push_str(&format!("  {}\n", owner.if_they_leave));
     }

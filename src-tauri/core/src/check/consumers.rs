@@ -104,9 +104,7 @@ pub fn notice_after(record: &TokenRecord, report: &CheckReport) -> Option<(&'sta
         return None;
     }
     let was = judge(record).failing();
-    let mut checked = record.clone();
-    checked.add_check(report);
-    let after = judge(&checked);
+    let after = judge_after(record, report);
     let turned: Vec<String> = after
         .failing()
         .into_iter()
@@ -136,6 +134,13 @@ pub fn notice_after(record: &TokenRecord, report: &CheckReport) -> Option<(&'sta
             failure.why, failure.fix
         ),
     ))
+}
+
+/// What the places of `record` can expect once `report` is its latest check.
+pub fn judge_after(record: &TokenRecord, report: &CheckReport) -> ConsumersReport {
+    let mut checked = record.clone();
+    checked.add_check(report);
+    judge(&checked)
 }
 
 /// What the places of `record` can expect from the token, as its checks showed it.

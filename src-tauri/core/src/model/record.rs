@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::consumer::{Consumer, looks_like_path, read_used_by};
 use super::place::FoundPlace;
-use super::report::{CheckEntry, CheckReport, KnownReach};
+use super::report::{CheckEntry, CheckReport, CheckUser, KnownReach};
 use crate::consumers;
 use crate::error::{ErrorKind, UserError};
 use crate::scopes;
@@ -132,6 +132,21 @@ impl TokenRecord {
         self.known_reach
             .clone()
             .or_else(|| self.last_report.as_ref().map(KnownReach::of))
+    }
+
+    /// The user the token acts as: its last check's, or, when that one could not tell
+    /// (Airtable down), the one an earlier check showed (by id).
+    pub fn user(&self) -> Option<CheckUser> {
+        self.last_report
+            .as_ref()
+            .and_then(|r| r.user.clone())
+            .or_else(|| {
+                let known = self.known_reach()?.user?;
+                Some(CheckUser {
+                    id: known.value,
+                    email: None,
+                })
+            })
     }
 
     /// Keeps `report` as the latest check and adds it to the history, oldest dropped.

@@ -172,12 +172,7 @@ fn known(
         path: Some(f.path.clone()),
         backup: f.is_backup(),
     }));
-    let user = report.and_then(|r| r.user.clone()).or_else(|| {
-        known.user.as_ref().map(|u| CheckUser {
-            id: u.value.clone(),
-            email: None,
-        })
-    });
+    let user = record.user();
     Leak {
         token_id: token_id.map(str::to_owned),
         token: Some(record.intent.name.clone()),

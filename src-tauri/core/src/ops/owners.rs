@@ -42,7 +42,7 @@ pub fn owners(records: &[TokenRecord]) -> Owners {
     let mut by_user: BTreeMap<String, Owner> = BTreeMap::new();
     let mut unknown = Vec::new();
     for record in records {
-        let Some(user) = record.last_report.as_ref().and_then(|r| r.user.clone()) else {
+        let Some(user) = record.user() else {
             unknown.push(record.intent.name.clone());
             continue;
         };
@@ -151,10 +151,10 @@ fn lost(record: &TokenRecord, change: &ReachChange) -> Vec<String> {
             )
         })
         .collect();
-    // `none` (an admin's access) says nothing of what is allowed: not a step down or up.
-    let lowered = |from: Option<PermissionLevel>, to: Option<PermissionLevel>| match (from, to) {
-        (Some(f), Some(t)) => f != PermissionLevel::None && t != PermissionLevel::None && t < f,
-        _ => false,
+    // A step down is a role that rules out the old one; `none` (an admin's access) rules
+    // out nothing and is ruled out by nothing.
+    let lowered = |from: Option<PermissionLevel>, to: Option<PermissionLevel>| {
+        to.zip(from).is_some_and(|(t, f)| t.rules_out(f))
     };
     out.extend(
         change
@@ -202,9 +202,10 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::CheckStatus;
     use crate::model::consumer::Consumer;
     use crate::model::record::{BaseIntent, TokenIntent};
-    use crate::model::report::{CheckReport, RoleChange};
+    use crate::model::report::{CheckReport, KnownReach, RoleChange};
 
     fn token(name: &str, user: Option<&str>, base: &str, places: &[&str]) -> TokenRecord {
         let mut intent = TokenIntent::named(name, chrono::NaiveDate::MIN);
@@ -256,6 +257,14 @@ mod tests {
             o.owners[0].warnings[0]
                 .starts_with("was lowered from create to read on appAAAAAAAAAAAAAA")
         );
+        // A check that failed (Airtable down) names no user: the check before does.
+        let mut down = token("report", Some("jonas"), "appBBBBBBBBBBBBBB", &[]);
+        down.known_reach = Some(KnownReach::of(down.last_report.as_ref().unwrap()));
+        down.last_report = Some(CheckReport {
+            status: CheckStatus::Error,
+            ..CheckReport::started(true)
+        });
+        assert_eq!(owners(&[down]).owners[0].user.id, "jonas");
         // One person's vault is not a concentration.
         let alone = owners(&records[..2]);
         assert!(alone.warnings.is_empty(), "{:?}", alone.warnings);
