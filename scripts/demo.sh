@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --demo
 npm --prefix ui run build --silent
 cargo build --release --features custom-protocol --locked --quiet
-cargo build --release --locked --quiet -p fake-airtable
+cargo build --release --locked --quiet -p fake-airtable -p patvault-cli
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
 work=$(mktemp -d)
@@ -31,14 +31,14 @@ url=$(head -n 1 "$work/fake.out")
 echo "demo: fake Airtable at $url (statistics: $url/_fake/stats)"
 
 export PATVAULT_AIRTABLE_URL="$url" PATVAULT_DATA_DIR="$work/data" PATVAULT_KEYCHAIN_SERVICE=dev.patvault.demo
-export DEMO_KEYRING="$work/keyring" DEMO_APP="$target_dir/release/patvault" DEMO_HOME="$work/home"
+export DEMO_KEYRING="$work/keyring" DEMO_APP="$target_dir/release/patvault-app" DEMO_CLI="$target_dir/release/patvault" DEMO_HOME="$work/home"
 # The demo's configs live in its throwaway home: they may name this build, wherever it is.
-export PATVAULT_PROGRAM="$target_dir/release/patvault"
+export PATVAULT_PROGRAM="$DEMO_CLI"
 dbus-run-session -- bash -c '
   set -e
   printf demo | XDG_DATA_HOME="$DEMO_KEYRING" XDG_RUNTIME_DIR="$DEMO_KEYRING/run" \
     gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  node tests/scenarios/seed.mjs "$DEMO_APP" "$DEMO_HOME"
+  node tests/scenarios/seed.mjs "$DEMO_CLI" "$DEMO_HOME"
   # The demo ends with its window: no staying in a tray the private session cannot show.
   echo "{\"close_to_tray\": false}" > "$PATVAULT_DATA_DIR/settings.json"
   echo "demo: $(node -p "require(\"./tests/scenarios/demo-vault.json\").tokens.length") sample tokens in $PATVAULT_DATA_DIR; press Check all"

@@ -25,10 +25,11 @@ report() {
 trap report EXIT
 mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config"
 
-export E2E_APP="$target_dir/debug/patvault"
+export E2E_APP="$target_dir/debug/patvault-app" E2E_CLI="$target_dir/debug/patvault"
 # The build folder may be a temporary one (a clean clone in /tmp), which the app never
-# writes into a config or the login entry by itself: the tests name it, as a user would.
-export PATVAULT_PROGRAM="$E2E_APP"
+# writes into a config or the login entry by itself: the tests name the command line, as
+# a user would.
+export PATVAULT_PROGRAM="$E2E_CLI"
 export E2E_FAKE="$target_dir/debug/fake-airtable"
 export E2E_WORK="$work"
 export E2E_SCREENSHOTS="$target_dir/e2e-screenshots"

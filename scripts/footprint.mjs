@@ -6,6 +6,7 @@ import path from "node:path";
 import readline from "node:readline";
 
 const app = process.env.FOOTPRINT_APP;
+const commandLine = process.env.FOOTPRINT_CLI;
 const work = process.env.FOOTPRINT_WORK;
 const here = path.dirname(new URL(import.meta.url).pathname);
 const helpers = path.join(here, "..", "tests", "e2e");
@@ -138,7 +139,7 @@ async function main() {
   fs.writeFileSync(path.join(dataDir, "settings.json"), JSON.stringify({ close_to_tray: true }));
   for (let n = 1; n <= 10; n++) {
     const secret = `patFootprint${String(n).padStart(5, "0")}.${String(n % 10).repeat(64)}`;
-    execFileSync(app, ["add", `Token ${n}`, "--scope", "data.records:read"], { env, input: `${secret}\n`, stdio: ["pipe", "ignore", "inherit"] });
+    execFileSync(commandLine, ["add", `Token ${n}`, "--scope", "data.records:read"], { env, input: `${secret}\n`, stdio: ["pipe", "ignore", "inherit"] });
   }
   const tray = trayHost();
   await until("the tray stand-in", () => tray.state.ready);

@@ -24,13 +24,13 @@ if ! command -v keepassxc >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends keepassxc >/dev/null
 fi
 npm --prefix ui run build --silent
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet -p patvault -p patvault-cli
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/xdg/data" "$work/xdg/cache" "$work/xdg/config" "$work/home"
-export FOOTPRINT_APP="$target_dir/release/patvault" FOOTPRINT_WORK="$work"
+export FOOTPRINT_APP="$target_dir/release/patvault-app" FOOTPRINT_CLI="$target_dir/release/patvault" FOOTPRINT_WORK="$work"
 export XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_CONFIG_HOME="$work/xdg/config"
 export KEYRING_HOME="$work/keyring"
 

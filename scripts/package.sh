@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Linux packages through Tauri's bundler, with the Tauri CLI pinned in
 # ui/package-lock.json: target/release/bundle/deb/PAT Vault_VERSION_amd64.deb and
-# target/release/bundle/rpm/PAT Vault-VERSION-1.x86_64.rpm. The release binary is
-# built first, then the man pages and the shell completions are made from it (the same
-# clap definitions as the parser), then the bundler packs it all.
+# target/release/bundle/rpm/PAT Vault-VERSION-1.x86_64.rpm. The two release binaries
+# are built first (the app, and the command line, a crate of its own), then the man
+# pages and the shell completions are made from the command line (the same clap
+# definitions as the parser), then the bundler packs it all.
 #
 # No AppImage: Tauri's AppImage bundler downloads linuxdeploy and its plugins from
 # GitHub while it builds, and this project builds only from what the crates, npm, PyPI
@@ -15,12 +16,14 @@ tauri=ui/node_modules/.bin/tauri
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
 "$tauri" build --no-bundle
+cargo build --release --locked -p patvault-cli
 patvault="$target_dir/release/patvault"
 
 # tauri.conf.json's bundle.linux files point here.
 extra=target/package
 rm -rf "$extra"
-mkdir -p "$extra/man" "$extra/completions"
+mkdir -p "$extra/bin" "$extra/man" "$extra/completions"
+cp "$patvault" "$extra/bin/patvault"
 "$patvault" man "$extra/man"
 gzip -9n "$extra"/man/*.1
 "$patvault" completions bash >"$extra/completions/patvault.bash"

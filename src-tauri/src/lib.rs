@@ -1,8 +1,5 @@
-//! PAT Vault's two shells over `patvault_core`, the same binary: `app` adapts the core
-//! to the desktop window, `cli` to the command line. `environment` is the one place the
-//! process's environment is read; `main` picks the shell.
+//! PAT Vault's desktop app over `patvault_core`: `app` adapts the core to the window, the
+//! tray and notifications. The command line is a crate of its own (`src-tauri/cli`),
+//! which links nothing of this.
 
 pub mod app;
-pub mod cli;
-pub mod environment;
-pub mod hardening;

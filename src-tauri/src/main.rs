@@ -1,21 +1,48 @@
 // Hides the console window a release build would open on Windows.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-//! One binary, two shells: with no command it opens the app, with one it is the CLI.
+//! `patvault-app`: the window, or with `--minimized` the tray only, as at login. Any other
+//! arguments are a command for `patvault`, installed beside it, which this process then
+//! becomes: an AppImage's own path runs the app, and a config may name it.
 
-use patvault::cli::{self, Asked};
+use std::process::Command;
+
+use patvault_core::program::{COMMAND_LINE, beside};
 
 fn main() {
-    patvault::hardening::harden();
-    cli::complete_if_asked();
-    let config = patvault::environment::config();
-    let code = match cli::parse() {
-        Asked::App { minimized } => {
-            patvault::app::run(config, minimized);
-            0
-        }
-        Asked::Command(command) => cli::run(command, &config),
-        Asked::Exit(code) => code,
+    patvault_core::hardening::harden();
+    let config = patvault_core::environment::config();
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    match args.as_slice() {
+        [] => patvault::app::run(config, false),
+        [flag] if flag == "--minimized" => patvault::app::run(config, true),
+        _ => std::process::exit(hand_on(&config, args)),
+    }
+}
+
+/// Runs the command line beside this program with `args`; the exit status.
+fn hand_on(config: &patvault_core::config::Config, args: Vec<std::ffi::OsString>) -> i32 {
+    let Some(command_line) = config
+        .program
+        .running
+        .as_deref()
+        .map(|running| beside(running, COMMAND_LINE))
+    else {
+        eprintln!("patvault-app: where the patvault command line is cannot be told");
+        return 2;
     };
-    std::process::exit(code);
+    let mut command = Command::new(&command_line);
+    command.args(args);
+    #[cfg(unix)]
+    let failed = std::os::unix::process::CommandExt::exec(&mut command);
+    #[cfg(not(unix))]
+    let failed = match command.status() {
+        Ok(status) => return status.code().unwrap_or(2),
+        Err(e) => e,
+    };
+    eprintln!(
+        "patvault-app: takes no arguments but --minimized, and the patvault command line at {} did not start: {failed}",
+        command_line.display()
+    );
+    2
 }

@@ -103,7 +103,7 @@ fn initialize_through(v: &TestVault, path: &Path, keys: &[&str]) -> Value {
     let (command, args, _) = entry_of(path, keys);
     let home = tempfile::tempdir().unwrap();
     // The bridge comes from the project's own npm packages, never from the network.
-    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
     let mut child = Command::new(command)
         .args(&args)
         .current_dir(&ui)

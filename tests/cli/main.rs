@@ -5,10 +5,12 @@
 //! `tests/locked`, which needs a keyring of its own.
 
 mod adopt;
+mod boundary;
 mod bridge;
 mod check;
 mod consumers;
 mod copies;
+mod desktop;
 mod due;
 mod failures;
 mod journey;

@@ -30,7 +30,7 @@ pub fn keyring() -> &'static PrivateKeyring {
 
 /// The private bus's configuration: it starts no service by itself, so no second,
 /// locked keyring can take the Secret Service's name (see the file).
-const BUS_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dbus/session.conf");
+const BUS_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/dbus/session.conf");
 
 /// A new session bus and keyring, unlocked.
 fn start_keyring() -> PrivateKeyring {

@@ -7,10 +7,11 @@ import { Session } from "./webdriver.mjs";
 
 export const work = process.env.E2E_WORK;
 const app = process.env.E2E_APP;
+const commandLine = process.env.E2E_CLI;
 const shots = process.env.E2E_SCREENSHOTS;
 
 export async function launchApp(name, { port, env = {}, settings, inventory, beforeStart }) {
-  if (!app || !work || !shots) throw new Error("run through scripts/e2e.sh (E2E_APP, E2E_WORK, E2E_SCREENSHOTS)");
+  if (!app || !commandLine || !work || !shots) throw new Error("run through scripts/e2e.sh (E2E_APP, E2E_CLI, E2E_WORK, E2E_SCREENSHOTS)");
   const dataDir = path.join(work, name, "data");
   fs.mkdirSync(dataDir, { recursive: true });
   fs.mkdirSync(shots, { recursive: true });
@@ -19,9 +20,9 @@ export async function launchApp(name, { port, env = {}, settings, inventory, bef
   const service = `dev.patvault.e2e.${name}.${process.pid}`;
   const log = fs.openSync(path.join(work, name, "tauri-driver.log"), "w");
   const vaultEnv = { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service };
-  /** Runs the same binary as the command line, on this app's vault (`extra`: more variables). */
+  /** Runs the command line on this app's vault (`extra`: more variables). */
   const cli = (args, input, extra = {}) =>
-    execFileSync(app, args, { input, env: { ...vaultEnv, ...extra }, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30000 });
+    execFileSync(commandLine, args, { input, env: { ...vaultEnv, ...extra }, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30000 });
   if (beforeStart) beforeStart({ service, cli });
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
     env: { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service, ...env },

@@ -39,7 +39,7 @@ function keepingClipboardManager() {
 
 async function quitBySignal(app) {
   // The app itself, not the web view's processes that share its environment.
-  const pids = appsOf(app.dataDir).filter((p) => fs.readFileSync(`/proc/${p}/comm`, "utf8").trim() === "patvault");
+  const pids = appsOf(app.dataDir).filter((p) => fs.readFileSync(`/proc/${p}/comm`, "utf8").trim() === "patvault-app");
   assert.equal(pids.length, 1);
   process.kill(pids[0], "SIGTERM");
   await waitFor(() => !appsOf(app.dataDir).includes(pids[0]), "the app to quit");

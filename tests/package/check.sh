@@ -2,9 +2,9 @@
 # The packages' test. Builds them (scripts/package.sh), checks the .deb's control fields
 # and file list, then really installs it with apt (the tests run as root on a throwaway
 # machine; elsewhere through sudo) and uses what was installed: `patvault --version`,
-# `patvault add` and `list` on a private vault, the app started under Xvfb until its
-# window shows (with "start at login" on, its login entry must then start
-# /usr/bin/patvault), the desktop entry validated, the man page read, and a token name
+# `patvault add` and `list` on a private vault, the app started by `patvault` alone
+# under Xvfb until its window shows (with "start at login" on, its login entry must then
+# start /usr/bin/patvault), the desktop entry validated, the man page read, and a token name
 # completed by the installed bash completion. Then the package is purged and nothing
 # it installed may be left. The .rpm is checked for its file list and requirements.
 #   tests/package/check.sh [--built]   (--built: use the packages already built)
@@ -33,9 +33,9 @@ dpkg-deb -f "$deb" Recommends | grep -q gnome-keyring || fail "Recommends names 
 
 echo "-- the .deb's files"
 files=$(dpkg-deb -c "$deb" | sed -E 's|^([^ ]+ +){5}(\./)?|/|')
-for f in /usr/bin/patvault "/usr/share/applications/PAT Vault.desktop" \
-  /usr/share/icons/hicolor/32x32/apps/patvault.png /usr/share/icons/hicolor/128x128/apps/patvault.png \
-  /usr/share/icons/hicolor/512x512/apps/patvault.png \
+for f in /usr/bin/patvault /usr/bin/patvault-app "/usr/share/applications/PAT Vault.desktop" \
+  /usr/share/icons/hicolor/32x32/apps/patvault-app.png /usr/share/icons/hicolor/128x128/apps/patvault-app.png \
+  /usr/share/icons/hicolor/512x512/apps/patvault-app.png \
   /usr/share/man/man1/patvault.1.gz /usr/share/man/man1/patvault-completions.1.gz \
   /usr/share/bash-completion/completions/patvault /usr/share/zsh/vendor-completions/_patvault \
   /usr/share/fish/vendor_completions.d/patvault.fish; do
@@ -44,7 +44,7 @@ done
 
 echo "-- the .rpm's files and requirements"
 rpm_files=$(rpm -qpl "$rpm" 2>/dev/null)
-for f in /usr/bin/patvault "/usr/share/applications/PAT Vault.desktop" /usr/share/man/man1/patvault.1.gz \
+for f in /usr/bin/patvault /usr/bin/patvault-app "/usr/share/applications/PAT Vault.desktop" /usr/share/man/man1/patvault.1.gz \
   /usr/share/bash-completion/completions/patvault /usr/share/zsh/site-functions/_patvault; do
   has "$rpm_files" "$f" "the .rpm"
 done

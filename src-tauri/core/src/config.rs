@@ -40,6 +40,9 @@ pub struct Config {
     pub config_home: Option<PathBuf>,
     /// Where PAT Vault runs from, for the program configs and the login entry name.
     pub program: Whereabouts,
+    /// Whether a desktop session is there to show a window in: `patvault` alone then
+    /// starts the app.
+    pub display: bool,
 }
 
 impl Config {
@@ -55,6 +58,7 @@ impl Config {
             home_dir: None,
             config_home: None,
             program: Whereabouts::default(),
+            display: false,
         }
     }
 

@@ -3,8 +3,9 @@
 //! first; each uses only those below it:
 //!
 //! 1. `secret`, `scopes`, `consumers` (the programs that use tokens, and their needs),
-//!    `model` (records and check reports), `config`, `files`
-//!    (durable writes), `program` (which program configs may run), `settings` and
+//!    `model` (records and check reports), `config` (and `environment`, which builds it
+//!    from the process's variables), `hardening` (what a process does to itself first),
+//!    `files` (durable writes), `program` (which program configs may run), `settings` and
 //!    `error` (what crosses to a user);
 //! 2. `vault` (keychain + inventory) and `airtable` (the paced HTTP client);
 //! 3. `check` (what a token can reach), `rotation` (dates, reminders, calendar), `scan`
@@ -16,8 +17,10 @@ pub mod airtable;
 pub mod check;
 pub mod config;
 pub mod consumers;
+pub mod environment;
 pub mod error;
 pub mod files;
+pub mod hardening;
 pub mod model;
 pub mod ops;
 pub mod program;

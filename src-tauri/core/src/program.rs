@@ -3,11 +3,24 @@
 //! there. A copy in a temporary or shared folder, an AppImage's temporary mount, or a
 //! binary replaced since it started leaves a path that another local user may one day
 //! fill with a program of theirs, which the client or the desktop would then run as you.
+//! PAT Vault is two programs installed side by side: `patvault`, the command line, and
+//! `patvault-app`, the desktop app. Configs and the login entry both name the command
+//! line, which becomes the app when started with no command and a display.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::error::{ErrorKind, UserError};
+
+/// The command line's file name, without this system's suffix for programs.
+pub const COMMAND_LINE: &str = "patvault";
+/// The desktop app's.
+pub const APP: &str = "patvault-app";
+
+/// The program `name` installed beside `program` (in the same folder).
+pub fn beside(program: &Path, name: &str) -> PathBuf {
+    program.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
 
 /// What the shell knows of where PAT Vault runs from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,6 +95,29 @@ pub fn program(at: &Whereabouts) -> Result<PathBuf, UnsafeProgram> {
             why,
         }),
     }
+}
+
+/// The command line for a config or login entry the app writes: the `patvault` installed
+/// beside the running app (an AppImage's own path runs the app, which hands a command on
+/// to it).
+pub fn command_line(at: &Whereabouts) -> Result<PathBuf, UnsafeProgram> {
+    let Some(running) = &at.running else {
+        return program(at);
+    };
+    let command_line = beside(running, COMMAND_LINE);
+    if at.chosen.is_none() && !command_line.exists() {
+        return Err(UnsafeProgram {
+            path: running.clone(),
+            why: format!(
+                "without the patvault command line beside it ({} is missing), which configs run",
+                command_line.display()
+            ),
+        });
+    }
+    program(&Whereabouts {
+        running: Some(command_line),
+        ..at.clone()
+    })
 }
 
 /// The `patvault` on `search_path` that is the running binary itself, in a folder named
@@ -312,6 +348,28 @@ mod tests {
             weighed(&inherited),
             elsewhere,
             "a program started from an AppImage's terminal is itself"
+        );
+    }
+
+    #[test]
+    fn the_app_writes_the_command_line_installed_beside_it() {
+        let dir = elsewhere();
+        let app = dir.path().join(APP);
+        std::fs::write(&app, b"#!/bin/sh\n").unwrap();
+        let at = running(app.clone(), Path::new("/nonexistent-temp"));
+        let missing = command_line(&at).unwrap_err();
+        assert!(
+            missing.why.contains("without the patvault command line"),
+            "{missing}"
+        );
+        assert_eq!(missing.path, app);
+
+        let cli = binary_in(dir.path(), 0o755);
+        assert_eq!(command_line(&at).unwrap(), cli);
+        assert_eq!(
+            program(&at).unwrap(),
+            app,
+            "the login entry starts the app itself"
         );
     }
 

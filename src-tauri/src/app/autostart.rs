@@ -1,6 +1,7 @@
-//! The login entry as the desktop reads it. The autostart plugin writes the program's
-//! path into `Exec=` as it is; a path with a space, a quote or a `$` in it would then
-//! start something else, or nothing. The Desktop Entry spec's quoting fixes that.
+//! The login entry as the desktop reads it. The autostart plugin writes the running app's
+//! path into `Exec=` as it is; the entry is to run the command line beside it instead,
+//! and a path with a space, a quote or a `$` in it would start something else, or
+//! nothing. The Desktop Entry spec's quoting fixes that.
 
 use std::path::{Path, PathBuf};
 
@@ -22,15 +23,16 @@ pub fn quoted(path: &str) -> String {
     out
 }
 
-/// The entry with the program's path in its `Exec=` line quoted.
-pub fn with_quoted_exec(entry: &str, program: &str) -> String {
+/// What the login entry passes: start in the tray only.
+pub const MINIMIZED: &str = "--minimized";
+
+/// The entry with its `Exec=` line running `program`, quoted, with `MINIMIZED`.
+pub fn with_exec(entry: &str, program: &str) -> String {
     entry
         .lines()
         .map(|line| match line.strip_prefix("Exec=") {
-            Some(rest) if rest.starts_with(program) => {
-                format!("Exec={}{}", quoted(program), &rest[program.len()..])
-            }
-            _ => line.to_owned(),
+            Some(_) => format!("Exec={} {MINIMIZED}", quoted(program)),
+            None => line.to_owned(),
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -60,8 +62,8 @@ mod tests {
 
     #[test]
     fn the_path_is_quoted_as_the_desktop_entry_spec_asks() {
-        let entry = "[Desktop Entry]\nType=Application\nExec=/home/a b/$HOME/pat\"vault --minimized\nTerminal=false";
-        let quoted = with_quoted_exec(entry, "/home/a b/$HOME/pat\"vault");
+        let entry = "[Desktop Entry]\nType=Application\nExec=/home/a b/$HOME/patvault-app --minimized\nTerminal=false";
+        let quoted = with_exec(entry, "/home/a b/$HOME/pat\"vault");
         assert!(
             quoted.contains("\nExec=\"/home/a b/\\$HOME/pat\\\"vault\" --minimized\n"),
             "{quoted}"
@@ -70,7 +72,7 @@ mod tests {
         assert!(runs(&quoted, "/home/a b/$HOME/pat\"vault"));
         assert!(!runs(&quoted, "/home/a b/$HOME/pat"));
         assert!(
-            !runs(entry, "/home/a b/$HOME/pat\"vault"),
+            !runs(entry, "/home/a b/$HOME/patvault-app"),
             "an unquoted path is written again"
         );
         assert_eq!(

@@ -1,5 +1,7 @@
 //! "Start at login": the autostart plugin writes the login entry, then its `Exec=` is set
-//! to the program `patvault_core::program` chooses, quoted. While the setting is on,
+//! to the program `patvault_core::program` chooses, quoted: the `patvault` command line
+//! beside the app, which becomes the app when a display is there (so the entries earlier
+//! versions wrote, when both were one program, stay current). While the setting is on,
 //! each start points the entry again at the program running now (the AppImage itself for
 //! an AppImage, never its temporary mount), so an entry that an earlier copy wrote (a
 //! build folder, a moved AppImage) does not outlive the copy the user installed; a copy
@@ -34,7 +36,7 @@ pub fn apply(app: &AppHandle, on: bool) -> Result<(), AppError> {
     })?;
     #[cfg(target_os = "linux")]
     if on {
-        quote_exec(app)?;
+        point_exec(app)?;
     }
     Ok(())
 }
@@ -77,9 +79,9 @@ fn runs_this_program(_app: &AppHandle) -> bool {
     true
 }
 
-/// Quotes the program's path in the entry the plugin just wrote.
+/// Points the entry the plugin just wrote at the program, quoted.
 #[cfg(target_os = "linux")]
-fn quote_exec(app: &AppHandle) -> Result<(), AppError> {
+fn point_exec(app: &AppHandle) -> Result<(), AppError> {
     let failed = |e: std::io::Error| {
         AppError::Autostart(format!("the login entry could not be finished ({e})"))
     };
@@ -88,7 +90,7 @@ fn quote_exec(app: &AppHandle) -> Result<(), AppError> {
         return Ok(());
     };
     let entry = std::fs::read_to_string(&path).map_err(failed)?;
-    std::fs::write(&path, autostart::with_quoted_exec(&entry, &program)).map_err(failed)
+    std::fs::write(&path, autostart::with_exec(&entry, &program)).map_err(failed)
 }
 
 #[cfg(target_os = "linux")]
@@ -96,11 +98,13 @@ fn entry_path(app: &AppHandle) -> Option<std::path::PathBuf> {
     dirs::home_dir().map(|home| autostart::entry_path(&home, &app.package_info().name))
 }
 
-/// What `Exec=` runs: the AppImage when running from one, else this binary, by a path
-/// only its owner can change (`patvault_core::program`).
+/// What `Exec=` runs: the AppImage when running from one, else the command line beside
+/// this app, by a path only its owner can change (`patvault_core::program`).
 fn program(app: &AppHandle) -> Result<String, UnsafeProgram> {
     let state = app.state::<AppState>();
-    Ok(patvault_core::program::program(&state.config().program)?
-        .display()
-        .to_string())
+    Ok(
+        patvault_core::program::command_line(&state.config().program)?
+            .display()
+            .to_string(),
+    )
 }

@@ -43,7 +43,7 @@ pub fn run(config: Config, minimized: bool) {
                 .dbus_id(instance)
                 .callback(|app, args, _cwd| {
                     // A start at login while the app already runs changes nothing.
-                    if !args.iter().any(|a| a == "--minimized") {
+                    if !args.iter().any(|a| a == autostart::MINIMIZED) {
                         window::show_main(app, None);
                     }
                 })
@@ -54,7 +54,7 @@ pub fn run(config: Config, minimized: bool) {
         .plugin(tauri_plugin_opener::init())
         .plugin(
             tauri_plugin_autostart::Builder::new()
-                .arg("--minimized")
+                .arg(autostart::MINIMIZED)
                 .build(),
         )
         .invoke_handler(builder.invoke_handler())

@@ -124,7 +124,7 @@ pub async fn preview_migrate(
     draft: State<'_, MigrateDraft>,
     path: String,
 ) -> Reply<MigratePreview> {
-    let program = patvault_core::program::program(&state.config().program)?
+    let program = patvault_core::program::command_line(&state.config().program)?
         .to_string_lossy()
         .into_owned();
     let planned = blocking(state.vault()?, move |v| {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use patvault_core::config::Config;
+use crate::config::Config;
 
 pub const DATA_DIR: &str = "PATVAULT_DATA_DIR";
 pub const KEYCHAIN_SERVICE: &str = "PATVAULT_KEYCHAIN_SERVICE";
@@ -15,6 +15,9 @@ pub const PROGRAM: &str = "PATVAULT_PROGRAM";
 /// Set by an AppImage's runtime to the AppImage itself, and to its mount.
 pub const APPIMAGE: &str = "APPIMAGE";
 pub const APPDIR: &str = "APPDIR";
+/// An X11 or a Wayland session, where a window can be shown.
+pub const DISPLAY: &str = "DISPLAY";
+pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
 
 /// The configuration this process runs with.
 pub fn config() -> Config {
@@ -59,6 +62,13 @@ pub fn config_from(
     config.program.chosen = var(PROGRAM).map(Into::into);
     config.program.appimage = var(APPIMAGE).map(Into::into);
     config.program.appdir = var(APPDIR).map(Into::into);
+    // Elsewhere a desktop is always there to open a window in.
+    config.display = !cfg!(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "openbsd"
+    )) || var(DISPLAY).is_some()
+        || var(WAYLAND_DISPLAY).is_some();
     config
 }
 
@@ -83,7 +93,7 @@ mod tests {
     #[test]
     fn nothing_set_gives_this_builds_defaults() {
         let config = from(&[]);
-        let app = patvault_core::config::APP_ID;
+        let app = crate::config::APP_ID;
         assert_eq!(
             config.data_dir,
             Some(PathBuf::from("/home/u/.local/share").join(app))
@@ -93,10 +103,7 @@ mod tests {
             Some(PathBuf::from("/home/u/.cache").join(app).join("webview"))
         );
         assert_eq!(config.keychain_service, app);
-        assert_eq!(
-            config.keychain_timeout,
-            patvault_core::config::KEYCHAIN_TIMEOUT
-        );
+        assert_eq!(config.keychain_timeout, crate::config::KEYCHAIN_TIMEOUT);
         assert_eq!((config.airtable_url, config.airtable_timeout), (None, None));
     }
 

@@ -60,7 +60,7 @@ pub fn registration(shell: Shell) -> Result<(), CliError> {
 /// The vault's token names, for an argument that names a token. A vault that cannot be
 /// read completes nothing: a Tab must never print an error into the command line.
 pub fn token_names() -> Vec<CompletionCandidate> {
-    let Some(dir) = crate::environment::config().data_dir else {
+    let Some(dir) = patvault_core::environment::config().data_dir else {
         return Vec::new();
     };
     // Bash inserts a candidate as it is given (clap registers it without `-o filenames`),

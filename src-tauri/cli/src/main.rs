@@ -1,12 +1,15 @@
-//! `patvault`: the command line over the same core as the app. Parse, call the core,
-//! print through the one writer (`out`). Exit status 0 on success, 2 on a usage or vault
-//! error (one line on stderr); `exec` passes its command's status through. A file per
-//! command, or per small group of them.
+//! `patvault`: the command line over the same core as the app, a binary of its own that
+//! links nothing of the desktop. Parse, call the core, print through the one writer
+//! (`out`). Exit status 0 on success, 2 on a usage or vault error (one line on stderr);
+//! `exec` passes its command's status through. With no command it starts the app where
+//! one is installed and a display is present (`desktop`). A file per command, or per
+//! small group of them.
 
 mod args;
 mod check;
 mod completions;
 mod consumers;
+mod desktop;
 mod doctor;
 mod due;
 mod error;
@@ -23,19 +26,28 @@ mod tokens;
 
 use clap::Parser;
 
-pub use args::Command;
-pub use completions::complete_if_asked;
-
-use args::{Cli, McpCommand};
+use args::{Cli, Command, McpCommand};
 use error::CliError;
 use patvault_core::check::Depth;
 use patvault_core::config::Config;
 use patvault_core::vault::VaultError;
 use patvault_core::vault::open::open_vault;
 
+fn main() {
+    patvault_core::hardening::harden();
+    completions::complete_if_asked();
+    let config = patvault_core::environment::config();
+    let code = match parse() {
+        Asked::App { minimized } => desktop::start(&config, minimized),
+        Asked::Command(command) => run(command, &config),
+        Asked::Exit(code) => code,
+    };
+    std::process::exit(code);
+}
+
 /// What the arguments ask for.
-pub enum Asked {
-    /// No command: the window, perhaps in the tray only.
+enum Asked {
+    /// No command: the app's window, perhaps in the tray only.
     App {
         minimized: bool,
     },
@@ -44,7 +56,7 @@ pub enum Asked {
     Exit(i32),
 }
 
-pub fn parse() -> Asked {
+fn parse() -> Asked {
     if std::env::args_os().len() <= 1 {
         return Asked::App { minimized: false };
     }
@@ -73,7 +85,7 @@ pub fn parse() -> Asked {
 }
 
 /// Runs `command` and gives the process's exit status.
-pub fn run(command: Command, config: &Config) -> i32 {
+fn run(command: Command, config: &Config) -> i32 {
     match execute(command, config) {
         Ok(code) => code,
         Err(e) => {

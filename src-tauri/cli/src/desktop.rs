@@ -1,0 +1,68 @@
+//! `patvault` with no command: the app, where one is installed and a display is there to
+//! show it (so login entries and habits from when both were one program keep working);
+//! the help otherwise, on a server, over SSH or in cron.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use clap::CommandFactory;
+use patvault_core::config::Config;
+use patvault_core::program::{APP, beside};
+
+use crate::args::Cli;
+
+/// Becomes the app (passing `--minimized` on), or prints the help; the exit status.
+pub fn start(config: &Config, minimized: bool) -> i32 {
+    let app = config.display.then(|| installed_app(config)).flatten();
+    let Some(app) = app else {
+        // Printed as `--help` prints it: a usage, not an error.
+        return match Cli::command().print_help() {
+            Ok(()) => 0,
+            Err(_) => 2,
+        };
+    };
+    let mut command = Command::new(&app);
+    if minimized {
+        command.arg("--minimized");
+    }
+    let failed = become_app(command);
+    eprintln!(
+        "patvault: the app at {} did not start: {failed}",
+        app.display()
+    );
+    2
+}
+
+/// The app beside this program, else the first on the PATH.
+fn installed_app(config: &Config) -> Option<PathBuf> {
+    let at = &config.program;
+    let name = format!("{APP}{}", std::env::consts::EXE_SUFFIX);
+    at.running
+        .as_deref()
+        .map(|running| beside(running, APP))
+        .into_iter()
+        .chain(
+            at.search_path
+                .iter()
+                .flat_map(std::env::split_paths)
+                .filter(|dir| dir.is_absolute())
+                .map(|dir| dir.join(&name)),
+        )
+        .find(|candidate| candidate.is_file())
+}
+
+/// Replaces this process with the app, so the login entry's process is the app itself;
+/// returns only on failure.
+#[cfg(unix)]
+fn become_app(mut command: Command) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    command.exec()
+}
+
+#[cfg(not(unix))]
+fn become_app(mut command: Command) -> std::io::Error {
+    match command.spawn() {
+        Ok(_) => std::process::exit(0),
+        Err(e) => e,
+    }
+}
