@@ -19,6 +19,7 @@ mod owners;
 mod rotate;
 mod scan;
 mod shell;
+mod store;
 mod support;
 mod vault;
 mod wire;

@@ -242,6 +242,34 @@ pub enum Command {
     /// MCP servers that take their token from the vault.
     #[command(subcommand)]
     Mcp(McpCommand),
+    /// Where secrets are kept: the OS keychain, or age-encrypted files for machines
+    /// without one.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Subcommand)]
+pub enum StoreCommand {
+    /// Which store this vault uses, who chose it, where it is and where its key comes from.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Choose the store for this vault (the app, cron and MCP servers all use it).
+    /// PATVAULT_STORE overrides it for one process.
+    Use {
+        #[arg(value_parser = ["os", "file"])]
+        store: String,
+        /// For `file` with no key yet: make one protected by a passphrase, asked at
+        /// the terminal whenever a secret is read.
+        #[arg(long, conflicts_with = "unprotected_identity")]
+        passphrase: bool,
+        /// For `file` with no key yet: make one kept unprotected in your configuration
+        /// folder, so cron can read secrets unattended. It protects copies of the vault's
+        /// folder only; `doctor` warns about it every time.
+        #[arg(long)]
+        unprotected_identity: bool,
+    },
 }
 
 #[derive(Subcommand)]

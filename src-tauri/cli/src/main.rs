@@ -22,16 +22,17 @@ mod output;
 mod owners;
 mod rotate;
 mod scan;
+mod store;
 mod tokens;
 
 use clap::Parser;
 
-use args::{Cli, Command, McpCommand};
+use args::{Cli, Command, McpCommand, StoreCommand};
 use error::CliError;
 use patvault_core::check::Depth;
 use patvault_core::config::Config;
 use patvault_core::vault::VaultError;
-use patvault_core::vault::open::open_vault;
+use patvault_core::vault::open::open_vault_asking;
 
 fn main() {
     patvault_core::hardening::harden();
@@ -101,10 +102,19 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Completions { shell } => return completions::registration(shell).map(|()| 0),
         Command::Man { dir } => return completions::man_pages(&dir).map(|()| 0),
         Command::Consumers { json } => return consumers::consumers(json),
-        _ => open_vault(config)?,
+        Command::Store(StoreCommand::Show { json }) => return store::show(config, json),
+        _ => open_vault_asking(config, store::ask_passphrase())?,
     };
     match command {
-        Command::Completions { .. } | Command::Man { .. } | Command::Consumers { .. } => {}
+        Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::Consumers { .. }
+        | Command::Store(StoreCommand::Show { .. }) => {}
+        Command::Store(StoreCommand::Use {
+            store,
+            passphrase,
+            unprotected_identity,
+        }) => store::choose(&vault, config, &store, passphrase, unprotected_identity)?,
         Command::Add {
             name,
             intent,

@@ -43,6 +43,21 @@ pub struct Config {
     /// Whether a desktop session is there to show a window in: `patvault` alone then
     /// starts the app.
     pub display: bool,
+    /// Where secrets are kept for this process, over the vault's own choice (`store.json`).
+    pub store: Option<String>,
+    /// Where the file store's key may come from (`vault::identity`).
+    pub identity: IdentityPlaces,
+}
+
+/// Where the file store's age identity may be found, before the user's own
+/// configuration folder (`config_home`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdentityPlaces {
+    /// A systemd service's credentials (`$CREDENTIALS_DIRECTORY`).
+    pub credentials_dir: Option<PathBuf>,
+    /// A file the environment names (`PATVAULT_IDENTITY_FILE`): a container's or a CI
+    /// runner's secret mount. A path, never the key itself.
+    pub file: Option<PathBuf>,
 }
 
 impl Config {
@@ -59,6 +74,8 @@ impl Config {
             config_home: None,
             program: Whereabouts::default(),
             display: false,
+            store: None,
+            identity: IdentityPlaces::default(),
         }
     }
 

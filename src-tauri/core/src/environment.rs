@@ -15,6 +15,10 @@ pub const PROGRAM: &str = "PATVAULT_PROGRAM";
 /// Set by an AppImage's runtime to the AppImage itself, and to its mount.
 pub const APPIMAGE: &str = "APPIMAGE";
 pub const APPDIR: &str = "APPDIR";
+pub const STORE: &str = "PATVAULT_STORE";
+pub const IDENTITY_FILE: &str = "PATVAULT_IDENTITY_FILE";
+/// Set by systemd for a service given credentials (`LoadCredential=`).
+pub const CREDENTIALS_DIRECTORY: &str = "CREDENTIALS_DIRECTORY";
 /// An X11 or a Wayland session, where a window can be shown.
 pub const DISPLAY: &str = "DISPLAY";
 pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
@@ -62,6 +66,9 @@ pub fn config_from(
     config.program.chosen = var(PROGRAM).map(Into::into);
     config.program.appimage = var(APPIMAGE).map(Into::into);
     config.program.appdir = var(APPDIR).map(Into::into);
+    config.store = var(STORE).map(|s| s.trim().to_owned());
+    config.identity.credentials_dir = var(CREDENTIALS_DIRECTORY).map(Into::into);
+    config.identity.file = var(IDENTITY_FILE).map(Into::into);
     // Elsewhere a desktop is always there to open a window in.
     config.display = !cfg!(any(
         target_os = "linux",

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::keychain::KeychainError;
+use super::store::StoreError;
 use crate::error::{ErrorKind, UserError};
 use crate::files::FileError;
 use crate::model::record::InvalidIntent;
@@ -25,6 +26,8 @@ pub enum VaultError {
     UnusualShape(String),
     #[error("{0}")]
     Keychain(#[from] KeychainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error(
         "the inventory {} cannot be read ({reason}); it was left untouched. {}",
         path.display(),
@@ -78,6 +81,7 @@ impl UserError for VaultError {
             VaultError::Invalid(_) => ErrorKind::InvalidInput,
             VaultError::UnusualShape(_) => ErrorKind::UnusualShape,
             VaultError::Keychain(k) => k.kind(),
+            VaultError::Store(e) => e.kind(),
             VaultError::InventoryCorrupt { .. } => ErrorKind::InventoryCorrupt,
             VaultError::InventoryTooNew { .. } => ErrorKind::InventoryTooNew,
             VaultError::File(e) => e.kind(),

@@ -29,6 +29,9 @@ pub enum KeychainError {
     OutcomeUnknown(u64),
     #[error("the keychain failed: {0}")]
     Failed(String),
+    /// The encrypted-file store's key is missing, or cannot be unlocked here.
+    #[error("{0}")]
+    NoKey(String),
 }
 
 impl UserError for KeychainError {
@@ -41,6 +44,7 @@ impl UserError for KeychainError {
                 ErrorKind::KeychainTimedOut
             }
             KeychainError::Failed(_) => ErrorKind::KeychainFailed,
+            KeychainError::NoKey(_) => ErrorKind::KeychainUnavailable,
         }
     }
 }
@@ -153,7 +157,9 @@ mod platform {
     use std::collections::HashMap;
 
     pub const FIX: &str = "no Secret Service is running: install and start gnome-keyring or \
-         KeePassXC (with Secret Service integration on), then try again";
+         KeePassXC (with Secret Service integration on), then try again. PAT Vault never \
+         keeps tokens in plain text; on a machine without a desktop (a server, cron, a \
+         container) choose the encrypted-file store instead: `patvault store use file`";
 
     pub fn entry(service: &str, account: &str) -> keyring_core::Result<keyring_core::Entry> {
         keyring_core::Entry::new(service, account)

@@ -3,6 +3,8 @@
 //! the other way. Reading the list touches only the inventory, never the keychain.
 
 mod error;
+pub mod file_store;
+pub mod identity;
 pub mod inventory;
 mod journal;
 pub mod keychain;
@@ -10,6 +12,7 @@ pub mod open;
 mod ordered;
 mod orphans;
 mod rotate;
+pub mod store;
 
 use chrono::{Local, NaiveDate, Utc};
 use serde::Serialize;

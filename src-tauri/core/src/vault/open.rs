@@ -1,16 +1,54 @@
-//! Opens the vault a `Config` names, in the OS keychain, as the app and the CLI both do.
+//! Opens the vault a `Config` names, in the store it chose (`store`): the OS keychain, or
+//! the encrypted files whose key is found (`identity`) on the first secret read.
 
 use std::sync::Arc;
 
-use super::keychain::OsKeychain;
+use super::identity::SecretString;
+
+use super::file_store::FileStore;
+use super::identity;
+use super::keychain::{Keychain, OsKeychain};
+use super::store::{self, StoreKind};
 use super::{Inventory, Vault, VaultError};
 use crate::config::Config;
 
+/// Asks for the passphrase of a protected key; None when no one can answer.
+pub type AskPassphrase = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
+
+/// The vault, where a protected key's passphrase cannot be asked.
 pub fn open_vault(config: &Config) -> Result<Vault, VaultError> {
+    open_vault_asking(config, Arc::new(|| None))
+}
+
+/// The vault; a protected key's passphrase is asked through `ask` when first needed.
+pub fn open_vault_asking(config: &Config, ask: AskPassphrase) -> Result<Vault, VaultError> {
     let dir = config.data_dir.clone().ok_or(VaultError::NoDataFolder)?;
+    let keychain: Arc<dyn Keychain> = match store::chosen(config, &dir)?.0 {
+        StoreKind::Os => Arc::new(OsKeychain::new(config.keychain_service.clone())),
+        StoreKind::File => {
+            let recipients = store::load(&dir)?.recipients;
+            let config = config.clone();
+            let load_key = Box::new(move || {
+                let source =
+                    identity::find(&config).ok_or_else(|| identity::none_found(&config))?;
+                identity::load(&source, &*ask, &config)
+            });
+            Arc::new(FileStore::new(
+                config_service(&dir),
+                &dir,
+                &recipients,
+                load_key,
+            )?)
+        }
+    };
     Ok(Vault::with_keychain_timeout(
         Inventory::new(dir),
-        Arc::new(OsKeychain::new(config.keychain_service.clone())),
+        keychain,
         config.keychain_timeout,
     ))
+}
+
+/// What the file store's entries are named under in messages: its folder.
+fn config_service(dir: &std::path::Path) -> String {
+    super::file_store::folder(dir).display().to_string()
 }

@@ -1,0 +1,259 @@
+//! The encrypted-file store: each token's secret in `secrets/ID.age` in the vault's
+//! folder, encrypted with age to the vault's public keys (0600, written atomically; the
+//! folder 0700). Adding a token needs only the public key; reading one needs the key,
+//! which is found (and, behind a passphrase, unlocked) on the first read and kept in
+//! memory for the rest of the process. Nothing decrypted is ever written.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use age::x25519;
+use parking_lot::Mutex;
+use zeroize::Zeroizing;
+
+use super::keychain::{Keychain, KeychainError};
+use crate::files::{NotRead, ensure_private_dir, read_regular, write_atomic};
+use crate::secret::Secret;
+
+const FOLDER: &str = "secrets";
+const SUFFIX: &str = ".age";
+
+/// Finds and unlocks the key on first use.
+pub type KeyLoader = Box<dyn Fn() -> Result<x25519::Identity, KeychainError> + Send + Sync>;
+
+pub struct FileStore {
+    service: String,
+    dir: PathBuf,
+    recipients: Vec<x25519::Recipient>,
+    load_key: KeyLoader,
+    key: Mutex<Option<x25519::Identity>>,
+}
+
+/// The folder a vault in `vault_dir` keeps its encrypted secrets in.
+pub fn folder(vault_dir: &Path) -> PathBuf {
+    vault_dir.join(FOLDER)
+}
+
+impl FileStore {
+    /// The store of the vault in `vault_dir`, encrypting to `recipients` (`age1…`).
+    pub fn new(
+        service: impl Into<String>,
+        vault_dir: &Path,
+        recipients: &[String],
+        load_key: KeyLoader,
+    ) -> Result<Self, KeychainError> {
+        let recipients = recipients
+            .iter()
+            .map(|r| {
+                x25519::Recipient::from_str(r).map_err(|e| {
+                    KeychainError::NoKey(format!(
+                        "the vault's store choice names “{r}”, which is not an age public key ({e})"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FileStore {
+            service: service.into(),
+            dir: folder(vault_dir),
+            recipients,
+            load_key,
+            key: Mutex::new(None),
+        })
+    }
+
+    fn path(&self, account: &str) -> Result<PathBuf, KeychainError> {
+        // Accounts are token ids (UUIDs): nothing else may become a file name.
+        if account.is_empty()
+            || !account
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(KeychainError::Failed(format!(
+                "“{account}” cannot name a secret's file"
+            )));
+        }
+        Ok(self.dir.join(format!("{account}{SUFFIX}")))
+    }
+
+    fn decrypt(&self, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeychainError> {
+        let mut key = self.key.lock();
+        if key.is_none() {
+            *key = Some((self.load_key)()?);
+        }
+        let identity = key.as_ref().expect("loaded above");
+        age::decrypt(identity, bytes)
+            .map(Zeroizing::new)
+            .map_err(|e| match e {
+                age::DecryptError::NoMatchingKeys => KeychainError::NoKey(
+                    "this secret was encrypted to another key than the one found: give the \
+                 store the key it was made with"
+                        .into(),
+                ),
+                other => KeychainError::Failed(format!(
+                    "the secret's file cannot be decrypted ({other})"
+                )),
+            })
+    }
+}
+
+impl Keychain for FileStore {
+    fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
+        let path = self.path(account)?;
+        if self.recipients.is_empty() {
+            return Err(KeychainError::NoKey(
+                "the encrypted-file store has no public key to encrypt to: choose it again \
+                 with `patvault store use file`"
+                    .into(),
+            ));
+        }
+        let encryptor = age::Encryptor::with_recipients(
+            self.recipients.iter().map(|r| r as &dyn age::Recipient),
+        )
+        .map_err(|e| KeychainError::Failed(format!("the secret could not be encrypted: {e}")))?;
+        let mut bytes = Vec::new();
+        let encrypted = encryptor.wrap_output(&mut bytes).and_then(|mut w| {
+            std::io::Write::write_all(&mut w, secret.expose().as_bytes())?;
+            w.finish()
+        });
+        encrypted.map_err(|e| {
+            KeychainError::Failed(format!("the secret could not be encrypted: {e}"))
+        })?;
+        ensure_private_dir(&self.dir)
+            .and_then(|()| write_atomic(&path, &bytes))
+            .map_err(|e| KeychainError::Failed(e.to_string()))
+    }
+
+    fn read(&self, account: &str) -> Result<Secret, KeychainError> {
+        let path = self.path(account)?;
+        let bytes = match read_regular(&path, 64 << 10) {
+            Ok(bytes) => bytes,
+            Err(NotRead::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(KeychainError::NotFound);
+            }
+            Err(e) => {
+                return Err(KeychainError::Failed(format!(
+                    "{} cannot be read: {e}",
+                    path.display()
+                )));
+            }
+        };
+        let plain = self.decrypt(&bytes)?;
+        let text = std::str::from_utf8(&plain)
+            .map_err(|_| KeychainError::Failed("the stored secret is not readable text".into()))?;
+        Ok(Secret::new(text))
+    }
+
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        let path = self.path(account)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(KeychainError::Failed(format!(
+                "{} could not be removed: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(KeychainError::Failed(format!(
+                    "{} cannot be listed: {e}",
+                    self.dir.display()
+                )));
+            }
+        };
+        let mut accounts: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                // Temporary files of a write under way start with a dot.
+                (!name.starts_with('.'))
+                    .then(|| name.strip_suffix(SUFFIX).map(str::to_owned))
+                    .flatten()
+            })
+            .collect();
+        accounts.sort();
+        Ok(accounts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::vault::identity::{self, IdentitySource, SecretString};
+
+    fn store_with(dir: &Path, key: x25519::Identity, to: &x25519::Recipient) -> FileStore {
+        let key = key.to_string();
+        let load_key: KeyLoader = Box::new(move || {
+            Ok(
+                x25519::Identity::from_str(age::secrecy::ExposeSecret::expose_secret(&key))
+                    .unwrap(),
+            )
+        });
+        FileStore::new("test", dir, &[to.to_string()], load_key).unwrap()
+    }
+
+    #[test]
+    fn a_secret_goes_in_encrypted_and_comes_out_only_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = x25519::Identity::generate();
+        let to = key.to_public();
+        let store = store_with(dir.path(), key, &to);
+        let secret = Secret::new(format!("patAbCdEfGh123456.{}", "7".repeat(64)));
+        store.store("one-id", &secret).unwrap();
+        assert_eq!(store.read("one-id").unwrap().expose(), secret.expose());
+        let bytes = std::fs::read(folder(dir.path()).join("one-id.age")).unwrap();
+        assert!(!bytes.windows(64).any(|w| w == "7".repeat(64).as_bytes()));
+        std::fs::write(folder(dir.path()).join(".one-id.age.x.tmp"), b"").unwrap();
+        assert_eq!(store.accounts().unwrap(), ["one-id"]);
+        assert!(matches!(store.read("other"), Err(KeychainError::NotFound)));
+        assert!(matches!(store.read("../x"), Err(KeychainError::Failed(_))));
+
+        let stranger = store_with(dir.path(), x25519::Identity::generate(), &to);
+        assert!(matches!(
+            stranger.read("one-id"),
+            Err(KeychainError::NoKey(_))
+        ));
+        store.delete("one-id").unwrap();
+        store.delete("one-id").unwrap();
+        assert_eq!(store.accounts().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_key_behind_a_passphrase_opens_with_it_only_and_never_without_a_terminal() {
+        let home = tempfile::tempdir().unwrap();
+        let config = Config {
+            config_home: Some(home.path().to_path_buf()),
+            ..Config::defaults(None, None)
+        };
+        let recipient =
+            identity::create(&config, Some(SecretString::from("correct horse"))).unwrap();
+        let source = identity::find(&config).unwrap();
+        assert!(matches!(source, IdentitySource::Passphrase(_)));
+        let ask = |answer: Option<&'static str>| move || answer.map(SecretString::from);
+        let opened = identity::load(&source, &ask(Some("correct horse")), &config).unwrap();
+        assert_eq!(opened.to_public().to_string(), recipient.to_string());
+        let wrong = identity::load(&source, &ask(Some("wrong")), &config)
+            .err()
+            .unwrap();
+        assert!(wrong.to_string().contains("not this identity's"), "{wrong}");
+        let unasked = identity::load(&source, &ask(None), &config).err().unwrap();
+        assert!(
+            unasked.to_string().contains("only be asked at a terminal"),
+            "{unasked}"
+        );
+        assert!(
+            identity::create(&config, Some(SecretString::from("x"))).is_err(),
+            "a key is never replaced"
+        );
+    }
+}

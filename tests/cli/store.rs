@@ -1,0 +1,200 @@
+//! The encrypted-file store, as a machine without a desktop uses it: no Secret Service on
+//! the bus, the store chosen by name, secrets in age files that Debian's own `age` reads,
+//! the key from each of its places, and never a fall-through to plain text.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::*;
+use fake_airtable::world::pat;
+
+/// The test vault's command with no session bus and a configuration folder of its own.
+fn headless(v: &TestVault, config: &Path, args: &[&str]) -> Command {
+    let mut cmd = v.command(args);
+    cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("XDG_CONFIG_HOME", config)
+        .env("HOME", config);
+    cmd
+}
+
+fn run(v: &TestVault, config: &Path, args: &[&str]) -> Output {
+    headless(v, config, args).output().unwrap()
+}
+
+fn run_with_stdin(v: &TestVault, config: &Path, args: &[&str], stdin: &str) -> Output {
+    output_with_stdin(headless(v, config, args), stdin)
+}
+
+/// Every file under `dir` whose bytes hold `needle`.
+fn holding(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(holding(&path, needle));
+        } else if std::fs::read(&path)
+            .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn without_a_keychain_nothing_is_kept_until_a_store_is_chosen() {
+    let v = TestVault::new();
+    let config = tempfile::tempdir().unwrap();
+    let secret = pat(41);
+    let out = run_with_stdin(&v, config.path(), &["add", "CRM"], &format!("{secret}\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("patvault store use file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("never keeps tokens in plain text"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(holding(v.data.path(), &secret), Vec::<String>::new());
+    assert_eq!(holding(config.path(), &secret), Vec::<String>::new());
+
+    // The file store wants a key, and names every place one may come from.
+    let out = run(&v, config.path(), &["store", "use", "file"]);
+    assert_eq!(out.status.code(), Some(2));
+    for place in [
+        "CREDENTIALS_DIRECTORY",
+        "PATVAULT_IDENTITY_FILE",
+        "identity.age",
+        "identity.txt",
+    ] {
+        let named = stderr(&out).contains(place)
+            || (place == "CREDENTIALS_DIRECTORY" && stderr(&out).contains("systemd credential"));
+        assert!(named, "{place}: {}", stderr(&out));
+    }
+    let shown = run(&v, config.path(), &["store", "show"]);
+    assert!(
+        stdout(&shown).starts_with("store: os (the default"),
+        "{}",
+        stdout(&shown)
+    );
+}
+
+#[test]
+fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place() {
+    let v = TestVault::new();
+    let config = tempfile::tempdir().unwrap();
+    let out = run(
+        &v,
+        config.path(),
+        &["store", "use", "file", "--unprotected-identity"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let key = config.path().join("dev.patvault.debug/identity.txt");
+    assert!(stdout(&out).contains(&format!(
+        "key: an unprotected identity file, {}",
+        key.display()
+    )));
+    let shown = run(&v, config.path(), &["store", "show"]);
+    assert!(
+        stdout(&shown).contains("warning: the key is kept unprotected"),
+        "{}",
+        stdout(&shown)
+    );
+
+    let secret = pat(42);
+    let out = run_with_stdin(&v, config.path(), &["add", "CRM"], &format!("{secret}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = stdout(&run(&v, config.path(), &["show", "CRM", "--json"]));
+    let id: serde_json::Value = serde_json::from_str(&id).unwrap();
+    let file = v
+        .data
+        .path()
+        .join(format!("secrets/{}.age", id["id"].as_str().unwrap()));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+    assert_eq!(mode(&key), 0o600);
+    assert_eq!(
+        holding(v.data.path(), &secret),
+        Vec::<String>::new(),
+        "no plain copy"
+    );
+
+    // Debian's own age, given the key, reads what the vault wrote.
+    let age = Command::new("age")
+        .args(["--decrypt", "--identity"])
+        .arg(&key)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(age.status.success(), "{}", stderr(&age));
+    assert_eq!(stdout(&age), secret);
+
+    let printed = [
+        "exec",
+        "CRM",
+        "--env",
+        "TOKEN",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$TOKEN\"",
+    ];
+    let out = run(&v, config.path(), &printed);
+    assert_eq!(stdout(&out), secret, "{}", stderr(&out));
+
+    // A secret mount named by PATVAULT_IDENTITY_FILE, with no key in the user's folder.
+    let mount = tempfile::tempdir().unwrap();
+    let mounted = mount.path().join("patvault.key");
+    std::fs::rename(&key, &mounted).unwrap();
+    let out = run(&v, config.path(), &printed);
+    assert_eq!(out.status.code(), Some(2), "no key: {}", stdout(&out));
+    assert!(
+        stderr(&out).contains("no key for the encrypted-file store"),
+        "{}",
+        stderr(&out)
+    );
+    let out = headless(&v, config.path(), &printed)
+        .env("PATVAULT_IDENTITY_FILE", &mounted)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), secret, "{}", stderr(&out));
+
+    // A systemd credential comes first.
+    let credentials = tempfile::tempdir().unwrap();
+    std::fs::copy(&mounted, credentials.path().join("patvault.identity")).unwrap();
+    let shown = headless(&v, config.path(), &["store", "show", "--json"])
+        .env("PATVAULT_IDENTITY_FILE", &mounted)
+        .env("CREDENTIALS_DIRECTORY", credentials.path())
+        .output()
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["store"], "file");
+    assert_eq!(shown["chosen_by"], "vault");
+    assert_eq!(shown["key"]["kind"], "credential");
+    assert_eq!(shown["warning"], serde_json::Value::Null);
+
+    // The choice is the vault's; PATVAULT_STORE overrides it for one process.
+    let shown = headless(&v, config.path(), &["store", "show", "--json"])
+        .env("PATVAULT_STORE", "os")
+        .output()
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(
+        (shown["store"].as_str(), shown["chosen_by"].as_str()),
+        (Some("os"), Some("environment"))
+    );
+
+    // With tokens in it, the store is not switched under them.
+    let out = run(&v, config.path(), &["store", "use", "os"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("would leave them behind"),
+        "{}",
+        stderr(&out)
+    );
+}
