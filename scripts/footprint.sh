@@ -10,7 +10,7 @@
 # processes), read 2 s after each state is reached:
 #   window open      the token list of ten painted (the page says when, not the mapping);
 #   in the tray      after the window was closed (the app starts afresh tray-only);
-#   fresh tray-only  a new `patvault --minimized`;
+#   fresh tray-only  a new `patvault-app --minimized`;
 #   KeePassXC        its window open on its welcome screen, the same way.
 # Start-up, of 5 warm starts (median, min, max): from spawning the app to its window
 # being mapped (seen by polling X every 5 ms), and to the token list being painted.

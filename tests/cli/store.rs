@@ -103,6 +103,26 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         "{}",
         stdout(&shown)
     );
+    let doctor = run(&v, config.path(), &["doctor"]);
+    assert_eq!(doctor.status.code(), Some(0), "{}", stdout(&doctor));
+    assert!(
+        stdout(&doctor).contains("store:            file, "),
+        "{}",
+        stdout(&doctor)
+    );
+    assert!(
+        stdout(&doctor).contains("WARNING  the key is kept unprotected"),
+        "{}",
+        stdout(&doctor)
+    );
+    let again = ["store", "use", "file", "--unprotected-identity"];
+    let out = run(&v, config.path(), &again);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("a key is already there"),
+        "{}",
+        stderr(&out)
+    );
 
     let secret = pat(42);
     let out = run_with_stdin(&v, config.path(), &["add", "CRM"], &format!("{secret}\n"));
@@ -158,11 +178,62 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         "{}",
         stderr(&out)
     );
+    let doctor = run(&v, config.path(), &["doctor"]);
+    assert_eq!(doctor.status.code(), Some(2), "{}", stdout(&doctor));
+    assert!(
+        stdout(&doctor).contains("PROBLEM  the encrypted-file store's key found: no key"),
+        "{}",
+        stdout(&doctor)
+    );
     let out = headless(&v, config.path(), &printed)
         .env("PATVAULT_IDENTITY_FILE", &mounted)
         .output()
         .unwrap();
     assert_eq!(stdout(&out), secret, "{}", stderr(&out));
+
+    // A named file that is not there is said, never passed over for another key.
+    let out = headless(&v, config.path(), &printed)
+        .env("PATVAULT_IDENTITY_FILE", mount.path().join("not-mounted"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not-mounted, which is not a file"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A key open to other users is warned about.
+    std::fs::set_permissions(&mounted, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let shown = headless(&v, config.path(), &["store", "show"])
+        .env("PATVAULT_IDENTITY_FILE", &mounted)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&shown).contains("can be read by other users (mode 644)"),
+        "{}",
+        stdout(&shown)
+    );
+    std::fs::set_permissions(&mounted, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // Another key over a vault whose secrets were made for this one is refused.
+    let other = mount.path().join("other.key");
+    let made = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let out = headless(&v, config.path(), &["store", "use", "file"])
+        .env("PATVAULT_IDENTITY_FILE", &other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("encrypted to another key"),
+        "{}",
+        stderr(&out)
+    );
 
     // A systemd credential comes first.
     let credentials = tempfile::tempdir().unwrap();

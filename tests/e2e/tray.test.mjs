@@ -208,7 +208,8 @@ test("the tray lists what needs attention, keeps the app when the window closes,
 
   step("started at login: only the tray, until it is opened");
   icons = host.registered.length;
-  const atLogin = spawn(process.env.E2E_APP, ["--minimized"], {
+  // As the login entry does: the command line, which becomes the app beside it.
+  const atLogin = spawn(process.env.E2E_CLI, ["--minimized"], {
     env: { ...process.env, PATVAULT_DATA_DIR: app.dataDir, PATVAULT_KEYCHAIN_SERVICE: app.service, HOME: home },
     stdio: "ignore",
   });

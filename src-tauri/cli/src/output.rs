@@ -176,6 +176,19 @@ pub fn health(h: &Health) -> String {
             ""
         }
     );
+    if let Some(store) = &h.store {
+        out += &format!(
+            "store:            {}, {}\n",
+            store.store.name(),
+            store.location
+        );
+        if let Some(key) = &store.key {
+            out += &format!("store's key:      {}\n", key.describe());
+        }
+        if let Some(warning) = store.warning.as_ref().filter(|_| store.has_key()) {
+            out += &format!("WARNING  {}\n", terminal_safe(warning));
+        }
+    }
     for look in h.looks() {
         out += &match look.problem {
             None => format!("ok       {}\n", look.what),

@@ -16,9 +16,8 @@ use patvault_core::vault::store::{self, NewKey, StoreKind, StoreReport};
 /// Asks for a protected key's passphrase at the terminal; None without one.
 pub fn ask_passphrase() -> AskPassphrase {
     Arc::new(|| {
-        rpassword::prompt_password("Passphrase of PAT Vault's key: ")
-            .ok()
-            .map(SecretString::from)
+        let typed = rpassword::prompt_password("Passphrase of PAT Vault's key: ").ok()?;
+        Some(SecretString::from(zeroize::Zeroizing::new(typed).as_str()))
     })
 }
 
@@ -66,7 +65,7 @@ pub fn choose(
     let kind = StoreKind::parse(kind)
         .ok_or_else(|| CliError::Input(format!("no store is called “{kind}”: os or file")))?;
     let new_key = if passphrase {
-        Some(NewKey::Passphrase(new_passphrase()?))
+        Some(NewKey::Passphrase(&new_passphrase))
     } else if unprotected {
         Some(NewKey::Unprotected)
     } else {
@@ -83,27 +82,24 @@ pub fn choose(
     Ok(())
 }
 
-/// A new passphrase, typed twice at the terminal.
-fn new_passphrase() -> Result<SecretString, CliError> {
-    let asked = |prompt: &str| {
-        rpassword::prompt_password(prompt).map_err(|e| {
-            CliError::Input(format!(
+/// A new passphrase, typed twice at the terminal; why there is none.
+fn new_passphrase() -> Result<SecretString, String> {
+    let asked =
+        |prompt: &str| {
+            rpassword::prompt_password(prompt).map(zeroize::Zeroizing::new).map_err(|e| {
+            format!(
                 "a passphrase is asked at a terminal, and none answered ({e}); without one, \
                  use a systemd credential, PATVAULT_IDENTITY_FILE, or --unprotected-identity"
-            ))
+            )
         })
-    };
-    let first = zeroize::Zeroizing::new(asked("New passphrase for PAT Vault's key: ")?);
-    let again = zeroize::Zeroizing::new(asked("The same passphrase again: ")?);
+        };
+    let first = asked("New passphrase for PAT Vault's key: ")?;
+    let again = asked("The same passphrase again: ")?;
     if first.is_empty() {
-        return Err(CliError::Input(
-            "an empty passphrase protects nothing".into(),
-        ));
+        return Err("an empty passphrase protects nothing; nothing was changed".into());
     }
     if *first != *again {
-        return Err(CliError::Input(
-            "the two passphrases differ; nothing was changed".into(),
-        ));
+        return Err("the two passphrases differ; nothing was changed".into());
     }
     Ok(SecretString::from(first.as_str()))
 }

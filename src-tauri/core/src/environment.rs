@@ -128,11 +128,30 @@ mod tests {
         assert_eq!(config.keychain_timeout, Duration::from_secs(3));
         assert_eq!(config.airtable_url.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(config.airtable_timeout, Some(Duration::from_millis(500)));
+        let headless = from(&[
+            (STORE, " file "),
+            (IDENTITY_FILE, "/run/secrets/key"),
+            (CREDENTIALS_DIRECTORY, "/run/credentials/x.service"),
+        ]);
+        assert_eq!(headless.store.as_deref(), Some("file"));
+        assert_eq!(
+            headless.identity.file,
+            Some(PathBuf::from("/run/secrets/key"))
+        );
+        assert_eq!(
+            headless.identity.credentials_dir,
+            Some(PathBuf::from("/run/credentials/x.service"))
+        );
+        assert!(!headless.display || !cfg!(target_os = "linux"));
+        assert!(from(&[(WAYLAND_DISPLAY, "wayland-0")]).display);
+        assert!(from(&[(DISPLAY, ":0")]).display);
         let odd = from(&[
             (DATA_DIR, ""),
             (KEYCHAIN_TIMEOUT_SECS, "soon"),
             (AIRTABLE_TIMEOUT_SECS, "-1"),
             (AIRTABLE_URL, "  "),
+            (STORE, " "),
+            (DISPLAY, ""),
         ]);
         assert_eq!(odd, from(&[]));
     }

@@ -249,10 +249,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     write_atomic_as(path, bytes, None)
 }
 
+/// `write_atomic` for a file that must not exist yet: one that does, made meanwhile by
+/// another writer too, is kept and the write fails with `AlreadyExists`.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomic_with(path, bytes, None, STALE_AFTER, false)
+}
+
 /// `write_atomic`, by a writer that holds the file's lock: no other writer of it is
 /// under way, so every temporary file of it is a killed writer's, whatever its age.
 pub fn write_atomic_locked(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
-    write_atomic_with(path, bytes, None, Duration::ZERO)
+    write_atomic_with(path, bytes, None, Duration::ZERO, true)
 }
 
 /// `write_atomic`, the new file taking `permissions` (a user's config keeps its own).
@@ -261,7 +267,7 @@ pub fn write_atomic_as(
     bytes: &[u8],
     permissions: Option<fs::Permissions>,
 ) -> Result<(), FileError> {
-    write_atomic_with(path, bytes, permissions, STALE_AFTER)
+    write_atomic_with(path, bytes, permissions, STALE_AFTER, true)
 }
 
 fn write_atomic_with(
@@ -269,6 +275,7 @@ fn write_atomic_with(
     bytes: &[u8],
     permissions: Option<fs::Permissions>,
     stale_after: Duration,
+    replace: bool,
 ) -> Result<(), FileError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -290,8 +297,13 @@ fn write_atomic_with(
         fs::set_permissions(tmp.path(), permissions)
             .map_err(io_error("set the permissions of", tmp.path()))?;
     }
-    tmp.persist(path)
-        .map_err(|e| io_error("replace", path)(e.error))?;
+    if replace {
+        tmp.persist(path)
+            .map_err(|e| io_error("replace", path)(e.error))?;
+    } else {
+        tmp.persist_noclobber(path)
+            .map_err(|e| io_error("create", path)(e.error))?;
+    }
     sync_dir(dir)
 }
 

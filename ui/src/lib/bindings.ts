@@ -297,6 +297,15 @@ export type CheckUser = {
 	email: string | null,
 };
 
+/**  Who made the choice this process runs with. */
+export type ChosenBy = 
+/**  `PATVAULT_STORE`, for this process only. */
+"environment" | 
+/**  `patvault store use` (or a move), kept in the vault. */
+"vault" | 
+/**  Nothing chose: the OS keychain. */
+"default";
+
 export type Consumer = {
 	/**  A kind from the consumer catalog (`consumers::kinds`), or `custom`. */
 	kind: string,
@@ -608,6 +617,11 @@ export type Health = {
 	 *  `doctor` only, as reading them costs more than the window's health needs.
 	 */
 	undo_records: UndoShown[],
+	/**
+	 *  Where the secrets are kept, and the file store's key; None when the vault's
+	 *  choice cannot be read (the vault does not open then either).
+	 */
+	store: StoreReport | null,
 } & VaultHealth;
 
 /**  The health as the window shows it: the facts, and the problems in words. */
@@ -615,6 +629,20 @@ export type HealthShown = {
 	health: Health,
 	problems: string[],
 };
+
+/**  Where a key was, or may be, found. */
+export type IdentitySource = 
+/**  A systemd credential. */
+{ kind: "credential"; path: string } | 
+/**  The file `PATVAULT_IDENTITY_FILE` names. */
+{ kind: "environment_file"; path: string } | 
+/**  Encrypted with a passphrase, asked for on a terminal. */
+{ kind: "passphrase"; path: string } | 
+/**
+ *  Readable by anyone who can read the file: protects copies of the vault's folder
+ *  only.
+ */
+{ kind: "unprotected"; path: string };
 
 export type ImportShown = {
 	imported: Imported[],
@@ -899,6 +927,27 @@ export type Source = {
 	url: string,
 	/**  What it says, quoted or closely put. */
 	says: string,
+};
+
+export type StoreKind = 
+/**  The OS keychain: Secret Service, macOS Keychain, Windows Credential Manager. */
+"os" | 
+/**  One age-encrypted file per token in the vault's `secrets` folder. */
+"file";
+
+/**  What `store show`, `doctor` and the app say about the store in use. */
+export type StoreReport = {
+	store: StoreKind,
+	chosen_by: ChosenBy,
+	/**  The keychain service, or the folder of the encrypted files. */
+	location: string,
+	/**
+	 *  Where the file store's key comes from; None for the OS keychain, or when no key
+	 *  is found.
+	 */
+	key: IdentitySource | null,
+	/**  What the user should know: no key, or a key kept unprotected. */
+	warning: string | null,
 };
 
 /**

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::client::api_root;
 use super::undo::UndoShown;
 use crate::config::Config;
+use crate::vault::store::{self, StoreReport};
 use crate::vault::{Vault, VaultHealth};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -24,6 +25,9 @@ pub struct Health {
     /// Changes PAT Vault made to files that can be undone (`migrate --undo`): filled by
     /// `doctor` only, as reading them costs more than the window's health needs.
     pub undo_records: Vec<UndoShown>,
+    /// Where the secrets are kept, and the file store's key; None when the vault's
+    /// choice cannot be read (the vault does not open then either).
+    pub store: Option<StoreReport>,
 }
 
 /// One thing the health looks at, and what is wrong with it in words (None: nothing).
@@ -35,7 +39,9 @@ pub struct Look {
 
 impl Health {
     pub fn is_healthy(&self) -> bool {
-        self.vault.is_healthy() && self.plaintext_backups.is_empty()
+        self.vault.is_healthy()
+            && self.plaintext_backups.is_empty()
+            && self.store.as_ref().is_none_or(StoreReport::has_key)
     }
 
     /// Every look, in order, with its problem if it has one.
@@ -51,7 +57,15 @@ impl Health {
         } else {
             "belong"
         };
-        vec![
+        let file_store = self
+            .store
+            .as_ref()
+            .filter(|s| s.store == store::StoreKind::File);
+        let key = file_store.map(|s| Look {
+            what: "the encrypted-file store's key found",
+            problem: (!s.has_key()).then(|| s.warning.clone()).flatten(),
+        });
+        key.into_iter().chain([
             Look {
                 what: "keychain reachable and unlocked",
                 problem: v.keychain.as_ref().map(|e| e.message.clone()),
@@ -105,7 +119,8 @@ impl Health {
                     )
                 }),
             },
-        ]
+        ])
+        .collect()
     }
 
     /// What is wrong, in words: the problems of `looks`, after a word on where checks
@@ -118,7 +133,15 @@ impl Health {
                 self.api_root
             )
         });
+        // A key the user chose to keep unprotected is said every time, as a problem
+        // that does not make the vault unhealthy.
+        let key = self
+            .store
+            .as_ref()
+            .filter(|s| s.has_key())
+            .and_then(|s| s.warning.clone());
         root.into_iter()
+            .chain(key)
             .chain(self.looks().into_iter().filter_map(|l| l.problem))
             .collect()
     }
@@ -161,6 +184,7 @@ pub fn health(vault: &Vault, config: &Config) -> Health {
         custom_api_root,
         plaintext_backups,
         undo_records: Vec::new(),
+        store: store::report(config, vault.inventory().dir()).ok(),
     }
 }
 
@@ -184,6 +208,7 @@ mod tests {
             custom_api_root: false,
             plaintext_backups: Vec::new(),
             undo_records: Vec::new(),
+            store: None,
         }
     }
 

@@ -62,12 +62,7 @@ impl FileStore {
     }
 
     fn path(&self, account: &str) -> Result<PathBuf, KeychainError> {
-        // Accounts are token ids (UUIDs): nothing else may become a file name.
-        if account.is_empty()
-            || !account
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !is_account(account) {
             return Err(KeychainError::Failed(format!(
                 "“{account}” cannot name a secret's file"
             )));
@@ -76,11 +71,9 @@ impl FileStore {
     }
 
     fn decrypt(&self, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeychainError> {
-        let mut key = self.key.lock();
-        if key.is_none() {
-            *key = Some((self.load_key)()?);
-        }
-        let identity = key.as_ref().expect("loaded above");
+        self.unlock()?;
+        let key = self.key.lock();
+        let identity = key.as_ref().expect("unlocked above");
         age::decrypt(identity, bytes)
             .map(Zeroizing::new)
             .map_err(|e| match e {
@@ -94,6 +87,11 @@ impl FileStore {
                 )),
             })
     }
+}
+
+/// Accounts are token ids (UUIDs): nothing else names a secret's file, or is taken for one.
+fn is_account(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 impl Keychain for FileStore {
@@ -159,6 +157,15 @@ impl Keychain for FileStore {
         }
     }
 
+    /// Finds the key (asking for its passphrase if need be) once per process.
+    fn unlock(&self) -> Result<(), KeychainError> {
+        let mut key = self.key.lock();
+        if key.is_none() {
+            *key = Some((self.load_key)()?);
+        }
+        Ok(())
+    }
+
     fn accounts(&self) -> Result<Vec<String>, KeychainError> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -172,12 +179,12 @@ impl Keychain for FileStore {
         };
         let mut accounts: Vec<String> = entries
             .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .filter_map(|e| {
                 let name = e.file_name().into_string().ok()?;
-                // Temporary files of a write under way start with a dot.
-                (!name.starts_with('.'))
-                    .then(|| name.strip_suffix(SUFFIX).map(str::to_owned))
-                    .flatten()
+                // A write under way has a temporary file of another name (`.ID.age.….tmp`).
+                let account = name.strip_suffix(SUFFIX)?;
+                is_account(account).then(|| account.to_owned())
             })
             .collect();
         accounts.sort();
@@ -223,6 +230,10 @@ mod tests {
             stranger.read("one-id"),
             Err(KeychainError::NoKey(_))
         ));
+        // Only files named as a token's are taken for one.
+        std::fs::create_dir(folder(dir.path()).join("a-folder.age")).unwrap();
+        std::fs::write(folder(dir.path()).join("no way.age"), b"").unwrap();
+        assert_eq!(store.accounts().unwrap(), ["one-id"]);
         store.delete("one-id").unwrap();
         store.delete("one-id").unwrap();
         assert_eq!(store.accounts().unwrap(), Vec::<String>::new());
@@ -237,7 +248,7 @@ mod tests {
         };
         let recipient =
             identity::create(&config, Some(SecretString::from("correct horse"))).unwrap();
-        let source = identity::find(&config).unwrap();
+        let source = identity::find(&config).unwrap().unwrap();
         assert!(matches!(source, IdentitySource::Passphrase(_)));
         let ask = |answer: Option<&'static str>| move || answer.map(SecretString::from);
         let opened = identity::load(&source, &ask(Some("correct horse")), &config).unwrap();
@@ -255,5 +266,49 @@ mod tests {
             identity::create(&config, Some(SecretString::from("x"))).is_err(),
             "a key is never replaced"
         );
+    }
+
+    #[test]
+    fn the_key_is_unlocked_before_a_read_is_timed() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = x25519::Identity::generate();
+        let to = key.to_public();
+        let writer = store_with(dir.path(), x25519::Identity::generate(), &to);
+        let secret = Secret::new(format!("patAbCdEfGh123456.{}", "5".repeat(64)));
+        writer.store("slow", &secret).unwrap();
+        // Someone typing a passphrase for longer than a keychain call may take.
+        let key = key.to_string();
+        let load_key: KeyLoader = Box::new(move || {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            Ok(
+                x25519::Identity::from_str(age::secrecy::ExposeSecret::expose_secret(&key))
+                    .unwrap(),
+            )
+        });
+        let store = FileStore::new("test", dir.path(), &[to.to_string()], load_key).unwrap();
+        let ordered = super::super::ordered::Ordered::new(
+            std::sync::Arc::new(store),
+            std::time::Duration::from_millis(100),
+        );
+        assert_eq!(ordered.read("slow").unwrap().expose(), secret.expose());
+    }
+
+    #[test]
+    fn a_named_identity_file_that_is_missing_is_an_error_and_a_key_is_never_replaced() {
+        let home = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            config_home: Some(home.path().to_path_buf()),
+            ..Config::defaults(None, None)
+        };
+        identity::create(&config, None).unwrap();
+        assert!(matches!(
+            identity::find(&config).unwrap(),
+            Some(IdentitySource::Unprotected(_))
+        ));
+        let again = identity::create(&config, None).err().unwrap();
+        assert!(again.to_string().contains("never replaced"), "{again}");
+        config.identity.file = Some(home.path().join("not-mounted-yet"));
+        let missing = identity::find(&config).unwrap_err();
+        assert!(missing.to_string().contains("not-mounted-yet"), "{missing}");
     }
 }

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use super::keychain::KeychainError;
 use crate::config::{APP_ID, Config};
-use crate::files::{ensure_private_dir, read_regular, write_atomic};
+use crate::files::{FileError, ensure_private_dir, read_regular, write_new};
 
 /// The credential's name under `$CREDENTIALS_DIRECTORY` (`LoadCredential=patvault.identity:…`).
 pub const CREDENTIAL: &str = "patvault.identity";
@@ -81,9 +81,42 @@ pub fn places(config: &Config) -> Vec<IdentitySource> {
     places
 }
 
-/// The first place that holds a key.
-pub fn find(config: &Config) -> Option<IdentitySource> {
-    places(config).into_iter().find(|p| p.path().is_file())
+/// The first place that holds a key. A file `PATVAULT_IDENTITY_FILE` names is never
+/// passed over: a mount not made yet, or a typo, must not hand the vault another key.
+pub fn find(config: &Config) -> Result<Option<IdentitySource>, KeychainError> {
+    if let Some(file) = &config.identity.file
+        && !file.is_file()
+    {
+        return Err(KeychainError::NoKey(format!(
+            "PATVAULT_IDENTITY_FILE names {}, which is not a file: mount or fix it, or unset \
+             the variable",
+            file.display()
+        )));
+    }
+    Ok(places(config).into_iter().find(|p| p.path().is_file()))
+}
+
+/// Why a key file that is not behind a passphrase is open to others, if it is.
+pub fn exposed(source: &IdentitySource) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if matches!(source, IdentitySource::Passphrase(_)) {
+            return None;
+        }
+        let mode = std::fs::metadata(source.path()).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "the key {} can be read by other users (mode {mode:o}): `chmod 600` it",
+                source.path().display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = source;
+        None
+    }
 }
 
 /// Why no key was found, with every place one could be.
@@ -172,12 +205,6 @@ pub fn create(
         UNPROTECTED
     };
     let path = dir.join(name);
-    if path.exists() {
-        return Err(KeychainError::NoKey(format!(
-            "{} already holds a key: it is used as it is, never replaced",
-            path.display()
-        )));
-    }
     let identity = x25519::Identity::generate();
     let recipient = identity.to_public();
     let text = Zeroizing::new(format!(
@@ -189,7 +216,15 @@ pub fn create(
             .map_err(|e| KeychainError::Failed(format!("the key could not be protected: {e}")))?,
         None => text.as_bytes().to_vec(),
     });
-    let written = ensure_private_dir(&dir).and_then(|()| write_atomic(&path, &bytes));
-    written.map_err(|e| KeychainError::Failed(e.to_string()))?;
-    Ok(recipient)
+    let written = ensure_private_dir(&dir).and_then(|()| write_new(&path, &bytes));
+    match written {
+        Ok(()) => Ok(recipient),
+        Err(FileError::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(KeychainError::NoKey(format!(
+                "{} already exists: a key is never replaced; move it away to make a new one",
+                path.display()
+            )))
+        }
+        Err(e) => Err(KeychainError::Failed(e.to_string())),
+    }
 }

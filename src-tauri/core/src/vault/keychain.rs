@@ -59,6 +59,12 @@ pub trait Keychain: Send + Sync {
     fn delete(&self, account: &str) -> Result<(), KeychainError>;
     /// The accounts that have an entry under this vault's service.
     fn accounts(&self) -> Result<Vec<String>, KeychainError>;
+    /// Makes reading possible. Called on the caller's thread, with no time limit, before
+    /// a read is queued: a key behind a passphrase is asked for here, where the person
+    /// typing it is not timed. The OS keychains need nothing.
+    fn unlock(&self) -> Result<(), KeychainError> {
+        Ok(())
+    }
 }
 
 /// The platform's keychain through keyring-core: Secret Service on Linux and the BSDs,

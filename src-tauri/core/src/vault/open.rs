@@ -1,12 +1,10 @@
 //! Opens the vault a `Config` names, in the store it chose (`store`): the OS keychain, or
-//! the encrypted files whose key is found (`identity`) on the first secret read.
+//! the encrypted files whose key is found (`identity`) before the first secret is read.
 
 use std::sync::Arc;
 
-use super::identity::SecretString;
-
-use super::file_store::FileStore;
-use super::identity;
+use super::file_store::{self, FileStore};
+use super::identity::{self, SecretString};
 use super::keychain::{Keychain, OsKeychain};
 use super::store::{self, StoreKind};
 use super::{Inventory, Vault, VaultError};
@@ -30,15 +28,12 @@ pub fn open_vault_asking(config: &Config, ask: AskPassphrase) -> Result<Vault, V
             let config = config.clone();
             let load_key = Box::new(move || {
                 let source =
-                    identity::find(&config).ok_or_else(|| identity::none_found(&config))?;
+                    identity::find(&config)?.ok_or_else(|| identity::none_found(&config))?;
                 identity::load(&source, &*ask, &config)
             });
-            Arc::new(FileStore::new(
-                config_service(&dir),
-                &dir,
-                &recipients,
-                load_key,
-            )?)
+            // Messages name the store by its folder, as they name a keychain by its service.
+            let label = file_store::folder(&dir).display().to_string();
+            Arc::new(FileStore::new(label, &dir, &recipients, load_key)?)
         }
     };
     Ok(Vault::with_keychain_timeout(
@@ -46,9 +41,4 @@ pub fn open_vault_asking(config: &Config, ask: AskPassphrase) -> Result<Vault, V
         keychain,
         config.keychain_timeout,
     ))
-}
-
-/// What the file store's entries are named under in messages: its folder.
-fn config_service(dir: &std::path::Path) -> String {
-    super::file_store::folder(dir).display().to_string()
 }

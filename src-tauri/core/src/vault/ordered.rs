@@ -17,6 +17,9 @@ use crate::secret::Secret;
 type Job = Box<dyn FnOnce(&dyn Keychain) + Send>;
 
 pub struct Ordered {
+    /// The keychain itself, for `unlock` on the caller's thread; every other call goes
+    /// through the worker.
+    inner: Arc<dyn Keychain>,
     service: String,
     jobs: Mutex<mpsc::Sender<Job>>,
     timeout: Duration,
@@ -34,19 +37,21 @@ impl Ordered {
     pub fn new(inner: Arc<dyn Keychain>, timeout: Duration) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         let service = inner.service().to_owned();
+        let worker_keychain = Arc::clone(&inner);
         // The worker ends when the vault (and so the sender) is dropped, after the calls
         // queued before that.
         let started = thread::Builder::new()
             .name("keychain".into())
             .spawn(move || {
                 for job in rx {
-                    job(&*inner);
+                    job(&*worker_keychain);
                 }
             });
         if let Err(e) = started {
             eprintln!("PAT Vault: the keychain worker could not start: {e}");
         }
         Ordered {
+            inner,
             service,
             jobs: Mutex::new(tx),
             timeout,
@@ -134,7 +139,9 @@ impl Ordered {
         self.call_then(move |k| k.store(&account, &secret), settle, abandoned)
     }
 
+    /// Reads, once the keychain is unlocked (`Keychain::unlock`, outside the timeout).
     pub fn read(&self, account: &str) -> Result<Secret, KeychainError> {
+        self.inner.unlock()?;
         let account = account.to_owned();
         self.call(move |k| k.read(&account), false)
     }

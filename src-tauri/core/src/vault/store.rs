@@ -67,8 +67,8 @@ pub enum StoreError {
     #[error("PATVAULT_STORE is “{0}”: it takes os (the OS keychain) or file (age-encrypted files)")]
     UnknownStore(String),
     #[error(
-        "the vault's store choice {} cannot be read ({reason}): fix or remove it (without it \
-         the OS keychain is used), or choose again with `patvault store use os|file`",
+        "the vault's store choice {} cannot be read ({reason}): fix it, or remove it to use \
+         the OS keychain; nothing was changed",
         path.display()
     )]
     Unreadable { path: PathBuf, reason: String },
@@ -110,7 +110,7 @@ pub fn load(dir: &Path) -> Result<StoreChoice, StoreError> {
 
 pub fn save(dir: &Path, choice: &StoreChoice) -> Result<(), StoreError> {
     ensure_private_dir(dir)?;
-    let mut text = serde_json::to_string_pretty(choice).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(choice).expect("a store choice is plain data");
     text.push('\n');
     Ok(write_atomic(&path(dir), text.as_bytes())?)
 }
@@ -141,6 +141,13 @@ pub struct StoreReport {
     pub warning: Option<String>,
 }
 
+impl StoreReport {
+    /// Whether secrets can be read at all: the file store needs its key.
+    pub fn has_key(&self) -> bool {
+        self.store == StoreKind::Os || self.key.is_some()
+    }
+}
+
 pub fn report(config: &Config, dir: &Path) -> Result<StoreReport, StoreError> {
     use super::identity::{self, IdentitySource};
     let (store, chosen_by) = chosen(config, dir)?;
@@ -153,16 +160,25 @@ pub fn report(config: &Config, dir: &Path) -> Result<StoreReport, StoreError> {
             warning: None,
         });
     }
-    let key = identity::find(config);
-    let warning = match &key {
-        None => Some(identity::none_found(config).to_string()),
-        Some(IdentitySource::Unprotected(path)) => Some(format!(
-            "the key is kept unprotected in {}: anyone who can read that file can read every \
-             secret; prefer a systemd credential, PATVAULT_IDENTITY_FILE on a secret mount, \
-             or a passphrase",
-            path.display()
-        )),
-        Some(_) => None,
+    let (key, warning) = match identity::find(config) {
+        Err(e) => (None, Some(e.to_string())),
+        Ok(None) => (None, Some(identity::none_found(config).to_string())),
+        Ok(Some(source)) => {
+            let unprotected = match &source {
+                IdentitySource::Unprotected(path) => Some(format!(
+                    "the key is kept unprotected in {}: anyone who can read that file can read \
+                     every secret; prefer a systemd credential, PATVAULT_IDENTITY_FILE on a \
+                     secret mount, or a passphrase",
+                    path.display()
+                )),
+                _ => None,
+            };
+            let said: Vec<String> = [unprotected, identity::exposed(&source)]
+                .into_iter()
+                .flatten()
+                .collect();
+            (Some(source), (!said.is_empty()).then(|| said.join("; ")))
+        }
     };
     Ok(StoreReport {
         store,
@@ -174,14 +190,16 @@ pub fn report(config: &Config, dir: &Path) -> Result<StoreReport, StoreError> {
 }
 
 /// A key to make for the file store when none is found.
-pub enum NewKey {
-    Passphrase(super::identity::SecretString),
+pub enum NewKey<'a> {
+    /// Behind a passphrase, asked (twice, by the shell) only once the choice may go ahead;
+    /// the error says why none was given.
+    Passphrase(&'a dyn Fn() -> Result<super::identity::SecretString, String>),
     Unprotected,
 }
 
 /// Chooses `kind` for the vault in `dir`, which holds `tokens` tokens. The file store
-/// takes the first key found, or makes `new_key`; without either it is refused with
-/// every place a key may come from.
+/// takes the key found, or makes `new_key` when there is none; asking for a new key
+/// where one is found, or a key the vault's secrets were not encrypted to, is refused.
 pub fn choose(
     config: &Config,
     dir: &Path,
@@ -190,10 +208,11 @@ pub fn choose(
     new_key: Option<NewKey>,
     ask: &dyn Fn() -> Option<super::identity::SecretString>,
 ) -> Result<(), super::VaultError> {
+    use super::VaultError::Invalid;
     use super::identity;
     let mut choice = load(dir)?;
     if kind != choice.store && tokens > 0 {
-        return Err(super::VaultError::Invalid(format!(
+        return Err(Invalid(format!(
             "the vault holds {tokens} token{} whose secrets are in the {} store: choosing \
              the {} store now would leave them behind; nothing was changed",
             if tokens == 1 { "" } else { "s" },
@@ -202,13 +221,32 @@ pub fn choose(
         )));
     }
     if kind == StoreKind::File {
-        let recipient = match (identity::find(config), new_key) {
-            (Some(source), _) => identity::load(&source, ask, config)?.to_public(),
-            (None, Some(NewKey::Passphrase(p))) => identity::create(config, Some(p))?,
+        let recipient = match (identity::find(config)?, new_key) {
+            (Some(source), Some(_)) => {
+                return Err(Invalid(format!(
+                    "a key is already there ({}): it is used as it is, so leave out \
+                     --passphrase and --unprotected-identity; nothing was changed",
+                    source.describe()
+                )));
+            }
+            (Some(source), None) => identity::load(&source, ask, config)?.to_public(),
+            (None, Some(NewKey::Passphrase(asked))) => {
+                identity::create(config, Some(asked().map_err(Invalid)?))?
+            }
             (None, Some(NewKey::Unprotected)) => identity::create(config, None)?,
             (None, None) => return Err(identity::none_found(config).into()),
         };
-        choice.recipients = vec![recipient.to_string()];
+        let recipient = recipient.to_string();
+        if tokens > 0 && choice.store == StoreKind::File && !choice.recipients.contains(&recipient)
+        {
+            return Err(Invalid(format!(
+                "the vault's {tokens} secrets were encrypted to another key than the one found \
+                 ({recipient}): give the store the key they were made with; nothing was changed"
+            )));
+        }
+        if !choice.recipients.contains(&recipient) {
+            choice.recipients = vec![recipient];
+        }
     }
     choice.store = kind;
     Ok(save(dir, &choice)?)
