@@ -269,3 +269,102 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         stderr(&out)
     );
 }
+
+#[test]
+fn a_move_killed_half_way_loses_nothing_and_doctor_finishes_it() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let v = TestVault::new();
+    let config = tempfile::tempdir().unwrap();
+    // The keyring's bus stays: the move goes from the files to the OS keychain.
+    let with_bus = |args: &[&str]| {
+        let mut cmd = v.command(args);
+        cmd.env("XDG_CONFIG_HOME", config.path())
+            .env("HOME", config.path());
+        cmd
+    };
+    let out = with_bus(&["store", "use", "file", "--unprotected-identity"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tokens: Vec<(String, String)> = (0..30).map(|n| (format!("T{n}"), pat(100 + n))).collect();
+    for (name, secret) in &tokens {
+        let out = output_with_stdin(with_bus(&["add", name]), &format!("{secret}\n"));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let secret_of = |name: &str| {
+        let out = with_bus(&[
+            "exec",
+            name,
+            "--env",
+            "T",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$T\"",
+        ])
+        .output()
+        .unwrap();
+        stdout(&out)
+    };
+
+    let mut moving = with_bus(&["store", "move", "--to", "os"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = BufReader::new(moving.stderr.take().unwrap());
+    let mut first = String::new();
+    said.read_line(&mut first).unwrap();
+    assert!(
+        first.starts_with("in the new store and read back: 1 of 30"),
+        "{first}"
+    );
+    moving.kill().unwrap();
+    moving.wait().unwrap();
+    let note = v.data.path().join("store-move.json");
+    assert!(note.exists(), "the move was cut short");
+
+    // Every token still gives its secret, from whichever store the vault uses now.
+    for (name, secret) in &tokens {
+        assert_eq!(&secret_of(name), secret, "{name} after the kill");
+    }
+    let doctor = with_bus(&["doctor"]).output().unwrap();
+    assert!(
+        stderr(&doctor).contains("A move cut short is finished."),
+        "{}",
+        stderr(&doctor)
+    );
+    assert_eq!(doctor.status.code(), Some(0), "{}", stdout(&doctor));
+    assert!(!note.exists());
+    let shown = stdout(&with_bus(&["store", "show"]).output().unwrap());
+    assert!(
+        shown.starts_with("store: os (chosen for this vault"),
+        "{shown}"
+    );
+    for (name, secret) in &tokens {
+        assert_eq!(&secret_of(name), secret, "{name} after doctor");
+    }
+    let left: Vec<_> = std::fs::read_dir(v.data.path().join("secrets"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left,
+        Vec::<std::ffi::OsString>::new(),
+        "no encrypted file is left"
+    );
+
+    // And back: a move that is not cut short says what it did.
+    let out = with_bus(&["store", "move", "--to", "file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .contains("in the file store now: 30 entries copied, 30 deleted from the os store"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(&secret_of("T7"), &tokens[7].1);
+}

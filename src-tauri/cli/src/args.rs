@@ -250,6 +250,19 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum StoreCommand {
+    /// Move every secret to the other store, then use it: each is copied and read back
+    /// before the vault switches and the old entries are deleted. A move cut short loses
+    /// nothing; `doctor` finishes it.
+    Move {
+        #[arg(long, value_parser = ["os", "file"])]
+        to: String,
+        /// For `--to file` with no key yet: make one protected by a passphrase.
+        #[arg(long, conflicts_with = "unprotected_identity")]
+        passphrase: bool,
+        /// For `--to file` with no key yet: make one kept unprotected (see `store use`).
+        #[arg(long)]
+        unprotected_identity: bool,
+    },
     /// Which store this vault uses, who chose it, where it is and where its key comes from.
     Show {
         #[arg(long)]

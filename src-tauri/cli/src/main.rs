@@ -103,6 +103,11 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Man { dir } => return completions::man_pages(&dir).map(|()| 0),
         Command::Consumers { json } => return consumers::consumers(json),
         Command::Store(StoreCommand::Show { json }) => return store::show(config, json),
+        // A move between stores cut short is finished before the vault is opened in either.
+        Command::Doctor { .. } => {
+            store::finish_move(config)?;
+            open_vault_asking(config, store::ask_passphrase())?
+        }
         _ => open_vault_asking(config, store::ask_passphrase())?,
     };
     match command {
@@ -110,6 +115,11 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         | Command::Man { .. }
         | Command::Consumers { .. }
         | Command::Store(StoreCommand::Show { .. }) => {}
+        Command::Store(StoreCommand::Move {
+            to,
+            passphrase,
+            unprotected_identity,
+        }) => store::move_to(config, &to, passphrase, unprotected_identity)?,
         Command::Store(StoreCommand::Use {
             store,
             passphrase,

@@ -1,4 +1,5 @@
-//! `patvault store show|use`: where this vault keeps its secrets, and choosing that. A
+//! `patvault store show|use|move`: where this vault keeps its secrets, choosing that, and
+//! moving them. A
 //! protected key's passphrase is asked at the terminal (`/dev/tty`), never read from
 //! standard input, which carries secrets and commands' data.
 
@@ -10,6 +11,7 @@ use super::output::json;
 use patvault_core::config::Config;
 use patvault_core::vault::Vault;
 use patvault_core::vault::identity::SecretString;
+use patvault_core::vault::moving::{self, Moved};
 use patvault_core::vault::open::AskPassphrase;
 use patvault_core::vault::store::{self, NewKey, StoreKind, StoreReport};
 
@@ -55,6 +57,58 @@ pub fn text(report: &StoreReport) -> String {
     out
 }
 
+pub fn move_to(
+    config: &Config,
+    to: &str,
+    passphrase: bool,
+    unprotected: bool,
+) -> Result<(), CliError> {
+    let to = StoreKind::parse(to)
+        .ok_or_else(|| CliError::Input(format!("no store is called “{to}”: os or file")))?;
+    let new_key = new_key(passphrase, unprotected);
+    let moved = moving::start(config, to, new_key, ask_passphrase(), &mut progress)?;
+    print_out(said(&moved));
+    Ok(())
+}
+
+/// Finishes a move cut short, if there is one: what `doctor` does first.
+pub fn finish_move(config: &Config) -> Result<(), CliError> {
+    let Some(dir) = &config.data_dir else {
+        return Ok(());
+    };
+    if moving::unfinished(dir)?.is_none() {
+        return Ok(());
+    }
+    let moved = moving::finish(config, ask_passphrase(), &mut progress)?;
+    eprint!("A move cut short is finished. {}", said(&moved));
+    Ok(())
+}
+
+fn progress(done: usize, of: usize) {
+    eprintln!("in the new store and read back: {done} of {of}");
+}
+
+fn said(moved: &Moved) -> String {
+    format!(
+        "The vault's secrets are in the {} store now: {} entr{} copied, {} deleted from the {} store.\n",
+        moved.to.name(),
+        moved.copied,
+        if moved.copied == 1 { "y" } else { "ies" },
+        moved.deleted,
+        moved.from.name()
+    )
+}
+
+fn new_key(passphrase: bool, unprotected: bool) -> Option<NewKey<'static>> {
+    if passphrase {
+        Some(NewKey::Passphrase(&new_passphrase))
+    } else if unprotected {
+        Some(NewKey::Unprotected)
+    } else {
+        None
+    }
+}
+
 pub fn choose(
     vault: &Vault,
     config: &Config,
@@ -64,13 +118,7 @@ pub fn choose(
 ) -> Result<(), CliError> {
     let kind = StoreKind::parse(kind)
         .ok_or_else(|| CliError::Input(format!("no store is called “{kind}”: os or file")))?;
-    let new_key = if passphrase {
-        Some(NewKey::Passphrase(&new_passphrase))
-    } else if unprotected {
-        Some(NewKey::Unprotected)
-    } else {
-        None
-    };
+    let new_key = new_key(passphrase, unprotected);
     let dir = vault.inventory().dir();
     let tokens = vault.list()?.len();
     store::choose(config, dir, kind, tokens, new_key, &*ask_passphrase())?;

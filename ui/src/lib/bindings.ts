@@ -622,6 +622,8 @@ export type Health = {
 	 *  choice cannot be read (the vault does not open then either).
 	 */
 	store: StoreReport | null,
+	/**  A move of the secrets between stores that was cut short (`doctor` finishes it). */
+	unfinished_move: UnfinishedMove | null,
 } & VaultHealth;
 
 /**  The health as the window shows it: the facts, and the problems in words. */
@@ -1033,6 +1035,14 @@ export type Undone = {
 	 *  file gets their current secret.
 	 */
 	rotated: string[],
+};
+
+/**  A move under way, as its note keeps it. */
+export type UnfinishedMove = {
+	from: StoreKind,
+	to: StoreKind,
+	/**  The file store's public keys, when it is the one moved to. */
+	recipients: string[],
 };
 
 export type Unreadable = {

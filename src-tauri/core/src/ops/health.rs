@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::client::api_root;
 use super::undo::UndoShown;
 use crate::config::Config;
+use crate::vault::moving::{self, UnfinishedMove};
 use crate::vault::store::{self, StoreReport};
 use crate::vault::{Vault, VaultHealth};
 
@@ -28,6 +29,8 @@ pub struct Health {
     /// Where the secrets are kept, and the file store's key; None when the vault's
     /// choice cannot be read (the vault does not open then either).
     pub store: Option<StoreReport>,
+    /// A move of the secrets between stores that was cut short (`doctor` finishes it).
+    pub unfinished_move: Option<UnfinishedMove>,
 }
 
 /// One thing the health looks at, and what is wrong with it in words (None: nothing).
@@ -42,6 +45,7 @@ impl Health {
         self.vault.is_healthy()
             && self.plaintext_backups.is_empty()
             && self.store.as_ref().is_none_or(StoreReport::has_key)
+            && self.unfinished_move.is_none()
     }
 
     /// Every look, in order, with its problem if it has one.
@@ -65,7 +69,16 @@ impl Health {
             what: "the encrypted-file store's key found",
             problem: (!s.has_key()).then(|| s.warning.clone()).flatten(),
         });
-        key.into_iter().chain([
+        let moving = self.unfinished_move.as_ref().map(|m| Look {
+            what: "no move between stores left half-way",
+            problem: Some(format!(
+                "a move of the secrets from the {} store to the {} store was cut short; \
+                 every secret is still in one of them: finish it with `patvault doctor`",
+                m.from.name(),
+                m.to.name()
+            )),
+        });
+        key.into_iter().chain(moving).chain([
             Look {
                 what: "keychain reachable and unlocked",
                 problem: v.keychain.as_ref().map(|e| e.message.clone()),
@@ -185,6 +198,7 @@ pub fn health(vault: &Vault, config: &Config) -> Health {
         plaintext_backups,
         undo_records: Vec::new(),
         store: store::report(config, vault.inventory().dir()).ok(),
+        unfinished_move: moving::unfinished(vault.inventory().dir()).ok().flatten(),
     }
 }
 
@@ -209,6 +223,7 @@ mod tests {
             plaintext_backups: Vec::new(),
             undo_records: Vec::new(),
             store: None,
+            unfinished_move: None,
         }
     }
 

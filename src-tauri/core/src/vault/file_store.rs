@@ -89,9 +89,13 @@ impl FileStore {
     }
 }
 
-/// Accounts are token ids (UUIDs): nothing else names a secret's file, or is taken for one.
+/// Accounts are token ids (UUIDs), and a rotation's `ID.previous`: nothing else names a
+/// secret's file, or is taken for one (a write under way names its own with a dot first).
 fn is_account(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
 }
 
 impl Keychain for FileStore {
@@ -222,6 +226,10 @@ mod tests {
         assert!(!bytes.windows(64).any(|w| w == "7".repeat(64).as_bytes()));
         std::fs::write(folder(dir.path()).join(".one-id.age.x.tmp"), b"").unwrap();
         assert_eq!(store.accounts().unwrap(), ["one-id"]);
+        let previous = crate::vault::rotate::previous_account(uuid::Uuid::nil());
+        store.store(&previous, &secret).unwrap();
+        assert_eq!(store.read(&previous).unwrap().expose(), secret.expose());
+        store.delete(&previous).unwrap();
         assert!(matches!(store.read("other"), Err(KeychainError::NotFound)));
         assert!(matches!(store.read("../x"), Err(KeychainError::Failed(_))));
 

@@ -1,6 +1,7 @@
 //! Opens the vault a `Config` names, in the store it chose (`store`): the OS keychain, or
 //! the encrypted files whose key is found (`identity`) before the first secret is read.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::file_store::{self, FileStore};
@@ -21,10 +22,27 @@ pub fn open_vault(config: &Config) -> Result<Vault, VaultError> {
 /// The vault; a protected key's passphrase is asked through `ask` when first needed.
 pub fn open_vault_asking(config: &Config, ask: AskPassphrase) -> Result<Vault, VaultError> {
     let dir = config.data_dir.clone().ok_or(VaultError::NoDataFolder)?;
-    let keychain: Arc<dyn Keychain> = match store::chosen(config, &dir)?.0 {
+    let kind = store::chosen(config, &dir)?.0;
+    let recipients = store::load(&dir)?.recipients;
+    let keychain = keychain_for(config, &dir, kind, &recipients, ask)?;
+    Ok(Vault::with_keychain_timeout(
+        Inventory::new(dir),
+        keychain,
+        config.keychain_timeout,
+    ))
+}
+
+/// The store `kind` of the vault in `dir`; the file store encrypts to `recipients`.
+pub fn keychain_for(
+    config: &Config,
+    dir: &Path,
+    kind: StoreKind,
+    recipients: &[String],
+    ask: AskPassphrase,
+) -> Result<Arc<dyn Keychain>, VaultError> {
+    Ok(match kind {
         StoreKind::Os => Arc::new(OsKeychain::new(config.keychain_service.clone())),
         StoreKind::File => {
-            let recipients = store::load(&dir)?.recipients;
             let config = config.clone();
             let load_key = Box::new(move || {
                 let source =
@@ -32,13 +50,8 @@ pub fn open_vault_asking(config: &Config, ask: AskPassphrase) -> Result<Vault, V
                 identity::load(&source, &*ask, &config)
             });
             // Messages name the store by its folder, as they name a keychain by its service.
-            let label = file_store::folder(&dir).display().to_string();
-            Arc::new(FileStore::new(label, &dir, &recipients, load_key)?)
+            let label = file_store::folder(dir).display().to_string();
+            Arc::new(FileStore::new(label, dir, recipients, load_key)?)
         }
-    };
-    Ok(Vault::with_keychain_timeout(
-        Inventory::new(dir),
-        keychain,
-        config.keychain_timeout,
-    ))
+    })
 }

@@ -209,34 +209,20 @@ pub fn choose(
     ask: &dyn Fn() -> Option<super::identity::SecretString>,
 ) -> Result<(), super::VaultError> {
     use super::VaultError::Invalid;
-    use super::identity;
     let mut choice = load(dir)?;
     if kind != choice.store && tokens > 0 {
         return Err(Invalid(format!(
             "the vault holds {tokens} token{} whose secrets are in the {} store: choosing \
-             the {} store now would leave them behind; nothing was changed",
+             the {} store now would leave them behind; nothing was changed. Move them there \
+             with `patvault store move --to {}`",
             if tokens == 1 { "" } else { "s" },
             choice.store.name(),
+            kind.name(),
             kind.name()
         )));
     }
     if kind == StoreKind::File {
-        let recipient = match (identity::find(config)?, new_key) {
-            (Some(source), Some(_)) => {
-                return Err(Invalid(format!(
-                    "a key is already there ({}): it is used as it is, so leave out \
-                     --passphrase and --unprotected-identity; nothing was changed",
-                    source.describe()
-                )));
-            }
-            (Some(source), None) => identity::load(&source, ask, config)?.to_public(),
-            (None, Some(NewKey::Passphrase(asked))) => {
-                identity::create(config, Some(asked().map_err(Invalid)?))?
-            }
-            (None, Some(NewKey::Unprotected)) => identity::create(config, None)?,
-            (None, None) => return Err(identity::none_found(config).into()),
-        };
-        let recipient = recipient.to_string();
+        let recipient = file_recipient(config, new_key, ask)?;
         if tokens > 0 && choice.store == StoreKind::File && !choice.recipients.contains(&recipient)
         {
             return Err(Invalid(format!(
@@ -250,4 +236,31 @@ pub fn choose(
     }
     choice.store = kind;
     Ok(save(dir, &choice)?)
+}
+
+/// The public key the file store is to encrypt to: the key found, or `new_key` made when
+/// none is. Asking for a new key where one is found is refused, so no key is ignored.
+pub fn file_recipient(
+    config: &Config,
+    new_key: Option<NewKey>,
+    ask: &dyn Fn() -> Option<super::identity::SecretString>,
+) -> Result<String, super::VaultError> {
+    use super::VaultError::Invalid;
+    use super::identity;
+    let recipient = match (identity::find(config)?, new_key) {
+        (Some(source), Some(_)) => {
+            return Err(Invalid(format!(
+                "a key is already there ({}): it is used as it is, so leave out \
+                 --passphrase and --unprotected-identity; nothing was changed",
+                source.describe()
+            )));
+        }
+        (Some(source), None) => identity::load(&source, ask, config)?.to_public(),
+        (None, Some(NewKey::Passphrase(asked))) => {
+            identity::create(config, Some(asked().map_err(Invalid)?))?
+        }
+        (None, Some(NewKey::Unprotected)) => identity::create(config, None)?,
+        (None, None) => return Err(identity::none_found(config).into()),
+    };
+    Ok(recipient.to_string())
 }
