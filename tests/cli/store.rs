@@ -368,3 +368,83 @@ fn a_move_killed_half_way_loses_nothing_and_doctor_finishes_it() {
     );
     assert_eq!(&secret_of("T7"), &tokens[7].1);
 }
+
+/// `command` run by `script`, which gives it a terminal whose keyboard is `typed`.
+fn at_a_terminal(command: &Command, typed: &str) -> Output {
+    let line = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|a| format!("'{}'", a.to_str().unwrap()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &line, "/dev/null"])
+        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    for (k, v) in command.get_envs() {
+        if v.is_none() {
+            script.env_remove(k);
+        }
+    }
+    output_with_stdin(script, typed)
+}
+
+#[test]
+fn a_key_behind_a_passphrase_is_asked_at_a_terminal_and_nowhere_else() {
+    let v = TestVault::new();
+    let config = tempfile::tempdir().unwrap();
+    let chosen = headless(&v, config.path(), &["store", "use", "file", "--passphrase"]);
+    let out = at_a_terminal(&chosen, "correct horse\ndifferent\n");
+    assert!(
+        stdout(&out).contains("the two passphrases differ"),
+        "{}",
+        stdout(&out)
+    );
+    let out = at_a_terminal(&chosen, "correct horse\ncorrect horse\n");
+    assert!(
+        stdout(&out).contains("key: an identity protected by a passphrase"),
+        "{}",
+        stdout(&out)
+    );
+    // Adding needs only the public key: no passphrase is asked.
+    let secret = pat(43);
+    let out = run_with_stdin(&v, config.path(), &["add", "CRM"], &format!("{secret}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let printed = [
+        "exec",
+        "CRM",
+        "--env",
+        "TOKEN",
+        "--",
+        "sh",
+        "-c",
+        "printf '[%s]' \"$TOKEN\"",
+    ];
+    let out = at_a_terminal(&headless(&v, config.path(), &printed), "correct horse\n");
+    assert!(
+        stdout(&out).contains(&format!("[{secret}]")),
+        "{}",
+        stdout(&out)
+    );
+    let out = at_a_terminal(&headless(&v, config.path(), &printed), "wrong\n");
+    assert!(
+        stdout(&out).contains("the passphrase is not this identity's"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains(&secret));
+
+    // Without a terminal (cron, an MCP client) it is refused, and the other ways named.
+    let out = run(&v, config.path(), &printed);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("only be asked at a terminal"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("PATVAULT_IDENTITY_FILE"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -182,8 +182,8 @@ pub fn health(h: &Health) -> String {
             store.store.name(),
             store.location
         );
-        if let Some(key) = &store.key {
-            out += &format!("store's key:      {}\n", key.describe());
+        if let Some(key) = &store.key_described {
+            out += &format!("store's key:      {key}\n");
         }
         if let Some(warning) = store.warning.as_ref().filter(|_| store.has_key()) {
             out += &format!("WARNING  {}\n", terminal_safe(warning));

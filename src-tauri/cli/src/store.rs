@@ -48,8 +48,8 @@ pub fn text(report: &StoreReport) -> String {
         report.store.name(),
         report.location
     );
-    if let Some(key) = &report.key {
-        out.push_str(&format!("key: {}\n", key.describe()));
+    if let Some(key) = &report.key_described {
+        out.push_str(&format!("key: {key}\n"));
     }
     if let Some(warning) = &report.warning {
         out.push_str(&format!("warning: {warning}\n"));

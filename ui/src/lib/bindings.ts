@@ -948,6 +948,8 @@ export type StoreReport = {
 	 *  is found.
 	 */
 	key: IdentitySource | null,
+	/**  That key's place, in words. */
+	key_described: string | null,
 	/**  What the user should know: no key, or a key kept unprotected. */
 	warning: string | null,
 };

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::client::api_root;
 use super::undo::UndoShown;
 use crate::config::Config;
+use crate::vault::identity::IdentitySource;
 use crate::vault::moving::{self, UnfinishedMove};
 use crate::vault::store::{self, StoreReport};
 use crate::vault::{Vault, VaultHealth};
@@ -169,8 +170,19 @@ pub struct HealthShown {
 
 impl From<Health> for HealthShown {
     fn from(health: Health) -> Self {
+        // The window has no terminal to ask a key's passphrase at.
+        let unaskable = health.store.as_ref().and_then(|s| match &s.key {
+            Some(IdentitySource::Passphrase(path)) => Some(format!(
+                "The app cannot ask for the passphrase of the encrypted-file store's key ({}), \
+                 so it reads no secret: copy, check and rotate from the command line \
+                 (`patvault`, which asks at a terminal), or give the key to the app as a \
+                 systemd credential or through PATVAULT_IDENTITY_FILE.",
+                path.display()
+            )),
+            _ => None,
+        });
         HealthShown {
-            problems: health.problems(),
+            problems: unaskable.into_iter().chain(health.problems()).collect(),
             health,
         }
     }
@@ -255,5 +267,52 @@ mod tests {
         assert!(problems[3].starts_with("2 keychain entries of service svc belong to no token"));
         let looked: Vec<_> = h.looks().into_iter().filter_map(|l| l.problem).collect();
         assert_eq!(looked, problems[1..], "doctor's lines carry the same words");
+    }
+
+    #[test]
+    fn the_file_store_is_named_and_its_key_is_a_problem_only_when_nothing_reads_it() {
+        use crate::vault::store::{ChosenBy, StoreKind};
+        let file_store = |key: Option<IdentitySource>, warning: Option<&str>| StoreReport {
+            store: StoreKind::File,
+            chosen_by: ChosenBy::Vault,
+            location: "/v/secrets".into(),
+            key_described: key.as_ref().map(IdentitySource::describe),
+            key,
+            warning: warning.map(Into::into),
+        };
+        let mut h = healthy();
+        h.store = Some(file_store(
+            None,
+            Some("no key for the encrypted-file store"),
+        ));
+        assert!(!h.is_healthy());
+        assert_eq!(h.problems(), ["no key for the encrypted-file store"]);
+
+        h.store = Some(file_store(
+            Some(IdentitySource::Unprotected("/c/identity.txt".into())),
+            Some("the key is kept unprotected"),
+        ));
+        assert!(
+            h.is_healthy(),
+            "a key the user chose to keep so is said, not failed"
+        );
+        assert_eq!(h.problems(), ["the key is kept unprotected"]);
+
+        h.store = Some(file_store(
+            Some(IdentitySource::Passphrase("/c/identity.age".into())),
+            None,
+        ));
+        assert!(h.problems().is_empty(), "doctor can ask at a terminal");
+        let shown = HealthShown::from(h.clone());
+        assert_eq!(shown.problems.len(), 1);
+        assert!(shown.problems[0].starts_with("The app cannot ask for the passphrase"));
+
+        h.unfinished_move = Some(UnfinishedMove {
+            from: StoreKind::Os,
+            to: StoreKind::File,
+            recipients: Vec::new(),
+        });
+        assert!(!h.is_healthy());
+        assert!(h.problems()[0].contains("finish it with `patvault doctor`"));
     }
 }

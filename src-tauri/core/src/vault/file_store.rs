@@ -259,13 +259,11 @@ mod tests {
         let source = identity::find(&config).unwrap().unwrap();
         assert!(matches!(source, IdentitySource::Passphrase(_)));
         let ask = |answer: Option<&'static str>| move || answer.map(SecretString::from);
-        let opened = identity::load(&source, &ask(Some("correct horse")), &config).unwrap();
+        let opened = identity::load(&source, &ask(Some("correct horse"))).unwrap();
         assert_eq!(opened.to_public().to_string(), recipient.to_string());
-        let wrong = identity::load(&source, &ask(Some("wrong")), &config)
-            .err()
-            .unwrap();
+        let wrong = identity::load(&source, &ask(Some("wrong"))).err().unwrap();
         assert!(wrong.to_string().contains("not this identity's"), "{wrong}");
-        let unasked = identity::load(&source, &ask(None), &config).err().unwrap();
+        let unasked = identity::load(&source, &ask(None)).err().unwrap();
         assert!(
             unasked.to_string().contains("only be asked at a terminal"),
             "{unasked}"

@@ -138,7 +138,6 @@ pub fn none_found(config: &Config) -> KeychainError {
 pub fn load(
     source: &IdentitySource,
     passphrase: &dyn Fn() -> Option<SecretString>,
-    config: &Config,
 ) -> Result<x25519::Identity, KeychainError> {
     let path = source.path();
     let failed = |why: String| KeychainError::NoKey(format!("{}: {why}", source.describe()));
@@ -146,15 +145,12 @@ pub fn load(
     let text = match source {
         IdentitySource::Passphrase(_) => {
             let Some(passphrase) = passphrase() else {
-                let others = places(config)
-                    .iter()
-                    .filter(|p| p != &source)
-                    .map(IdentitySource::describe)
-                    .collect::<Vec<_>>()
-                    .join("; ");
                 return Err(failed(format!(
-                    "its passphrase can only be asked at a terminal. Without one, give the \
-                     key another way: {others}"
+                    "its passphrase can only be asked at a terminal. Without one, give the key \
+                     another way: a systemd credential {CREDENTIAL}, or a file \
+                     PATVAULT_IDENTITY_FILE names (a secret mount) holding what \
+                     `age --decrypt {}` gives",
+                    path.display()
                 )));
             };
             let identity = age::scrypt::Identity::new(passphrase);

@@ -47,7 +47,7 @@ pub fn keychain_for(
             let load_key = Box::new(move || {
                 let source =
                     identity::find(&config)?.ok_or_else(|| identity::none_found(&config))?;
-                identity::load(&source, &*ask, &config)
+                identity::load(&source, &*ask)
             });
             // Messages name the store by its folder, as they name a keychain by its service.
             let label = file_store::folder(dir).display().to_string();

@@ -137,6 +137,8 @@ pub struct StoreReport {
     /// Where the file store's key comes from; None for the OS keychain, or when no key
     /// is found.
     pub key: Option<super::identity::IdentitySource>,
+    /// That key's place, in words.
+    pub key_described: Option<String>,
     /// What the user should know: no key, or a key kept unprotected.
     pub warning: Option<String>,
 }
@@ -157,6 +159,7 @@ pub fn report(config: &Config, dir: &Path) -> Result<StoreReport, StoreError> {
             chosen_by,
             location: format!("the OS keychain, service {}", config.keychain_service),
             key: None,
+            key_described: None,
             warning: None,
         });
     }
@@ -184,6 +187,7 @@ pub fn report(config: &Config, dir: &Path) -> Result<StoreReport, StoreError> {
         store,
         chosen_by,
         location: super::file_store::folder(dir).display().to_string(),
+        key_described: key.as_ref().map(IdentitySource::describe),
         key,
         warning,
     })
@@ -255,7 +259,7 @@ pub fn file_recipient(
                 source.describe()
             )));
         }
-        (Some(source), None) => identity::load(&source, ask, config)?.to_public(),
+        (Some(source), None) => identity::load(&source, ask)?.to_public(),
         (None, Some(NewKey::Passphrase(asked))) => {
             identity::create(config, Some(asked().map_err(Invalid)?))?
         }
