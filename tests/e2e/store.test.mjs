@@ -10,6 +10,8 @@ import path from "node:path";
 import { launchApp, run, step, waitFor, work } from "./app.mjs";
 
 const PAT = `patFileStore00001.${"c".repeat(64)}`;
+// The second test's own, so what the first put on the clipboard cannot pass for it.
+const LOCKED_PAT = `patFileStore00002.${"d".repeat(64)}`;
 const clipboard = () => run("xclip", ["-o", "-selection", "clipboard"]);
 
 test("with its secrets in encrypted files the app names the store, reads a secret, and warns about an unprotected key", async (t) => {
@@ -53,7 +55,7 @@ test("a key behind a passphrase is refused by the app, which says how to give it
       const env = { ...process.env, PATVAULT_DATA_DIR: dataDir, PATVAULT_KEYCHAIN_SERVICE: service, XDG_CONFIG_HOME: config };
       const line = `'${process.env.E2E_CLI}' store use file --passphrase`;
       execFileSync("script", ["-qec", line, "/dev/null"], { env, input: "correct horse\ncorrect horse\n", stdio: ["pipe", "ignore", "inherit"] });
-      cli(["add", "CRM"], `${PAT}\n`, { XDG_CONFIG_HOME: config });
+      cli(["add", "CRM"], `${LOCKED_PAT}\n`, { XDG_CONFIG_HOME: config });
     },
   });
   t.after(() => app.stop());
@@ -66,5 +68,5 @@ test("a key behind a passphrase is refused by the app, which says how to give it
   await (await session.find("[data-test=copy]")).click();
   const refused = await (await session.find("[data-test=page-error]")).text();
   assert.match(refused, /its passphrase can only be asked at a terminal/);
-  assert.notEqual(clipboard(), PAT);
+  assert.notEqual(clipboard(), LOCKED_PAT);
 });

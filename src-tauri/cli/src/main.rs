@@ -103,6 +103,11 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Man { dir } => return completions::man_pages(&dir).map(|()| 0),
         Command::Consumers { json } => return consumers::consumers(json),
         Command::Store(StoreCommand::Show { json }) => return store::show(config, json),
+        Command::Store(StoreCommand::Move {
+            to,
+            passphrase,
+            unprotected_identity,
+        }) => return store::move_to(config, &to, passphrase, unprotected_identity).map(|()| 0),
         // A move between stores cut short is finished before the vault is opened in either.
         Command::Doctor { .. } => {
             store::finish_move(config)?;
@@ -114,12 +119,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         Command::Completions { .. }
         | Command::Man { .. }
         | Command::Consumers { .. }
-        | Command::Store(StoreCommand::Show { .. }) => {}
-        Command::Store(StoreCommand::Move {
-            to,
-            passphrase,
-            unprotected_identity,
-        }) => store::move_to(config, &to, passphrase, unprotected_identity)?,
+        | Command::Store(StoreCommand::Show { .. } | StoreCommand::Move { .. }) => {}
         Command::Store(StoreCommand::Use {
             store,
             passphrase,

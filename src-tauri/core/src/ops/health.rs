@@ -73,8 +73,9 @@ impl Health {
         let moving = self.unfinished_move.as_ref().map(|m| Look {
             what: "no move between stores left half-way",
             problem: Some(format!(
-                "a move of the secrets from the {} store to the {} store was cut short; \
-                 every secret is still in one of them: finish it with `patvault doctor`",
+                "a move of the secrets from the {} store to the {} store is under way or \
+                 was cut short; the store the vault uses holds every secret: finish it with \
+                 `patvault doctor`",
                 m.from.name(),
                 m.to.name()
             )),

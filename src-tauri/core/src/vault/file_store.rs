@@ -35,12 +35,14 @@ pub fn folder(vault_dir: &Path) -> PathBuf {
 }
 
 impl FileStore {
-    /// The store of the vault in `vault_dir`, encrypting to `recipients` (`age1…`).
+    /// The store of the vault in `vault_dir`, encrypting to `recipients` (`age1…`);
+    /// `key`, when the caller has it unlocked already, spares asking for it again.
     pub fn new(
         service: impl Into<String>,
         vault_dir: &Path,
         recipients: &[String],
         load_key: KeyLoader,
+        key: Option<x25519::Identity>,
     ) -> Result<Self, KeychainError> {
         let recipients = recipients
             .iter()
@@ -57,7 +59,7 @@ impl FileStore {
             dir: folder(vault_dir),
             recipients,
             load_key,
-            key: Mutex::new(None),
+            key: Mutex::new(key),
         })
     }
 
@@ -210,7 +212,7 @@ mod tests {
                     .unwrap(),
             )
         });
-        FileStore::new("test", dir, &[to.to_string()], load_key).unwrap()
+        FileStore::new("test", dir, &[to.to_string()], load_key, None).unwrap()
     }
 
     #[test]
@@ -254,8 +256,9 @@ mod tests {
             config_home: Some(home.path().to_path_buf()),
             ..Config::defaults(None, None)
         };
-        let recipient =
-            identity::create(&config, Some(SecretString::from("correct horse"))).unwrap();
+        let recipient = identity::create(&config, Some(SecretString::from("correct horse")))
+            .unwrap()
+            .to_public();
         let source = identity::find(&config).unwrap().unwrap();
         assert!(matches!(source, IdentitySource::Passphrase(_)));
         let ask = |answer: Option<&'static str>| move || answer.map(SecretString::from);
@@ -291,7 +294,7 @@ mod tests {
                     .unwrap(),
             )
         });
-        let store = FileStore::new("test", dir.path(), &[to.to_string()], load_key).unwrap();
+        let store = FileStore::new("test", dir.path(), &[to.to_string()], load_key, None).unwrap();
         let ordered = super::super::ordered::Ordered::new(
             std::sync::Arc::new(store),
             std::time::Duration::from_millis(100),

@@ -185,11 +185,11 @@ fn decrypt_error(e: &age::DecryptError) -> String {
 }
 
 /// A new identity kept in the user's configuration folder, protected by `passphrase`
-/// when one is given; its public key. An identity already there is never replaced.
+/// when one is given. An identity already there is never replaced.
 pub fn create(
     config: &Config,
     passphrase: Option<SecretString>,
-) -> Result<x25519::Recipient, KeychainError> {
+) -> Result<x25519::Identity, KeychainError> {
     let Some(dir) = own_folder(config) else {
         return Err(KeychainError::NoKey(
             "no configuration folder is known for this user, to keep a key in".into(),
@@ -214,7 +214,7 @@ pub fn create(
     });
     let written = ensure_private_dir(&dir).and_then(|()| write_new(&path, &bytes));
     match written {
-        Ok(()) => Ok(recipient),
+        Ok(()) => Ok(identity),
         Err(FileError::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(KeychainError::NoKey(format!(
                 "{} already exists: a key is never replaced; move it away to make a new one",

@@ -32,6 +32,13 @@ pub enum KeychainError {
     /// The encrypted-file store's key is missing, or cannot be unlocked here.
     #[error("{0}")]
     NoKey(String),
+    /// Another process moved the vault's secrets to the other store after this one
+    /// opened the vault.
+    #[error(
+        "the vault's secrets were moved to the {0} store after this program started: \
+         start it again; nothing was changed"
+    )]
+    StoreMoved(&'static str),
 }
 
 impl UserError for KeychainError {
@@ -44,7 +51,9 @@ impl UserError for KeychainError {
                 ErrorKind::KeychainTimedOut
             }
             KeychainError::Failed(_) => ErrorKind::KeychainFailed,
-            KeychainError::NoKey(_) => ErrorKind::KeychainUnavailable,
+            KeychainError::NoKey(_) | KeychainError::StoreMoved(_) => {
+                ErrorKind::KeychainUnavailable
+            }
         }
     }
 }

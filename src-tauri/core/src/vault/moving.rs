@@ -1,13 +1,19 @@
 //! Moving every secret of a vault from one store to the other, so that a move cut short
 //! at any point loses nothing. A note (`store-move.json`) is written first; each secret
-//! is copied and read back; only once every one is there does the vault's choice
-//! switch; only then are the old entries deleted, and the note last. Whoever finds the
-//! note (`doctor`, or the next move) finishes the move from wherever it stopped: before
-//! the switch the old store is the truth and copies are made again, after it the new
-//! store is, and only what it lacks is copied.
+//! is copied and read back, and what the old store holds is compared once more with
+//! what was copied; only then does the vault's choice switch, after which other
+//! processes that opened the vault before refuse every call to the old store
+//! (`open::StillChosen`); only then are the old entries deleted, and the note last.
+//! Whoever finds the note (`doctor`, or the next move) finishes the move from wherever it
+//! stopped: before the switch the old store is the truth and copies are made again,
+//! after it the new store is, and only what it lacks is copied. One process at a time
+//! carries a move out (`store-move.lock`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use age::x25519;
 use serde::{Deserialize, Serialize};
 
 use super::VaultError;
@@ -15,9 +21,13 @@ use super::keychain::{Keychain, KeychainError};
 use super::open::{AskPassphrase, keychain_for};
 use super::store::{self, NewKey, StoreChoice, StoreKind};
 use crate::config::Config;
-use crate::files::{NotRead, read_regular, write_atomic};
+use crate::files::{FileError, NotRead, lock_exclusive, read_regular, write_new};
+use crate::secret::Secret;
 
 const NOTE: &str = "store-move.json";
+const LOCK: &str = "store-move.lock";
+/// How long a move waits for another process's move before saying so.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
 
 /// A move under way, as its note keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -29,7 +39,7 @@ pub struct UnfinishedMove {
 }
 
 /// What a finished move did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Moved {
     pub from: StoreKind,
     pub to: StoreKind,
@@ -43,7 +53,7 @@ fn note_path(dir: &Path) -> PathBuf {
     dir.join(NOTE)
 }
 
-/// The move a note says is under way, if any.
+/// The move a note says is under way (or cut short), if any.
 pub fn unfinished(dir: &Path) -> Result<Option<UnfinishedMove>, VaultError> {
     let path = note_path(dir);
     match read_regular(&path, 64 << 10) {
@@ -80,12 +90,16 @@ pub fn start(
                 .into(),
         ));
     }
-    if let Some(under_way) = unfinished(&dir)? {
-        return Err(VaultError::Invalid(format!(
-            "a move of the secrets to the {} store is under way: finish it first with \
-             `patvault doctor`; nothing was changed",
-            under_way.to.name()
-        )));
+    let _moving = lock_exclusive(&dir.join(LOCK), LOCK_WAIT)?;
+    let under_way = || {
+        VaultError::Invalid(
+            "a move of the secrets is under way or was cut short: finish it first with \
+             `patvault doctor`; nothing was changed"
+                .into(),
+        )
+    };
+    if unfinished(&dir)?.is_some() {
+        return Err(under_way());
     }
     let choice = store::load(&dir)?;
     if choice.store == to {
@@ -94,19 +108,24 @@ pub fn start(
             to.name()
         )));
     }
-    let recipients = match to {
-        StoreKind::File => vec![store::file_recipient(config, new_key, &*ask)?],
-        StoreKind::Os => Vec::new(),
+    let key = match to {
+        StoreKind::File => Some(store::file_key(config, new_key, &*ask)?),
+        StoreKind::Os => None,
     };
     let note = UnfinishedMove {
         from: choice.store,
         to,
-        recipients,
+        recipients: key.iter().map(|k| k.to_public().to_string()).collect(),
     };
     let mut text = serde_json::to_string_pretty(&note).expect("a note is plain data");
     text.push('\n');
-    write_atomic(&note_path(&dir), text.as_bytes())?;
-    finish(config, ask, progress)
+    match write_new(&note_path(&dir), text.as_bytes()) {
+        Err(FileError::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(under_way());
+        }
+        written => written?,
+    }
+    carry_out_in(config, &dir, &note, ask, key, progress)
 }
 
 /// Finishes the move a note says is under way.
@@ -116,21 +135,41 @@ pub fn finish(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Moved, VaultError> {
     let dir = config.data_dir.clone().ok_or(VaultError::NoDataFolder)?;
+    let _moving = lock_exclusive(&dir.join(LOCK), LOCK_WAIT)?;
     let Some(note) = unfinished(&dir)? else {
         return Err(VaultError::Invalid(
             "no move of the secrets is under way".into(),
         ));
     };
-    let choice = store::load(&dir)?;
-    let old = keychain_for(config, &dir, note.from, &choice.recipients, ask.clone())?;
-    let new = keychain_for(
+    carry_out_in(config, &dir, &note, ask, None, progress)
+}
+
+/// The move `note` describes, in the vault's own stores; the file store starts with
+/// `key` when it is unlocked already.
+fn carry_out_in(
+    config: &Config,
+    dir: &Path,
+    note: &UnfinishedMove,
+    ask: AskPassphrase,
+    key: Option<x25519::Identity>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Moved, VaultError> {
+    let choice = store::load(dir)?;
+    let (old_key, new_key) = match note.to {
+        StoreKind::File => (None, key),
+        StoreKind::Os => (key, None),
+    };
+    let old = keychain_for(
         config,
-        &dir,
-        note.to,
-        &recipients_after(&note, &choice),
-        ask,
+        dir,
+        note.from,
+        &choice.recipients,
+        ask.clone(),
+        old_key,
     )?;
-    carry_out(&dir, &note, &*old, &*new, progress)
+    let after = recipients_after(note, &choice);
+    let new = keychain_for(config, dir, note.to, &after, ask, new_key)?;
+    carry_out(dir, note, &choice, &*old, &*new, progress)
 }
 
 /// The file store's keys once the move is done.
@@ -141,38 +180,50 @@ fn recipients_after(note: &UnfinishedMove, choice: &StoreChoice) -> Vec<String> 
     }
 }
 
-/// The move `note` describes, from the vault's `old` store to its `new` one.
+/// The move `note` describes, from the vault's `old` store to its `new` one, while the
+/// vault's choice is `choice`.
 fn carry_out(
     dir: &Path,
     note: &UnfinishedMove,
+    choice: &StoreChoice,
     old: &dyn Keychain,
     new: &dyn Keychain,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Moved, VaultError> {
-    let choice = store::load(dir)?;
     let switched = choice.store == note.to;
     let accounts = old.accounts()?;
+    let mut copied_now: BTreeMap<String, Secret> = BTreeMap::new();
     let mut copied = 0;
     for (done, account) in accounts.iter().enumerate() {
-        if copy(old, new, account, switched)? {
-            copied += 1;
-        }
+        let (secret, wrote) = copy(old, new, account, switched)?;
+        copied += usize::from(wrote);
+        copied_now.insert(account.clone(), secret);
         progress(done + 1, accounts.len());
     }
     if !switched {
+        // What changed in the old store while copying (another process's add, a replaced
+        // secret) is copied again, so the store switched to holds the latest of each.
+        for account in old.accounts()? {
+            let now = old.read(&account)?;
+            if copied_now
+                .get(&account)
+                .is_none_or(|was| was.expose() != now.expose())
+            {
+                copied += usize::from(copy(old, new, &account, false)?.1);
+            }
+        }
         store::save(
             dir,
             &StoreChoice {
                 store: note.to,
-                recipients: recipients_after(note, &choice),
+                recipients: recipients_after(note, choice),
             },
         )?;
     }
-    // Anything written to the old store meanwhile (another process's add) is moved too.
     let mut deleted = 0;
     for account in old.accounts()? {
-        if !accounts.contains(&account) && copy(old, new, &account, true)? {
-            copied += 1;
+        if !copied_now.contains_key(&account) {
+            copied += usize::from(copy(old, new, &account, true)?.1);
         }
         old.delete(&account)?;
         deleted += 1;
@@ -190,17 +241,17 @@ fn carry_out(
     })
 }
 
-/// Copies `account` from `old` to `new` and reads it back; whether it wrote. Once the
-/// vault uses `new` (`new_wins`), an entry it has is kept as it is.
+/// Copies `account` from `old` to `new` and reads it back; the secret, and whether it
+/// wrote. Once the vault uses `new` (`new_wins`), an entry it has is kept as it is.
 fn copy(
     old: &dyn Keychain,
     new: &dyn Keychain,
     account: &str,
     new_wins: bool,
-) -> Result<bool, VaultError> {
+) -> Result<(Secret, bool), VaultError> {
     let secret = old.read(account)?;
     match new.read(account) {
-        Ok(there) if new_wins || there.expose() == secret.expose() => return Ok(false),
+        Ok(there) if new_wins || there.expose() == secret.expose() => return Ok((secret, false)),
         Ok(_) | Err(KeychainError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
@@ -212,7 +263,7 @@ fn copy(
         ))
         .into());
     }
-    Ok(true)
+    Ok((secret, true))
 }
 
 #[cfg(test)]
@@ -293,9 +344,11 @@ mod tests {
                 entries: Arc::clone(entries),
                 left: Arc::clone(&left),
             };
+            let choice = store::load(dir.path()).unwrap();
             let cut = carry_out(
                 dir.path(),
                 &note,
+                &choice,
                 &store(&old),
                 &store(&new),
                 &mut |_, _| {},
@@ -317,9 +370,11 @@ mod tests {
             // The next run (doctor) finishes it.
             left.store(usize::MAX, Ordering::SeqCst);
             let under_way = unfinished(dir.path()).unwrap().expect("the note stays");
+            let choice = store::load(dir.path()).unwrap();
             carry_out(
                 dir.path(),
                 &under_way,
+                &choice,
                 &store(&old),
                 &store(&new),
                 &mut |_, _| {},
@@ -332,5 +387,82 @@ mod tests {
             assert_eq!(unfinished(dir.path()).unwrap(), None);
             cut_at += 1;
         }
+    }
+
+    /// A store that, when `trigger` is first read, has another process change it: `a`
+    /// (copied already) gets a new secret and `d` is added.
+    struct Busy {
+        inner: Dying,
+        trigger: &'static str,
+        done: AtomicUsize,
+    }
+
+    impl Keychain for Busy {
+        fn service(&self) -> &str {
+            "busy"
+        }
+        fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
+            self.inner.store(account, secret)
+        }
+        fn read(&self, account: &str) -> Result<Secret, KeychainError> {
+            if account == self.trigger && self.done.fetch_add(1, Ordering::SeqCst) == 0 {
+                let mut entries = self.inner.entries.lock();
+                entries.insert("a".into(), "a replaced meanwhile".into());
+                entries.insert("d".into(), "d added meanwhile".into());
+            }
+            self.inner.read(account)
+        }
+        fn delete(&self, account: &str) -> Result<(), KeychainError> {
+            self.inner.delete(account)
+        }
+        fn accounts(&self) -> Result<Vec<String>, KeychainError> {
+            self.inner.accounts()
+        }
+    }
+
+    #[test]
+    fn what_another_process_writes_to_the_old_store_during_a_move_is_moved_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let note = UnfinishedMove {
+            from: StoreKind::Os,
+            to: StoreKind::File,
+            recipients: vec!["age1recipient".into()],
+        };
+        std::fs::write(note_path(dir.path()), serde_json::to_string(&note).unwrap()).unwrap();
+        let secret = |a: &str| (a.to_string(), format!("secret of {a}"));
+        let old = Arc::new(Mutex::new(BTreeMap::from([
+            secret("a"),
+            secret("b"),
+            secret("c"),
+        ])));
+        let new = Arc::default();
+        let left = Arc::new(AtomicUsize::new(usize::MAX));
+        let dying = |entries: &Arc<Mutex<BTreeMap<String, String>>>| Dying {
+            entries: Arc::clone(entries),
+            left: Arc::clone(&left),
+        };
+        let busy = Busy {
+            inner: dying(&old),
+            trigger: "c",
+            done: AtomicUsize::new(0),
+        };
+        let moved = carry_out(
+            dir.path(),
+            &note,
+            &StoreChoice::default(),
+            &busy,
+            &dying(&new),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let want = BTreeMap::from([
+            ("a".to_string(), "a replaced meanwhile".to_string()),
+            secret("b"),
+            secret("c"),
+            ("d".to_string(), "d added meanwhile".to_string()),
+        ]);
+        assert_eq!(*new.lock(), want);
+        assert!(old.lock().is_empty());
+        assert_eq!((moved.copied, moved.deleted), (5, 4));
     }
 }

@@ -20,7 +20,6 @@ pub struct Ordered {
     /// The keychain itself, for `unlock` on the caller's thread; every other call goes
     /// through the worker.
     inner: Arc<dyn Keychain>,
-    service: String,
     jobs: Mutex<mpsc::Sender<Job>>,
     timeout: Duration,
 }
@@ -36,7 +35,6 @@ enum Handover<T> {
 impl Ordered {
     pub fn new(inner: Arc<dyn Keychain>, timeout: Duration) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
-        let service = inner.service().to_owned();
         let worker_keychain = Arc::clone(&inner);
         // The worker ends when the vault (and so the sender) is dropped, after the calls
         // queued before that.
@@ -52,14 +50,13 @@ impl Ordered {
         }
         Ordered {
             inner,
-            service,
             jobs: Mutex::new(tx),
             timeout,
         }
     }
 
     pub fn service(&self) -> &str {
-        &self.service
+        self.inner.service()
     }
 
     /// Runs `op` after every call made before it. When the caller stops waiting, the

@@ -226,7 +226,7 @@ pub fn choose(
         )));
     }
     if kind == StoreKind::File {
-        let recipient = file_recipient(config, new_key, ask)?;
+        let recipient = file_key(config, new_key, ask)?.to_public().to_string();
         if tokens > 0 && choice.store == StoreKind::File && !choice.recipients.contains(&recipient)
         {
             return Err(Invalid(format!(
@@ -242,16 +242,16 @@ pub fn choose(
     Ok(save(dir, &choice)?)
 }
 
-/// The public key the file store is to encrypt to: the key found, or `new_key` made when
-/// none is. Asking for a new key where one is found is refused, so no key is ignored.
-pub fn file_recipient(
+/// The file store's key, unlocked: the key found, or `new_key` made when none is.
+/// Asking for a new key where one is found is refused, so no key is ignored.
+pub fn file_key(
     config: &Config,
     new_key: Option<NewKey>,
     ask: &dyn Fn() -> Option<super::identity::SecretString>,
-) -> Result<String, super::VaultError> {
+) -> Result<age::x25519::Identity, super::VaultError> {
     use super::VaultError::Invalid;
     use super::identity;
-    let recipient = match (identity::find(config)?, new_key) {
+    let key = match (identity::find(config)?, new_key) {
         (Some(source), Some(_)) => {
             return Err(Invalid(format!(
                 "a key is already there ({}): it is used as it is, so leave out \
@@ -259,12 +259,12 @@ pub fn file_recipient(
                 source.describe()
             )));
         }
-        (Some(source), None) => identity::load(&source, ask)?.to_public(),
+        (Some(source), None) => identity::load(&source, ask)?,
         (None, Some(NewKey::Passphrase(asked))) => {
             identity::create(config, Some(asked().map_err(Invalid)?))?
         }
         (None, Some(NewKey::Unprotected)) => identity::create(config, None)?,
         (None, None) => return Err(identity::none_found(config).into()),
     };
-    Ok(recipient.to_string())
+    Ok(key)
 }
