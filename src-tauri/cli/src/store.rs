@@ -63,8 +63,7 @@ pub fn move_to(
     passphrase: bool,
     unprotected: bool,
 ) -> Result<(), CliError> {
-    let to = StoreKind::parse(to)
-        .ok_or_else(|| CliError::Input(format!("no store is called “{to}”: os or file")))?;
+    let to = named(to)?;
     let new_key = new_key(passphrase, unprotected);
     let moved = moving::start(config, to, new_key, ask_passphrase(), &mut progress)?;
     print_out(said(&moved));
@@ -99,6 +98,11 @@ fn said(moved: &Moved) -> String {
     )
 }
 
+fn named(store: &str) -> Result<StoreKind, CliError> {
+    StoreKind::parse(store)
+        .ok_or_else(|| CliError::Input(format!("no store is called “{store}”: os or file")))
+}
+
 fn new_key(passphrase: bool, unprotected: bool) -> Option<NewKey<'static>> {
     if passphrase {
         Some(NewKey::Passphrase(&new_passphrase))
@@ -116,8 +120,7 @@ pub fn choose(
     passphrase: bool,
     unprotected: bool,
 ) -> Result<(), CliError> {
-    let kind = StoreKind::parse(kind)
-        .ok_or_else(|| CliError::Input(format!("no store is called “{kind}”: os or file")))?;
+    let kind = named(kind)?;
     let new_key = new_key(passphrase, unprotected);
     let dir = vault.inventory().dir();
     let tokens = vault.list()?.len();
