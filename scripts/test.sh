@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of PAT Vault, installing what is missing first: formatting, lints, the
 # UI's type check and unit tests, the Rust unit and integration tests (against a real
-# Secret Service on a private D-Bus session), the end-to-end tests of the real app, and
-# the packages: built, installed, used and purged (tests/package/check.sh).
+# Secret Service on a private D-Bus session; the command line's once more on the
+# encrypted-file store), the end-to-end tests of the real app, and the packages: built,
+# checked, used in a bare Debian root and after an upgrade, installed and purged
+# (tests/package/check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,8 +33,11 @@ npm --prefix ui test --silent
 step "Rust tests"
 cargo test --workspace --locked
 
+step "the command line's tests again, every command on the encrypted-file store"
+PATVAULT_TEST_STORE=file cargo test --locked -p patvault-cli --test cli
+
 step "end to end"
 scripts/e2e.sh
 
-step "packages (built, installed with apt, used, purged)"
+step "packages (built; used in a bare root, upgraded, installed with apt, purged)"
 tests/package/check.sh

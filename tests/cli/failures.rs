@@ -5,7 +5,7 @@ use crate::support::*;
 
 #[test]
 fn without_a_secret_service_listing_works_and_secret_calls_say_what_to_install() {
-    let v = TestVault::new();
+    let v = TestVault::on_keychain();
     v.add("CRM", PAT, &[]);
     let no_bus = |args: &[&str]| {
         v.command(args)
@@ -38,6 +38,28 @@ fn without_a_secret_service_listing_works_and_secret_calls_say_what_to_install()
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn without_ca_certificates_a_check_names_the_package_to_install() {
+    // A bare server may lack them; the command line's package depends on them.
+    let v = TestVault::new();
+    v.add("CRM", PAT, &[]);
+    let empty = tempfile::tempdir().unwrap();
+    let no_certificates = empty.path().join("none.pem");
+    std::fs::write(&no_certificates, b"").unwrap();
+    let out = v
+        .command(&["check", "CRM"])
+        .env("PATVAULT_AIRTABLE_URL", "http://127.0.0.1:9")
+        .env("SSL_CERT_FILE", &no_certificates)
+        .env("SSL_CERT_DIR", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("cannot set up HTTPS"), "{said}");
+    assert!(said.contains("ca-certificates"), "{said}");
+    assert!(!said.contains(PAT), "{said}");
 }
 
 #[test]
@@ -88,7 +110,7 @@ fn a_failed_add_leaves_no_orphan_secret() {
 fn a_missing_secret_is_reported_as_missing_not_as_an_empty_token() {
     let v = TestVault::new();
     v.add("CRM", PAT, &[]);
-    v.keychain_clear(&v.token_uuid("CRM"));
+    v.remove_stored_secret(&v.token_uuid("CRM"));
     let out = v.run(&["exec", "CRM", "--", "sh", "-c", "exit 0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -100,7 +122,7 @@ fn a_missing_secret_is_reported_as_missing_not_as_an_empty_token() {
 
 #[test]
 fn a_keychain_that_never_answers_times_out_with_a_clear_message() {
-    let v = TestVault::new();
+    let v = TestVault::on_keychain();
     v.add("CRM", PAT, &[]);
     // A "session bus" that accepts connections and then says nothing, like a keychain
     // stuck behind a prompt nobody answers.
@@ -207,7 +229,7 @@ fn writers_killed_at_random_leave_no_orphan_no_temporary_file_and_no_lost_token(
     );
     let kept = v.json(&["show", "Kept", "--json"]);
     assert_eq!(
-        v.keychain_secret(kept["id"].as_str().unwrap()).as_deref(),
+        v.stored_secret(kept["id"].as_str().unwrap()).as_deref(),
         Some(PAT)
     );
     let mut leftovers = Vec::new();

@@ -44,9 +44,7 @@ pub fn start_server(v: &TestVault, path: &Path, keys: &[&str]) -> std::process::
     cmd.args(&args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("PATVAULT_DATA_DIR", v.data.path())
-        .env("PATVAULT_KEYCHAIN_SERVICE", &v.service)
-        .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus);
+        .envs(v.vault_env());
     if let Some(env) = env.as_object() {
         for (k, val) in env {
             cmd.env(k, val.as_str().unwrap());

@@ -55,12 +55,12 @@ fn fake() -> FakeAirtable {
 fn unchanged(v: &TestVault, out: &Output) {
     let id = v.token_uuid(NAME);
     assert_eq!(
-        v.keychain_secret(&id).as_deref(),
+        v.stored_secret(&id).as_deref(),
         Some(pat(1).as_str()),
         "{}",
         stderr(out)
     );
-    assert_eq!(v.keychain_secret(&format!("{id}.previous")), None);
+    assert_eq!(v.stored_secret(&format!("{id}.previous")), None);
     let shown = v.json(&["show", NAME, "--json"]);
     assert_eq!(shown["last_rotated"], "2026-01-01");
     assert_eq!(shown["rotations"], serde_json::json!([]));
@@ -92,12 +92,12 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_kept_until_it_is_dead() {
     );
     assert!(text.contains("[ ] Zapier: CRM sync"), "{text}");
     assert!(
-        text.contains("The old secret stays in the keychain"),
+        text.contains(&format!("The old secret stays in {}", v.store_name())),
         "{text}"
     );
-    assert_eq!(v.keychain_secret(&id).as_deref(), Some(pat(6).as_str()));
+    assert_eq!(v.stored_secret(&id).as_deref(), Some(pat(6).as_str()));
     assert_eq!(
-        v.keychain_secret(&format!("{id}.previous")).as_deref(),
+        v.stored_secret(&format!("{id}.previous")).as_deref(),
         Some(pat(1).as_str()),
         "an old secret that still works is kept"
     );
@@ -117,9 +117,9 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_kept_until_it_is_dead() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(v.keychain_secret(&id).as_deref(), Some(pat(6).as_str()));
+    assert_eq!(v.stored_secret(&id).as_deref(), Some(pat(6).as_str()));
     assert_eq!(
-        v.keychain_secret(&format!("{id}.previous")).as_deref(),
+        v.stored_secret(&format!("{id}.previous")).as_deref(),
         Some(pat(1).as_str())
     );
     // Checking again while it still works keeps it; once it is deleted in Airtable,
@@ -134,7 +134,7 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_kept_until_it_is_dead() {
     let out = finish(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("WARNING: The old token still works"));
-    assert!(v.keychain_secret(&format!("{id}.previous")).is_some());
+    assert!(v.stored_secret(&format!("{id}.previous")).is_some());
     fake.update(|s| s.tokens[0].revoked = true);
     let out = finish(&[]);
     assert!(
@@ -142,7 +142,7 @@ fn a_good_new_secret_is_swapped_in_and_the_old_one_kept_until_it_is_dead() {
         "{}",
         stdout(&out)
     );
-    assert_eq!(v.keychain_secret(&format!("{id}.previous")), None);
+    assert_eq!(v.stored_secret(&format!("{id}.previous")), None);
     let shown = v.json(&["show", NAME, "--json"]);
     let today = chrono::Local::now().date_naive().to_string();
     assert_eq!(shown["last_rotated"], today.as_str());
@@ -252,7 +252,7 @@ fn an_invalid_secret_another_user_or_lost_reach_changes_nothing() {
     let out = rotate(&v, &fake, &pat(8), &["--force"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
-        v.keychain_secret(&v.token_uuid(NAME)).as_deref(),
+        v.stored_secret(&v.token_uuid(NAME)).as_deref(),
         Some(pat(8).as_str())
     );
 }
@@ -263,7 +263,7 @@ fn an_interrupted_rotation_is_reported_and_finished() {
     let v = vault();
     let id = v.token_uuid(NAME);
     // As if the process died after the swap: the old secret is still kept apart.
-    v.keychain_store(&format!("{id}.previous"), &pat(3));
+    v.put_stored_secret(&format!("{id}.previous"), &pat(3));
     let doctor = v.run(&["doctor"]);
     assert_eq!(doctor.status.code(), Some(2));
     assert!(
@@ -282,6 +282,6 @@ fn an_interrupted_rotation_is_reported_and_finished() {
         "{}",
         stdout(&out)
     );
-    assert_eq!(v.keychain_secret(&format!("{id}.previous")), None);
+    assert_eq!(v.stored_secret(&format!("{id}.previous")), None);
     assert_eq!(v.run(&["doctor"]).status.code(), Some(0));
 }

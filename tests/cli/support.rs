@@ -136,32 +136,106 @@ fn dbus_call(bus: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&answer.stdout).into_owned() + &String::from_utf8_lossy(&answer.stderr)
 }
 
-/// A vault of its own: a data folder and a keychain service name nobody else uses.
+/// Where a test vault keeps its secrets. The tests of every command run on both stores:
+/// `scripts/test.sh` runs this binary once as it is (the keychain) and once with
+/// `PATVAULT_TEST_STORE=file` (the encrypted-file store, chosen as a user chooses it).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Store {
+    Keychain,
+    File,
+}
+
+pub fn store_under_test() -> Store {
+    match std::env::var("PATVAULT_TEST_STORE").as_deref() {
+        Err(_) | Ok("os") => Store::Keychain,
+        Ok("file") => Store::File,
+        Ok(other) => panic!("PATVAULT_TEST_STORE is os or file, not {other}"),
+    }
+}
+
+/// A vault of its own: a data folder and a keychain service name nobody else uses, and
+/// on the file store an age identity of its own, given as `PATVAULT_IDENTITY_FILE`.
 pub struct TestVault {
     pub data: tempfile::TempDir,
     pub service: String,
+    pub store: Store,
+    key: Option<tempfile::TempDir>,
 }
 
 impl TestVault {
+    /// On the store under test.
     pub fn new() -> Self {
+        Self::on(store_under_test())
+    }
+
+    /// On the keychain whatever the store under test: for what only a keychain does
+    /// (no Secret Service, a locked or silent one) and for choosing a store.
+    pub fn on_keychain() -> Self {
+        Self::on(Store::Keychain)
+    }
+
+    fn on(store: Store) -> Self {
         keyring();
-        TestVault {
+        let key = (store == Store::File).then(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let out = Command::new("age-keygen")
+                .arg("-o")
+                .arg(dir.path().join("identity"))
+                .output()
+                .expect("age-keygen (Debian's age) is needed: scripts/setup.sh --test installs it");
+            assert!(out.status.success(), "{}", stderr(&out));
+            dir
+        });
+        let v = TestVault {
             data: tempfile::tempdir().unwrap(),
             service: format!("dev.patvault.test.{}", uuid::Uuid::new_v4()),
+            store,
+            key,
+        };
+        if store == Store::File {
+            let out = v.run(&["store", "use", "file"]);
+            assert!(out.status.success(), "store use file: {}", stderr(&out));
         }
+        v
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_patvault"));
         cmd.args(args)
-            .env("PATVAULT_DATA_DIR", self.data.path())
-            .env("PATVAULT_KEYCHAIN_SERVICE", &self.service)
+            .envs(self.vault_env())
             // The build folder may be a temporary one (a clean clone in /tmp): the tests
             // name the program configs run, as a user of such a copy would.
             .env("PATVAULT_PROGRAM", env!("CARGO_BIN_EXE_patvault"))
-            .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus)
+            .env_remove("PATVAULT_STORE")
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// What a process needs in its environment to open this vault: for a command started
+    /// from a cleared environment, as an MCP client starts its servers.
+    pub fn vault_env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        let mut env = vec![
+            ("PATVAULT_DATA_DIR", self.data.path().into()),
+            ("PATVAULT_KEYCHAIN_SERVICE", self.service.clone().into()),
+            ("DBUS_SESSION_BUS_ADDRESS", keyring().bus.clone().into()),
+        ];
+        if let Some(key) = self.identity() {
+            env.push(("PATVAULT_IDENTITY_FILE", key.into()));
+        }
+        env
+    }
+
+    /// Where the secrets are, as the command line names it to its user.
+    pub fn store_name(&self) -> &'static str {
+        match self.store {
+            Store::Keychain => "the keychain",
+            Store::File => "the encrypted-file store",
+        }
+    }
+
+    /// The file store's key, on the file store.
+    pub fn identity(&self) -> Option<PathBuf> {
+        self.key.as_ref().map(|dir| dir.path().join("identity"))
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -198,28 +272,85 @@ impl TestVault {
             .to_owned()
     }
 
-    /// The secret as the Secret Service itself holds it, read with libsecret's tool.
-    pub fn keychain_secret(&self, account: &str) -> Option<String> {
-        secret_tool(&["lookup", "service", &self.service, "username", account])
+    /// The secret as the store itself holds it, read past PAT Vault: with libsecret's
+    /// tool from the Secret Service, with Debian's `age` from the file store.
+    pub fn stored_secret(&self, account: &str) -> Option<String> {
+        match self.identity() {
+            None => secret_tool(&["lookup", "service", &self.service, "username", account]),
+            Some(key) => {
+                let file = self.secret_file(account);
+                file.exists().then(|| {
+                    let out = Command::new("age")
+                        .arg("--decrypt")
+                        .arg("--identity")
+                        .arg(&key)
+                        .arg(&file)
+                        .output()
+                        .expect("age (Debian's) is needed: scripts/setup.sh --test installs it");
+                    assert!(out.status.success(), "age: {}", stderr(&out));
+                    String::from_utf8(out.stdout).unwrap()
+                })
+            }
+        }
     }
 
-    pub fn keychain_store(&self, account: &str, secret: &str) {
-        let mut cmd = Command::new("secret-tool");
-        cmd.args([
-            "store",
-            "--label=stray",
-            "service",
-            &self.service,
-            "username",
-            account,
-        ])
-        .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus);
-        let out = output_with_stdin(cmd, secret);
+    /// Puts an entry in the store past PAT Vault, as another program could.
+    pub fn put_stored_secret(&self, account: &str, secret: &str) {
+        let out = match self.identity() {
+            None => {
+                let mut cmd = Command::new("secret-tool");
+                cmd.args([
+                    "store",
+                    "--label=stray",
+                    "service",
+                    &self.service,
+                    "username",
+                    account,
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &keyring().bus);
+                output_with_stdin(cmd, secret)
+            }
+            Some(key) => {
+                let folder = self.data.path().join("secrets");
+                std::os::unix::fs::DirBuilderExt::mode(
+                    std::fs::DirBuilder::new().recursive(true),
+                    0o700,
+                )
+                .create(&folder)
+                .unwrap();
+                let recipient = Command::new("age-keygen")
+                    .arg("-y")
+                    .arg(&key)
+                    .output()
+                    .unwrap();
+                assert!(recipient.status.success(), "{}", stderr(&recipient));
+                let mut cmd = Command::new("age");
+                cmd.arg("--encrypt")
+                    .arg("--recipient")
+                    .arg(String::from_utf8(recipient.stdout).unwrap().trim())
+                    .arg("--output")
+                    .arg(self.secret_file(account));
+                output_with_stdin(cmd, secret)
+            }
+        };
         assert!(out.status.success(), "{}", stderr(&out));
     }
 
-    pub fn keychain_clear(&self, account: &str) {
-        secret_tool(&["clear", "service", &self.service, "username", account]);
+    /// Deletes an entry from the store past PAT Vault.
+    pub fn remove_stored_secret(&self, account: &str) {
+        match self.store {
+            Store::Keychain => {
+                secret_tool(&["clear", "service", &self.service, "username", account]);
+            }
+            Store::File => std::fs::remove_file(self.secret_file(account)).unwrap(),
+        }
+    }
+
+    fn secret_file(&self, account: &str) -> PathBuf {
+        self.data
+            .path()
+            .join("secrets")
+            .join(format!("{account}.age"))
     }
 
     pub fn inventory(&self) -> PathBuf {

@@ -47,7 +47,7 @@ fn add_keeps_the_secret_in_the_keychain_and_only_metadata_on_disk() {
     assert_eq!(token["notes"], "owned by ops");
 
     let id = token["id"].as_str().unwrap();
-    assert_eq!(v.keychain_secret(id).as_deref(), Some(PAT));
+    assert_eq!(v.stored_secret(id).as_deref(), Some(PAT));
     assert!(files_containing(v.data.path(), PAT).is_empty());
     assert!(files_containing(v.data.path(), &PAT[18..]).is_empty());
 
@@ -106,7 +106,7 @@ fn names_are_unique_ignoring_case_and_edits_rename_freely() {
     assert_eq!(token["scopes"], serde_json::json!(["schema.bases:read"]));
     assert_eq!(token["used_by"], serde_json::json!(["n8n"]));
     assert_eq!(
-        v.keychain_secret(&id).as_deref(),
+        v.stored_secret(&id).as_deref(),
         Some(PAT),
         "a rename keeps the secret"
     );
@@ -123,7 +123,7 @@ fn set_secret_replaces_the_keychain_entry_and_the_token_id() {
     let id = v.token_uuid("CRM");
     let out = v.run_with_stdin(&["set-secret", "CRM"], &format!("{PAT2}\n"));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(v.keychain_secret(&id).as_deref(), Some(PAT2));
+    assert_eq!(v.stored_secret(&id).as_deref(), Some(PAT2));
     assert_eq!(
         v.json(&["show", "CRM", "--json"])["token_id"],
         "patZyXwVuTs987654"
@@ -197,11 +197,11 @@ fn remove_asks_first_then_deletes_both_sides() {
     let out = v.run(&["remove", "CRM"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--yes"));
-    assert!(v.keychain_secret(&id).is_some());
+    assert!(v.stored_secret(&id).is_some());
 
     let out = v.run(&["remove", "crm", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(v.keychain_secret(&id).is_none());
+    assert!(v.stored_secret(&id).is_none());
     assert!(
         v.json(&["list", "--json"])["tokens"]
             .as_array()
@@ -219,21 +219,36 @@ fn doctor_reports_orphans_on_both_sides_and_deletes_nothing() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
     let ops = v.token_uuid("Ops");
-    v.keychain_clear(&ops);
-    v.keychain_store("stray-account", "patStray");
+    v.remove_stored_secret(&ops);
+    v.put_stored_secret("stray-account", "patStray");
     let out = v.run(&["doctor"]);
     assert_eq!(out.status.code(), Some(2));
     let report = stdout(&out);
-    assert!(
-        report.contains("no secret in the keychain for Ops"),
+    // Each store is named in its own words.
+    let (missing, stray) = match v.store {
+        Store::Keychain => (
+            "no secret in the keychain for Ops".to_owned(),
+            format!(
+                "1 keychain entry of service {} belongs to no token",
+                v.service
+            ),
+        ),
+        Store::File => (
+            "no secret in the encrypted-file store for Ops".to_owned(),
+            format!(
+                "1 secret file in {} belongs to no token",
+                v.data.path().join("secrets").display()
+            ),
+        ),
+    };
+    assert!(report.contains(&missing), "{report}");
+    assert!(report.contains("stray-account"), "{report}");
+    assert!(report.contains(&stray), "{report}");
+    assert_eq!(
+        report.contains("keychain"),
+        v.store == Store::Keychain,
         "{report}"
     );
-    assert!(report.contains("stray-account"), "{report}");
-    let expected = format!(
-        "1 keychain entry of service {} belongs to no token",
-        v.service
-    );
-    assert!(report.contains(&expected), "{report}");
     let health =
         serde_json::from_slice::<serde_json::Value>(&v.run(&["doctor", "--json"]).stdout).unwrap();
     assert_eq!(
@@ -241,7 +256,7 @@ fn doctor_reports_orphans_on_both_sides_and_deletes_nothing() {
         serde_json::json!(["stray-account"])
     );
     assert_eq!(
-        v.keychain_secret("stray-account").as_deref(),
+        v.stored_secret("stray-account").as_deref(),
         Some("patStray")
     );
 }
@@ -294,8 +309,8 @@ fn orphan_entries_are_made_tokens_again_or_deleted_on_request() {
     let v = TestVault::new();
     // A secret whose record a write cut short never wrote, and an entry not PAT Vault's.
     let account = uuid::Uuid::new_v4().to_string();
-    v.keychain_store(&account, PAT);
-    v.keychain_store("stray-account", "patStray");
+    v.put_stored_secret(&account, PAT);
+    v.put_stored_secret("stray-account", "patStray");
     let out = v.run(&["doctor"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -331,7 +346,7 @@ fn orphan_entries_are_made_tokens_again_or_deleted_on_request() {
     let out = v.run(&["doctor", "--delete-orphans"]);
     assert_eq!(out.status.code(), Some(2), "no terminal, no --yes");
     assert_eq!(
-        v.keychain_secret("stray-account").as_deref(),
+        v.stored_secret("stray-account").as_deref(),
         Some("patStray")
     );
     let out = v.run(&["doctor", "--delete-orphans", "--yes"]);
@@ -342,9 +357,9 @@ fn orphan_entries_are_made_tokens_again_or_deleted_on_request() {
         stdout(&out),
         stderr(&out)
     );
-    assert_eq!(v.keychain_secret("stray-account"), None);
+    assert_eq!(v.stored_secret("stray-account"), None);
     assert!(
-        v.keychain_secret(&account).is_some(),
+        v.stored_secret(&account).is_some(),
         "the restored token keeps its secret"
     );
 }

@@ -1,6 +1,6 @@
 // End to end: a vault whose secrets are in age-encrypted files (`patvault store use
-// file`). The app names the store, reads a secret from it with a key it can read, warns
-// about a key kept unprotected, and refuses, in its banner and where a secret is asked
+// file`). The app names the store, reads a secret from it with a key it can read,
+// removes one in the store's words, warns about a key kept unprotected, and refuses, in its banner and where a secret is asked
 // for, a key behind a passphrase it has no terminal to ask at.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -37,6 +37,15 @@ test("with its secrets in encrypted files the app names the store, reads a secre
   await (await session.find("[data-test=token-row] td")).click();
   await (await session.find("[data-test=copy]")).click();
   await waitFor(() => clipboard() === PAT, "the secret on the clipboard", 5000);
+
+  step("removing the token deletes its file, and says so in the store's words");
+  await (await session.find("[data-test=remove]")).click();
+  const confirm = await (await session.find("[data-test=confirm-remove]")).text();
+  assert.match(confirm, /Its secret is deleted from the encrypted-file store/);
+  await (await session.find("[data-test=confirm-remove-button]")).click();
+  await session.find("[data-test=empty-list]");
+  assert.equal(await (await session.find("[data-test=notice]")).text(), "Removed “CRM” and its secret from the encrypted-file store.");
+  assert.ok(!fs.existsSync(path.join(app.dataDir, "secrets", `${id}.age`)));
 
   step("Settings say where the secrets are kept");
   await (await session.find("[data-test=open-settings]")).click();

@@ -1,67 +1,118 @@
 #!/usr/bin/env bash
-# The packages' test. Builds them (scripts/package.sh), checks the .deb's control fields
-# and file list, then really installs it with apt (the tests run as root on a throwaway
-# machine; elsewhere through sudo) and uses what was installed: `patvault --version`,
-# `patvault add` and `list` on a private vault, the app started by `patvault` alone
-# under Xvfb until its window shows (with "start at login" on, its login entry must then
-# start /usr/bin/patvault), the desktop entry validated, the man page read, and a token name
-# completed by the installed bash completion. Then the package is purged and nothing
-# it installed may be left. The .rpm is checked for its file list and requirements.
+# The packages' test. Builds them (scripts/package.sh) and checks, in order:
+#  1. the control fields and file lists of both .debs and both .rpms: the command line's
+#     package needs only what its binary needs (no GTK, WebKit or D-Bus library), the
+#     app's requires the command line of its own version, and no file is in both;
+#  2. the command line alone on a server: its .deb installed with dpkg into a bare
+#     Debian root made from Debian's packages (no X, no D-Bus, no systemd), used there as
+#     a cron job would use it, against the fake Airtable on loopback; then the root is
+#     searched for the secret (tests/package/server.sh);
+#  3. an upgrade from the last one-package release (tests/package/upgrade.sh);
+#  4. the desktop package installed with apt and used: the app started by `patvault`
+#     alone under Xvfb until its window shows (with "start at login" on, its login entry
+#     must then start /usr/bin/patvault), the desktop entry validated, the man page read,
+#     a token name completed by the installed bash completion; then purged, leaving
+#     nothing it installed.
 #   tests/package/check.sh [--built]   (--built: use the packages already built)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+here=tests/package
+# The upgrade's starting point is built before this commit's packages: it empties the
+# bundle folder as it builds.
+baseline=$("$here/baseline.sh")
 [ "${1:-}" = "--built" ] || scripts/package.sh
 scripts/setup.sh --package >/dev/null
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-deb=$(ls "$target_dir"/release/bundle/deb/*.deb)
-rpm=$(ls "$target_dir"/release/bundle/rpm/*.rpm)
 version=$(node -p 'require("./tauri.conf.json").version')
+bundle="$target_dir/release/bundle"
+cli_deb="$bundle/deb/patvault_${version}_amd64.deb"
+app_deb="$bundle/deb/PAT Vault_${version}_amd64.deb"
+cli_rpm="$bundle/rpm/patvault-${version}-1.x86_64.rpm"
+app_rpm="$bundle/rpm/PAT Vault-${version}-1.x86_64.rpm"
+for p in "$cli_deb" "$app_deb" "$cli_rpm" "$app_rpm"; do
+  [ -f "$p" ] || { echo "package test: $p was not built" >&2; exit 1; }
+done
 
 fail() { echo "package test: $*" >&2; exit 1; }
 has() { grep -qxF -- "$2" <<<"$1" || fail "$3: no $2 in: $(tr '\n' ' ' <<<"$1")"; }
+lacks() { ! grep -qxF -- "$2" <<<"$1" || fail "$3: $2 should not be there"; }
+names() { tr ',|' '\n\n' | sed 's/^ *//; s/ *$//; s/ (.*//' | sed '/^$/d'; }
+desktop_libraries=(libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libdbus-1-3)
 
-echo "-- the .deb's control fields"
-package=$(dpkg-deb -f "$deb" Package)
-[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "version is not $version"
-[ "$(dpkg-deb -f "$deb" Architecture)" = amd64 ] || fail "architecture is not amd64"
-depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ *$//; s/ (.*//')
-for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libdbus-1-3; do
-  has "$depends" "$dep" "Depends"
+echo "-- the command line's .deb: its fields"
+[ "$(dpkg-deb -f "$cli_deb" Package)" = patvault ] || fail "the command line's package is not named patvault"
+[ "$(dpkg-deb -f "$cli_deb" Version)" = "$version" ] || fail "the command line's version is not $version"
+cli_depends=$(dpkg-deb -f "$cli_deb" Depends | names)
+has "$cli_depends" libc6 "the command line's Depends"
+for dep in "${desktop_libraries[@]}" libsecret-1-0 libxcb1; do
+  lacks "$cli_depends" "$dep" "the command line's Depends"
 done
-dpkg-deb -f "$deb" Recommends | grep -q gnome-keyring || fail "Recommends names no Secret Service"
+[ "$(dpkg-deb -f "$cli_deb" Replaces)" = "pat-vault (<< 0.2.0)" ] || fail "Replaces: $(dpkg-deb -f "$cli_deb" Replaces)"
+[ "$(dpkg-deb -f "$cli_deb" Breaks)" = "pat-vault (<< 0.2.0)" ] || fail "Breaks: $(dpkg-deb -f "$cli_deb" Breaks)"
 
-echo "-- the .deb's files"
-files=$(dpkg-deb -c "$deb" | sed -E 's|^([^ ]+ +){5}(\./)?|/|')
-for f in /usr/bin/patvault /usr/bin/patvault-app "/usr/share/applications/PAT Vault.desktop" \
-  /usr/share/icons/hicolor/32x32/apps/patvault-app.png /usr/share/icons/hicolor/128x128/apps/patvault-app.png \
-  /usr/share/icons/hicolor/512x512/apps/patvault-app.png \
-  /usr/share/man/man1/patvault.1.gz /usr/share/man/man1/patvault-completions.1.gz \
+echo "-- the app's .deb: its fields"
+package=$(dpkg-deb -f "$app_deb" Package)
+[ "$package" = pat-vault ] || fail "the app's package is $package, not pat-vault (an upgrade would not replace it)"
+[ "$(dpkg-deb -f "$app_deb" Version)" = "$version" ] || fail "the app's version is not $version"
+[ "$(dpkg-deb -f "$app_deb" Architecture)" = amd64 ] || fail "architecture is not amd64"
+app_depends=$(dpkg-deb -f "$app_deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ *$//')
+has "$app_depends" "patvault (= $version)" "the app's Depends"
+for dep in "${desktop_libraries[@]}"; do
+  has "$(names <<<"$app_depends")" "$dep" "the app's Depends"
+done
+dpkg-deb -f "$app_deb" Recommends | grep -q gnome-keyring || fail "Recommends names no Secret Service"
+
+echo "-- the .debs' files: each where it belongs, none in both"
+listed() { dpkg-deb -c "$1" | grep -v '^d' | sed -E 's|^([^ ]+ +){5}(\./)?|/|'; }
+cli_files=$(listed "$cli_deb")
+app_files=$(listed "$app_deb")
+for f in /usr/bin/patvault /usr/share/man/man1/patvault.1.gz /usr/share/man/man1/patvault-completions.1.gz \
   /usr/share/bash-completion/completions/patvault /usr/share/zsh/vendor-completions/_patvault \
   /usr/share/fish/vendor_completions.d/patvault.fish; do
-  has "$files" "$f" "the .deb"
+  has "$cli_files" "$f" "the command line's .deb"
+  lacks "$app_files" "$f" "the app's .deb"
+done
+for f in /usr/bin/patvault-app "/usr/share/applications/PAT Vault.desktop" \
+  /usr/share/icons/hicolor/32x32/apps/patvault-app.png /usr/share/icons/hicolor/128x128/apps/patvault-app.png \
+  /usr/share/icons/hicolor/512x512/apps/patvault-app.png; do
+  has "$app_files" "$f" "the app's .deb"
+done
+both=$(comm -12 <(sort <<<"$cli_files") <(sort <<<"$app_files"))
+[ -z "$both" ] || fail "files in both packages: $both"
+
+echo "-- the .rpms' files and requirements"
+cli_rpm_files=$(rpm -qpl "$cli_rpm" 2>/dev/null)
+for f in /usr/bin/patvault /usr/share/man/man1/patvault.1.gz /usr/share/bash-completion/completions/patvault \
+  /usr/share/zsh/site-functions/_patvault /usr/share/fish/vendor_completions.d/patvault.fish; do
+  has "$cli_rpm_files" "$f" "the command line's .rpm"
+done
+cli_requires=$(rpm -qpR "$cli_rpm" 2>/dev/null | sed 's/ .*//')
+has "$cli_requires" "libc.so.6()(64bit)" "the command line's .rpm requirements"
+! grep -qiE 'gtk|webkit|dbus|appindicator' <<<"$cli_requires" || fail "the command line's .rpm requires a desktop library: $cli_requires"
+rpm -qp --conflicts "$cli_rpm" 2>/dev/null | grep -qxF "pat-vault < 0.2.0" || fail "the command line's .rpm does not conflict with the one-package release"
+app_rpm_files=$(rpm -qpl "$app_rpm" 2>/dev/null)
+has "$app_rpm_files" /usr/bin/patvault-app "the app's .rpm"
+has "$app_rpm_files" "/usr/share/applications/PAT Vault.desktop" "the app's .rpm"
+lacks "$app_rpm_files" /usr/bin/patvault "the app's .rpm"
+app_requires=$(rpm -qpR "$app_rpm" 2>/dev/null)
+has "$app_requires" "patvault = $version-1" "the app's .rpm requirements"
+for dep in "libwebkit2gtk-4.1.so.0()(64bit)" "libgtk-3.so.0()(64bit)" "libayatana-appindicator3.so.1()(64bit)" dbus-libs; do
+  has "$(sed 's/ .*//' <<<"$app_requires")" "$dep" "the app's .rpm requirements"
 done
 
-echo "-- the .rpm's files and requirements"
-rpm_files=$(rpm -qpl "$rpm" 2>/dev/null)
-for f in /usr/bin/patvault /usr/bin/patvault-app "/usr/share/applications/PAT Vault.desktop" /usr/share/man/man1/patvault.1.gz \
-  /usr/share/bash-completion/completions/patvault /usr/share/zsh/site-functions/_patvault; do
-  has "$rpm_files" "$f" "the .rpm"
-done
-requires=$(rpm -qpR "$rpm" 2>/dev/null | sed 's/ .*//')
-for dep in "libwebkit2gtk-4.1.so.0()(64bit)" "libgtk-3.so.0()(64bit)" "libayatana-appindicator3.so.1()(64bit)" dbus-libs; do
-  has "$requires" "$dep" "the .rpm's requirements"
-done
+"$here/server.sh" "$cli_deb"
+"$here/upgrade.sh" "$baseline" "$cli_deb" "$app_deb"
 
 echo "-- installed with apt"
 work=$(mktemp -d)
 cleanup() {
-  $sudo apt-get purge -y -qq "$package" >/dev/null 2>&1 || true
+  $sudo apt-get purge -y -qq "$package" patvault >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$deb" >/dev/null
-installed=$(dpkg -L "$package")
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$cli_deb" "$app_deb" >/dev/null
+installed=$(dpkg -L "$package" patvault)
 [ "$(command -v patvault)" = /usr/bin/patvault ] || fail "patvault on the PATH is $(command -v patvault)"
 [ "$(patvault --version)" = "patvault $version" ] || fail "--version says $(patvault --version)"
 desktop-file-validate "/usr/share/applications/PAT Vault.desktop" || fail "the desktop entry does not validate"
@@ -94,9 +145,9 @@ scripts/session.sh bash -euo pipefail -c '
 '
 
 echo "-- purged: nothing of it is left"
-$sudo apt-get purge -y -qq "$package" >/dev/null
+$sudo apt-get purge -y -qq "$package" patvault >/dev/null
 while IFS= read -r f; do
   [ -f "$f" ] && fail "$f is still there after the purge"
 done <<<"$installed"
 [ -f "$work/data/inventory.json" ] || fail "the purge took the user's vault"
-echo "package test: ok ($(basename "$deb"), $(du -k "$deb" | cut -f1) kB; $(basename "$rpm"), $(du -k "$rpm" | cut -f1) kB)"
+echo "package test: ok ($(basename "$cli_deb") $(du -k "$cli_deb" | cut -f1) kB, $(basename "$app_deb") $(du -k "$app_deb" | cut -f1) kB; $(basename "$cli_rpm") $(du -k "$cli_rpm" | cut -f1) kB, $(basename "$app_rpm") $(du -k "$app_rpm" | cut -f1) kB)"

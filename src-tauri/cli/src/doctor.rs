@@ -56,19 +56,20 @@ fn resolve(vault: &Vault, orphans: Orphans) -> Result<(), CliError> {
         .map(|a| terminal_safe(a))
         .collect();
     if accounts.is_empty() {
-        eprintln!("No keychain entry is without a token.");
+        eprintln!("No secret in {} is without a token.", vault.store_name());
         return Ok(());
     }
     if let Orphans::Delete { yes } = orphans {
         let asked = || {
             confirm(
                 &format!(
-                    "Delete {} keychain entr{} without a token ({})? Their secrets are gone for good.",
+                    "Delete {} secret{} in {} without a token ({})? They are gone for good.",
                     accounts.len(),
-                    if accounts.len() == 1 { "y" } else { "ies" },
+                    if accounts.len() == 1 { "" } else { "s" },
+                    vault.store_name(),
                     accounts.join(", ")
                 ),
-                "deleting keychain entries needs a yes: run it at a terminal to be asked, or pass --yes".into(),
+                "deleting secrets without a token needs a yes: run it at a terminal to be asked, or pass --yes".into(),
             )
         };
         if !yes && !asked()? {
@@ -87,7 +88,7 @@ fn resolve(vault: &Vault, orphans: Orphans) -> Result<(), CliError> {
             }),
             _ => vault
                 .delete_orphan(account)
-                .map(|()| format!("Deleted the keychain entry {shown}.")),
+                .map(|()| format!("Deleted the secret {shown}.")),
         };
         match done {
             Ok(said) => eprintln!("{said}"),

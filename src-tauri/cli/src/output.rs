@@ -5,6 +5,7 @@ use serde::Serialize;
 use patvault_core::ops::health::Health;
 use patvault_core::ops::summary::TokenSummary;
 use patvault_core::rotation::RotationState;
+use patvault_core::vault::store::StoreKind;
 use patvault_core::wire::shell_word;
 
 #[derive(Serialize)]
@@ -165,10 +166,15 @@ pub fn details(t: &TokenSummary) -> String {
 }
 
 pub fn health(h: &Health) -> String {
+    let on_keychain = h.store.as_ref().is_none_or(|s| s.store == StoreKind::Os);
     let mut out = format!(
-        "data folder:      {}\nkeychain service: {}\nAPI root:         {}{}\n",
+        "data folder:      {}\n{}API root:         {}{}\n",
         h.vault.data_dir,
-        h.vault.keychain_service,
+        if on_keychain {
+            format!("keychain service: {}\n", h.vault.keychain_service)
+        } else {
+            String::new()
+        },
         h.api_root,
         if h.custom_api_root {
             " (from PATVAULT_AIRTABLE_URL, not Airtable's own)"

@@ -47,8 +47,9 @@ pub fn rotate(
                 eprintln!("patvault: the new secret's check was not kept: {e}");
             }
             print_line(format!(
-                "Rotated “{}”: the new secret is in the keychain, last rotated today.",
-                record.intent.name
+                "Rotated “{}”: the new secret is in {}, last rotated today.",
+                record.intent.name,
+                vault.store_name()
             ));
         }
         let old = check_old_secret(&vault, &client, record.id).await?;
@@ -67,9 +68,10 @@ pub fn rotate(
                 print_line("The old secret is forgotten, as you asked.".into());
             }
             (_, false) => print_line(format!(
-                "The old secret stays in the keychain until the old token is revoked: \
+                "The old secret stays in {1} until the old token is revoked: \
                  `patvault rotate “{0}” --finish` checks again, `--finish --forget-old` lets it go.",
-                record.intent.name
+                record.intent.name,
+                vault.store_name()
             )),
         }
         let waiting = vault.get(record.id)?.updates_pending;

@@ -25,8 +25,9 @@ pub fn add(vault: &Vault, name: String, intent: IntentArgs) -> Result<(), CliErr
     let saved = vault.add(intent, &secret, UnusualShape::Accept)?;
     warn(saved.warning);
     eprintln!(
-        "Added “{}”; its secret is in the keychain.",
-        saved.record.intent.name
+        "Added “{}”; its secret is in {}.",
+        saved.record.intent.name,
+        vault.store_name()
     );
     Ok(())
 }
@@ -55,7 +56,7 @@ pub fn add_from_reach(
     }
     let i = &saved.record.intent;
     eprintln!(
-        "Added “{}” as it reaches: {} {}, {} {}; its secret is in the keychain.",
+        "Added “{}” as it reaches: {} {}, {} {}; its secret is in {}.",
         i.name,
         i.scopes.len(),
         if i.scopes.len() == 1 {
@@ -65,6 +66,7 @@ pub fn add_from_reach(
         },
         i.bases.len(),
         if i.bases.len() == 1 { "base" } else { "bases" },
+        vault.store_name(),
     );
     Ok(())
 }
@@ -126,7 +128,10 @@ pub fn remove(vault: &Vault, name: &str, yes: bool) -> Result<(), CliError> {
     let name = &record.intent.name;
     let asked = || {
         confirm(
-            &format!("Remove “{name}” and delete its secret from the keychain?"),
+            &format!(
+                "Remove “{name}” and delete its secret from {}?",
+                vault.store_name()
+            ),
             format!("removing “{name}” needs confirmation: run it at a terminal or pass --yes"),
         )
     };
@@ -135,7 +140,11 @@ pub fn remove(vault: &Vault, name: &str, yes: bool) -> Result<(), CliError> {
         return Ok(());
     }
     vault.remove(record.id)?;
-    eprintln!("Removed “{}” and its keychain entry.", record.intent.name);
+    eprintln!(
+        "Removed “{}” and its secret from {}.",
+        record.intent.name,
+        vault.store_name()
+    );
     Ok(())
 }
 

@@ -101,9 +101,13 @@ impl Client {
             // environment, in plain http at that.
             http = http.no_proxy();
         }
-        let http = http
-            .build()
-            .map_err(|e| ApiError::Network(format!("cannot set up HTTPS: {e}")))?;
+        let http = http.build().map_err(|e| {
+            ApiError::Network(format!(
+                "cannot set up HTTPS: {}. The system's CA certificates are needed to \
+                     reach Airtable (on Debian: the ca-certificates package)",
+                describe(e)
+            ))
+        })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

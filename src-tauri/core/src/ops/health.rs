@@ -34,6 +34,16 @@ pub struct Health {
     pub unfinished_move: Option<UnfinishedMove>,
 }
 
+/// How the health names the store the secrets are in.
+struct StoreWords {
+    store: &'static str,
+    reachable: &'static str,
+    entry: &'static str,
+    entries: &'static str,
+    none_without_token: &'static str,
+    place: String,
+}
+
 /// One thing the health looks at, and what is wrong with it in words (None: nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Look {
@@ -53,19 +63,39 @@ impl Health {
     pub fn looks(&self) -> Vec<Look> {
         let v = &self.vault;
         let listed = |names: &[String]| names.join(", ");
+        let file_store = self
+            .store
+            .as_ref()
+            .filter(|s| s.store == store::StoreKind::File);
+        // The words for where the secrets are: the keychain's, or the file store's.
+        let words = if file_store.is_some() {
+            StoreWords {
+                store: "the encrypted-file store",
+                reachable: "encrypted-file store readable",
+                entry: "secret file",
+                entries: "secret files",
+                none_without_token: "no secret file without a token",
+                place: format!("in {}", v.keychain_service),
+            }
+        } else {
+            StoreWords {
+                store: "the keychain",
+                reachable: "keychain reachable and unlocked",
+                entry: "keychain entry",
+                entries: "keychain entries",
+                none_without_token: "no keychain entry without a token",
+                place: format!("of service {}", v.keychain_service),
+            }
+        };
         let orphans = match v.orphan_secrets.len() {
-            1 => "1 keychain entry".to_owned(),
-            n => format!("{n} keychain entries"),
+            1 => format!("1 {}", words.entry),
+            n => format!("{n} {}", words.entries),
         };
         let verb = if v.orphan_secrets.len() == 1 {
             "belongs"
         } else {
             "belong"
         };
-        let file_store = self
-            .store
-            .as_ref()
-            .filter(|s| s.store == store::StoreKind::File);
         let key = file_store.map(|s| Look {
             what: "the encrypted-file store's key found",
             problem: (!s.has_key()).then(|| s.warning.clone()).flatten(),
@@ -82,7 +112,7 @@ impl Health {
         });
         key.into_iter().chain(moving).chain([
             Look {
-                what: "keychain reachable and unlocked",
+                what: words.reachable,
                 problem: v.keychain.as_ref().map(|e| e.message.clone()),
             },
             Look {
@@ -93,8 +123,9 @@ impl Health {
                 what: "every token has its secret",
                 problem: (!v.tokens_without_secret.is_empty()).then(|| {
                     format!(
-                        "no secret in the keychain for {}: give it one (“Replace secret” on \
+                        "no secret in {} for {}: give it one (“Replace secret” on \
                          its page, or `patvault set-secret NAME`) or remove the token",
+                        words.store,
                         listed(&v.tokens_without_secret)
                     )
                 }),
@@ -103,10 +134,11 @@ impl Health {
                 what: "no rotation left half-way",
                 problem: (!v.unfinished_rotations.is_empty()).then(|| {
                     format!(
-                        "the old secret of {} is still kept in the keychain, waiting to be \
+                        "the old secret of {} is still kept in {}, waiting to be \
                          checked: check it again or let it go on the token's page (or \
                          `patvault rotate NAME --finish`)",
-                        listed(&v.unfinished_rotations)
+                        listed(&v.unfinished_rotations),
+                        words.store
                     )
                 }),
             },
@@ -122,14 +154,14 @@ impl Health {
                 }),
             },
             Look {
-                what: "no keychain entry without a token",
+                what: words.none_without_token,
                 problem: (!v.orphan_secrets.is_empty()).then(|| {
                     format!(
-                        "{orphans} of service {} {verb} to no token (accounts {}), perhaps \
+                        "{orphans} {} {verb} to no token (accounts {}), perhaps \
                          from a write cut short. Nothing was changed: make them tokens again \
                          (*Restore as tokens* in the app's banner, or `patvault doctor --restore-orphans`) \
                          or delete them (`patvault doctor --delete-orphans`)",
-                        v.keychain_service,
+                        words.place,
                         listed(&v.orphan_secrets)
                     )
                 }),

@@ -12,11 +12,17 @@ use parking_lot::Mutex;
 use zeroize::Zeroizing;
 
 use super::keychain::{Keychain, KeychainError};
-use crate::files::{NotRead, ensure_private_dir, read_regular, write_atomic};
+use crate::files::{
+    NotRead, ensure_private_dir, lock_exclusive, read_regular, write_atomic_locked,
+};
 use crate::secret::Secret;
 
 const FOLDER: &str = "secrets";
 const SUFFIX: &str = ".age";
+/// Held by every write in the folder: a temporary file found while holding it is a
+/// killed writer's, removed then whatever its age.
+const LOCK: &str = ".lock";
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Finds and unlocks the key on first use.
 pub type KeyLoader = Box<dyn Fn() -> Result<x25519::Identity, KeychainError> + Send + Sync>;
@@ -72,6 +78,22 @@ impl FileStore {
         Ok(self.dir.join(format!("{account}{SUFFIX}")))
     }
 
+    /// Takes the folder's lock for a write, and removes what killed writers left.
+    fn writing(&self) -> Result<std::fs::File, KeychainError> {
+        let failed = |e: crate::files::FileError| KeychainError::Failed(e.to_string());
+        ensure_private_dir(&self.dir).map_err(failed)?;
+        let lock = lock_exclusive(&self.dir.join(LOCK), LOCK_WAIT).map_err(failed)?;
+        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let temporary = name.starts_with('.') && name.ends_with(".tmp");
+            if temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(lock)
+    }
+
     fn decrypt(&self, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeychainError> {
         self.unlock()?;
         let key = self.key.lock();
@@ -105,6 +127,10 @@ impl Keychain for FileStore {
         &self.service
     }
 
+    fn name(&self) -> &'static str {
+        "the encrypted-file store"
+    }
+
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
         let path = self.path(account)?;
         if self.recipients.is_empty() {
@@ -126,9 +152,8 @@ impl Keychain for FileStore {
         encrypted.map_err(|e| {
             KeychainError::Failed(format!("the secret could not be encrypted: {e}"))
         })?;
-        ensure_private_dir(&self.dir)
-            .and_then(|()| write_atomic(&path, &bytes))
-            .map_err(|e| KeychainError::Failed(e.to_string()))
+        let _writing = self.writing()?;
+        write_atomic_locked(&path, &bytes).map_err(|e| KeychainError::Failed(e.to_string()))
     }
 
     fn read(&self, account: &str) -> Result<Secret, KeychainError> {
@@ -153,6 +178,7 @@ impl Keychain for FileStore {
 
     fn delete(&self, account: &str) -> Result<(), KeychainError> {
         let path = self.path(account)?;
+        let _writing = self.writing()?;
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -230,6 +256,8 @@ mod tests {
         assert_eq!(store.accounts().unwrap(), ["one-id"]);
         let previous = crate::vault::rotate::previous_account(uuid::Uuid::nil());
         store.store(&previous, &secret).unwrap();
+        // A killed writer's temporary file goes with the next write, of any secret.
+        assert!(!folder(dir.path()).join(".one-id.age.x.tmp").exists());
         assert_eq!(store.read(&previous).unwrap().expose(), secret.expose());
         store.delete(&previous).unwrap();
         assert!(matches!(store.read("other"), Err(KeychainError::NotFound)));

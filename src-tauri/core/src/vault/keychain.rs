@@ -62,6 +62,10 @@ impl UserError for KeychainError {
 pub trait Keychain: Send + Sync {
     /// The service name this vault's entries are stored under.
     fn service(&self) -> &str;
+    /// The store as its user calls it, in a sentence: "the keychain".
+    fn name(&self) -> &'static str {
+        "the keychain"
+    }
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError>;
     fn read(&self, account: &str) -> Result<Secret, KeychainError>;
     /// Deleting an entry that is already gone succeeds.

@@ -135,6 +135,11 @@ impl Vault {
         &self.inventory
     }
 
+    /// Where the secrets are, in the user's words: "the keychain", "the encrypted-file store".
+    pub fn store_name(&self) -> &'static str {
+        self.keychain.name()
+    }
+
     pub fn list(&self) -> Result<Vec<TokenRecord>, VaultError> {
         let mut tokens = self.inventory.load()?;
         tokens.sort_by_key(|t| t.intent.name.to_lowercase());

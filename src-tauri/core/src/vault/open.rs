@@ -92,6 +92,10 @@ impl Keychain for StillChosen {
         self.inner.service()
     }
 
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
         self.check()?;
         self.inner.store(account, secret)

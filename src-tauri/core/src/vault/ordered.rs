@@ -59,6 +59,10 @@ impl Ordered {
         self.inner.service()
     }
 
+    pub fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
     /// Runs `op` after every call made before it. When the caller stops waiting, the
     /// call goes on; once it ends, `settle` gets its result on the worker (with the
     /// keychain itself), and the caller gets `abandoned`.

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Prints the path of the desktop .deb of the last release that was one package (0.1.0,
+# /usr/bin/patvault inside the app's package), built once from its own commit with its
+# own scripts/package.sh and kept under the target folder. The upgrade test starts
+# from it (tests/package/upgrade.sh).
+#   tests/package/baseline.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+commit=6116eae0255f17ec1660c66be825317362e66503
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+kept="$target_dir/package-baseline/$commit/pat-vault_0.1.0_amd64.deb"
+if [ ! -f "$kept" ]; then
+  git cat-file -e "$commit^{commit}" 2>/dev/null || {
+    echo "package test: commit $commit, the release to upgrade from, is not in this clone (a shallow clone? git fetch --unshallow)" >&2
+    exit 1
+  }
+  echo "-- building the 0.1.0 package from $commit (once)" >&2
+  source_dir=$(mktemp -d)
+  bundle="$target_dir/release/bundle"
+  restore() {
+    rm -rf "$source_dir"
+    if [ -d "$bundle.kept" ]; then rm -rf "$bundle"; mv "$bundle.kept" "$bundle"; fi
+  }
+  trap restore EXIT
+  # Its build empties the bundle folder: this commit's packages are set aside meanwhile.
+  [ ! -d "$bundle" ] || mv "$bundle" "$bundle.kept"
+  git archive "$commit" | tar -x -C "$source_dir"
+  (cd "$source_dir" && CARGO_TARGET_DIR="$target_dir" scripts/package.sh) >&2
+  mkdir -p "$(dirname "$kept")"
+  cp "$bundle/deb/PAT Vault_0.1.0_amd64.deb" "$kept"
+fi
+echo "$kept"
