@@ -13,7 +13,7 @@ staged=$(realpath "$1")
 version=$2
 bundle=$(realpath -m "$3")
 split=0.2.0
-summary="PAT Vault's command line: Airtable personal access tokens for scripts and servers"
+summary="PAT Vault's command line: Airtable access tokens for scripts and servers"
 description="The patvault command keeps Airtable personal access tokens in the OS keychain or
 in age-encrypted files, records what each token is meant to do, checks live what it can
 do, and hands a token to a command without it touching a file. It needs no desktop:
@@ -50,7 +50,7 @@ depends="$depends, ca-certificates"
   echo "Version: $version"
   echo "Architecture: $(dpkg --print-architecture)"
   echo "Maintainer: PAT Vault"
-  echo "Installed-Size: $(du -sk "$root" | cut -f1)"
+  echo "Installed-Size: $(du -sk --apparent-size --exclude=DEBIAN "$root" | cut -f1)"
   echo "Depends: $depends"
   echo "Suggests: gnome-keyring, age"
   echo "Replaces: pat-vault (<< $split)"
@@ -60,17 +60,20 @@ depends="$depends, ca-certificates"
   echo "Description: $summary"
   sed 's/^/ /' <<<"$description"
 } >"$root/DEBIAN/control"
+(cd "$root" && find usr -type f -exec md5sum {} + | sort -k2) >"$root/DEBIAN/md5sums"
 mkdir -p "$bundle/deb"
 dpkg-deb --root-owner-group -Zxz --build "$root" "$bundle/deb/patvault_${version}_$(dpkg --print-architecture).deb" >/dev/null
 
 echo "package-cli: the .rpm"
-# rpmbuild reads the binary's needs itself (its ELF dependency generator).
+# rpmbuild reads the binary's libraries itself (its ELF dependency generator); the
+# certificates are named as for the .deb.
 cat >"$work/patvault.spec" <<EOF
 Name: patvault
 Version: $version
 Release: 1
 Summary: $summary
 License: MIT OR Apache-2.0
+Requires: ca-certificates
 Conflicts: pat-vault < $split
 
 %description

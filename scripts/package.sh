@@ -38,7 +38,7 @@ gzip -9n "$staged"/man/*.1
 rm -rf "$target_dir/release/bundle"
 # The app's package requires the command line of its own version: `patvault-app` hands
 # every command to the `patvault` beside it, and the login entry starts `patvault`. The
-# version lives in tauri.conf.json alone, so the requirement is added here.
+# requirement is added here, from the version in tauri.conf.json, so the two cannot part.
 needs=$(node -e '
   const linux = require("./tauri.conf.json").bundle.linux;
   const v = process.argv[1];

@@ -12,7 +12,7 @@ build_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev libr
   libsoup-3.0-dev libssl-dev libdbus-1-dev pkg-config build-essential file)
 test_pkgs=(xvfb webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xclip python3-dbus python3-gi python3-xlib age)
 demo_pkgs=(gnome-keyring dbus)
-package_pkgs=(rpm dpkg-dev mmdebstrap desktop-file-utils bash-completion man-db)
+package_pkgs=(rpm dpkg-dev mmdebstrap debian-archive-keyring age desktop-file-utils bash-completion man-db)
 
 want=("${build_pkgs[@]}")
 case "${1:-}" in

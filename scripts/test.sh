@@ -33,7 +33,7 @@ npm --prefix ui test --silent
 step "Rust tests"
 cargo test --workspace --locked
 
-step "the command line's tests again, every command on the encrypted-file store"
+step "the command line's tests again, on the encrypted-file store (those of the keychain itself stay on it)"
 PATVAULT_TEST_STORE=file cargo test --locked -p patvault-cli --test cli
 
 step "end to end"

@@ -206,8 +206,13 @@ impl TestVault {
             // The build folder may be a temporary one (a clean clone in /tmp): the tests
             // name the program configs run, as a user of such a copy would.
             .env("PATVAULT_PROGRAM", env!("CARGO_BIN_EXE_patvault"))
+            // Nothing of the machine's own choice of store or key reaches a test.
             .env_remove("PATVAULT_STORE")
+            .env_remove("CREDENTIALS_DIRECTORY")
             .stdin(Stdio::null());
+        if self.identity().is_none() {
+            cmd.env_remove("PATVAULT_IDENTITY_FILE");
+        }
         cmd
     }
 

@@ -1,7 +1,8 @@
 // End to end: a vault whose secrets are in age-encrypted files (`patvault store use
 // file`). The app names the store, reads a secret from it with a key it can read,
-// removes one in the store's words, warns about a key kept unprotected, and refuses, in its banner and where a secret is asked
-// for, a key behind a passphrase it has no terminal to ask at.
+// removes one in the store's words, warns about a key kept unprotected, and refuses, in
+// its banner and where a secret is asked for, a key behind a passphrase it has no
+// terminal to ask at.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";

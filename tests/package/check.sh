@@ -17,11 +17,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=tests/package
-# The upgrade's starting point is built before this commit's packages: it empties the
-# bundle folder as it builds.
+fail() { echo "package test: $*" >&2; exit 1; }
+scripts/setup.sh --package >/dev/null
+# The upgrade's starting point is built before this commit's packages, so that its
+# build, which rebuilds the release binaries, cannot stand in for theirs.
 baseline=$("$here/baseline.sh")
 [ "${1:-}" = "--built" ] || scripts/package.sh
-scripts/setup.sh --package >/dev/null
+cargo build --locked --quiet -p fake-airtable
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 version=$(node -p 'require("./tauri.conf.json").version')
@@ -31,10 +33,9 @@ app_deb="$bundle/deb/PAT Vault_${version}_amd64.deb"
 cli_rpm="$bundle/rpm/patvault-${version}-1.x86_64.rpm"
 app_rpm="$bundle/rpm/PAT Vault-${version}-1.x86_64.rpm"
 for p in "$cli_deb" "$app_deb" "$cli_rpm" "$app_rpm"; do
-  [ -f "$p" ] || { echo "package test: $p was not built" >&2; exit 1; }
+  [ -f "$p" ] || fail "$p was not built"
 done
 
-fail() { echo "package test: $*" >&2; exit 1; }
 has() { grep -qxF -- "$2" <<<"$1" || fail "$3: no $2 in: $(tr '\n' ' ' <<<"$1")"; }
 lacks() { ! grep -qxF -- "$2" <<<"$1" || fail "$3: $2 should not be there"; }
 names() { tr ',|' '\n\n' | sed 's/^ *//; s/ *$//; s/ (.*//' | sed '/^$/d'; }
@@ -45,6 +46,7 @@ echo "-- the command line's .deb: its fields"
 [ "$(dpkg-deb -f "$cli_deb" Version)" = "$version" ] || fail "the command line's version is not $version"
 cli_depends=$(dpkg-deb -f "$cli_deb" Depends | names)
 has "$cli_depends" libc6 "the command line's Depends"
+has "$cli_depends" ca-certificates "the command line's Depends"
 for dep in "${desktop_libraries[@]}" libsecret-1-0 libxcb1; do
   lacks "$cli_depends" "$dep" "the command line's Depends"
 done
@@ -89,6 +91,7 @@ for f in /usr/bin/patvault /usr/share/man/man1/patvault.1.gz /usr/share/bash-com
 done
 cli_requires=$(rpm -qpR "$cli_rpm" 2>/dev/null | sed 's/ .*//')
 has "$cli_requires" "libc.so.6()(64bit)" "the command line's .rpm requirements"
+has "$cli_requires" ca-certificates "the command line's .rpm requirements"
 ! grep -qiE 'gtk|webkit|dbus|appindicator' <<<"$cli_requires" || fail "the command line's .rpm requires a desktop library: $cli_requires"
 rpm -qp --conflicts "$cli_rpm" 2>/dev/null | grep -qxF "pat-vault < 0.2.0" || fail "the command line's .rpm does not conflict with the one-package release"
 app_rpm_files=$(rpm -qpl "$app_rpm" 2>/dev/null)
@@ -101,7 +104,7 @@ for dep in "libwebkit2gtk-4.1.so.0()(64bit)" "libgtk-3.so.0()(64bit)" "libayatan
   has "$(sed 's/ .*//' <<<"$app_requires")" "$dep" "the app's .rpm requirements"
 done
 
-"$here/server.sh" "$cli_deb"
+"$here/server.sh" "$cli_deb" "$target_dir/debug/fake-airtable"
 "$here/upgrade.sh" "$baseline" "$cli_deb" "$app_deb"
 
 echo "-- installed with apt"

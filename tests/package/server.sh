@@ -8,49 +8,51 @@
 # input; checked; handed by `exec` to a command from a cron-like environment, the key
 # then from an identity file; `due` and its exit status; removed. Last, every file of the
 # root is searched for the secret.
-#   tests/package/server.sh CLI_DEB
+# Making and entering the root takes root (through sudo when not run as root).
+#   tests/package/server.sh CLI_DEB FAKE_AIRTABLE
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 deb=$(realpath "$1")
+fake=$(realpath "$2")
+cd "$(dirname "$0")/../.."
 fail() { echo "package test (server): $*" >&2; exit 1; }
-target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 work=$(mktemp -d)
 fake_pid=""
 cleanup() {
   [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
-  rm -rf "$work"
+  $sudo rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 root="$work/root"
 
 echo "-- the command line in a bare Debian root"
 depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | paste -sd, -)
-mmdebstrap --quiet --mode=root --variant=essential --include="$depends" bookworm "$root" \
+$sudo mmdebstrap --quiet --mode=root --variant=essential --include="$depends" bookworm "$root" \
   >"$work/mmdebstrap.log" 2>&1 || fail "mmdebstrap: $(tail -5 "$work/mmdebstrap.log")"
 for absent in dbus systemd xserver-common libx11-6 libgtk-3-0 libdbus-1-3; do
-  ! chroot "$root" dpkg-query -W "$absent" >/dev/null 2>&1 || fail "the bare root has $absent"
+  ! $sudo chroot "$root" dpkg-query -W "$absent" >/dev/null 2>&1 || fail "the bare root has $absent"
 done
-cp "$deb" "$root/tmp/patvault.deb"
-chroot "$root" dpkg -i /tmp/patvault.deb >"$work/dpkg.log" 2>&1 || fail "dpkg -i: $(cat "$work/dpkg.log")"
-rm "$root/tmp/patvault.deb"
+$sudo cp "$deb" "$root/tmp/patvault.deb"
+$sudo chroot "$root" dpkg -i /tmp/patvault.deb >"$work/dpkg.log" 2>&1 || fail "dpkg -i: $(cat "$work/dpkg.log")"
+$sudo rm "$root/tmp/patvault.deb"
 
 # What cron gives a job (HOME, LOGNAME, SHELL, PATH=/usr/bin:/bin) and a crontab's own
 # variables; nothing of the test's environment reaches the root.
-in_root() { chroot "$root" /usr/bin/env -i HOME=/root LOGNAME=root SHELL=/bin/sh PATH=/usr/bin:/bin "$@"; }
+in_root() { $sudo chroot "$root" /usr/bin/env -i HOME=/root LOGNAME=root SHELL=/bin/sh PATH=/usr/bin:/bin "$@"; }
 
 version=$(node -p 'require("./tauri.conf.json").version')
 [ "$(in_root patvault --version)" = "patvault $version" ] || fail "--version says $(in_root patvault --version)"
 
-# A token the fake Airtable knows, its secret made for this run.
+# A token the fake Airtable knows, its secret made for this run and kept off every
+# command line.
 secret="pat$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 14).$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
-node -e '
+printf '%s' "$secret" | node -e '
   const s = require("./tests/scenarios/demo.json");
-  s.tokens = [{ token: process.argv[1], owner: "usrMaya0000000001",
+  s.tokens = [{ token: require("fs").readFileSync(0, "utf8"), owner: "usrMaya0000000001",
     scopes: ["data.records:read", "schema.bases:read"], bases: ["appSalesCRM000000"] }];
-  require("fs").writeFileSync(process.argv[2], JSON.stringify(s));' "$secret" "$work/scenario.json"
-cargo build --locked --quiet -p fake-airtable
-"$target_dir/debug/fake-airtable" --scenario "$work/scenario.json" --port 0 >"$work/fake.out" &
+  require("fs").writeFileSync(process.argv[1], JSON.stringify(s), { mode: 0o600 });' "$work/scenario.json"
+"$fake" --scenario "$work/scenario.json" --port 0 >"$work/fake.out" &
 fake_pid=$!
 for _ in $(seq 100); do [ -s "$work/fake.out" ] && break; sleep 0.1; done
 airtable=$(head -n 1 "$work/fake.out")
@@ -63,16 +65,21 @@ printf '%s\n' "$secret" | in_root patvault add "Nightly export" >"$work/out" 2>&
 grep -q "patvault store use file" "$work/out" || fail "add with no store says: $(cat "$work/out")"
 in_root patvault doctor --json >"$work/out" 2>&1 || true
 grep -q '"kind": *"keychain_unavailable"' "$work/out" || fail "doctor names another kind: $(cat "$work/out")"
-leaked=$(grep -rlaF "$secret" "$root" 2>/dev/null || true)
+holding() { # prints the files of the root that hold the secret
+  local status=0
+  printf '%s\n' "$secret" | $sudo grep -rlaF -f - "$root" || status=$?
+  [ "$status" -le 1 ] || fail "the root could not be searched"
+}
+leaked=$(holding)
 [ -z "$leaked" ] || fail "refused, the secret is still in: $leaked"
 
 echo "-- the file store, its key from a systemd credential"
-age-keygen -o "$work/key" 2>/dev/null
-install -d -m 700 "$root/run/credentials/nightly.service"
-install -m 400 "$work/key" "$root/run/credentials/nightly.service/patvault.identity"
+age-keygen -o "$work/key" 2>"$work/out" || fail "age-keygen: $(cat "$work/out")"
+$sudo install -d -m 700 "$root/run/credentials/nightly.service"
+$sudo install -m 400 "$work/key" "$root/run/credentials/nightly.service/patvault.identity"
 credential=(CREDENTIALS_DIRECTORY=/run/credentials/nightly.service)
 in_root "${credential[@]}" patvault store use file >"$work/out" 2>&1 || fail "store use file: $(cat "$work/out")"
-in_root "${credential[@]}" patvault store show >"$work/out" 2>&1
+in_root "${credential[@]}" patvault store show >"$work/out" 2>&1 || fail "store show: $(cat "$work/out")"
 grep -q "systemd credential" "$work/out" || fail "store show names no systemd credential: $(cat "$work/out")"
 printf '%s\n' "$secret" | in_root "${credential[@]}" patvault add "Nightly export" \
   --scope data.records:read --scope schema.bases:read --base appSalesCRM000000 \
@@ -82,8 +89,8 @@ in_root "${credential[@]}" PATVAULT_AIRTABLE_URL="$airtable" patvault check --js
 grep -q '"appSalesCRM000000"' "$work/out" || fail "check reached no base: $(cat "$work/out")"
 
 echo "-- from a cron job, the key from an identity file"
-install -d -m 700 "$root/etc/patvault"
-install -m 400 "$work/key" "$root/etc/patvault/identity"
+$sudo install -d -m 700 "$root/etc/patvault"
+$sudo install -m 400 "$work/key" "$root/etc/patvault/identity"
 cron=(PATVAULT_IDENTITY_FILE=/etc/patvault/identity)
 handed=$(in_root "${cron[@]}" patvault exec "Nightly export" -- sh -c 'printf %s "$AIRTABLE_API_KEY" | sha256sum')
 [ "$handed" = "$(printf %s "$secret" | sha256sum)" ] || fail "exec handed the command another secret"
@@ -92,9 +99,10 @@ in_root "${cron[@]}" patvault due >"$work/out" 2>&1 || status=$?
 [ "$status" = 1 ] || fail "due exited $status for an overdue rotation: $(cat "$work/out")"
 grep -q "Nightly export" "$work/out" || fail "due does not name the token: $(cat "$work/out")"
 in_root "${cron[@]}" patvault remove --yes "Nightly export" >"$work/out" 2>&1 || fail "remove: $(cat "$work/out")"
-in_root "${cron[@]}" patvault list --json | grep -q "Nightly export" && fail "the token is still listed"
+in_root "${cron[@]}" patvault list --json >"$work/out" 2>&1 || fail "list: $(cat "$work/out")"
+! grep -q "Nightly export" "$work/out" || fail "the token is still listed"
 
 echo "-- the root holds the secret nowhere"
-leaked=$(grep -rlaF "$secret" "$root" 2>/dev/null || true)
+leaked=$(holding)
 [ -z "$leaked" ] || fail "the secret is in: $leaked"
-echo "server: ok (the bare root's packages: $(chroot "$root" dpkg-query -W | wc -l))"
+echo "server: ok (the bare root's packages: $($sudo chroot "$root" dpkg-query -W | wc -l))"

@@ -6,17 +6,19 @@
 # each file belongs to the package that now carries it, both binaries run, the app's
 # libraries all resolve, and the vault 0.1.0 wrote (on its file store: the root has no
 # keychain) is read as it was.
+# Making and entering the root takes root (through sudo when not run as root).
 #   tests/package/upgrade.sh BASELINE_DEB CLI_DEB APP_DEB
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 baseline=$(realpath "$1")
 cli_deb=$(realpath "$2")
 app_deb=$(realpath "$3")
+cd "$(dirname "$0")/../.."
 fail() { echo "package test (upgrade): $*" >&2; exit 1; }
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 version=$(node -p 'require("./tauri.conf.json").version')
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '$sudo rm -rf --one-file-system "$work"' EXIT
 root="$work/root"
 
 echo "-- an upgrade from the one-package 0.1.0"
@@ -24,12 +26,12 @@ echo "-- an upgrade from the one-package 0.1.0"
 # root has no package lists: apt installs the two files from what is there).
 depends=$(for deb in "$baseline" "$cli_deb" "$app_deb"; do dpkg-deb -f "$deb" Depends | tr ',' '\n'; done |
   sed 's/^ *//; s/ .*//' | grep -vxE 'patvault|pat-vault' | sort -u | paste -sd, -),apt
-mmdebstrap --quiet --mode=root --variant=essential --include="$depends" bookworm "$root" \
+$sudo mmdebstrap --quiet --mode=root --variant=essential --include="$depends" bookworm "$root" \
   >"$work/mmdebstrap.log" 2>&1 || fail "mmdebstrap: $(tail -5 "$work/mmdebstrap.log")"
-cp "$baseline" "$root/tmp/old.deb"
-cp "$cli_deb" "$root/tmp/patvault.deb"
-cp "$app_deb" "$root/tmp/pat-vault.deb"
-in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+$sudo cp "$baseline" "$root/tmp/old.deb"
+$sudo cp "$cli_deb" "$root/tmp/patvault.deb"
+$sudo cp "$app_deb" "$root/tmp/pat-vault.deb"
+in_root() { $sudo chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 
 in_root dpkg -i /tmp/old.deb >"$work/dpkg.log" 2>&1 || fail "installing 0.1.0: $(cat "$work/dpkg.log")"
 [ "$(in_root dpkg-query -S /usr/bin/patvault | cut -d: -f1)" = pat-vault ] || fail "0.1.0 did not carry /usr/bin/patvault"

@@ -78,13 +78,4 @@ impl Config {
             identity: IdentityPlaces::default(),
         }
     }
-
-    /// A vault in `dir` with keychain service `service`: what tests and tools use.
-    pub fn in_folder(dir: PathBuf, service: &str) -> Self {
-        Config {
-            data_dir: Some(dir),
-            keychain_service: service.to_owned(),
-            ..Self::defaults(None, None)
-        }
-    }
 }

@@ -103,8 +103,8 @@ impl Client {
         }
         let http = http.build().map_err(|e| {
             ApiError::Network(format!(
-                "cannot set up HTTPS: {}. The system's CA certificates are needed to \
-                     reach Airtable (on Debian: the ca-certificates package)",
+                "cannot set up HTTPS: {}. If no CA certificates were loaded, install \
+                 the system's (on Debian: the ca-certificates package)",
                 describe(e)
             ))
         })?;

@@ -113,6 +113,30 @@ impl FileStore {
     }
 }
 
+/// `store.json` names the keys secrets are encrypted to, and whoever can write there
+/// could add one of their own: every secret added afterwards would open with it too.
+fn refuse_foreign(
+    recipients: &[x25519::Recipient],
+    key: &x25519::Identity,
+) -> Result<(), KeychainError> {
+    let own = key.to_public().to_string();
+    let foreign: Vec<String> = recipients
+        .iter()
+        .map(ToString::to_string)
+        .filter(|r| *r != own)
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    Err(KeychainError::NoKey(format!(
+        "the vault's store.json has new secrets encrypted to {} as well as to the key found \
+         ({own}), so whoever holds that key can read them. If you did not add it, choose the \
+         store again with `patvault store use file` (it encrypts to the key found only), \
+         then rotate the tokens added since",
+        foreign.join(", ")
+    )))
+}
+
 /// Accounts are token ids (UUIDs), and a rotation's `ID.previous`: nothing else names a
 /// secret's file, or is taken for one (a write under way names its own with a dot first).
 fn is_account(name: &str) -> bool {
@@ -189,11 +213,14 @@ impl Keychain for FileStore {
         }
     }
 
-    /// Finds the key (asking for its passphrase if need be) once per process.
+    /// Finds the key (asking for its passphrase if need be) once per process, and
+    /// refuses it while the vault would encrypt new secrets to any other key too.
     fn unlock(&self) -> Result<(), KeychainError> {
         let mut key = self.key.lock();
         if key.is_none() {
-            *key = Some((self.load_key)()?);
+            let found = (self.load_key)()?;
+            refuse_foreign(&self.recipients, &found)?;
+            *key = Some(found);
         }
         Ok(())
     }
@@ -239,6 +266,32 @@ mod tests {
             )
         });
         FileStore::new("test", dir, &[to.to_string()], load_key, None).unwrap()
+    }
+
+    #[test]
+    fn a_key_added_to_the_vaults_list_by_someone_else_is_refused_before_any_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = x25519::Identity::generate();
+        let own = key.to_public().to_string();
+        let stranger = x25519::Identity::generate().to_public().to_string();
+        let key_text = key.to_string();
+        let load_key: KeyLoader = Box::new(move || {
+            Ok(
+                x25519::Identity::from_str(age::secrecy::ExposeSecret::expose_secret(&key_text))
+                    .unwrap(),
+            )
+        });
+        let store =
+            FileStore::new("test", dir.path(), &[own, stranger.clone()], load_key, None).unwrap();
+        let secret = Secret::new(format!("patAbCdEfGh123456.{}", "7".repeat(64)));
+        store.store("one-id", &secret).unwrap();
+        match store.read("one-id") {
+            Err(KeychainError::NoKey(why)) => {
+                assert!(why.contains(&stranger), "{why}");
+                assert!(why.contains("patvault store use file"), "{why}");
+            }
+            other => panic!("read with a stranger's key on the list: {other:?}"),
+        }
     }
 
     #[test]

@@ -234,9 +234,8 @@ pub fn choose(
                  ({recipient}): give the store the key they were made with; nothing was changed"
             )));
         }
-        if !choice.recipients.contains(&recipient) {
-            choice.recipients = vec![recipient];
-        }
+        // The key found alone: a key someone else added to the list goes.
+        choice.recipients = vec![recipient];
     }
     choice.store = kind;
     Ok(save(dir, &choice)?)
