@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of PAT Vault, installing what is missing first: formatting, lints, the
-# UI's type check and unit tests, the Rust unit and integration tests (against a real
-# Secret Service on a private D-Bus session; the command line's once more on the
-# encrypted-file store), the end-to-end tests of the real app, and the packages: built,
-# checked, used in a bare Debian root and after an upgrade, installed and purged
-# (tests/package/check.sh).
+# UI's type check and unit tests, the documentation's links, the import graph (no
+# cycle), the Rust unit and integration tests (against a real Secret Service on a
+# private D-Bus session; the command line's once more on the encrypted-file store), the
+# end-to-end tests of the real app, and the packages: built, checked, and used, upgraded
+# and purged in throwaway Debian roots, never on this machine (tests/package/check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,9 @@ npm --prefix ui run check
 step "UI unit tests"
 npm --prefix ui test --silent
 
+step "documentation (links, the paths named) and structure (no import cycle)"
+node --test tests/docs/ tests/structure/
+
 step "Rust tests"
 cargo test --workspace --locked
 
@@ -39,5 +42,5 @@ PATVAULT_TEST_STORE=file cargo test --locked -p patvault-cli --test cli
 step "end to end"
 scripts/e2e.sh
 
-step "packages (built; used in a bare root, upgraded, installed with apt, purged)"
+step "packages (built, checked; used, upgraded and purged in throwaway Debian roots)"
 tests/package/check.sh

@@ -2,7 +2,7 @@
 # Prints the path of the desktop .deb of the last release that was one package (0.1.0,
 # /usr/bin/patvault inside the app's package), built once from its own commit with its
 # own scripts/package.sh and kept under the target folder. The upgrade test starts
-# from it (tests/package/upgrade.sh).
+# from it (tests/package/desktop.sh).
 #   tests/package/baseline.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."

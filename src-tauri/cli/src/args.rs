@@ -1,11 +1,11 @@
 //! The command line's shape. Secrets are never arguments: they come on standard input.
 
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCandidates;
 use std::ffi::OsString;
 
-use super::completions::{self, token_names};
+use super::names::token_names;
 
 #[derive(Parser)]
 #[command(
@@ -235,7 +235,7 @@ pub enum Command {
     },
     /// Print a shell's completion script (it completes token names too), e.g.
     /// `patvault completions bash > ~/.local/share/bash-completion/completions/patvault`.
-    Completions { shell: completions::Shell },
+    Completions { shell: Shell },
     /// Write the man pages (patvault.1, patvault-add.1, …) into DIR.
     #[command(hide = true)]
     Man { dir: std::path::PathBuf },
@@ -350,4 +350,13 @@ pub struct IntentArgs {
 
 fn base_id(typed: &str) -> Result<String, String> {
     patvault_core::model::record::base_id(typed).map_err(|e| e.to_string())
+}
+
+/// The shells `patvault completions` writes a script for.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }

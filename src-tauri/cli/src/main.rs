@@ -17,6 +17,7 @@ mod exec;
 mod leak;
 mod mcp;
 mod migrate;
+mod names;
 mod out;
 mod output;
 mod owners;
@@ -247,10 +248,4 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
         )?,
     }
     Ok(0)
-}
-
-fn warn(warning: Option<String>) {
-    if let Some(w) = warning {
-        eprintln!("patvault: warning: {w}. Saved anyway.");
-    }
 }

@@ -1,6 +1,6 @@
-//! The one writer of standard output. A reader that went away (`patvault due | head -1`,
-//! a cron job's closed pipe) is not an error: what is left unwritten is dropped and the
-//! command exits as it would have, never with a panic.
+//! The one writer of standard output, and the one of warnings. A reader that went away
+//! (`patvault due | head -1`, a cron job's closed pipe) is not an error: what is left
+//! unwritten is dropped and the command exits as it would have, never with a panic.
 
 use std::io::Write;
 
@@ -12,4 +12,11 @@ pub fn print_out(text: String) {
 /// One line of standard output; see `print_out`.
 pub fn print_line(text: String) {
     print_out(text + "\n");
+}
+
+/// A warning about what was saved anyway (a secret of an unusual shape), on stderr.
+pub fn warn(warning: Option<String>) {
+    if let Some(w) = warning {
+        eprintln!("patvault: warning: {w}. Saved anyway.");
+    }
 }

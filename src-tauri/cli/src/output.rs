@@ -1,4 +1,4 @@
-//! What the CLI prints: readable text, or the stable JSON the README documents.
+//! What the CLI prints: readable text, or the stable JSON docs/cli.md documents.
 
 use serde::Serialize;
 

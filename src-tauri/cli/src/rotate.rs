@@ -8,8 +8,8 @@
 use super::check::runtime;
 use super::error::CliError;
 use super::out::print_line;
+use super::out::warn;
 use super::output::terminal_safe;
-use super::warn;
 use patvault_core::config::Config;
 use patvault_core::model::record::TokenRecord;
 use patvault_core::ops::client::open_client;

@@ -1,5 +1,5 @@
 //! The process's environment, read once at start into the `Config` every layer is
-//! given. The README's "Environment" section lists these variables; nothing else reads
+//! given. docs/development.md's "Environment" lists these variables; nothing else reads
 //! one (`hardening` only removes the web view's automation switch from release builds).
 
 use std::time::Duration;

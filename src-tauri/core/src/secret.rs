@@ -35,11 +35,11 @@ impl Secret {
             );
         }
         if s.len() == 17 && s.starts_with("key") && s.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Shape::Refused(
+            return Shape::Refused(format!(
                 "this is a legacy Airtable API key (key…); those stopped working on 2024-02-01. \
-                 Create a personal access token at https://airtable.com/create/tokens instead"
-                    .into(),
-            );
+                 Create a personal access token at {} instead",
+                crate::scopes::TOKENS_PAGE
+            ));
         }
         if let Some(id) = pat_id(s) {
             return Shape::Pat { token_id: id };

@@ -4,7 +4,7 @@
 
 use tauri::State;
 
-use super::commands::Reply;
+use super::blocking::Reply;
 use super::state::AppState;
 use patvault_core::error::ErrorReport;
 use patvault_core::model::CheckReport;

@@ -4,7 +4,7 @@
 use tauri::State;
 use uuid::Uuid;
 
-use super::commands::{Reply, blocking};
+use super::blocking::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use patvault_core::model::report::Finding;

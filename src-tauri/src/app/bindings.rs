@@ -21,6 +21,7 @@ use super::startup::*;
 use super::undoing::*;
 use super::window::OpenToken;
 use patvault_core::model::record::DEFAULT_ROTATION_DAYS;
+use patvault_core::scopes::TOKENS_PAGE;
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -72,6 +73,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .events(collect_events![OpenToken, ScanProgress])
         // The UI's defaults come from the core, never a copy of them.
         .constant("DEFAULT_ROTATION_DAYS", DEFAULT_ROTATION_DAYS)
+        .constant("TOKENS_PAGE", TOKENS_PAGE)
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
 
-use super::commands::{Reply, blocking};
-use super::reminders::notify;
+use super::blocking::{Reply, blocking};
+use super::notifications::notify;
 use super::state::AppState;
 use super::tray::show_attention;
 use patvault_core::check::estimate::{CheckEstimate, DailyCost, daily_cost, estimate};

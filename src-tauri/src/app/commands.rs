@@ -2,16 +2,15 @@
 //! thread (keychain calls block), map its errors. None returns a secret.
 
 use serde::Serialize;
-use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, State};
 use uuid::Uuid;
 
+use super::blocking::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use super::tray::show_attention;
 use patvault_core::consumers::{self, ConsumerKind};
-use patvault_core::error::{ErrorReport, UserError};
 use patvault_core::files::write_atomic;
 use patvault_core::model::record::TokenIntent;
 use patvault_core::ops::health::{HealthShown, health};
@@ -19,10 +18,8 @@ use patvault_core::ops::summary::{TokenSummary, schedule, summaries, summary};
 use patvault_core::rotation::calendar::calendar;
 use patvault_core::scopes::{CATALOG, ScopeInfo};
 use patvault_core::secret::Secret;
-use patvault_core::settings::{self, Settings};
+use patvault_core::settings::Settings;
 use patvault_core::vault::{Saved, UnusualShape, Vault};
-
-pub(super) type Reply<T> = Result<T, ErrorReport>;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SavedToken {
@@ -38,16 +35,6 @@ impl SavedToken {
             warning: saved.warning,
         }
     }
-}
-
-pub(super) async fn blocking<T: Send + 'static, E: UserError + Send + 'static>(
-    vault: Arc<Vault>,
-    work: impl FnOnce(&Vault) -> Result<T, E> + Send + 'static,
-) -> Reply<T> {
-    tauri::async_runtime::spawn_blocking(move || work(&vault))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(ErrorReport::from)
 }
 
 fn shape_consent(accept: bool) -> UnusualShape {
@@ -146,9 +133,7 @@ pub async fn replace_secret(
 #[specta::specta]
 pub async fn copy_secret(state: State<'_, AppState>, id: Uuid) -> Reply<u32> {
     let (secret, seconds) = blocking(state.vault()?, move |v| {
-        let seconds = settings::load(v.inventory().dir())
-            .unwrap_or_default()
-            .clipboard_clear_seconds;
+        let seconds = v.settings().unwrap_or_default().clipboard_clear_seconds;
         Ok::<_, AppError>((v.secret(id)?, seconds))
     })
     .await?;
@@ -176,7 +161,7 @@ pub struct SettingsShown {
 #[specta::specta]
 pub async fn get_settings(state: State<'_, AppState>) -> Reply<SettingsShown> {
     blocking(state.vault()?, |v| {
-        Ok::<_, AppError>(match settings::load(v.inventory().dir()) {
+        Ok::<_, AppError>(match v.settings() {
             Ok(settings) => SettingsShown {
                 settings,
                 problem: None,
@@ -201,7 +186,7 @@ pub async fn save_settings(
 ) -> Reply<Settings> {
     super::login::apply(&app, settings.start_at_login)?;
     let saved = blocking(state.vault()?, move |v| {
-        settings::save(v.inventory().dir(), &settings)?;
+        v.save_settings(&settings)?;
         Ok::<_, AppError>(settings)
     })
     .await?;

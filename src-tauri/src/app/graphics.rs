@@ -11,7 +11,7 @@
 /// Set everywhere. JavaScriptCore's JIT compilers turn hot script into machine code:
 /// a list and a few forms never get hot, and a password manager's page has no use for
 /// writable executable memory. The interpreter alone saves about 9 MB in the web
-/// process (see the footprint figures in the README).
+/// process (see the footprint figures in docs/performance.md).
 #[cfg(target_os = "linux")]
 const ALWAYS: &[(&str, &str)] = &[("JSC_useJIT", "0")];
 

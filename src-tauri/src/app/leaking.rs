@@ -4,7 +4,7 @@
 use tauri::State;
 use uuid::Uuid;
 
-use super::commands::{Reply, blocking};
+use super::blocking::{Reply, blocking};
 use super::state::AppState;
 use patvault_core::ops::leak::{Leak, of_token};
 use patvault_core::vault::VaultError;

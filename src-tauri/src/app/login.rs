@@ -14,7 +14,6 @@ use super::autostart;
 use super::error::AppError;
 use super::state::AppState;
 use patvault_core::program::UnsafeProgram;
-use patvault_core::settings;
 
 /// Writes the login entry when `on`, removes it when not.
 pub fn apply(app: &AppHandle, on: bool) -> Result<(), AppError> {
@@ -46,11 +45,7 @@ pub fn follow_program(app: &AppHandle) {
     let Ok(vault) = app.state::<AppState>().vault() else {
         return;
     };
-    if !settings::load(vault.inventory().dir())
-        .unwrap_or_default()
-        .start_at_login
-        || runs_this_program(app)
-    {
+    if !vault.settings().unwrap_or_default().start_at_login || runs_this_program(app) {
         return;
     }
     match apply(app, true) {

@@ -5,6 +5,7 @@ mod adding;
 mod adopting;
 mod autostart;
 mod bindings;
+mod blocking;
 mod checking;
 mod clipboard;
 mod commands;
@@ -13,6 +14,7 @@ mod graphics;
 mod leaking;
 mod logging;
 mod login;
+mod notifications;
 mod orphans;
 mod owning;
 mod reminders;
@@ -87,7 +89,7 @@ pub fn run(config: Config, minimized: bool) {
         // The last window closed (no exit code): stay in the tray if the user wants so.
         RunEvent::ExitRequested {
             code: None, api, ..
-        } if window::keeps_running(app) => {
+        } if resident::keeps_running(app) => {
             api.prevent_exit();
             resident::settle_in_tray(app);
         }

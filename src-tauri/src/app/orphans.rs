@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tauri::State;
 
-use super::commands::{Reply, blocking};
+use super::blocking::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use patvault_core::vault::VaultError;

@@ -2,7 +2,7 @@
 
 use tauri::State;
 
-use super::commands::{Reply, blocking};
+use super::blocking::{Reply, blocking};
 use super::state::AppState;
 use patvault_core::ops::owners::{Owners, owners};
 use patvault_core::vault::VaultError;

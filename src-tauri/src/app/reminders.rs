@@ -8,18 +8,17 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use tauri::{AppHandle, Manager, State};
-use tauri_plugin_notification::NotificationExt;
 use uuid::Uuid;
 
+use super::blocking::{Reply, blocking};
 use super::checking::check_daily;
-use super::commands::{Reply, blocking};
 use super::error::AppError;
+use super::notifications::notify;
 use super::state::AppState;
 use super::tray::show_attention;
 use patvault_core::check::Depth;
 use patvault_core::ops::summary::{schedule, summaries};
 use patvault_core::rotation::reminders::{Reminder, ReminderKind, ReminderLog};
-use patvault_core::settings;
 use patvault_core::vault::Vault;
 
 const EVERY: Duration = Duration::from_secs(3600);
@@ -45,7 +44,7 @@ async fn look(app: &AppHandle) {
     let Ok(vault) = app.state::<AppState>().vault() else {
         return;
     };
-    let settings = settings::load(vault.inventory().dir()).unwrap_or_default();
+    let settings = vault.settings().unwrap_or_default();
     if settings.daily_check {
         let depth = if settings.daily_check_full {
             Depth::Full
@@ -83,14 +82,6 @@ fn show(app: &AppHandle, reminder: &Reminder) {
         ReminderKind::Invalid => "Airtable token no longer works",
     };
     notify(app, title, &reminder.text);
-}
-
-/// A desktop notification; one that cannot be shown is logged, never fatal.
-pub fn notify(app: &AppHandle, title: &str, body: &str) {
-    let shown = app.notification().builder().title(title).body(body).show();
-    if let Err(e) = shown {
-        log::warn!("a notification could not be shown: {e}");
-    }
 }
 
 /// No reminder about the token for a week; returns the day reminders may resume.

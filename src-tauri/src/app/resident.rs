@@ -1,4 +1,6 @@
-//! The app in the tray stays as light as a fresh tray-only start: once its window is
+//! The app in the tray: whether closing the window leaves it there (the user wants it,
+//! and the desktop shows the tray), and that it stays as light as a fresh tray-only
+//! start there: once its window is
 //! closed, the process becomes a new tray-only PAT Vault (`exec(2)`: the same process
 //! id, a fresh image), so no WebKit process, and none of the memory the pages touched,
 //! stays resident. It waits until nothing would be lost: no check running, no copied
@@ -12,10 +14,41 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager};
 
 use super::state::AppState;
+use super::tray::has_tray;
 use super::window::MAIN;
 
 /// How often to look whether the app is idle enough to start afresh.
 const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Whether closing the last window should leave the app running in the tray: the user
+/// wants it, and there is a tray to come back from.
+pub fn keeps_running(app: &AppHandle) -> bool {
+    let Ok(vault) = app.state::<AppState>().vault() else {
+        return false;
+    };
+    if !has_tray(app) || !tray_shown() {
+        return false;
+    }
+    vault.settings().unwrap_or_default().close_to_tray
+}
+
+/// Whether the desktop shows tray icons. Without a StatusNotifierItem host (GNOME
+/// without its AppIndicator extension) the icon is invisible: an app kept only there
+/// could not be reached, so closing the window ends it instead.
+#[cfg(target_os = "linux")]
+fn tray_shown() -> bool {
+    let asked = zbus::blocking::Connection::session().and_then(|bus| {
+        zbus::blocking::fdo::DBusProxy::new(&bus)?
+            .name_has_owner("org.kde.StatusNotifierWatcher".try_into()?)
+            .map_err(zbus::Error::from)
+    });
+    asked.unwrap_or(false)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tray_shown() -> bool {
+    true
+}
 
 /// After the last window closed with the app kept in the tray.
 pub fn settle_in_tray(app: &AppHandle) {

@@ -8,7 +8,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use uuid::Uuid;
 
-use super::commands::{Reply, blocking};
+use super::blocking::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use patvault_core::ops::renewal::{

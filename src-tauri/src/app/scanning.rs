@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
-use super::commands::{Reply, blocking};
+use super::blocking::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use patvault_core::ops::import::{Candidate, Imported, Renamed, candidates, import_all};

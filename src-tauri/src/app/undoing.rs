@@ -5,7 +5,7 @@
 
 use tauri::State;
 
-use super::commands::{Reply, blocking};
+use super::blocking::{Reply, blocking};
 use super::error::AppError;
 use super::state::AppState;
 use patvault_core::ops::backups::delete_backups as delete_found;

@@ -8,8 +8,6 @@ use tauri_specta::Event;
 use uuid::Uuid;
 
 use super::state::AppState;
-use super::tray::has_tray;
-use patvault_core::settings;
 
 pub(super) const MAIN: &str = "main";
 
@@ -60,7 +58,7 @@ pub fn show_main(app: &AppHandle, token: Option<Uuid>) {
 /// What costs memory here and gains nothing: a list and a few forms need no page cache
 /// (WebKit's smallest cache model) and no WebGL, and where there is no GPU compositing
 /// only emulates one in software (see `graphics`): drawing without it saves about 70 MB
-/// (see the footprint figures in the README).
+/// (see the footprint figures in docs/performance.md).
 #[cfg(target_os = "linux")]
 fn light_web_view(window: &tauri::WebviewWindow) {
     let without_gpu = !super::graphics::has_gpu();
@@ -86,35 +84,3 @@ fn light_web_view(window: &tauri::WebviewWindow) {
 
 #[cfg(not(target_os = "linux"))]
 fn light_web_view(_window: &tauri::WebviewWindow) {}
-
-/// Whether closing the last window should leave the app running in the tray: the user
-/// wants it, and there is a tray to come back from.
-pub fn keeps_running(app: &AppHandle) -> bool {
-    let Ok(vault) = app.state::<AppState>().vault() else {
-        return false;
-    };
-    if !has_tray(app) || !tray_shown() {
-        return false;
-    }
-    settings::load(vault.inventory().dir())
-        .unwrap_or_default()
-        .close_to_tray
-}
-
-/// Whether the desktop shows tray icons. Without a StatusNotifierItem host (GNOME
-/// without its AppIndicator extension) the icon is invisible: an app kept only there
-/// could not be reached, so closing the window ends it instead.
-#[cfg(target_os = "linux")]
-fn tray_shown() -> bool {
-    let asked = zbus::blocking::Connection::session().and_then(|bus| {
-        zbus::blocking::fdo::DBusProxy::new(&bus)?
-            .name_has_owner("org.kde.StatusNotifierWatcher".try_into()?)
-            .map_err(zbus::Error::from)
-    });
-    asked.unwrap_or(false)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn tray_shown() -> bool {
-    true
-}

@@ -137,6 +137,8 @@ export const events = {
 /* Constants */
 export const DEFAULT_ROTATION_DAYS = 90 as const;
 
+export const TOKENS_PAGE = "https://airtable.com/create/tokens" as const;
+
 /* Types */
 export type Attention = 
 /**  Due soon, due or overdue. */

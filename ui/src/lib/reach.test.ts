@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BaseReach, CheckReport, TokenSummary } from "./bindings";
 import { summary } from "./fixture.test-support";
-import { baseRows, changeLines, checkChip, describeSeconds, findingsOf, identity, matrix, probeable, roleWords, scopeRows } from "./reach";
+import { baseRows, changeLines, describeSeconds, findingsOf, identity, matrix, probeable, roleWords, scopeRows } from "./reach";
+import { checkChip } from "./chips";
 
 const CRM = "appCRMCRMCRMCRM01";
 const HR = "appHRHRHRHRHRHR01";

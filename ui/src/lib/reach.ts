@@ -2,7 +2,6 @@
 // its reach, and the matrix of tokens × bases. Pure, so each is tested on its own
 // (reach.test.ts).
 import type { BaseReach, CheckReport, Finding, PermissionLevel, TokenSummary, Verdict } from "./bindings";
-import type { Chip } from "./tokens";
 
 /** Short names for the scopes that act on a base, in the order cells list them. */
 export const BASE_SCOPE_SHORT: [string, string][] = [
@@ -34,23 +33,6 @@ export const VERDICT_WORDS: Record<Verdict, string> = {
   restricted: "refused by a table or field restriction",
   implied: "implied: held (shown on another base) and the role here allows it; not probed here",
 };
-
-export function checkChip(t: TokenSummary): Chip {
-  const r = t.last_report;
-  if (!r) return { label: "unchecked", tone: "muted" };
-  switch (r.status) {
-    case "ok":
-      return { label: r.light ? "reach ok (light)" : "reach ok", tone: "ok" };
-    case "drift":
-      return { label: "drift", tone: "warn" };
-    case "invalid":
-      return { label: "invalid", tone: "bad" };
-    case "error":
-      return r.bases.some((b) => b.quota_exhausted)
-        ? { label: "quota used up", tone: "bad" }
-        : { label: "check failed", tone: "bad" };
-  }
-}
 
 export function identity(r: CheckReport | null): string {
   if (!r?.user) return "—";

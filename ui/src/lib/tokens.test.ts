@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { TokenSummary } from "./bindings";
 import { summary } from "./fixture.test-support";
+import { chips } from "./chips";
 import {
-  chips,
   cleanBases,
   describeDue,
   groupScopes,

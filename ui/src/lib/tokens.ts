@@ -1,28 +1,8 @@
-// Pure helpers behind the views: filtering, status chips, form conversions. No I/O here,
+// Pure helpers behind the views: filtering, dates, form conversions. No I/O here,
 // so each is tested on its own (tokens.test.ts).
 import type { BaseIntent, ScopeGroup, ScopeInfo, TokenIntent, TokenSummary } from "./bindings";
 import { DEFAULT_ROTATION_DAYS } from "./bindings";
-import { checkChip } from "./reach";
 import { placeOf } from "./consumers";
-
-export type Chip = { label: string; tone: "ok" | "warn" | "bad" | "muted" };
-
-export function rotationChip(t: TokenSummary): Chip {
-  switch (t.rotation_state) {
-    case "overdue":
-      return { label: "overdue", tone: "bad" };
-    case "due":
-      return { label: "due", tone: "bad" };
-    case "due_soon":
-      return { label: "due soon", tone: "warn" };
-    case "ok":
-      return { label: "rotation ok", tone: "ok" };
-  }
-}
-
-export function chips(t: TokenSummary): Chip[] {
-  return [rotationChip(t), checkChip(t)];
-}
 
 export function describeDue(t: TokenSummary): string {
   const d = t.days_left;

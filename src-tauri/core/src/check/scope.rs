@@ -14,6 +14,7 @@ use crate::airtable::client::Request;
 use crate::airtable::models::{CommentPage, RecordPage, Schema, ShareList, ViewList, WebhookList};
 use crate::model::report::NotFound;
 use crate::model::verdict::{PermissionLevel, Verdict};
+use crate::scopes::TOKENS_PAGE;
 
 /// Scopes found missing from the token, each with the base that showed it. A scope is
 /// the token's for every base, so once a base where nothing else can refuse it (listed,
@@ -351,7 +352,7 @@ fn refused(site: &Site<'_>, s: &BaseScope, found: &Found, conclusive: bool) -> O
                 Verdict::Unverifiable,
                 format!(
                     "the table “{table}” may not exist, or the token lacks {scope}{grant}: Airtable answers each with the same 403. \
-                     Check the table's name in the intent (its id, tbl…, survives renames); if it is right, add {scope} to the token at airtable.com/create/tokens"
+                     Check the table's name in the intent (its id, tbl…, survives renames); if it is right, add {scope} to the token at {TOKENS_PAGE}"
                 ),
             )
         };

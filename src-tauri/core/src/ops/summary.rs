@@ -12,7 +12,6 @@ use crate::model::record::{BaseIntent, RotationEntry, TokenRecord};
 use crate::model::{CheckEntry, CheckReport};
 use crate::rotation::attention::{Attention, attention, rotation_of};
 use crate::rotation::{RotationState, Schedule};
-use crate::settings;
 use crate::vault::{Vault, VaultError};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -130,7 +129,7 @@ impl TokenSummary {
 /// Now, with the user's lead time and staleness settings (their defaults when the
 /// settings file cannot be read).
 pub fn schedule(vault: &Vault) -> Schedule {
-    Schedule::local(&settings::load(vault.inventory().dir()).unwrap_or_default())
+    Schedule::local(&vault.settings().unwrap_or_default())
 }
 
 pub fn summary(vault: &Vault, record: TokenRecord) -> TokenSummary {

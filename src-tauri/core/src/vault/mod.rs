@@ -135,6 +135,18 @@ impl Vault {
         &self.inventory
     }
 
+    /// The settings kept beside the inventory: the one place they are read from.
+    pub fn settings(&self) -> Result<crate::settings::Settings, crate::settings::SettingsError> {
+        crate::settings::load(self.inventory.dir())
+    }
+
+    pub fn save_settings(
+        &self,
+        settings: &crate::settings::Settings,
+    ) -> Result<(), crate::settings::SettingsError> {
+        crate::settings::save(self.inventory.dir(), settings)
+    }
+
     /// Where the secrets are, in the user's words: "the keychain", "the encrypted-file store".
     pub fn store_name(&self) -> &'static str {
         self.keychain.name()
