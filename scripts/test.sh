@@ -31,7 +31,7 @@ step "UI unit tests"
 npm --prefix ui test --silent
 
 step "documentation (links, the paths named) and structure (no import cycle)"
-node --test tests/docs/ tests/structure/
+node --test tests/docs/links.test.mjs tests/structure/imports.test.mjs
 
 step "Rust tests"
 cargo test --workspace --locked

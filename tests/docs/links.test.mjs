@@ -1,7 +1,7 @@
 // The documentation's links hold: every relative link in README.md and docs/*.md names a
 // file or folder of the repository, and its #anchor a heading of that page (GitHub's
 // anchors); every path in backticks that starts at a top-level folder of the repository
-// exists, so a page cannot name a module that has moved. Run: node --test tests/docs/
+// exists, so a page cannot name a module that has moved. Run: node --test tests/docs/links.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

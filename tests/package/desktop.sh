@@ -13,7 +13,8 @@
 #     desktop entry checked, and the app started by `patvault` alone until its window
 #     shows (with "start at login" on, its login entry must then start
 #     /usr/bin/patvault);
-#  3. both purged: nothing they installed is left, and the vaults are.
+#  3. both purged: nothing they installed is left, and the vaults are; then both
+#     installed afresh, as on a machine that never had PAT Vault.
 # Making and entering the root takes root (through sudo when not run as root).
 #   tests/package/desktop.sh BASELINE_DEB CLI_DEB APP_DEB
 set -euo pipefail
@@ -26,7 +27,16 @@ sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 version=$(node -p 'require("./tauri.conf.json").version')
 
 work=$(mktemp -d)
-trap '$sudo rm -rf --one-file-system "$work"' EXIT
+# Every mount is made in a namespace of its own and goes with it; should one be left
+# under the root all the same, nothing is removed through it.
+cleanup() {
+  if findmnt -rn -o TARGET | grep -q "^$work/"; then
+    echo "package test (desktop): mounts remain under $work; it is left in place" >&2
+  else
+    $sudo rm -rf --one-file-system "$work"
+  fi
+}
+trap cleanup EXIT
 root="$work/root"
 
 echo "-- an upgrade from the one-package 0.1.0"
@@ -79,46 +89,56 @@ echo '{"start_at_login": true}' | $sudo tee "$root/root/desktop-vault/settings.j
 desktop-file-validate "$root/usr/share/applications/PAT Vault.desktop" || fail "the desktop entry does not validate"
 MANPAGER=cat man -l "$root/usr/share/man/man1/patvault.1.gz" 2>/dev/null | grep -q "patvault-completions" \
   || fail "man patvault lists no commands"
-export KEYRING_HOME="$work/keyring" ROOT="$root" SUDO="$sudo"
-scripts/session.sh bash -euo pipefail -c '
+# The session runs as root too (through sudo when not run as root): its bus lets only
+# its owner in, and the root's commands run as root.
+$sudo env KEYRING_HOME="$work/keyring" ROOT="$root" scripts/session.sh bash -euo pipefail -c '
   fail() { echo "package test (desktop): $*" >&2; exit 1; }
   # A command of the root in this session: in a mount namespace of its own (what it
   # mounts goes when it ends), with the devices, /proc and /sys, and this machine'"'"'s
   # /tmp, where the session'"'"'s X socket, X authority and bus socket are.
-  in_session() {
-    $SUDO unshare --mount sh -c "
+  in_session=(unshare --mount --propagation private sh -c "
       mount --rbind /dev \"\$1/dev\" && mount -t proc proc \"\$1/proc\" &&
       mount --rbind /sys \"\$1/sys\" && mount --bind /tmp \"\$1/tmp\" &&
-      shift && exec \"\$@\"" mounts "$ROOT" chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin \
-      DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" \
-      PATVAULT_DATA_DIR=/root/desktop-vault PATVAULT_KEYCHAIN_SERVICE=dev.patvault.package-test "$@"
-  }
-  printf "patAbCdEfGh123456.%064d\n" 7 | in_session patvault add "CRM sync" >"$KEYRING_HOME/out" 2>&1 \
+      shift && exec \"\$@\"" mounts "$ROOT" chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin
+    DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS"
+    PATVAULT_DATA_DIR=/root/desktop-vault PATVAULT_KEYCHAIN_SERVICE=dev.patvault.package-test)
+  printf "patAbCdEfGh123456.%064d\n" 7 | "${in_session[@]}" patvault add "CRM sync" >"$KEYRING_HOME/out" 2>&1 \
     || fail "add on the keychain: $(cat "$KEYRING_HOME/out")"
-  in_session patvault list | grep -q "CRM sync" || fail "list does not show the token added"
+  "${in_session[@]}" patvault list | grep -q "CRM sync" || fail "list does not show the token added"
 
   echo "-- the installed bash completion"
-  completed=$(in_session bash -c "source /usr/share/bash-completion/completions/patvault
+  completed=$("${in_session[@]}" bash -c "source /usr/share/bash-completion/completions/patvault
     COMP_WORDS=(patvault show CR); COMP_CWORD=2; COMP_LINE=\"patvault show CR\"; COMP_POINT=\${#COMP_LINE}
     _clap_complete_patvault patvault CR show; printf \"%s\n\" \"\${COMPREPLY[@]}\"")
   grep -qxF "CRM\\ sync" <<<"$completed" || fail "patvault show CR<Tab> gave: $completed"
 
   echo "-- the installed app, started until its window shows"
-  in_session /usr/bin/patvault >"$KEYRING_HOME/app.log" 2>&1 &
+  # Each of unshare, sh, chroot, env and patvault becomes the next: $! is the app.
+  "${in_session[@]}" /usr/bin/patvault >"$KEYRING_HOME/app.log" 2>&1 &
   app=$!
+  trap "kill $app 2>/dev/null || true" EXIT
   timeout 30 /usr/bin/python3 tests/e2e/close_window.py --wait "PAT Vault" >/dev/null \
     || fail "no window within 30 s: $(cat "$KEYRING_HOME/app.log")"
   entry="$ROOT/root/.config/autostart/PAT Vault.desktop"
-  for _ in $(seq 100); do $SUDO test -f "$entry" && break; sleep 0.05; done
-  $SUDO grep -qx "Exec=\"/usr/bin/patvault\" --minimized" "$entry" || fail "the login entry: $($SUDO cat "$entry" 2>&1)"
-  $SUDO kill "$app"; wait "$app" || true
+  for _ in $(seq 100); do [ -f "$entry" ] && break; sleep 0.05; done
+  grep -qx "Exec=\"/usr/bin/patvault\" --minimized" "$entry" || fail "the login entry: $(cat "$entry" 2>&1)"
+  kill "$app"; wait "$app" || true
+  ! kill -0 "$app" 2>/dev/null || fail "the app outlived the test"
 '
 
 echo "-- purged: nothing of them is left"
 installed=$(in_root dpkg-query -L pat-vault patvault)
 in_root dpkg --purge pat-vault patvault >"$work/out" 2>&1 || fail "the purge: $(cat "$work/out")"
 while IFS= read -r f; do
-  [ -z "$f" ] || [ ! -f "$root$f" ] || fail "$f is still there after the purge"
+  [ -z "$f" ] || [ -d "$root$f" ] || [ ! -e "$root$f" ] || fail "$f is still there after the purge"
 done <<<"$installed"
-[ -f "$root/root/desktop-vault/inventory.json" ] || fail "the purge took the user's vault"
+for vault in /root/desktop-vault /root/.local/share/dev.patvault; do
+  $sudo test -f "$root$vault/inventory.json" || fail "the purge took the vault in $vault"
+done
+
+echo "-- installed afresh, as on a machine that never had it"
+in_root DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/patvault.deb /tmp/pat-vault.deb \
+  >"$work/apt.log" 2>&1 || fail "a fresh install: $(cat "$work/apt.log")"
+[ "$(in_root patvault --version)" = "patvault $version" ] || fail "--version after a fresh install"
+[ -z "$(in_root dpkg --audit)" ] || fail "dpkg --audit after a fresh install: $(in_root dpkg --audit)"
 echo "desktop: ok"

@@ -2,7 +2,7 @@
 // command line's `src-tauri/cli/src`) or of the UI (`ui/src`): a file that another
 // file builds on never builds on it in turn, so each can be read, and moved, alone.
 // The core keeps its layers by the same rule between its top-level modules.
-// Run: node --test tests/structure/
+// Run: node --test tests/structure/imports.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -17,16 +17,27 @@ function filesUnder(dir, ext) {
     .map((e) => path.join(e.parentPath ?? e.path, e.name));
 }
 
-// Comments, strings, visibility (`pub(super)`) and a file's own tests (`#[cfg(test)]
-// mod tests`, last in a file, where `super` is the file itself) say nothing about its
-// imports.
+// Comments, strings and char literals say nothing about imports: one pass over the
+// text, so a `//` inside a string or a string continued with `\` is read as Rust does.
+// Visibility (`pub(super)`) is not a path either, and a file's own tests
+// (`#[cfg(test)] mod tests { … }`, where `super` is the file itself) are left out.
 function code(text) {
-  return text
-    .replace(/#\[cfg\(test\)\]\s*mod \w+ \{[\s\S]*$/, "")
-    .replace(/\/\*[\s\S]*?\*\//g, "")
-    .replace(/\/\/.*$/gm, "")
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+  const bare = text
+    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|r(#*)"[\s\S]*?"\1|b?"(?:[^"\\]|\\[\s\S])*"|b?'(?:[^'\\\n]|\\[^\n]{1,10}?)'/g, (m) =>
+      m.startsWith("/") ? "" : '""')
     .replace(/\bpub\([^)]*\)/g, "pub");
+  return withoutTestModules(bare);
+}
+
+function withoutTestModules(text) {
+  const start = text.search(/#\[cfg\(test\)\]\s*mod\s+\w+\s*\{/);
+  if (start < 0) return text;
+  let depth = 0;
+  for (let i = text.indexOf("{", start); i < text.length; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return text.slice(0, start) + withoutTestModules(text.slice(i + 1));
+  }
+  return text.slice(0, start);
 }
 
 // A Rust file's module path inside its crate: src/a/b.rs and src/a/b/mod.rs are [a, b].
@@ -36,45 +47,74 @@ function modulePath(srcDir, file) {
   return parts;
 }
 
+// The items of a use-tree's braces, nested braces opened: `a::{b, c}, d` gives
+// [[a, b], [a, c], [d]].
+function useTree(text) {
+  const items = [];
+  let depth = 0, from = 0;
+  const parts = [];
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i];
+    if (c === "{") depth++;
+    else if (c === "}") depth--;
+    else if ((c === "," && depth === 0) || i === text.length) {
+      parts.push(text.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  for (const part of parts.filter(Boolean)) {
+    const brace = part.indexOf("{");
+    const head = (brace < 0 ? part : part.slice(0, brace)).split("::").map((x) => x.trim()).filter(Boolean);
+    if (brace < 0) items.push(head[0] === "self" ? [] : head.map((x) => x.split(/\s/)[0]));
+    else for (const rest of useTree(part.slice(brace + 1, part.lastIndexOf("}")))) items.push([...head, ...rest]);
+  }
+  return items;
+}
+
 // `use super::{a, b::c}` and `crate::x::y` as absolute module paths from `here`.
 function rustReferences(text, here) {
   const refs = [];
   const add = (start, rest) => {
-    let base = start === "crate" ? [] : here.slice(0, Math.max(0, here.length - 1));
-    for (const part of rest) {
-      if (part === "super") base = base.slice(0, -1);
-      else base = [...base, part];
-    }
+    let base = start === "crate" ? [] : here.slice(0, -1);
+    for (const part of rest) base = part === "super" ? base.slice(0, -1) : [...base, part];
     refs.push(base);
   };
-  for (const m of text.matchAll(/\b(crate|super)((?:::(?:super|\w+))*)(::\{([^}]*)\})?/g)) {
+  const pattern = /\b(crate|super)((?:::(?:super|\w+))*)(::\{)?/g;
+  for (let m; (m = pattern.exec(text)); ) {
     const rest = m[2].split("::").filter(Boolean);
-    if (m[4] !== undefined) {
-      for (const item of m[4].split(",")) {
-        const first = item.trim().split("::").filter(Boolean);
-        if (first.length && first[0] !== "self") add(m[1], [...rest, ...first]);
-        else add(m[1], rest);
-      }
-    } else add(m[1], rest);
+    if (!m[3]) {
+      add(m[1], rest);
+      continue;
+    }
+    let depth = 1, i = pattern.lastIndex;
+    while (i < text.length && depth > 0) {
+      if (text[i] === "{") depth++;
+      else if (text[i] === "}") depth--;
+      i++;
+    }
+    for (const item of useTree(text.slice(pattern.lastIndex, i - 1))) add(m[1], [...rest, ...item]);
+    pattern.lastIndex = i;
   }
   return refs;
 }
 
 function rustGraph(srcDir) {
-  const files = filesUnder(srcDir, [".rs"]);
+  // A bin beside a lib (the app's main.rs) is a crate of its own that uses the lib by
+  // its name: only the lib's files are one graph.
+  const files = filesUnder(srcDir, [".rs"]).filter(
+    (f) => !(path.basename(f) === "main.rs" && path.dirname(f) === srcDir && fs.existsSync(path.join(srcDir, "lib.rs"))),
+  );
   const byModule = new Map(files.map((f) => [modulePath(srcDir, f).join("::"), f]));
   const graph = new Map(files.map((f) => [f, new Set()]));
   for (const file of files) {
     const here = modulePath(srcDir, file);
-    const isParent = /(mod|main|lib)\.rs$/.test(file);
-    const self = isParent ? here : here;
     const text = code(fs.readFileSync(file, "utf8"));
-    const refs = rustReferences(text, isParent ? [...here, "_"] : here);
+    const refs = rustReferences(text, here);
     // A parent reaches its children by name: `tokens::add(…)`.
-    for (const [, child] of text.matchAll(/^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;/gm)) {
-      if (new RegExp(`\\b${child}::`).test(text.replace(/^\s*(?:pub.*)?mod\s+\w+\s*;/gm, ""))) {
-        refs.push([...self, child]);
-      }
+    const declared = [...text.matchAll(/^\s*(?:pub\s+)?mod\s+(\w+)\s*;/gm)].map((m) => m[1]);
+    const body = text.replace(/^\s*(?:pub\s+)?mod\s+\w+\s*;/gm, "");
+    for (const child of declared) {
+      if (new RegExp(`\\b${child}::`).test(body)) refs.push([...here, child]);
     }
     for (const ref of refs) {
       for (let n = ref.length; n >= 0; n--) {
@@ -94,7 +134,8 @@ function tsGraph(srcDir) {
   const graph = new Map(files.map((f) => [f, new Set()]));
   for (const file of files) {
     const text = fs.readFileSync(file, "utf8");
-    for (const [, spec] of text.matchAll(/\bfrom\s+"(\.{1,2}\/[^"]+)"/g)) {
+    const specs = text.matchAll(/(?:\bfrom\s+|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g);
+    for (const [, spec] of specs) {
       const base = path.resolve(path.dirname(file), spec);
       const target = [base, `${base}.ts`, `${base}/index.ts`].find((c) => graph.has(c));
       if (target && target !== file) graph.get(file).add(target);
@@ -165,9 +206,20 @@ test("a cycle is found where there is one", () => {
     fs.writeFileSync(path.join(dir, "a.rs"), "use crate::b::helper;\npub fn run() { helper() }\n");
     fs.writeFileSync(path.join(dir, "b.rs"), "use super::a::run;\npub fn helper() {}\n");
     fs.writeFileSync(path.join(dir, "x.ts"), 'import { y } from "./y";\n');
-    fs.writeFileSync(path.join(dir, "y.ts"), 'import type { x } from "./x";\n');
+    fs.writeFileSync(path.join(dir, "y.ts"), "import type { x } from './x';\n");
     assert.deepEqual(cycles(rustGraph(dir)).map((g) => g.map((f) => path.basename(f))), [["a.rs", "b.rs"]]);
     assert.deepEqual(cycles(tsGraph(dir)).map((g) => g.map((f) => path.basename(f))), [["x.ts", "y.ts"]]);
+
+    // Behind a string continued over lines, a `//` in a string, nested braces, and
+    // `super` in a folder's mod.rs.
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(path.join(dir, "c"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "main.rs"), "mod c;\nmod d;\nmod e;\nfn main() {}\n");
+    fs.writeFileSync(path.join(dir, "c", "mod.rs"),
+      'const A: &str = "one \\\n two https://x";\nuse super::{e::{f, g}, d::run};\npub fn helper() {}\n');
+    fs.writeFileSync(path.join(dir, "d.rs"), "pub fn run() { crate::c::helper() }\n");
+    fs.writeFileSync(path.join(dir, "e.rs"), "pub fn f() {}\npub fn g() {}\n");
+    assert.deepEqual(cycles(rustGraph(dir)).map((g) => g.map((f) => path.relative(dir, f))), [["c/mod.rs", "d.rs"]]);
   } finally {
     fs.rmSync(dir, { recursive: true });
   }

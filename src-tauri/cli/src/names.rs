@@ -6,8 +6,7 @@ use std::sync::OnceLock;
 
 use patvault_core::vault::inventory::Inventory;
 
-/// Whether bash is the shell asking: clap takes `COMPLETE` out of the environment
-/// before the candidates are asked for, so it is read first.
+/// Whether bash is the shell asking.
 static BASH_ASKS: OnceLock<bool> = OnceLock::new();
 
 /// Called first when a shell asks: clap takes `COMPLETE` out of the environment before

@@ -91,7 +91,7 @@ impl Settings {
 /// The saved settings, the defaults when none were saved yet, or an error naming the
 /// file when it cannot be read (the caller runs on defaults and leaves the file alone).
 /// Numbers out of range are clamped as `save` would refuse them.
-pub fn load(dir: &Path) -> Result<Settings, SettingsError> {
+pub(crate) fn load(dir: &Path) -> Result<Settings, SettingsError> {
     let path = path(dir);
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
@@ -105,7 +105,7 @@ pub fn load(dir: &Path) -> Result<Settings, SettingsError> {
     }
 }
 
-pub fn save(dir: &Path, settings: &Settings) -> Result<(), SettingsError> {
+pub(crate) fn save(dir: &Path, settings: &Settings) -> Result<(), SettingsError> {
     let invalid = |m| Err(SettingsError::Invalid(m));
     if !CLIPBOARD_SECONDS.contains(&settings.clipboard_clear_seconds) {
         return invalid("clear the clipboard after 5 to 600 seconds");

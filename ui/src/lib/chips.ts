@@ -17,7 +17,6 @@ export function rotationChip(t: TokenSummary): Chip {
   }
 }
 
-
 export function checkChip(t: TokenSummary): Chip {
   const r = t.last_report;
   if (!r) return { label: "unchecked", tone: "muted" };
