@@ -25,20 +25,9 @@ fn run_with_stdin(v: &TestVault, config: &Path, args: &[&str], stdin: &str) -> O
     output_with_stdin(headless(v, config, args), stdin)
 }
 
-/// Every file under `dir` whose bytes hold `needle`.
-fn holding(dir: &Path, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(holding(&path, needle));
-        } else if std::fs::read(&path)
-            .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
-        {
-            found.push(path.display().to_string());
-        }
-    }
-    found
+/// Fails unless `text` says `needle`, showing all of it.
+fn says(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{needle:?} not in: {text}");
 }
 
 #[test]
@@ -48,18 +37,16 @@ fn without_a_keychain_nothing_is_kept_until_a_store_is_chosen() {
     let secret = pat(41);
     let out = run_with_stdin(&v, config.path(), &["add", "CRM"], &format!("{secret}\n"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("patvault store use file"),
-        "{}",
-        stderr(&out)
+    says(&stderr(&out), "patvault store use file");
+    says(&stderr(&out), "never keeps tokens in plain text");
+    assert_eq!(
+        files_containing(v.data.path(), &secret),
+        Vec::<std::path::PathBuf>::new()
     );
-    assert!(
-        stderr(&out).contains("never keeps tokens in plain text"),
-        "{}",
-        stderr(&out)
+    assert_eq!(
+        files_containing(config.path(), &secret),
+        Vec::<std::path::PathBuf>::new()
     );
-    assert_eq!(holding(v.data.path(), &secret), Vec::<String>::new());
-    assert_eq!(holding(config.path(), &secret), Vec::<String>::new());
 
     // The file store wants a key, and names every place one may come from.
     let out = run(&v, config.path(), &["store", "use", "file"]);
@@ -93,36 +80,20 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let key = config.path().join("dev.patvault.debug/identity.txt");
-    assert!(stdout(&out).contains(&format!(
-        "key: an unprotected identity file, {}",
-        key.display()
-    )));
-    let shown = run(&v, config.path(), &["store", "show"]);
-    assert!(
-        stdout(&shown).contains("warning: the key is kept unprotected"),
-        "{}",
-        stdout(&shown)
+    says(
+        &stdout(&out),
+        &format!("key: an unprotected identity file, {}", key.display()),
     );
+    let shown = run(&v, config.path(), &["store", "show"]);
+    says(&stdout(&shown), "warning: the key is kept unprotected");
     let doctor = run(&v, config.path(), &["doctor"]);
     assert_eq!(doctor.status.code(), Some(0), "{}", stdout(&doctor));
-    assert!(
-        stdout(&doctor).contains("store:            file, "),
-        "{}",
-        stdout(&doctor)
-    );
-    assert!(
-        stdout(&doctor).contains("WARNING  the key is kept unprotected"),
-        "{}",
-        stdout(&doctor)
-    );
+    says(&stdout(&doctor), "store:            file, ");
+    says(&stdout(&doctor), "WARNING  the key is kept unprotected");
     let again = ["store", "use", "file", "--unprotected-identity"];
     let out = run(&v, config.path(), &again);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("a key is already there"),
-        "{}",
-        stderr(&out)
-    );
+    says(&stderr(&out), "a key is already there");
 
     let secret = pat(42);
     let out = run_with_stdin(&v, config.path(), &["add", "CRM"], &format!("{secret}\n"));
@@ -139,8 +110,8 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
     assert_eq!(mode(file.parent().unwrap()), 0o700);
     assert_eq!(mode(&key), 0o600);
     assert_eq!(
-        holding(v.data.path(), &secret),
-        Vec::<String>::new(),
+        files_containing(v.data.path(), &secret),
+        Vec::<std::path::PathBuf>::new(),
         "no plain copy"
     );
 
@@ -173,17 +144,12 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
     std::fs::rename(&key, &mounted).unwrap();
     let out = run(&v, config.path(), &printed);
     assert_eq!(out.status.code(), Some(2), "no key: {}", stdout(&out));
-    assert!(
-        stderr(&out).contains("no key for the encrypted-file store"),
-        "{}",
-        stderr(&out)
-    );
+    says(&stderr(&out), "no key for the encrypted-file store");
     let doctor = run(&v, config.path(), &["doctor"]);
     assert_eq!(doctor.status.code(), Some(2), "{}", stdout(&doctor));
-    assert!(
-        stdout(&doctor).contains("PROBLEM  the encrypted-file store's key found: no key"),
-        "{}",
-        stdout(&doctor)
+    says(
+        &stdout(&doctor),
+        "PROBLEM  the encrypted-file store's key found: no key",
     );
     let out = headless(&v, config.path(), &printed)
         .env("PATVAULT_IDENTITY_FILE", &mounted)
@@ -197,11 +163,7 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("not-mounted, which is not a file"),
-        "{}",
-        stderr(&out)
-    );
+    says(&stderr(&out), "not-mounted, which is not a file");
 
     // A key open to other users is warned about.
     std::fs::set_permissions(&mounted, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -209,11 +171,7 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         .env("PATVAULT_IDENTITY_FILE", &mounted)
         .output()
         .unwrap();
-    assert!(
-        stdout(&shown).contains("can be read by other users (mode 644)"),
-        "{}",
-        stdout(&shown)
-    );
+    says(&stdout(&shown), "can be read by other users (mode 644)");
     std::fs::set_permissions(&mounted, std::fs::Permissions::from_mode(0o600)).unwrap();
 
     // Another key over a vault whose secrets were made for this one is refused.
@@ -229,11 +187,7 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("encrypted to another key"),
-        "{}",
-        stderr(&out)
-    );
+    says(&stderr(&out), "encrypted to another key");
 
     // A systemd credential comes first.
     let credentials = tempfile::tempdir().unwrap();
@@ -263,11 +217,7 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
     // With tokens in it, the store is not switched under them.
     let out = run(&v, config.path(), &["store", "use", "os"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("would leave them behind"),
-        "{}",
-        stderr(&out)
-    );
+    says(&stderr(&out), "would leave them behind");
 }
 
 /// A pipe that holds one page: a writer to it stops once a page is unread.
@@ -349,11 +299,7 @@ fn a_move_killed_half_way_loses_nothing_and_doctor_finishes_it() {
         assert_eq!(&secret_of(name), secret, "{name} after the kill");
     }
     let doctor = with_bus(&["doctor"]).output().unwrap();
-    assert!(
-        stderr(&doctor).contains("A move cut short is finished."),
-        "{}",
-        stderr(&doctor)
-    );
+    says(&stderr(&doctor), "A move cut short is finished.");
     // Healthy: every token has its secret in the store the vault uses.
     assert_eq!(doctor.status.code(), Some(0), "{}", stdout(&doctor));
     assert!(!note.exists());
@@ -382,11 +328,9 @@ fn a_move_killed_half_way_loses_nothing_and_doctor_finishes_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out)
-            .contains("in the file store now: 150 entries copied, 150 deleted from the os store"),
-        "{}",
-        stdout(&out)
+    says(
+        &stdout(&out),
+        "in the file store now: 150 entries copied, 150 deleted from the os store",
     );
     assert_eq!(&secret_of("T7"), &tokens[7].1);
 }
@@ -416,17 +360,9 @@ fn a_key_behind_a_passphrase_is_asked_at_a_terminal_and_nowhere_else() {
     let config = tempfile::tempdir().unwrap();
     let chosen = headless(&v, config.path(), &["store", "use", "file", "--passphrase"]);
     let out = at_a_terminal(&chosen, "correct horse\ndifferent\n");
-    assert!(
-        stdout(&out).contains("the two passphrases differ"),
-        "{}",
-        stdout(&out)
-    );
+    says(&stdout(&out), "the two passphrases differ");
     let out = at_a_terminal(&chosen, "correct horse\ncorrect horse\n");
-    assert!(
-        stdout(&out).contains("key: an identity protected by a passphrase"),
-        "{}",
-        stdout(&out)
-    );
+    says(&stdout(&out), "key: an identity protected by a passphrase");
     // Adding needs only the public key: no passphrase is asked.
     let secret = pat(43);
     let out = run_with_stdin(&v, config.path(), &["add", "CRM"], &format!("{secret}\n"));
@@ -443,30 +379,14 @@ fn a_key_behind_a_passphrase_is_asked_at_a_terminal_and_nowhere_else() {
         "printf '[%s]' \"$TOKEN\"",
     ];
     let out = at_a_terminal(&headless(&v, config.path(), &printed), "correct horse\n");
-    assert!(
-        stdout(&out).contains(&format!("[{secret}]")),
-        "{}",
-        stdout(&out)
-    );
+    says(&stdout(&out), &format!("[{secret}]"));
     let out = at_a_terminal(&headless(&v, config.path(), &printed), "wrong\n");
-    assert!(
-        stdout(&out).contains("the passphrase is not this identity's"),
-        "{}",
-        stdout(&out)
-    );
+    says(&stdout(&out), "the passphrase is not this identity's");
     assert!(!stdout(&out).contains(&secret));
 
     // Without a terminal (cron, an MCP client) it is refused, and the other ways named.
     let out = run(&v, config.path(), &printed);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("only be asked at a terminal"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(
-        stderr(&out).contains("PATVAULT_IDENTITY_FILE"),
-        "{}",
-        stderr(&out)
-    );
+    says(&stderr(&out), "only be asked at a terminal");
+    says(&stderr(&out), "PATVAULT_IDENTITY_FILE");
 }
