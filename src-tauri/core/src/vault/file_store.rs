@@ -50,12 +50,17 @@ impl FileStore {
         load_key: KeyLoader,
         key: Option<x25519::Identity>,
     ) -> Result<Self, KeychainError> {
+        // The entry itself is never repeated: a private key pasted there by mistake
+        // would be shown wherever the error goes.
         let recipients = recipients
             .iter()
-            .map(|r| {
-                x25519::Recipient::from_str(r).map_err(|e| {
+            .enumerate()
+            .map(|(n, r)| {
+                x25519::Recipient::from_str(r).map_err(|_| {
                     KeychainError::NoKey(format!(
-                        "the vault's store choice names “{r}”, which is not an age public key ({e})"
+                        "entry {} of the keys in the vault's store.json is not an age public \
+                         key (age1…): choose the store again with `patvault store use file`",
+                        n + 1
                     ))
                 })
             })
@@ -266,6 +271,31 @@ mod tests {
             )
         });
         FileStore::new("test", dir, &[to.to_string()], load_key, None).unwrap()
+    }
+
+    #[test]
+    fn a_private_key_pasted_among_the_public_ones_is_refused_without_being_repeated() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = x25519::Identity::generate();
+        let private = age::secrecy::ExposeSecret::expose_secret(&key.to_string()).to_owned();
+        let load_key: KeyLoader = Box::new(|| Err(KeychainError::NoKey("not asked".into())));
+        let refused = FileStore::new(
+            "test",
+            dir.path(),
+            std::slice::from_ref(&private),
+            load_key,
+            None,
+        );
+        match refused {
+            Err(KeychainError::NoKey(why)) => {
+                assert!(why.contains("entry 1"), "{why}");
+                assert!(
+                    !why.contains(&private) && !why.contains("AGE-SECRET-KEY"),
+                    "{why}"
+                );
+            }
+            _ => panic!("a private key was taken for a public one"),
+        }
     }
 
     #[test]
