@@ -3,7 +3,6 @@
 fn main() {
     let commands = &[
         "list_tokens",
-        "scope_catalog",
         "consumer_kinds",
         "leak_report",
         "vault_owners",

@@ -95,23 +95,23 @@ test("Check all against the fake Airtable fills the list, the Reach matrix and t
   const matrix = await session.execute(READ_MATRIX);
   await shot("11-reach-matrix");
   assert.deepEqual(matrix["Nightly backup"], {
-    "Content calendar": "ok create schema · records",
-    Finance: "excess read schema · records",
-    Hiring: "ok edit schema · records",
-    "Ops inventory": "excess create schema · records",
-    "Sales CRM": "ok create schema · records",
+    "Content calendar": "ok create records · schema",
+    Finance: "excess read records · schema",
+    Hiring: "ok edit records · schema",
+    "Ops inventory": "excess create records · schema",
+    "Sales CRM": "ok create records · schema",
   });
   assert.deepEqual(matrix["Marketing site build"], {
     // Not meant for it, so not probed there: what the token holds is implied.
-    "Archive 2024": "excess create schema · records · webhooks",
+    "Archive 2024": "excess create records · schema · webhooks",
     Finance: "missing —",
-    "Marketing site": "ok create schema · records · webhooks",
+    "Marketing site": "ok create records · schema · webhooks",
   });
   assert.deepEqual(matrix["Old Airtable sync"], { "Sales CRM": "failed —" });
   // Meant to change the schema, which an editor may not: blocked there by the role.
-  assert.equal(matrix["Hiring form"].Hiring, "blocked edit schema · records · records✎");
+  assert.equal(matrix["Hiring form"].Hiring, "blocked edit records · records✎ · schema");
   // Its excess scopes work there, so the base is over-privileged too.
-  assert.equal(matrix["MCP server (Claude)"]["Content calendar"], "excess create schema · schema✎ · records · records✎ · comments");
+  assert.equal(matrix["MCP server (Claude)"]["Content calendar"], "excess create records · records✎ · comments · schema · schema✎");
   // It cannot list bases, so it was probed on its intended base and table only.
   assert.deepEqual(matrix["Weekly report"], { "Sales CRM": "ok — records" });
 
@@ -411,8 +411,8 @@ test("a table restriction and a spent monthly quota are shown for what they are"
   await session.find("[data-test=reach-matrix]");
   let matrix = await session.execute(READ_MATRIX);
   assert.deepEqual(matrix["Order sync"], {
-    "Deals desk": "restricted edit schema · records restricted: records✎",
-    Orders: "ok edit schema · records · records✎",
+    "Deals desk": "restricted edit records · schema restricted: records✎",
+    Orders: "ok edit records · records✎ · schema",
   });
   const hover = await session.execute(`return document.querySelector('td[data-base="${DEALS}"] [data-test=reach-cell]').title`);
   assert.match(hover, /^table restriction\n/);

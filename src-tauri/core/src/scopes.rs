@@ -19,6 +19,9 @@ pub struct ScopeInfo {
     pub name: &'static str,
     pub group: ScopeGroup,
     pub meaning: &'static str,
+    /// The word a reach cell shows for a scope that acts on one base (`records✎` is
+    /// write); none for the rest, which no base check tries.
+    pub short: Option<&'static str>,
 }
 
 const fn scope(name: &'static str, group: ScopeGroup, meaning: &'static str) -> ScopeInfo {
@@ -26,38 +29,74 @@ const fn scope(name: &'static str, group: ScopeGroup, meaning: &'static str) -> 
         name,
         group,
         meaning,
+        short: None,
+    }
+}
+
+/// A scope that acts on one base, with its cell word.
+const fn on_base(
+    name: &'static str,
+    group: ScopeGroup,
+    short: &'static str,
+    meaning: &'static str,
+) -> ScopeInfo {
+    ScopeInfo {
+        name,
+        group,
+        meaning,
+        short: Some(short),
     }
 }
 
 use ScopeGroup::{Basic, EnterpriseAdmin, EnterpriseMember};
 
 pub const CATALOG: &[ScopeInfo] = &[
-    scope("data.records:read", Basic, "See the data in records"),
-    scope(
+    on_base(
+        "data.records:read",
+        Basic,
+        "records",
+        "See the data in records",
+    ),
+    on_base(
         "data.records:write",
         Basic,
+        "records✎",
         "Create, edit and delete records",
     ),
-    scope("data.recordComments:read", Basic, "See comments in records"),
-    scope(
+    on_base(
+        "data.recordComments:read",
+        Basic,
+        "comments",
+        "See comments in records",
+    ),
+    on_base(
         "data.recordComments:write",
         Basic,
+        "comments✎",
         "Create, edit and delete record comments",
     ),
-    scope(
+    on_base(
         "schema.bases:read",
         Basic,
+        "schema",
         "See the structure of a base: tables, fields, views",
     ),
-    scope("schema.bases:write", Basic, "Edit the structure of a base"),
-    scope(
+    on_base(
+        "schema.bases:write",
+        Basic,
+        "schema✎",
+        "Edit the structure of a base",
+    ),
+    on_base(
         "webhook:manage",
         Basic,
+        "webhooks",
         "View, create and delete webhooks for a base",
     ),
-    scope(
+    on_base(
         "block:manage",
         Basic,
+        "extensions",
         "Manage extensions (blocks) with the blocks CLI",
     ),
     scope(
@@ -65,9 +104,10 @@ pub const CATALOG: &[ScopeInfo] = &[
         Basic,
         "See the email address of the token's user",
     ),
-    scope(
+    on_base(
         "workspacesAndBases:read",
         Basic,
+        "workspace",
         "See workspaces, bases and their collaborators",
     ),
     scope(
@@ -80,9 +120,10 @@ pub const CATALOG: &[ScopeInfo] = &[
         EnterpriseMember,
         "Create and change workspaces and bases",
     ),
-    scope(
+    on_base(
         "workspacesAndBases.shares:manage",
         EnterpriseMember,
+        "shares",
         "Manage share links",
     ),
     scope(

@@ -21,14 +21,13 @@ use super::startup::*;
 use super::undoing::*;
 use super::window::OpenToken;
 use patvault_core::model::record::DEFAULT_ROTATION_DAYS;
-use patvault_core::scopes::TOKENS_PAGE;
+use patvault_core::scopes::{CATALOG, ScopeInfo, TOKENS_PAGE};
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .disable_serde_phases()
         .commands(collect_commands![
             list_tokens,
-            scope_catalog,
             consumer_kinds,
             leak_report,
             vault_owners,
@@ -74,6 +73,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         // The UI's defaults come from the core, never a copy of them.
         .constant("DEFAULT_ROTATION_DAYS", DEFAULT_ROTATION_DAYS)
         .constant("TOKENS_PAGE", TOKENS_PAGE)
+        // Airtable's scopes in the order of its token page, with the words the form and
+        // the reach cells show.
+        .constant("SCOPE_CATALOG", CATALOG)
+        .typ::<ScopeInfo>()
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ use patvault_core::model::record::TokenIntent;
 use patvault_core::ops::health::{HealthShown, health};
 use patvault_core::ops::summary::{TokenSummary, schedule, summaries, summary};
 use patvault_core::rotation::calendar::calendar;
-use patvault_core::scopes::{CATALOG, ScopeInfo};
 use patvault_core::secret::Secret;
 use patvault_core::settings::Settings;
 use patvault_core::vault::{Saved, UnusualShape, Vault};
@@ -57,12 +56,6 @@ pub async fn list_tokens(app: AppHandle, state: State<'_, AppState>) -> Reply<Ve
     let tray_app = app.clone();
     let _ = app.run_on_main_thread(move || show_attention(&tray_app, &shown));
     Ok(tokens)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub fn scope_catalog() -> Vec<ScopeInfo> {
-    CATALOG.to_vec()
 }
 
 /// The programs known to use tokens, what each needs and the sources: the kinds a

@@ -9,7 +9,6 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Every token; the tray's menu follows what the window sees. */
 	listTokens: () => typedError<TokenSummary[], ErrorReport>(__TAURI_INVOKE("list_tokens")),
-	scopeCatalog: () => __TAURI_INVOKE<ScopeInfo[]>("scope_catalog"),
 	/**
 	 *  The programs known to use tokens, what each needs and the sources: the kinds a
 	 *  "used by" place can have.
@@ -136,6 +135,8 @@ export const events = {
 
 /* Constants */
 export const DEFAULT_ROTATION_DAYS = 90 as const;
+
+export const SCOPE_CATALOG = [{"name":"data.records:read","group":"basic","meaning":"See the data in records","short":"records"},{"name":"data.records:write","group":"basic","meaning":"Create, edit and delete records","short":"records✎"},{"name":"data.recordComments:read","group":"basic","meaning":"See comments in records","short":"comments"},{"name":"data.recordComments:write","group":"basic","meaning":"Create, edit and delete record comments","short":"comments✎"},{"name":"schema.bases:read","group":"basic","meaning":"See the structure of a base: tables, fields, views","short":"schema"},{"name":"schema.bases:write","group":"basic","meaning":"Edit the structure of a base","short":"schema✎"},{"name":"webhook:manage","group":"basic","meaning":"View, create and delete webhooks for a base","short":"webhooks"},{"name":"block:manage","group":"basic","meaning":"Manage extensions (blocks) with the blocks CLI","short":"extensions"},{"name":"user.email:read","group":"basic","meaning":"See the email address of the token's user","short":null},{"name":"workspacesAndBases:read","group":"basic","meaning":"See workspaces, bases and their collaborators","short":"workspace"},{"name":"enterprise.groups:read","group":"enterprise_member","meaning":"See user groups","short":null},{"name":"workspacesAndBases:write","group":"enterprise_member","meaning":"Create and change workspaces and bases","short":null},{"name":"workspacesAndBases.shares:manage","group":"enterprise_member","meaning":"Manage share links","short":"shares"},{"name":"enterprise.scim.usersAndGroups:manage","group":"enterprise_admin","meaning":"Manage users and groups through SCIM","short":null},{"name":"enterprise.auditLogs:read","group":"enterprise_admin","meaning":"Read audit log events","short":null},{"name":"enterprise.changeEvents:read","group":"enterprise_admin","meaning":"Read change events","short":null},{"name":"enterprise.exports:manage","group":"enterprise_admin","meaning":"Manage eDiscovery exports","short":null},{"name":"enterprise.account:read","group":"enterprise_admin","meaning":"See the enterprise account","short":null},{"name":"enterprise.account:write","group":"enterprise_admin","meaning":"Change the enterprise account","short":null},{"name":"enterprise.user:read","group":"enterprise_admin","meaning":"See enterprise users","short":null},{"name":"enterprise.user:write","group":"enterprise_admin","meaning":"Change enterprise users","short":null},{"name":"enterprise.groups:manage","group":"enterprise_admin","meaning":"Manage user groups","short":null},{"name":"workspacesAndBases:manage","group":"enterprise_admin","meaning":"Manage every workspace and base","short":null},{"name":"hyperDB.records:read","group":"enterprise_admin","meaning":"See HyperDB records","short":null},{"name":"hyperDB.records:write","group":"enterprise_admin","meaning":"Change HyperDB records","short":null},{"name":"data.records:manage","group":"enterprise_admin","meaning":"Permanently delete records","short":null}] as const;
 
 export const TOKENS_PAGE = "https://airtable.com/create/tokens" as const;
 
@@ -890,6 +891,11 @@ export type ScopeInfo = {
 	name: string,
 	group: ScopeGroup,
 	meaning: string,
+	/**
+	 *  The word a reach cell shows for a scope that acts on one base (`records✎` is
+	 *  write); none for the rest, which no base check tries.
+	 */
+	short: string | null,
 };
 
 export type ScopesFound = {

@@ -1,21 +1,11 @@
 // What a check found, arranged for the views: a token's status chip, its intent beside
 // its reach, and the matrix of tokens × bases. Pure, so each is tested on its own
 // (reach.test.ts).
-import type { BaseReach, CheckReport, Finding, PermissionLevel, TokenSummary, Verdict } from "./bindings";
+import { SCOPE_CATALOG, type BaseReach, type CheckReport, type Finding, type PermissionLevel, type TokenSummary, type Verdict } from "./bindings";
 
-/** Short names for the scopes that act on a base, in the order cells list them. */
-export const BASE_SCOPE_SHORT: [string, string][] = [
-  ["schema.bases:read", "schema"],
-  ["schema.bases:write", "schema✎"],
-  ["data.records:read", "records"],
-  ["data.records:write", "records✎"],
-  ["data.recordComments:read", "comments"],
-  ["data.recordComments:write", "comments✎"],
-  ["webhook:manage", "webhooks"],
-  ["block:manage", "extensions"],
-  ["workspacesAndBases:read", "workspace"],
-  ["workspacesAndBases.shares:manage", "shares"],
-];
+/** The scopes that act on a base and the word a cell shows for each, in the catalog's
+ * order (Airtable's token page). */
+const CELL_WORDS: [string, string][] = SCOPE_CATALOG.flatMap((s) => (s.short ? [[s.name, s.short] as [string, string]] : []));
 
 /** The user's role in a base as people read it: `none` is an enterprise admin's access
  * without being a collaborator (Airtable's get-base-collaborators page). */
@@ -118,17 +108,17 @@ export function findingsOf(t: TokenSummary): Finding[] {
 
 /** Short names of the scopes a table or field restriction refused on a base. */
 export function restrictedShort(reach: BaseReach): string[] {
-  return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "restricted").map(([, short]) => short);
+  return CELL_WORDS.filter(([scope]) => reach.scopes[scope] === "restricted").map(([, short]) => short);
 }
 
 export function grantedShort(reach: BaseReach): string[] {
-  return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "granted").map(([, short]) => short);
+  return CELL_WORDS.filter(([scope]) => reach.scopes[scope] === "granted").map(([, short]) => short);
 }
 
 /** Short names of the scopes held by the token and allowed by the role here, not probed
  * here: a table restriction or a spent quota is not ruled out. */
 export function impliedShort(reach: BaseReach): string[] {
-  return BASE_SCOPE_SHORT.filter(([scope]) => reach.scopes[scope] === "implied").map(([, short]) => short);
+  return CELL_WORDS.filter(([scope]) => reach.scopes[scope] === "implied").map(([, short]) => short);
 }
 
 /** A base a full check can be asked to probe in full. */
@@ -220,7 +210,7 @@ function cell(t: TokenSummary, base: string): Cell | null {
   const granted = reach ? grantedShort(reach) : [];
   const why = r.drift.findings.filter((f) => f.base === base).map((f) => f.explanation);
   const verdicts = reach
-    ? BASE_SCOPE_SHORT.filter(([s]) => reach.scopes[s]).map(([s]) => {
+    ? CELL_WORDS.filter(([s]) => reach.scopes[s]).map(([s]) => {
         const verdict = reach.scopes[s];
         const reason = ["restricted", "error"].includes(verdict) ? reach.reasons[s] : undefined;
         return `${s}: ${VERDICT_WORDS[verdict]}${reason ? ` (${reason})` : ""}`;

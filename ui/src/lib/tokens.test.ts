@@ -65,8 +65,8 @@ describe("form conversions", () => {
 
   it("groups scopes in Airtable's order", () => {
     const groups = groupScopes([
-      { name: "a", group: "enterprise_admin", meaning: "" },
-      { name: "b", group: "basic", meaning: "" },
+      { name: "a", group: "enterprise_admin", meaning: "", short: null },
+      { name: "b", group: "basic", meaning: "", short: null },
     ]);
     expect(groups.map(([g, s]) => [g, s.map((x) => x.name)])).toEqual([
       ["basic", ["b"]],

@@ -77,7 +77,7 @@ export const GROUP_TITLES: Record<ScopeGroup, string> = {
   enterprise_admin: "Enterprise admin",
 };
 
-export function groupScopes(catalog: ScopeInfo[]): [ScopeGroup, ScopeInfo[]][] {
+export function groupScopes(catalog: readonly ScopeInfo[]): [ScopeGroup, ScopeInfo[]][] {
   const order: ScopeGroup[] = ["basic", "enterprise_member", "enterprise_admin"];
   return order.map((g) => [g, catalog.filter((s) => s.group === g)] as [ScopeGroup, ScopeInfo[]]);
 }

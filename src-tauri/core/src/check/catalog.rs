@@ -134,3 +134,29 @@ pub const BASE_SCOPES: &[BaseScope] = &[
 pub fn base_scope(scope: &str) -> Option<&'static BaseScope> {
     BASE_SCOPES.iter().find(|s| s.scope == scope)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells show a word for exactly the scopes a base check tries, each its own.
+    #[test]
+    fn the_scopes_with_a_cell_word_are_those_a_base_check_tries() {
+        let mut with_word: Vec<_> = crate::scopes::CATALOG
+            .iter()
+            .filter(|s| s.short.is_some())
+            .map(|s| s.name)
+            .collect();
+        let mut on_a_base: Vec<_> = BASE_SCOPES.iter().map(|s| s.scope).collect();
+        with_word.sort();
+        on_a_base.sort();
+        assert_eq!(with_word, on_a_base);
+        let mut words: Vec<_> = crate::scopes::CATALOG
+            .iter()
+            .filter_map(|s| s.short)
+            .collect();
+        words.sort();
+        words.dedup();
+        assert_eq!(words.len(), on_a_base.len());
+    }
+}
