@@ -8,36 +8,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { filesUnder, useTree, withoutCommentsAndStrings, withoutTestModules } from "./rust.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-function filesUnder(dir, ext) {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && ext.some((x) => e.name.endsWith(x)))
-    .map((e) => path.join(e.parentPath ?? e.path, e.name));
-}
-
-// Comments, strings and char literals say nothing about imports: one pass over the
-// text, so a `//` inside a string or a string continued with `\` is read as Rust does.
-// Visibility (`pub(super)`) is not a path either, and a file's own tests
-// (`#[cfg(test)] mod tests { … }`, where `super` is the file itself) are left out.
+// Visibility (`pub(super)`) is not a path, and a file's own tests (where `super` is the
+// file itself) are left out.
 function code(text) {
-  const bare = text
-    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|r(#*)"[\s\S]*?"\1|b?"(?:[^"\\]|\\[\s\S])*"|b?'(?:[^'\\\n]|\\[^\n]{1,10}?)'/g, (m) =>
-      m.startsWith("/") ? "" : '""')
-    .replace(/\bpub\([^)]*\)/g, "pub");
-  return withoutTestModules(bare);
-}
-
-function withoutTestModules(text) {
-  const start = text.search(/#\[cfg\(test\)\]\s*mod\s+\w+\s*\{/);
-  if (start < 0) return text;
-  let depth = 0;
-  for (let i = text.indexOf("{", start); i < text.length; i++) {
-    if (text[i] === "{") depth++;
-    else if (text[i] === "}" && --depth === 0) return text.slice(0, start) + withoutTestModules(text.slice(i + 1));
-  }
-  return text.slice(0, start);
+  return withoutTestModules(withoutCommentsAndStrings(text).replace(/\bpub\([^)]*\)/g, "pub"));
 }
 
 // A Rust file's module path inside its crate: src/a/b.rs and src/a/b/mod.rs are [a, b].
@@ -45,30 +23,6 @@ function modulePath(srcDir, file) {
   const parts = path.relative(srcDir, file).replace(/\.rs$/, "").split(path.sep);
   if (["mod", "main", "lib"].includes(parts.at(-1))) parts.pop();
   return parts;
-}
-
-// The items of a use-tree's braces, nested braces opened: `a::{b, c}, d` gives
-// [[a, b], [a, c], [d]].
-function useTree(text) {
-  const items = [];
-  let depth = 0, from = 0;
-  const parts = [];
-  for (let i = 0; i <= text.length; i++) {
-    const c = text[i];
-    if (c === "{") depth++;
-    else if (c === "}") depth--;
-    else if ((c === "," && depth === 0) || i === text.length) {
-      parts.push(text.slice(from, i).trim());
-      from = i + 1;
-    }
-  }
-  for (const part of parts.filter(Boolean)) {
-    const brace = part.indexOf("{");
-    const head = (brace < 0 ? part : part.slice(0, brace)).split("::").map((x) => x.trim()).filter(Boolean);
-    if (brace < 0) items.push(head[0] === "self" ? [] : head.map((x) => x.split(/\s/)[0]));
-    else for (const rest of useTree(part.slice(brace + 1, part.lastIndexOf("}")))) items.push([...head, ...rest]);
-  }
-  return items;
 }
 
 // `use super::{a, b::c}` and `crate::x::y` as absolute module paths from `here`.
@@ -179,8 +133,6 @@ function topLevel(srcDir, graph) {
   for (const tos of folded.values()) for (const t of tos) if (!folded.has(t)) folded.set(t, new Set());
   return folded;
 }
-
-export { rustGraph, tsGraph };
 
 test("the app's files import in one direction", () => {
   assert.deepEqual(cycles(rustGraph(path.join(root, "src-tauri/src"))), []);
