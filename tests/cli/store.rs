@@ -199,6 +199,7 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         .unwrap();
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(shown["store"], "file");
+    assert_eq!(shown["described"], "the encrypted-file store");
     assert_eq!(shown["chosen_by"], "vault");
     assert_eq!(shown["key"]["kind"], "credential");
     assert_eq!(shown["warning"], serde_json::Value::Null);
@@ -210,8 +211,12 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
         .unwrap();
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(
-        (shown["store"].as_str(), shown["chosen_by"].as_str()),
-        (Some("os"), Some("environment"))
+        (
+            shown["store"].as_str(),
+            shown["described"].as_str(),
+            shown["chosen_by"].as_str()
+        ),
+        (Some("os"), Some("the keychain"), Some("environment"))
     );
 
     // With tokens in it, the store is not switched under them.

@@ -948,6 +948,8 @@ export type StoreKind =
 /**  What `store show`, `doctor` and the app say about the store in use. */
 export type StoreReport = {
 	store: StoreKind,
+	/**  The store in a sentence: "the keychain". */
+	described: string,
 	chosen_by: ChosenBy,
 	/**  The keychain service, or the folder of the encrypted files. */
 	location: string,

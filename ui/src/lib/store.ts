@@ -4,5 +4,5 @@ import type { StoreReport } from "./bindings";
 
 export function storeName(store: StoreReport | null | undefined): string {
   if (!store) return "the vault's store";
-  return store.store === "file" ? "the encrypted-file store" : "the keychain";
+  return store.described;
 }

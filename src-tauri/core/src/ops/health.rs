@@ -70,7 +70,7 @@ impl Health {
         // The words for where the secrets are: the keychain's, or the file store's.
         let words = if file_store.is_some() {
             StoreWords {
-                store: "the encrypted-file store",
+                store: store::StoreKind::File.described(),
                 reachable: "encrypted-file store readable",
                 entry: "secret file",
                 entries: "secret files",
@@ -79,7 +79,7 @@ impl Health {
             }
         } else {
             StoreWords {
-                store: "the keychain",
+                store: store::StoreKind::Os.described(),
                 reachable: "keychain reachable and unlocked",
                 entry: "keychain entry",
                 entries: "keychain entries",
@@ -307,6 +307,7 @@ mod tests {
         use crate::vault::store::{ChosenBy, StoreKind};
         let file_store = |key: Option<IdentitySource>, warning: Option<&str>| StoreReport {
             store: StoreKind::File,
+            described: StoreKind::File.described(),
             chosen_by: ChosenBy::Vault,
             location: "/v/secrets".into(),
             key_described: key.as_ref().map(IdentitySource::describe),

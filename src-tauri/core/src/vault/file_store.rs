@@ -157,7 +157,7 @@ impl Keychain for FileStore {
     }
 
     fn name(&self) -> &'static str {
-        "the encrypted-file store"
+        super::store::StoreKind::File.described()
     }
 
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {

@@ -31,6 +31,14 @@ impl StoreKind {
         }
     }
 
+    /// The store as its user calls it, in a sentence.
+    pub fn described(self) -> &'static str {
+        match self {
+            StoreKind::Os => "the keychain",
+            StoreKind::File => "the encrypted-file store",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<StoreKind> {
         match name.trim() {
             "os" => Some(StoreKind::Os),
@@ -131,6 +139,8 @@ pub fn chosen(config: &Config, dir: &Path) -> Result<(StoreKind, ChosenBy), Stor
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct StoreReport {
     pub store: StoreKind,
+    /// The store in a sentence: "the keychain".
+    pub described: &'static str,
     pub chosen_by: ChosenBy,
     /// The keychain service, or the folder of the encrypted files.
     pub location: String,
@@ -156,6 +166,7 @@ pub fn report(config: &Config, dir: &Path) -> Result<StoreReport, StoreError> {
     if store == StoreKind::Os {
         return Ok(StoreReport {
             store,
+            described: store.described(),
             chosen_by,
             location: format!("the OS keychain, service {}", config.keychain_service),
             key: None,
@@ -185,6 +196,7 @@ pub fn report(config: &Config, dir: &Path) -> Result<StoreReport, StoreError> {
     };
     Ok(StoreReport {
         store,
+        described: store.described(),
         chosen_by,
         location: super::file_store::folder(dir).display().to_string(),
         key_described: key.as_ref().map(IdentitySource::describe),
