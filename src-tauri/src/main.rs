@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use patvault_core::program::{COMMAND_LINE, beside};
+use patvault_core::program::{COMMAND_LINE, MINIMIZED, beside, run_instead};
 
 fn main() {
     patvault_core::hardening::harden();
@@ -15,7 +15,7 @@ fn main() {
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     match args.as_slice() {
         [] => patvault::app::run(config, false),
-        [flag] if flag == "--minimized" => patvault::app::run(config, true),
+        [flag] if flag == MINIMIZED => patvault::app::run(config, true),
         _ => std::process::exit(hand_on(&config, args)),
     }
 }
@@ -33,13 +33,7 @@ fn hand_on(config: &patvault_core::config::Config, args: Vec<std::ffi::OsString>
     };
     let mut command = Command::new(&command_line);
     command.args(args);
-    #[cfg(unix)]
-    let failed = std::os::unix::process::CommandExt::exec(&mut command);
-    #[cfg(not(unix))]
-    let failed = match command.status() {
-        Ok(status) => return status.code().unwrap_or(2),
-        Err(e) => e,
-    };
+    let failed = run_instead(command);
     eprintln!(
         "patvault-app: takes no arguments but --minimized, and the patvault command line at {} did not start: {failed}",
         command_line.display()

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use clap::CommandFactory;
 use patvault_core::config::Config;
-use patvault_core::program::{APP, beside};
+use patvault_core::program::{APP, MINIMIZED, beside, run_instead};
 
 use crate::args::Cli;
 
@@ -23,9 +23,10 @@ pub fn start(config: &Config, minimized: bool) -> i32 {
     };
     let mut command = Command::new(&app);
     if minimized {
-        command.arg("--minimized");
+        command.arg(MINIMIZED);
     }
-    let failed = become_app(command);
+    // The login entry's process becomes the app itself.
+    let failed = run_instead(command);
     eprintln!(
         "patvault: the app at {} did not start: {failed}",
         app.display()
@@ -49,20 +50,4 @@ fn installed_app(config: &Config) -> Option<PathBuf> {
                 .map(|dir| dir.join(&name)),
         )
         .find(|candidate| candidate.is_file())
-}
-
-/// Replaces this process with the app, so the login entry's process is the app itself;
-/// returns only on failure.
-#[cfg(unix)]
-fn become_app(mut command: Command) -> std::io::Error {
-    use std::os::unix::process::CommandExt;
-    command.exec()
-}
-
-#[cfg(not(unix))]
-fn become_app(mut command: Command) -> std::io::Error {
-    match command.spawn() {
-        Ok(_) => std::process::exit(0),
-        Err(e) => e,
-    }
 }

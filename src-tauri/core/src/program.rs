@@ -9,6 +9,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::error::{ErrorKind, UserError};
 
@@ -16,10 +17,27 @@ use crate::error::{ErrorKind, UserError};
 pub const COMMAND_LINE: &str = "patvault";
 /// The desktop app's.
 pub const APP: &str = "patvault-app";
+/// What both take to start the app in the tray only, as the login entry does.
+pub const MINIMIZED: &str = "--minimized";
 
 /// The program `name` installed beside `program` (in the same folder).
 pub fn beside(program: &Path, name: &str) -> PathBuf {
     program.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Runs `command` in this process's place, so whoever started this one deals with the
+/// program itself (its pid, its exit status); returns only when it could not start.
+/// Where a process cannot be replaced, waits for the program and exits with its status.
+pub fn run_instead(mut command: Command) -> std::io::Error {
+    #[cfg(unix)]
+    {
+        std::os::unix::process::CommandExt::exec(&mut command)
+    }
+    #[cfg(not(unix))]
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(2)),
+        Err(e) => e,
+    }
 }
 
 /// What the shell knows of where PAT Vault runs from.

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use patvault_core::program::MINIMIZED;
+
 /// `path` quoted as an `Exec=` argument: in double quotes, with `"`, `` ` ``, `$` and `\`
 /// escaped, and `%` doubled (field codes), as the Desktop Entry spec asks.
 pub fn quoted(path: &str) -> String {
@@ -22,9 +24,6 @@ pub fn quoted(path: &str) -> String {
     out.push('"');
     out
 }
-
-/// What the login entry passes: start in the tray only.
-pub const MINIMIZED: &str = "--minimized";
 
 /// The entry with its `Exec=` line running `program`, quoted, with `MINIMIZED`.
 pub fn with_exec(entry: &str, program: &str) -> String {

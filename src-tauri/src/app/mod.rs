@@ -29,6 +29,7 @@ mod window;
 
 pub use bindings::specta_builder;
 use patvault_core::config::Config;
+use patvault_core::program::MINIMIZED;
 use tauri::{Manager, RunEvent, WindowEvent};
 
 /// Runs the app with `config`; `minimized` (as at login) starts it in the tray only.
@@ -45,7 +46,7 @@ pub fn run(config: Config, minimized: bool) {
                 .dbus_id(instance)
                 .callback(|app, args, _cwd| {
                     // A start at login while the app already runs changes nothing.
-                    if !args.iter().any(|a| a == autostart::MINIMIZED) {
+                    if !args.iter().any(|a| a == MINIMIZED) {
                         window::show_main(app, None);
                     }
                 })
@@ -56,7 +57,7 @@ pub fn run(config: Config, minimized: bool) {
         .plugin(tauri_plugin_opener::init())
         .plugin(
             tauri_plugin_autostart::Builder::new()
-                .arg(autostart::MINIMIZED)
+                .arg(MINIMIZED)
                 .build(),
         )
         .invoke_handler(builder.invoke_handler())

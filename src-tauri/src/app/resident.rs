@@ -80,7 +80,7 @@ fn idle(app: &AppHandle) -> bool {
 
 #[cfg(unix)]
 fn start_afresh(app: &AppHandle) {
-    use std::os::unix::process::CommandExt;
+    use patvault_core::program::{MINIMIZED, run_instead};
     if app.get_webview_window(MAIN).is_some() {
         return;
     }
@@ -102,7 +102,9 @@ fn start_afresh(app: &AppHandle) {
     end_helpers();
     // The new image takes the single-instance name: let it go first, synchronously.
     tauri_plugin_single_instance::destroy(app);
-    let error = std::process::Command::new(exe).arg("--minimized").exec();
+    let mut command = std::process::Command::new(exe);
+    command.arg(MINIMIZED);
+    let error = run_instead(command);
     log::warn!("could not start afresh in the tray ({error}); the app quits instead");
     app.exit(0);
 }
