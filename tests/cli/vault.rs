@@ -267,10 +267,70 @@ fn usage_errors_exit_2_with_one_line() {
     let out = v.run(&["add"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("required arguments were not provided: <NAME>"));
     let out = v.run(&["add", "x", "--rotated-on", "yesterday"]);
     assert_eq!(out.status.code(), Some(2));
+    // A value out of a list says the list, and a near miss its match, still on one line.
+    let out = v.run(&["store", "use", "fil"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "patvault: invalid value 'fil' for '<STORE>'; it takes os, file; a similar value \
+         exists: 'file' (see patvault --help)"
+    );
     let out = v.run(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_secret_among_the_arguments_is_refused_and_never_repeated() {
+    let v = TestVault::new();
+    v.add("CRM", PAT, &[]);
+    let (_, second_half) = PAT.split_once('.').unwrap();
+    // Where a name goes (as with `exec $AIRTABLE_TOKEN`), in an option, or where clap
+    // itself would refuse and repeat it.
+    for args in [
+        vec!["exec", PAT, "--", "true"],
+        vec!["show", PAT],
+        vec!["add", "New", "--note", PAT],
+        vec!["list", PAT],
+    ] {
+        let out = v.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let said = stderr(&out);
+        assert!(said.contains("never goes on the command line"), "{said}");
+        assert!(!said.contains(second_half), "{args:?}: {said}");
+    }
+    // The child's own arguments are its business.
+    let out = v.run(&[
+        "exec",
+        "CRM",
+        "--",
+        "sh",
+        "-c",
+        "test \"$1\" = \"$AIRTABLE_API_KEY\"",
+        "sh",
+        PAT,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A name or notes holding a secret are kept in the clear, so they are refused too.
+    let out = v.run_with_stdin(
+        &["add", &format!("CRM {second_half}")],
+        &format!("{PAT2}\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("name looks like a token's secret"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains(second_half));
+    let listed = v.json(&["list", "--json"]);
+    assert_eq!(
+        listed["tokens"].as_array().unwrap().len(),
+        1,
+        "nothing was added"
+    );
 }
 
 #[test]

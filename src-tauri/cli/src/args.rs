@@ -6,6 +6,7 @@ use clap_complete::engine::ArgValueCandidates;
 use std::ffi::OsString;
 
 use super::names::token_names;
+use patvault_core::vault::store::StoreKind;
 
 #[derive(Parser)]
 #[command(
@@ -254,8 +255,8 @@ pub enum StoreCommand {
     /// before the vault switches and the old entries are deleted. A move cut short loses
     /// nothing; `doctor` finishes it.
     Move {
-        #[arg(long, value_parser = ["os", "file"])]
-        to: String,
+        #[arg(long, value_parser = store_kind())]
+        to: StoreKind,
         /// For `--to file` with no key yet: make one protected by a passphrase.
         #[arg(long, conflicts_with = "unprotected_identity")]
         passphrase: bool,
@@ -271,8 +272,8 @@ pub enum StoreCommand {
     /// Choose the store for this vault (the app, cron and MCP servers all use it).
     /// PATVAULT_STORE overrides it for one process.
     Use {
-        #[arg(value_parser = ["os", "file"])]
-        store: String,
+        #[arg(value_parser = store_kind())]
+        store: StoreKind,
         /// For `file` with no key yet: make one protected by a passphrase, asked at
         /// the terminal whenever a secret is read.
         #[arg(long, conflicts_with = "unprotected_identity")]
@@ -359,4 +360,11 @@ pub enum Shell {
     Zsh,
     Fish,
     Powershell,
+}
+
+/// A store by the core's name for it, which the help and the completions list.
+fn store_kind() -> impl clap::builder::TypedValueParser<Value = StoreKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(StoreKind::ALL.map(StoreKind::name))
+        .try_map(|name| StoreKind::parse(&name).ok_or("no store has this name"))
 }

@@ -32,6 +32,7 @@ use args::{Cli, Command, McpCommand, StoreCommand};
 use error::CliError;
 use patvault_core::check::Depth;
 use patvault_core::config::Config;
+use patvault_core::secret::holds_a_pat;
 use patvault_core::vault::VaultError;
 use patvault_core::vault::open::open_vault_asking;
 
@@ -62,6 +63,14 @@ fn parse() -> Asked {
     if std::env::args_os().len() <= 1 {
         return Asked::App { minimized: false };
     }
+    if secret_in_arguments() {
+        eprintln!(
+            "patvault: an argument is a token's secret, and a secret never goes on the command \
+             line (your shell history has it now too): name the token instead, and give a \
+             secret on standard input, as in patvault add NAME < secret.txt"
+        );
+        return Asked::Exit(2);
+    }
     match Cli::try_parse() {
         Ok(Cli {
             command: Some(command),
@@ -75,15 +84,50 @@ fn parse() -> Asked {
             Asked::Exit(0)
         }
         Err(e) => {
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!(
-                "patvault: {} (see patvault --help)",
-                first.trim_start_matches("error: ")
-            );
+            eprintln!("patvault: {} (see patvault --help)", usage_error(&e));
             Asked::Exit(2)
         }
     }
+}
+
+/// Whether one of our arguments is a whole PAT: refused before anything reads it, as
+/// an error repeating it would carry it into logs and cron's mail. What follows `--` is
+/// the child's command (`exec`), not ours.
+fn secret_in_arguments() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|arg| arg != "--")
+        .any(|arg| holds_a_pat(&arg.to_string_lossy()))
+}
+
+/// Clap's error on one line: what is wrong, what it lacks or takes, and a near match,
+/// without the usage block.
+fn usage_error(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let mut lines = text.lines().map(str::trim);
+    let first = lines.next().unwrap_or("invalid arguments");
+    let first = first.trim_start_matches("error: ");
+    let mut details = Vec::new();
+    let mut hints = Vec::new();
+    for line in
+        lines.take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more"))
+    {
+        if let Some(values) = line.strip_prefix("[possible values: ") {
+            hints.push(format!("it takes {}", values.trim_end_matches(']')));
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            hints.push(tip.to_owned());
+        } else if !line.is_empty() {
+            details.push(line);
+        }
+    }
+    let said = match first.strip_suffix(':') {
+        Some(head) if !details.is_empty() => format!("{head}: {}", details.join(", ")),
+        _ => first.to_owned(),
+    };
+    std::iter::once(said)
+        .chain(hints)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Runs `command` and gives the process's exit status.
@@ -108,7 +152,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
             to,
             passphrase,
             unprotected_identity,
-        }) => return store::move_to(config, &to, passphrase, unprotected_identity).map(|()| 0),
+        }) => return store::move_to(config, to, passphrase, unprotected_identity).map(|()| 0),
         // A move between stores cut short is finished before the vault is opened in either.
         Command::Doctor { .. } => {
             store::finish_move(config)?;
@@ -125,7 +169,7 @@ fn execute(command: Command, config: &Config) -> Result<i32, CliError> {
             store,
             passphrase,
             unprotected_identity,
-        }) => store::choose(&vault, config, &store, passphrase, unprotected_identity)?,
+        }) => store::choose(&vault, config, store, passphrase, unprotected_identity)?,
         Command::Add {
             name,
             intent,

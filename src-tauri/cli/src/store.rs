@@ -59,11 +59,10 @@ pub fn text(report: &StoreReport) -> String {
 
 pub fn move_to(
     config: &Config,
-    to: &str,
+    to: StoreKind,
     passphrase: bool,
     unprotected: bool,
 ) -> Result<(), CliError> {
-    let to = named(to)?;
     let new_key = new_key(passphrase, unprotected);
     let moved = moving::start(config, to, new_key, ask_passphrase(), &mut progress)?;
     print_out(said(&moved));
@@ -98,11 +97,6 @@ fn said(moved: &Moved) -> String {
     )
 }
 
-fn named(store: &str) -> Result<StoreKind, CliError> {
-    StoreKind::parse(store)
-        .ok_or_else(|| CliError::Input(format!("no store is called “{store}”: os or file")))
-}
-
 fn new_key(passphrase: bool, unprotected: bool) -> Option<NewKey<'static>> {
     if passphrase {
         Some(NewKey::Passphrase(&new_passphrase))
@@ -116,11 +110,10 @@ fn new_key(passphrase: bool, unprotected: bool) -> Option<NewKey<'static>> {
 pub fn choose(
     vault: &Vault,
     config: &Config,
-    kind: &str,
+    kind: StoreKind,
     passphrase: bool,
     unprotected: bool,
 ) -> Result<(), CliError> {
-    let kind = named(kind)?;
     let new_key = new_key(passphrase, unprotected);
     let dir = vault.inventory().dir();
     let tokens = vault.list()?.len();

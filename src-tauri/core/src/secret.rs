@@ -72,6 +72,24 @@ impl Secret {
     }
 }
 
+/// Whether `text` holds a word shaped like a secret: a whole PAT, or 32 hex digits or more
+/// (a PAT's second half, alone or after a dot). Such text is refused wherever it would
+/// be kept, shown or repeated in the clear: a token's name or notes, an argument.
+pub fn holds_a_secret(text: &str) -> bool {
+    let long_hex = |s: &str| s.len() >= 32 && s.chars().all(|c| c.is_ascii_hexdigit());
+    words(text).any(|word| pat_id(word).is_some() || word.split('.').any(long_hex))
+}
+
+/// Whether `text` holds a whole PAT: where a long hex run may be something else (a
+/// folder named by a hash), what is surely a secret.
+pub fn holds_a_pat(text: &str) -> bool {
+    words(text).any(|word| pat_id(word).is_some())
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+}
+
 /// The token ID of a well-formed PAT: the part before the dot, safe to show.
 fn pat_id(s: &str) -> Option<String> {
     let (id, secret) = s.split_once('.')?;
@@ -106,6 +124,25 @@ impl fmt::Display for Secret {
 
 #[cfg(test)]
 mod tests {
+    use super::{holds_a_pat, holds_a_secret};
+
+    #[test]
+    fn a_secret_is_found_inside_text_and_ids_are_not_secrets() {
+        let hex = "0123456789abcdef".repeat(4);
+        assert!(holds_a_secret(&format!("patAbcdefghijklm1.{hex}")));
+        assert!(holds_a_secret(&format!(
+            "CRM sync (patAbcdefghijklm1.{hex})"
+        )));
+        assert!(holds_a_secret(&format!("old one: {}", &hex[..40])));
+        assert!(holds_a_secret(&format!("x.{hex}")));
+        assert!(!holds_a_secret("patAbcdefghijklm1"));
+        assert!(!holds_a_secret("patterns.md sync, appAAAAAAAAAAAAAA"));
+        assert!(!holds_a_secret("3f2504e0-4f89-11d3-9a0c-0305e82c3301"));
+        assert!(!holds_a_secret(&hex[..31]));
+        assert!(holds_a_pat(&format!("--name=patAbcdefghijklm1.{hex}")));
+        assert!(!holds_a_pat(&format!("/var/lib/docker/overlay2/{hex}")));
+    }
+
     #[test]
     fn an_unusual_secret_that_starts_like_a_pat_keeps_its_token_id() {
         use super::Secret;

@@ -191,6 +191,13 @@ impl TokenIntent {
                 "a name cannot start with “-”: a command would take it for an option".into(),
             );
         }
+        if crate::secret::holds_a_secret(&self.name) {
+            return invalid(
+                "that name looks like a token's secret, and a name is kept and shown in the \
+                 clear: name the token for what uses it, and give the secret on its own"
+                    .into(),
+            );
+        }
         let mut seen = Vec::new();
         for scope in self.scopes.iter().map(|s| s.trim()) {
             if !scopes::is_known(scope) {
@@ -235,6 +242,13 @@ impl TokenIntent {
         }
         self.used_by = used_by;
         self.notes = self.notes.trim().to_owned();
+        if crate::secret::holds_a_secret(&self.notes) {
+            return invalid(
+                "the notes hold what looks like a token's secret, and notes are kept and \
+                 shown in the clear: take it out (the vault keeps the secret itself)"
+                    .into(),
+            );
+        }
         Ok(self)
     }
 }
@@ -471,6 +485,24 @@ mod tests {
                 &None
             )
         );
+    }
+
+    #[test]
+    fn a_secret_in_the_name_or_the_notes_is_refused_and_not_repeated() {
+        let secret = format!("patAbcdefghijklm1.{}", "0123456789abcdef".repeat(4));
+        let mut bad = intent();
+        bad.name = secret.clone();
+        let why = bad.normalized(today()).unwrap_err().to_string();
+        assert!(why.contains("name looks like a token's secret"), "{why}");
+        assert!(!why.contains(&secret[18..]), "{why}");
+        let mut bad = intent();
+        bad.notes = format!("the old one was {secret}");
+        let why = bad.normalized(today()).unwrap_err().to_string();
+        assert!(why.contains("notes hold what looks like"), "{why}");
+        assert!(!why.contains(&secret[18..]), "{why}");
+        let mut fine = intent();
+        fine.notes = "ID patAbcdefghijklm1, made by Ann".into();
+        assert!(fine.normalized(today()).is_ok());
     }
 
     #[test]

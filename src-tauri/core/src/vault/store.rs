@@ -24,6 +24,8 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
+    pub const ALL: [StoreKind; 2] = [StoreKind::Os, StoreKind::File];
+
     pub fn name(self) -> &'static str {
         match self {
             StoreKind::Os => "os",
@@ -278,4 +280,18 @@ pub fn file_key(
         (None, None) => return Err(identity::none_found(config).into()),
     };
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_store_is_found_by_its_name_and_told_apart() {
+        for kind in StoreKind::ALL {
+            assert_eq!(StoreKind::parse(kind.name()), Some(kind));
+        }
+        assert_ne!(StoreKind::Os.described(), StoreKind::File.described());
+        assert_eq!(StoreKind::parse("keychain"), None);
+    }
 }
