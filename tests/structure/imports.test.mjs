@@ -1,7 +1,7 @@
 // No import cycle between the files of the shells (the app's `src-tauri/src`, the
 // command line's `src-tauri/cli/src`) or of the UI (`ui/src`): a file that another
 // file builds on never builds on it in turn, so each can be read, and moved, alone.
-// The core keeps its layers by the same rule between its top-level modules.
+// The core's top-level modules are layers, in the order docs/development.md lists them.
 // Run: node --test tests/structure/imports.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -146,9 +146,66 @@ test("the UI's files import in one direction", () => {
   assert.deepEqual(cycles(tsGraph(path.join(root, "ui/src"))), []);
 });
 
-test("the core's top-level modules are layers", () => {
+// The core's layers as the layout in docs/development.md lists them, top first: a row
+// of the tree starts a layer and its wrapped lines stay in it; rows that are only file
+// names are one layer. `lib` and the tests' `test_tokens` are in none.
+function documentedLayers(doc) {
+  const lines = doc.split("\n");
+  const from = lines.findIndex((l) => l.includes("Layers, each using only those above it")) + 1;
+  const layers = [];
+  let filesOnly = false;
+  for (const line of lines.slice(from)) {
+    if (/^\s{4}\S/.test(line) || !line.trim()) break;
+    const names = [...line.matchAll(/\b([a-z_]+)(?:\.rs\b|\/)/g)].map((m) => m[1]);
+    const row = /^\s{6}\S/.test(line);
+    const onlyFiles = row && line.trim().split(/\s+/).every((w) => /^[a-z_]+\.rs$/.test(w));
+    if (row && !(onlyFiles && filesOnly)) layers.push([]);
+    layers.at(-1)?.push(...names);
+    if (row) filesOnly = onlyFiles;
+  }
+  return layers;
+}
+
+// Each use of a module in a lower layer: `a uses b`, where b is listed below a.
+function upwardUses(graph, layers) {
+  const layerOf = new Map(layers.flatMap((names, i) => names.map((n) => [n, i])));
+  const name = (f) => path.basename(f);
+  const found = [];
+  for (const [from, tos] of graph) {
+    for (const to of tos) {
+      if (layerOf.get(name(to)) > layerOf.get(name(from))) found.push(`${name(from)} uses ${name(to)}`);
+    }
+  }
+  return found.sort();
+}
+
+test("the core's top-level modules are layers, as the development guide lists them", () => {
   const src = path.join(root, "src-tauri/core/src");
-  assert.deepEqual(cycles(topLevel(src, rustGraph(src))), []);
+  const graph = topLevel(src, rustGraph(src));
+  assert.deepEqual(cycles(graph), []);
+  const layers = documentedLayers(fs.readFileSync(path.join(root, "docs/development.md"), "utf8"));
+  const modules = [...graph.keys()].map((f) => path.basename(f)).filter((n) => !["lib", "test_tokens"].includes(n));
+  assert.deepEqual(layers.flat().sort(), modules.sort(), "the guide lists each of the core's modules once");
+  assert.deepEqual(upwardUses(graph, layers), []);
+});
+
+test("a use of a lower layer is found, and the guide's rows are read as layers", () => {
+  const doc = [
+    "  core/   Layers, each using only those above it here:",
+    "      a.rs b.rs",
+    "      c.rs",
+    "      d/          what d is; e/: what e is, and",
+    "                  more of it; f/: and f",
+    "      g/          the last",
+    "    tests/check/  not a layer",
+  ].join("\n");
+  assert.deepEqual(documentedLayers(doc), [["a", "b", "c"], ["d", "e", "f"], ["g"]]);
+  const graph = new Map([
+    ["/x/a", new Set(["/x/c"])],
+    ["/x/d", new Set(["/x/a", "/x/g"])],
+    ["/x/g", new Set(["/x/e"])],
+  ]);
+  assert.deepEqual(upwardUses(graph, documentedLayers(doc)), ["d uses g"]);
 });
 
 test("a cycle is found where there is one", () => {

@@ -19,9 +19,10 @@ export function withoutCommentsAndStrings(text) {
   );
 }
 
-// A file's own tests (`#[cfg(test)] mod tests { … }`) left out.
+// A file's own tests (`#[cfg(test)] mod tests { … }`, or `#[cfg(all(test, unix))]`) left
+// out.
 export function withoutTestModules(text) {
-  const start = text.search(/#\[cfg\(test\)\]\s*mod\s+\w+\s*\{/);
+  const start = text.search(/#\[cfg\((?:test|all\(test\b[^\]]*)\)\]\s*mod\s+\w+\s*\{/);
   if (start < 0) return text;
   let depth = 0;
   for (let i = text.indexOf("{", start); i < text.length; i++) {
