@@ -30,7 +30,7 @@ step "UI unit tests"
 npm --prefix ui test --silent
 
 step "documentation (links, the paths named) and structure (no import cycle, one kind of lock)"
-node --test tests/docs/links.test.mjs tests/structure/imports.test.mjs tests/structure/locks.test.mjs
+node --test tests/docs/*.test.mjs tests/structure/*.test.mjs
 
 step "Rust tests"
 cargo test --workspace --locked

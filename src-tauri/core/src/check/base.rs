@@ -5,41 +5,13 @@
 use futures_util::future::join_all;
 
 use super::catalog::{BASE_SCOPES, BaseScope, Probe};
-use super::scope::{Denials, Outcome, probe_scope};
+use super::scope::{Outcome, probe_scope};
+use super::site::{Denials, Found, Site};
 use super::targets::Target;
 use crate::airtable::client::Caller;
 use crate::airtable::models::{RecordPage, Schema};
 use crate::model::report::{BaseReach, NotFound};
 use crate::model::verdict::{PermissionLevel, Verdict};
-
-/// What every probe on one base shares.
-pub(super) struct Site<'a> {
-    pub caller: &'a Caller<'a>,
-    pub base: &'a str,
-    pub level: Option<PermissionLevel>,
-    /// Whether the token lists bases (so the base's schema may be read).
-    pub listing: bool,
-    pub intended_table: Option<&'a str>,
-    /// The base is one the token is meant for, or one the user named to probe.
-    pub named: bool,
-    pub denials: &'a Denials,
-}
-
-/// What earlier requests on a base told the later ones.
-pub(super) struct Found {
-    pub table: Option<String>,
-    /// The schema showed that `table` exists: a 403 on it is then about permission.
-    pub table_confirmed: bool,
-    pub no_table_why: &'static str,
-    /// The intent's table is not in the base: renamed or deleted.
-    pub table_gone: Option<String>,
-    /// The base itself answered 404: nothing more is worth asking of it.
-    pub base_gone: bool,
-    pub record: Option<String>,
-    pub records_readable: bool,
-    /// Scopes refused where the role is not known (see `scope::refused`).
-    pub role_doubts: Vec<&'static BaseScope>,
-}
 
 /// When a probe can run: the schema names a table, the first record gives a record for
 /// comments and shows the table exists (so a 403 on a write to it is about permission);

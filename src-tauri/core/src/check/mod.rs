@@ -13,6 +13,7 @@ pub mod estimate;
 mod probe;
 pub mod run;
 mod scope;
+mod site;
 mod targets;
 mod witness;
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::base::probe_base;
 use super::catalog::{BASE_SCOPES, BaseScope};
 use super::drift::conclude;
-use super::scope::Denials;
+use super::site::Denials;
 use super::targets::{Target, targets};
 use super::witness;
 use crate::airtable::ApiError;

@@ -2,40 +2,16 @@
 //! proves it, read as `airtable-api.md` says. Nothing here can change data: reads, and
 //! writes without a body.
 
-use std::collections::BTreeMap;
-
-use parking_lot::Mutex;
 use reqwest::Method;
 
-use super::base::{Found, Site};
 use super::catalog::{BaseScope, Probe};
+use super::site::{Found, Site};
 use crate::airtable::ApiError;
 use crate::airtable::client::Request;
 use crate::airtable::models::{CommentPage, RecordPage, Schema, ShareList, ViewList, WebhookList};
 use crate::model::report::NotFound;
 use crate::model::verdict::{PermissionLevel, Verdict};
 use crate::scopes::TOKENS_PAGE;
-
-/// Scopes found missing from the token, each with the base that showed it. A scope is
-/// the token's for every base, so once a base where nothing else can refuse it (listed,
-/// so granted, with the creator role, the table known to exist) answers 403, every other
-/// base would answer the same: no request is sent for it there, except on an intended
-/// or named base (see `send`).
-#[derive(Default)]
-pub(super) struct Denials(Mutex<BTreeMap<&'static str, String>>);
-
-impl Denials {
-    pub fn shown_by(&self, scope: &str) -> Option<String> {
-        self.0.lock().get(scope).cloned()
-    }
-
-    fn learn(&self, scope: &'static str, base: &str) {
-        self.0
-            .lock()
-            .entry(scope)
-            .or_insert_with(|| base.to_owned());
-    }
-}
 
 /// One scope's verdict on one base, with the reason when there is one.
 pub(super) struct Outcome {
@@ -433,6 +409,7 @@ mod tests {
     use super::*;
     use crate::airtable::{ApiRoot, Client, ClientOptions};
     use crate::check::catalog::base_scope;
+    use crate::check::site::Denials;
     use crate::secret::Secret;
 
     fn found(table_confirmed: bool) -> Found {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use super::base::probe_base;
 use super::catalog::{BASE_SCOPES, BaseScope, Probe};
-use super::scope::Denials;
+use super::site::Denials;
 use super::targets::Target;
 use crate::airtable::client::Caller;
 use crate::model::report::BaseReach;

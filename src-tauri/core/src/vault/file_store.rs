@@ -157,7 +157,7 @@ impl Keychain for FileStore {
     }
 
     fn name(&self) -> &'static str {
-        super::store::StoreKind::File.described()
+        super::kind::StoreKind::File.described()
     }
 
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {

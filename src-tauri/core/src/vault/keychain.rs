@@ -64,7 +64,7 @@ pub trait Keychain: Send + Sync {
     fn service(&self) -> &str;
     /// The store as its user calls it, in a sentence: "the keychain".
     fn name(&self) -> &'static str {
-        super::store::StoreKind::Os.described()
+        super::kind::StoreKind::Os.described()
     }
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError>;
     fn read(&self, account: &str) -> Result<Secret, KeychainError>;

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod inventory;
 mod journal;
 pub mod keychain;
+mod kind;
 pub mod moving;
 pub mod open;
 mod ordered;

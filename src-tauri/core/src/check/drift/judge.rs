@@ -2,7 +2,6 @@
 //! (missing, blocked on some bases, or unknown), excess scopes, names the intent has
 //! wrong, bases missing and bases in excess.
 
-use super::base_label;
 use crate::check::catalog::base_scope;
 use crate::model::record::TokenIntent;
 use crate::model::report::{BaseReach, Cause, CheckReport, Drift, Finding, FindingKind, NotFound};
@@ -437,5 +436,25 @@ fn unknown_why(verdict: Verdict) -> &'static str {
         }
         Verdict::Error => "a request failed, see the errors",
         _ => "not checked",
+    }
+}
+
+/// A base as findings name it: the intent's label, else Airtable's name, with its id.
+pub(super) fn base_label(report: &CheckReport, intent: &TokenIntent, id: &str) -> String {
+    let label = intent
+        .bases
+        .iter()
+        .find(|b| b.id == id)
+        .and_then(|b| b.label.clone())
+        .or_else(|| {
+            report
+                .bases
+                .iter()
+                .find(|b| b.id == id)
+                .and_then(|b| b.name.clone())
+        });
+    match label {
+        Some(l) => format!("“{l}” ({id})"),
+        None => id.to_owned(),
     }
 }

@@ -11,7 +11,7 @@ use super::catalog::{BASE_SCOPES, base_scope};
 use crate::model::record::TokenIntent;
 use crate::model::report::{BaseReach, CheckReport, CheckStatus};
 use crate::model::verdict::Verdict;
-use judge::drift;
+use judge::{base_label, drift};
 
 /// Fills in the token-wide verdicts, the drift and the status of a report whose bases
 /// have been looked at.
@@ -108,25 +108,6 @@ fn token_verdict(scope: &str, bases: &[BaseReach]) -> Verdict {
         Verdict::BlockedByRole
     } else {
         Verdict::Unverifiable
-    }
-}
-
-fn base_label(report: &CheckReport, intent: &TokenIntent, id: &str) -> String {
-    let label = intent
-        .bases
-        .iter()
-        .find(|b| b.id == id)
-        .and_then(|b| b.label.clone())
-        .or_else(|| {
-            report
-                .bases
-                .iter()
-                .find(|b| b.id == id)
-                .and_then(|b| b.name.clone())
-        });
-    match label {
-        Some(l) => format!("“{l}” ({id})"),
-        None => id.to_owned(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Planned, token_of, whole_secret};
+use super::found::{Planned, token_of, whole_secret};
 use crate::model::record::TokenRecord;
 use crate::scan::config::{Format, parse};
 #[cfg(test)]

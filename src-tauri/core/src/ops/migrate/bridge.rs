@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use super::whole_secret;
+use super::found::whole_secret;
 use crate::scan::wired::DEFAULT_VARIABLE;
 
 /// How a remote server is reached from a client that only starts local ones: a version

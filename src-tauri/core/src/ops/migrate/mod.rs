@@ -12,10 +12,10 @@ use serde_json::Value;
 
 mod airtable_cli;
 mod bridge;
+mod found;
 
 use crate::model::place::is_backup;
 use crate::model::record::TokenRecord;
-use crate::ops::scan::{Owner, ambiguity, owner};
 use crate::ops::undo::write_keeping_undo;
 use crate::scan::config::{Format, parse, server_entries};
 use crate::scan::find::{find, redact};
@@ -24,6 +24,7 @@ use crate::scan::wired::{DEFAULT_VARIABLE, exec_of};
 use crate::vault::Vault;
 use crate::wire::safe_write::Read;
 use crate::wire::{Launch, Rewire, WireError, env_file, json, shell_word, toml, variable};
+use found::{Planned, token_of, whole_secret};
 
 /// The change to be made to one file, in words, before it is made.
 pub struct Plan {
@@ -33,35 +34,6 @@ pub struct Plan {
     pub changes: Vec<String>,
     /// Plaintext tokens that stay, and why.
     pub left: Vec<String>,
-}
-
-/// The token ID of `value` when it is one whole secret and nothing else.
-pub(crate) fn whole_secret(value: &str) -> Option<String> {
-    let found = find(value.trim().as_bytes());
-    let [one] = found.as_slice() else { return None };
-    let rest = &value.trim()[one.token_id.len()..];
-    let whole = one.offset == 0
-        && one.plaintext
-        && rest
-            .strip_prefix('.')
-            .is_some_and(|s| s.bytes().all(|b| b.is_ascii_alphanumeric()));
-    whole.then(|| one.token_id.clone())
-}
-
-/// The vault token a secret's ID belongs to (now or before a rotation).
-pub(crate) fn token_of<'a>(
-    path: &Path,
-    token_id: &str,
-    records: &'a [TokenRecord],
-) -> Result<Option<&'a TokenRecord>, WireError> {
-    match owner(token_id, records) {
-        Owner::Current(r) | Owner::RotatedFrom(r) => Ok(Some(r)),
-        Owner::Unknown => Ok(None),
-        Owner::Many(many) => Err(WireError::Refused {
-            path: path.to_path_buf(),
-            why: ambiguity(token_id, &many),
-        }),
-    }
 }
 
 /// What migrating `path` would change; `program` is PAT Vault's own path.
@@ -114,8 +86,6 @@ pub fn plan(path: &Path, records: &[TokenRecord], program: &str) -> Result<Plan,
         left: left.iter().map(|l| redact(l)).collect(),
     })
 }
-
-pub(crate) type Planned = (String, Vec<String>, Vec<String>);
 
 fn config_plan(
     path: &Path,
