@@ -35,7 +35,7 @@ fn hand_on(config: &patvault_core::config::Config, args: Vec<std::ffi::OsString>
     command.args(args);
     let failed = run_instead(command);
     eprintln!(
-        "patvault-app: takes no arguments but --minimized, and the patvault command line at {} did not start: {failed}",
+        "patvault-app: takes no arguments but {MINIMIZED}, and the patvault command line at {} did not start: {failed}",
         command_line.display()
     );
     2

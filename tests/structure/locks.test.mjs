@@ -27,14 +27,20 @@ function stdLocksIn(text) {
       }
     }
   }
-  const names = new Set(["sync"]);
-  for (const m of code.matchAll(/\bsync\s+as\s+(\w+)/g)) names.add(m[1]);
+  // The names std's `sync` module goes by here: `use std::sync;`, `std::{sync}`, or
+  // renamed (`std::sync as s`, `std::sync::{self as s}`).
+  const names = new Set();
+  for (const m of code.matchAll(/\buse\s+(?:::)?([^;]+);/g)) {
+    if (!useTree(m[1]).some((item) => item.length === 2 && isStdSync(item))) continue;
+    const renamed = [...m[1].matchAll(/\b(?:sync|self)\s+as\s+(\w+)/g)].map((r) => r[1]);
+    for (const name of renamed.length ? renamed : ["sync"]) names.add(name);
+  }
   // Outside the `use` items read above, blanked so their lines keep their numbers.
   const rest = code.replace(/\buse\s+[^;]+;/g, (m) => m.replace(/[^\n]/g, " "));
   for (const m of rest.matchAll(/\bstd\s*::\s*sync\s*::\s*(\w+)/g)) {
     if (BANNED.includes(m[1])) found.push(`${lineOf(m.index)}: std::sync::${m[1]}`);
   }
-  // `sync::Mutex` after `use std::sync;` (or its renaming), but not tokio's `sync`.
+  // `sync::Mutex` after `use std::sync;` (or its renaming), not after `tokio::`.
   for (const name of names) {
     const pattern = new RegExp(`(?<![\\w:]|::\\s*)\\b${name}\\s*::\\s*(${BANNED.join("|")})\\b`, "g");
     for (const m of rest.matchAll(pattern)) found.push(`${lineOf(m.index)}: ${name}::${m[1]}`);
@@ -65,6 +71,7 @@ test("each way of naming std's locks is found, and nothing else", () => {
     "static M: std::sync::Mutex<u8> = std::sync :: Mutex::new(0);",
     "use std::sync;\nfn f() -> sync::RwLock<u8> { todo!() }",
     "use std::sync as s;\nfn f() -> s::Condvar { todo!() }",
+    "use std::sync::{self as s};\nfn f() -> s::Mutex<u8> { todo!() }",
   ];
   for (const text of named) assert.notDeepEqual(stdLocksIn(text), [], text);
   assert.deepEqual(stdLocksIn("\n\nuse std::sync::{\n  Arc,\n  Mutex,\n};"), ["3: use std::sync::Mutex"]);
@@ -73,6 +80,7 @@ test("each way of naming std's locks is found, and nothing else", () => {
     "use parking_lot::{Mutex, RwLock};",
     "use std::sync::{Arc, LazyLock, atomic::AtomicBool};",
     "use tokio::sync::Mutex;\nfn f(m: tokio::sync::Mutex<u8>) {}",
+    "use tokio::sync;\nfn f(m: sync::Mutex<u8>) {}",
     "// std::sync::Mutex is banned\nconst WHY: &str = \"not std::sync::Mutex\";",
     "/* use std::sync::RwLock; */ fn f() {}",
   ];

@@ -50,7 +50,8 @@ export function useTree(text) {
   for (const part of parts.filter(Boolean)) {
     const brace = part.indexOf("{");
     const head = (brace < 0 ? part : part.slice(0, brace)).split("::").map((x) => x.trim()).filter(Boolean);
-    if (brace < 0) items.push(head[0] === "self" ? [] : head.map((x) => x.split(/\s/)[0]));
+    const names = head.map((x) => x.split(/\s/)[0]);
+    if (brace < 0) items.push(names[0] === "self" ? [] : names);
     else for (const rest of useTree(part.slice(brace + 1, part.lastIndexOf("}")))) items.push([...head, ...rest]);
   }
   return items;

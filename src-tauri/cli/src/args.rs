@@ -368,3 +368,21 @@ fn store_kind() -> impl clap::builder::TypedValueParser<Value = StoreKind> {
     clap::builder::PossibleValuesParser::new(StoreKind::ALL.map(StoreKind::name))
         .try_map(|name| StoreKind::parse(&name).ok_or("no store has this name"))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use patvault_core::program::MINIMIZED;
+
+    /// The login entry and the app's own restart pass the core's flag to this program.
+    #[test]
+    fn the_tray_only_flag_is_the_one_the_app_takes() {
+        let cli = super::Cli::command();
+        let longs: Vec<String> = cli
+            .get_arguments()
+            .filter_map(|a| a.get_long())
+            .map(|long| format!("--{long}"))
+            .collect();
+        assert!(longs.iter().any(|l| l == MINIMIZED), "{longs:?}");
+    }
+}

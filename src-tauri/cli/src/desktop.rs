@@ -7,7 +7,7 @@ use std::process::Command;
 
 use clap::CommandFactory;
 use patvault_core::config::Config;
-use patvault_core::program::{APP, MINIMIZED, beside, run_instead};
+use patvault_core::program::{APP, MINIMIZED, beside, start_instead};
 
 use crate::args::Cli;
 
@@ -26,7 +26,7 @@ pub fn start(config: &Config, minimized: bool) -> i32 {
         command.arg(MINIMIZED);
     }
     // The login entry's process becomes the app itself.
-    let failed = run_instead(command);
+    let failed = start_instead(command);
     eprintln!(
         "patvault: the app at {} did not start: {failed}",
         app.display()

@@ -9,7 +9,7 @@ use super::tokens::read_secret;
 use patvault_core::config::Config;
 use patvault_core::model::record::same_name;
 use patvault_core::ops::leak::{Leak, leak as leak_of, of_token};
-use patvault_core::secret::{Secret, holds_a_secret};
+use patvault_core::secret::Secret;
 use patvault_core::vault::Vault;
 
 pub fn leak(
@@ -61,9 +61,10 @@ fn is_token_id(text: &str) -> bool {
 }
 
 /// A whole token, or its secret half: 64 hex digits.
-/// A secret's shape, or an unusual secret's `pat…` and dot.
+/// A whole token, or its secret half: 32 hex digits or more, cautious as a leak asks.
 fn looks_secret(text: &str) -> bool {
-    holds_a_secret(text) || Secret::new(text).token_id().is_some()
+    let hex = |s: &str| s.len() >= 32 && s.chars().all(|c| c.is_ascii_hexdigit());
+    Secret::new(text).token_id().is_some() || text.split('.').any(hex)
 }
 
 fn readable(l: &Leak) -> String {

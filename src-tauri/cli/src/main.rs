@@ -32,7 +32,7 @@ use args::{Cli, Command, McpCommand, StoreCommand};
 use error::CliError;
 use patvault_core::check::Depth;
 use patvault_core::config::Config;
-use patvault_core::secret::holds_a_pat;
+use patvault_core::secret::{holds_a_secret, is_a_secret_half};
 use patvault_core::vault::VaultError;
 use patvault_core::vault::open::open_vault_asking;
 
@@ -90,14 +90,25 @@ fn parse() -> Asked {
     }
 }
 
-/// Whether one of our arguments is a whole PAT: refused before anything reads it, as
-/// an error repeating it would carry it into logs and cron's mail. What follows `--` is
-/// the child's command (`exec`), not ours.
+/// Whether one of our arguments holds a secret: refused before anything reads it, as an
+/// error repeating it would carry it into logs and cron's mail, and a config written
+/// from it (`mcp add … -- cmd`) would keep it in the clear. Only what follows `exec`'s
+/// `--` is not ours: the command it runs.
 fn secret_in_arguments() -> bool {
-    std::env::args_os()
+    let args: Vec<String> = std::env::args_os()
         .skip(1)
-        .take_while(|arg| arg != "--")
-        .any(|arg| holds_a_pat(&arg.to_string_lossy()))
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let exec = args
+        .iter()
+        .find(|arg| !arg.starts_with('-'))
+        .is_some_and(|c| c == "exec");
+    let ours = match args.iter().position(|arg| arg == "--") {
+        Some(end) if exec => &args[..end],
+        _ => &args[..],
+    };
+    ours.iter()
+        .any(|arg| holds_a_secret(arg) || is_a_secret_half(arg.trim()))
 }
 
 /// Clap's error on one line: what is wrong, what it lacks or takes, and a near match,

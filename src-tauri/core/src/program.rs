@@ -28,12 +28,29 @@ pub fn beside(program: &Path, name: &str) -> PathBuf {
 /// Runs `command` in this process's place, so whoever started this one deals with the
 /// program itself (its pid, its exit status); returns only when it could not start.
 /// Where a process cannot be replaced, waits for the program and exits with its status.
-pub fn run_instead(mut command: Command) -> std::io::Error {
-    #[cfg(unix)]
-    {
-        std::os::unix::process::CommandExt::exec(&mut command)
+pub fn run_instead(command: Command) -> std::io::Error {
+    replace_with(command, true)
+}
+
+/// `run_instead` for the app, which stays in the tray for the whole session: where a
+/// process cannot be replaced, it is left running and this one exits.
+pub fn start_instead(command: Command) -> std::io::Error {
+    replace_with(command, false)
+}
+
+#[cfg(unix)]
+fn replace_with(mut command: Command, _wait: bool) -> std::io::Error {
+    std::os::unix::process::CommandExt::exec(&mut command)
+}
+
+#[cfg(not(unix))]
+fn replace_with(mut command: Command, wait: bool) -> std::io::Error {
+    if !wait {
+        return match command.spawn() {
+            Ok(_) => std::process::exit(0),
+            Err(e) => e,
+        };
     }
-    #[cfg(not(unix))]
     match command.status() {
         Ok(status) => std::process::exit(status.code().unwrap_or(2)),
         Err(e) => e,

@@ -72,22 +72,21 @@ impl Secret {
     }
 }
 
-/// Whether `text` holds a word shaped like a secret: a whole PAT, or 32 hex digits or more
-/// (a PAT's second half, alone or after a dot). Such text is refused wherever it would
-/// be kept, shown or repeated in the clear: a token's name or notes, an argument.
+/// Whether `text` holds a secret: a whole PAT, or a PAT's second half after a dot (as in
+/// a PAT with its ID mistyped). A bare run of 64 hex digits may be a checksum, and
+/// passes. Such text is refused where it would be kept, shown or repeated in the clear.
 pub fn holds_a_secret(text: &str) -> bool {
-    let long_hex = |s: &str| s.len() >= 32 && s.chars().all(|c| c.is_ascii_hexdigit());
-    words(text).any(|word| pat_id(word).is_some() || word.split('.').any(long_hex))
-}
-
-/// Whether `text` holds a whole PAT: where a long hex run may be something else (a
-/// folder named by a hash), what is surely a secret.
-pub fn holds_a_pat(text: &str) -> bool {
-    words(text).any(|word| pat_id(word).is_some())
-}
-
-fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .map(|word| word.trim_matches('.'))
+        .any(|word| pat_id(word).is_some() || word.split('.').skip(1).any(is_a_secret_half))
+}
+
+/// Whether `text` is a PAT's second half alone: 64 lowercase hex digits.
+pub fn is_a_secret_half(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, 'a'..='f'))
 }
 
 /// The token ID of a well-formed PAT: the part before the dot, safe to show.
@@ -96,11 +95,7 @@ fn pat_id(s: &str) -> Option<String> {
     let id_ok = id.len() == 17
         && id.starts_with("pat")
         && id[3..].chars().all(|c| c.is_ascii_alphanumeric());
-    let secret_ok = secret.len() == 64
-        && secret
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, 'a'..='f'));
-    (id_ok && secret_ok).then(|| id.to_owned())
+    (id_ok && is_a_secret_half(secret)).then(|| id.to_owned())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,23 +119,24 @@ impl fmt::Display for Secret {
 
 #[cfg(test)]
 mod tests {
-    use super::{holds_a_pat, holds_a_secret};
+    use super::{holds_a_secret, is_a_secret_half};
 
     #[test]
-    fn a_secret_is_found_inside_text_and_ids_are_not_secrets() {
+    fn a_secret_is_found_inside_text_and_ids_and_checksums_are_not_secrets() {
         let hex = "0123456789abcdef".repeat(4);
-        assert!(holds_a_secret(&format!("patAbcdefghijklm1.{hex}")));
-        assert!(holds_a_secret(&format!(
-            "CRM sync (patAbcdefghijklm1.{hex})"
-        )));
-        assert!(holds_a_secret(&format!("old one: {}", &hex[..40])));
-        assert!(holds_a_secret(&format!("x.{hex}")));
+        let pat = format!("patAbcdefghijklm1.{hex}");
+        assert!(holds_a_secret(&pat));
+        assert!(holds_a_secret(&format!("CRM sync ({pat})")));
+        assert!(holds_a_secret(&format!("AIRTABLE_API_KEY={pat}.")));
+        assert!(holds_a_secret(&format!("patAbcdefghijkl.{hex}")));
         assert!(!holds_a_secret("patAbcdefghijklm1"));
         assert!(!holds_a_secret("patterns.md sync, appAAAAAAAAAAAAAA"));
-        assert!(!holds_a_secret("3f2504e0-4f89-11d3-9a0c-0305e82c3301"));
-        assert!(!holds_a_secret(&hex[..31]));
-        assert!(holds_a_pat(&format!("--name=patAbcdefghijklm1.{hex}")));
-        assert!(!holds_a_pat(&format!("/var/lib/docker/overlay2/{hex}")));
+        assert!(!holds_a_secret(&format!("sha256 {hex}")));
+        assert!(!holds_a_secret(&format!("commit {}", &hex[..40])));
+        assert!(!holds_a_secret(&format!("/var/lib/docker/overlay2/{hex}")));
+        assert!(is_a_secret_half(&hex));
+        assert!(!is_a_secret_half(&hex.to_uppercase()));
+        assert!(!is_a_secret_half(&hex[..63]));
     }
 
     #[test]

@@ -106,8 +106,8 @@ describe("reach matrix", () => {
     const m = matrix([checked, unchecked]);
     expect(m.bases.map((b) => b.name)).toEqual(["CRM", "HR", "Ops"]);
     const [first, second] = m.rows;
-    expect(first.cells[CRM]).toMatchObject({ level: "create", granted: ["records", "schema", "webhooks"], tone: "ok" });
     // The cells name the scopes in the catalog's order, Airtable's token page.
+    expect(first.cells[CRM]).toMatchObject({ level: "create", granted: ["records", "schema", "webhooks"], tone: "ok" });
     expect(first.cells[HR]?.tone).toBe("missing");
     expect(first.cells[OPS]).toMatchObject({ level: "read", granted: ["records"], tone: "excess" });
     expect(first.cells[OPS]?.title).toMatch(/over-privileged\nreaches Ops\n.*webhook:manage: blocked by the user's role/s);

@@ -11,6 +11,7 @@ use super::report::{CheckEntry, CheckReport, CheckUser, KnownReach};
 use crate::consumers;
 use crate::error::{ErrorKind, UserError};
 use crate::scopes;
+use crate::secret::holds_a_secret;
 
 /// A token's intent the user wrote cannot be kept as it is; the message says why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -191,12 +192,20 @@ impl TokenIntent {
                 "a name cannot start with “-”: a command would take it for an option".into(),
             );
         }
-        if crate::secret::holds_a_secret(&self.name) {
+        if holds_a_secret(&self.name) {
             return invalid(
                 "that name looks like a token's secret, and a name is kept and shown in the \
                  clear: name the token for what uses it, and give the secret on its own"
                     .into(),
             );
+        }
+        // Before any message below can repeat one of them.
+        if let Some(field) = self.in_the_clear().find(|(_, text)| holds_a_secret(text)) {
+            return invalid(format!(
+                "what looks like a token's secret is in {}, which is kept and shown in the \
+                 clear: take it out (the vault keeps the secret itself)",
+                field.0
+            ));
         }
         let mut seen = Vec::new();
         for scope in self.scopes.iter().map(|s| s.trim()) {
@@ -242,14 +251,27 @@ impl TokenIntent {
         }
         self.used_by = used_by;
         self.notes = self.notes.trim().to_owned();
-        if crate::secret::holds_a_secret(&self.notes) {
-            return invalid(
-                "the notes hold what looks like a token's secret, and notes are kept and \
-                 shown in the clear: take it out (the vault keeps the secret itself)"
-                    .into(),
-            );
-        }
         Ok(self)
+    }
+
+    /// The free text kept with the token and shown as it is, each with what it is.
+    fn in_the_clear(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let places = self.used_by.iter().flat_map(|u| {
+            [
+                ("a place's label", Some(u.label.as_str())),
+                ("a place's path", u.path.as_deref()),
+            ]
+        });
+        let bases = self.bases.iter().flat_map(|b| {
+            [
+                ("a base's label", b.label.as_deref()),
+                ("a base's table", b.table.as_deref()),
+            ]
+        });
+        std::iter::once(("the notes", Some(self.notes.as_str())))
+            .chain(places)
+            .chain(bases)
+            .filter_map(|(what, text)| Some((what, text?)))
     }
 }
 
@@ -488,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn a_secret_in_the_name_or_the_notes_is_refused_and_not_repeated() {
+    fn a_secret_in_any_text_kept_in_the_clear_is_refused_and_not_repeated() {
         let secret = format!("patAbcdefghijklm1.{}", "0123456789abcdef".repeat(4));
         let mut bad = intent();
         bad.name = secret.clone();
@@ -498,10 +520,28 @@ mod tests {
         let mut bad = intent();
         bad.notes = format!("the old one was {secret}");
         let why = bad.normalized(today()).unwrap_err().to_string();
-        assert!(why.contains("notes hold what looks like"), "{why}");
+        assert!(why.contains("secret is in the notes,"), "{why}");
         assert!(!why.contains(&secret[18..]), "{why}");
+        // A place's label, even where a later message would repeat it (twice listed).
+        let mut bad = intent();
+        bad.used_by[0].label = format!("AIRTABLE_API_KEY={secret} node sync.js");
+        bad.used_by.push(bad.used_by[0].clone());
+        let why = bad.normalized(today()).unwrap_err().to_string();
+        assert!(why.contains("secret is in a place's label,"), "{why}");
+        assert!(!why.contains(&secret[18..]), "{why}");
+        let mut bad = intent();
+        bad.bases[0].table = Some(secret.clone());
+        assert!(
+            bad.normalized(today())
+                .unwrap_err()
+                .to_string()
+                .contains("secret is in a base's table,")
+        );
         let mut fine = intent();
-        fine.notes = "ID patAbcdefghijklm1, made by Ann".into();
+        fine.notes = format!(
+            "ID patAbcdefghijklm1, made by Ann; config sha256 {}",
+            &secret[18..]
+        );
         assert!(fine.normalized(today()).is_ok());
     }
 
