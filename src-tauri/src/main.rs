@@ -2,12 +2,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 //! `patvault-app`: the window, or with `--minimized` the tray only, as at login. Any other
-//! arguments are a command for `patvault`, installed beside it, which this process then
-//! becomes: an AppImage's own path runs the app, and a config may name it.
+//! arguments are a command for `patvault`, installed beside it (else on the PATH), which
+//! this process then becomes: an AppImage's own path runs the app, and a config may name
+//! it.
 
 use std::process::Command;
 
-use patvault_core::program::{COMMAND_LINE, MINIMIZED, beside, run_instead};
+use patvault_core::program::{COMMAND_LINE, MINIMIZED, installed, run_instead};
 
 fn main() {
     patvault_core::hardening::harden();
@@ -22,13 +23,10 @@ fn main() {
 
 /// Runs the command line beside this program with `args`; the exit status.
 fn hand_on(config: &patvault_core::config::Config, args: Vec<std::ffi::OsString>) -> i32 {
-    let Some(command_line) = config
-        .program
-        .running
-        .as_deref()
-        .map(|running| beside(running, COMMAND_LINE))
-    else {
-        eprintln!("patvault-app: where the patvault command line is cannot be told");
+    let Some(command_line) = installed(&config.program, COMMAND_LINE) else {
+        eprintln!(
+            "patvault-app: takes no arguments but {MINIMIZED}, and no patvault command line is installed beside it or on the PATH"
+        );
         return 2;
     };
     let mut command = Command::new(&command_line);

@@ -2,18 +2,20 @@
 //! show it (so login entries and habits from when both were one program keep working);
 //! the help otherwise, on a server, over SSH or in cron.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use clap::CommandFactory;
 use patvault_core::config::Config;
-use patvault_core::program::{APP, MINIMIZED, beside, start_instead};
+use patvault_core::program::{APP, MINIMIZED, installed, start_instead};
 
 use crate::args::Cli;
 
 /// Becomes the app (passing `--minimized` on), or prints the help; the exit status.
 pub fn start(config: &Config, minimized: bool) -> i32 {
-    let app = config.display.then(|| installed_app(config)).flatten();
+    let app = config
+        .display
+        .then(|| installed(&config.program, APP))
+        .flatten();
     let Some(app) = app else {
         // Printed as `--help` prints it: a usage, not an error.
         return match Cli::command().print_help() {
@@ -32,22 +34,4 @@ pub fn start(config: &Config, minimized: bool) -> i32 {
         app.display()
     );
     2
-}
-
-/// The app beside this program, else the first on the PATH.
-fn installed_app(config: &Config) -> Option<PathBuf> {
-    let at = &config.program;
-    let name = format!("{APP}{}", std::env::consts::EXE_SUFFIX);
-    at.running
-        .as_deref()
-        .map(|running| beside(running, APP))
-        .into_iter()
-        .chain(
-            at.search_path
-                .iter()
-                .flat_map(std::env::split_paths)
-                .filter(|dir| dir.is_absolute())
-                .map(|dir| dir.join(&name)),
-        )
-        .find(|candidate| candidate.is_file())
 }

@@ -60,7 +60,6 @@ fn is_token_id(text: &str) -> bool {
         && text[3..].chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// A whole token, or its secret half: 64 hex digits.
 /// A whole token, or its secret half: 32 hex digits or more, cautious as a leak asks.
 fn looks_secret(text: &str) -> bool {
     let hex = |s: &str| s.len() >= 32 && s.chars().all(|c| c.is_ascii_hexdigit());

@@ -25,6 +25,25 @@ pub fn beside(program: &Path, name: &str) -> PathBuf {
     program.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// The program `name` (`APP` or `COMMAND_LINE`) installed beside the running one, else
+/// the first in an absolute folder of the PATH (the running binary cannot be told
+/// without /proc, in some sandboxes).
+pub fn installed(at: &Whereabouts, name: &str) -> Option<PathBuf> {
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    at.running
+        .as_deref()
+        .map(|running| beside(running, name))
+        .into_iter()
+        .chain(
+            at.search_path
+                .iter()
+                .flat_map(std::env::split_paths)
+                .filter(|dir| dir.is_absolute())
+                .map(|dir| dir.join(&file)),
+        )
+        .find(|candidate| candidate.is_file())
+}
+
 /// Runs `command` in this process's place, so whoever started this one deals with the
 /// program itself (its pid, its exit status); returns only when it could not start.
 /// Where a process cannot be replaced, waits for the program and exits with its status.
@@ -405,6 +424,41 @@ mod tests {
         let weighed = |r: Result<PathBuf, UnsafeProgram>| r.unwrap_or_else(|e| e.path);
         assert_eq!(weighed(command_line(&at)), cli);
         assert_eq!(weighed(program(&at)), app, "the running program is the app");
+    }
+
+    #[test]
+    fn the_other_program_is_found_beside_this_one_else_on_the_path() {
+        let (here, on_path) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(here.path().join(APP), b"").unwrap();
+        let cli = binary_in(on_path.path(), 0o755);
+        let search = |dirs: &[&Path]| Some(std::env::join_paths(dirs).unwrap());
+        let at = Whereabouts {
+            running: Some(here.path().join(COMMAND_LINE)),
+            search_path: search(&[on_path.path()]),
+            ..Whereabouts::default()
+        };
+        assert_eq!(installed(&at, APP), Some(here.path().join(APP)));
+        assert_eq!(
+            installed(&at, COMMAND_LINE),
+            Some(cli.clone()),
+            "not beside: the PATH's"
+        );
+        // Without /proc the running binary is unknown: the PATH still answers, but only
+        // its absolute folders.
+        let unknown = Whereabouts {
+            running: None,
+            ..at.clone()
+        };
+        assert_eq!(installed(&unknown, COMMAND_LINE), Some(cli));
+        // The same folder as a relative one, from the tests' working folder.
+        let up = std::env::current_dir().unwrap().components().count() - 1;
+        let same = Path::new(&"../".repeat(up)).join(on_path.path().strip_prefix("/").unwrap());
+        assert!(same.join(COMMAND_LINE).is_file());
+        let relative = Whereabouts {
+            search_path: search(&[&same]),
+            ..unknown
+        };
+        assert_eq!(installed(&relative, COMMAND_LINE), None);
     }
 
     #[test]
