@@ -289,6 +289,8 @@ fn a_secret_among_the_arguments_is_refused_and_never_repeated() {
     let (_, second_half) = PAT.split_once('.').unwrap();
     // Where a name goes (as with `exec $AIRTABLE_TOKEN`), in an option, or where clap
     // itself would refuse and repeat it.
+    let note_half = format!("--note={second_half}");
+    let name_half = format!("CRM {second_half}");
     let project = tempfile::tempdir().unwrap();
     let folder = project.path().to_str().unwrap();
     for args in [
@@ -314,8 +316,12 @@ fn a_secret_among_the_arguments_is_refused_and_never_repeated() {
             "--key",
             PAT,
         ],
-        // The secret half alone.
+        // `--` before the command leaves all of it ours.
+        vec!["--", "exec", PAT],
+        // The secret half alone, as an argument, a value or a word of one.
         vec!["show", second_half],
+        vec!["add", "New", &note_half],
+        vec!["add", &name_half],
     ] {
         let out = v.run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

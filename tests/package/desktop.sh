@@ -77,7 +77,8 @@ done < <(in_root dpkg-query -L patvault pat-vault)
 [ "$(in_root patvault --version)" = "patvault $version" ] || fail "--version says $(in_root patvault --version)"
 missing=$(in_root ldd /usr/bin/patvault-app | grep "not found" || true)
 [ -z "$missing" ] || fail "the app's libraries that do not resolve: $missing"
-# Any argument but --minimized is a command for the command line beside the app.
+# Any argument but --minimized is a command for the command line beside the app; without
+# /proc here the running binary cannot be told, and the PATH's is taken.
 [ "$(in_root patvault-app --version 2>&1)" = "patvault $version" ] \
   || fail "patvault-app --version did not hand on to patvault: $(in_root patvault-app --version 2>&1)"
 in_root patvault list --json >"$work/after.json" 2>"$work/after.err" || fail "list after the upgrade: $(cat "$work/after.err")"

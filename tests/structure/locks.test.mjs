@@ -31,9 +31,7 @@ function stdLocksIn(text) {
   // renamed (`std::sync as s`, `std::sync::{self as s}`).
   const names = new Set();
   for (const m of code.matchAll(/\buse\s+(?:::)?([^;]+);/g)) {
-    if (!useTree(m[1]).some((item) => item.length === 2 && isStdSync(item))) continue;
-    const renamed = [...m[1].matchAll(/\b(?:sync|self)\s+as\s+(\w+)/g)].map((r) => r[1]);
-    for (const name of renamed.length ? renamed : ["sync"]) names.add(name);
+    for (const item of useTree(m[1])) if (item.length === 2 && isStdSync(item)) names.add(item.alias ?? "sync");
   }
   // Outside the `use` items read above, blanked so their lines keep their numbers.
   const rest = code.replace(/\buse\s+[^;]+;/g, (m) => m.replace(/[^\n]/g, " "));
@@ -72,6 +70,7 @@ test("each way of naming std's locks is found, and nothing else", () => {
     "use std::sync;\nfn f() -> sync::RwLock<u8> { todo!() }",
     "use std::sync as s;\nfn f() -> s::Condvar { todo!() }",
     "use std::sync::{self as s};\nfn f() -> s::Mutex<u8> { todo!() }",
+    "use std::{sync, io::{self as io2}};\nfn f() -> sync::Mutex<u8> { todo!() }",
   ];
   for (const text of named) assert.notDeepEqual(stdLocksIn(text), [], text);
   assert.deepEqual(stdLocksIn("\n\nuse std::sync::{\n  Arc,\n  Mutex,\n};"), ["3: use std::sync::Mutex"]);
@@ -81,6 +80,7 @@ test("each way of naming std's locks is found, and nothing else", () => {
     "use std::sync::{Arc, LazyLock, atomic::AtomicBool};",
     "use tokio::sync::Mutex;\nfn f(m: tokio::sync::Mutex<u8>) {}",
     "use tokio::sync;\nfn f(m: sync::Mutex<u8>) {}",
+    "use std::{io::{self as x}, sync};\nfn f(m: x::Mutex<u8>) {}",
     "// std::sync::Mutex is banned\nconst WHY: &str = \"not std::sync::Mutex\";",
     "/* use std::sync::RwLock; */ fn f() {}",
   ];

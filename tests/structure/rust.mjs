@@ -33,7 +33,8 @@ export function withoutTestModules(text) {
 }
 
 // The items of a use-tree's braces, nested braces opened: `a::{b, c}, d` gives
-// [[a, b], [a, c], [d]]; `self` is its parent, and a renaming (`b as c`) keeps `b`.
+// [[a, b], [a, c], [d]]; `self` is its parent, and a renaming (`b as c`) keeps `b`, with
+// `c` as the item's `alias`.
 export function useTree(text) {
   const items = [];
   let depth = 0, from = 0;
@@ -51,8 +52,17 @@ export function useTree(text) {
     const brace = part.indexOf("{");
     const head = (brace < 0 ? part : part.slice(0, brace)).split("::").map((x) => x.trim()).filter(Boolean);
     const names = head.map((x) => x.split(/\s/)[0]);
-    if (brace < 0) items.push(names[0] === "self" ? [] : names);
-    else for (const rest of useTree(part.slice(brace + 1, part.lastIndexOf("}")))) items.push([...head, ...rest]);
+    if (brace < 0) {
+      const item = names[0] === "self" ? [] : names;
+      item.alias = /\bas\s+(\w+)\s*$/.exec(part)?.[1];
+      items.push(item);
+    } else {
+      for (const rest of useTree(part.slice(brace + 1, part.lastIndexOf("}")))) {
+        const item = [...head, ...rest];
+        item.alias = rest.alias;
+        items.push(item);
+      }
+    }
   }
   return items;
 }

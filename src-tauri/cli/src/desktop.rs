@@ -27,7 +27,7 @@ pub fn start(config: &Config, minimized: bool) -> i32 {
     if minimized {
         command.arg(MINIMIZED);
     }
-    // The login entry's process becomes the app itself.
+    // On Unix the login entry's process becomes the app itself.
     let failed = start_instead(command);
     eprintln!(
         "patvault: the app at {} did not start: {failed}",

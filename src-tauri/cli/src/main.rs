@@ -99,16 +99,18 @@ fn secret_in_arguments() -> bool {
         .skip(1)
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();
-    let exec = args
-        .iter()
-        .find(|arg| !arg.starts_with('-'))
-        .is_some_and(|c| c == "exec");
+    let command = args.iter().position(|arg| !arg.starts_with('-'));
     let ours = match args.iter().position(|arg| arg == "--") {
-        Some(end) if exec => &args[..end],
+        Some(end) if command.is_some_and(|at| at < end && args[at] == "exec") => &args[..end],
         _ => &args[..],
     };
-    ours.iter()
-        .any(|arg| holds_a_secret(arg) || is_a_secret_half(arg.trim()))
+    // The half alone, as a value (`--note=…`) or a word of one; split at no `/`, so a
+    // folder named by a hash is a path, not a secret.
+    let half = |arg: &str| {
+        arg.split(|c: char| c.is_whitespace() || c == '=')
+            .any(is_a_secret_half)
+    };
+    ours.iter().any(|arg| holds_a_secret(arg) || half(arg))
 }
 
 /// Clap's error on one line: what is wrong, what it lacks or takes, and a near match,

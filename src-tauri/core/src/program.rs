@@ -21,27 +21,41 @@ pub const APP: &str = "patvault-app";
 pub const MINIMIZED: &str = "--minimized";
 
 /// The program `name` installed beside `program` (in the same folder).
-pub fn beside(program: &Path, name: &str) -> PathBuf {
+fn beside(program: &Path, name: &str) -> PathBuf {
     program.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
-/// The program `name` (`APP` or `COMMAND_LINE`) installed beside the running one, else
-/// the first in an absolute folder of the PATH (the running binary cannot be told
-/// without /proc, in some sandboxes).
+/// The program `name` (`APP` or `COMMAND_LINE`) installed beside the running one. Only
+/// when the running binary cannot be told (no /proc, in some sandboxes) is the PATH
+/// asked instead: its first program of that name in an absolute folder, if it is one
+/// that only its owner can change and that can run.
 pub fn installed(at: &Whereabouts, name: &str) -> Option<PathBuf> {
+    if let Some(running) = &at.running {
+        return Some(beside(running, name)).filter(|candidate| candidate.is_file());
+    }
+    on_search_path(at, name).filter(|candidate| why_unsafe(candidate, &at.temp).is_none())
+}
+
+/// The first program `name` that can run in an absolute folder of the PATH.
+fn on_search_path(at: &Whereabouts, name: &str) -> Option<PathBuf> {
     let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
-    at.running
-        .as_deref()
-        .map(|running| beside(running, name))
-        .into_iter()
-        .chain(
-            at.search_path
-                .iter()
-                .flat_map(std::env::split_paths)
-                .filter(|dir| dir.is_absolute())
-                .map(|dir| dir.join(&file)),
-        )
-        .find(|candidate| candidate.is_file())
+    at.search_path
+        .iter()
+        .flat_map(std::env::split_paths)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(&file))
+        .find(|candidate| runnable(candidate))
+}
+
+#[cfg(unix)]
+fn runnable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn runnable(path: &Path) -> bool {
+    path.is_file()
 }
 
 /// Runs `command` in this process's place, so whoever started this one deals with the
@@ -427,38 +441,71 @@ mod tests {
     }
 
     #[test]
-    fn the_other_program_is_found_beside_this_one_else_on_the_path() {
-        let (here, on_path) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fn the_other_program_is_the_one_beside_this_one_and_the_path_only_without_it() {
+        let (here, on_path) = (elsewhere(), elsewhere());
         std::fs::write(here.path().join(APP), b"").unwrap();
-        let cli = binary_in(on_path.path(), 0o755);
+        let path_cli = binary_in(on_path.path(), 0o755);
+        let path_app = on_path.path().join(APP);
+        std::fs::write(&path_app, b"").unwrap();
+        std::fs::set_permissions(&path_app, std::fs::Permissions::from_mode(0o755)).unwrap();
         let search = |dirs: &[&Path]| Some(std::env::join_paths(dirs).unwrap());
         let at = Whereabouts {
             running: Some(here.path().join(COMMAND_LINE)),
             search_path: search(&[on_path.path()]),
+            temp: PathBuf::from("/nonexistent-temp"),
             ..Whereabouts::default()
         };
-        assert_eq!(installed(&at, APP), Some(here.path().join(APP)));
+        assert_eq!(
+            installed(&at, APP),
+            Some(here.path().join(APP)),
+            "beside wins"
+        );
         assert_eq!(
             installed(&at, COMMAND_LINE),
-            Some(cli.clone()),
-            "not beside: the PATH's"
+            None,
+            "an install without it is not mended from the PATH"
         );
-        // Without /proc the running binary is unknown: the PATH still answers, but only
-        // its absolute folders.
+
+        // Without /proc the running binary is unknown: the PATH answers, with its
+        // absolute folders only, and a program that can run.
         let unknown = Whereabouts {
             running: None,
             ..at.clone()
         };
-        assert_eq!(installed(&unknown, COMMAND_LINE), Some(cli));
-        // The same folder as a relative one, from the tests' working folder.
+        assert_eq!(
+            on_search_path(&unknown, COMMAND_LINE),
+            Some(path_cli.clone())
+        );
+        // Whether this test's folders pass depends on where the checkout is (a clone in
+        // /tmp does not): the PATH's program is taken exactly when it passes.
+        let passes = why_unsafe(&path_cli, &unknown.temp).is_none();
+        assert_eq!(
+            installed(&unknown, COMMAND_LINE),
+            passes.then(|| path_cli.clone())
+        );
+        let in_temp = Whereabouts {
+            temp: on_path.path().to_path_buf(),
+            ..unknown.clone()
+        };
+        assert_eq!(
+            installed(&in_temp, COMMAND_LINE),
+            None,
+            "one in the temporary folder"
+        );
         let up = std::env::current_dir().unwrap().components().count() - 1;
         let same = Path::new(&"../".repeat(up)).join(on_path.path().strip_prefix("/").unwrap());
         assert!(same.join(COMMAND_LINE).is_file());
         let relative = Whereabouts {
             search_path: search(&[&same]),
-            ..unknown
+            ..unknown.clone()
         };
-        assert_eq!(installed(&relative, COMMAND_LINE), None);
+        assert_eq!(on_search_path(&relative, COMMAND_LINE), None);
+        std::fs::set_permissions(&path_cli, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(
+            on_search_path(&unknown, COMMAND_LINE),
+            None,
+            "not executable"
+        );
     }
 
     #[test]

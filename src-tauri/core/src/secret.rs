@@ -81,6 +81,13 @@ pub fn holds_a_secret(text: &str) -> bool {
         .any(|word| pat_id(word).is_some() || word.split('.').skip(1).any(is_a_secret_half))
 }
 
+/// Whether a word of `text` is a PAT's second half alone: for text that is never a
+/// checksum's place, as a token's name.
+pub fn holds_a_secret_half(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(is_a_secret_half)
+}
+
 /// Whether `text` is a PAT's second half alone: 64 lowercase hex digits.
 pub fn is_a_secret_half(text: &str) -> bool {
     text.len() == 64
@@ -119,7 +126,7 @@ impl fmt::Display for Secret {
 
 #[cfg(test)]
 mod tests {
-    use super::{holds_a_secret, is_a_secret_half};
+    use super::{holds_a_secret, holds_a_secret_half, is_a_secret_half};
 
     #[test]
     fn a_secret_is_found_inside_text_and_ids_and_checksums_are_not_secrets() {
@@ -137,6 +144,8 @@ mod tests {
         assert!(is_a_secret_half(&hex));
         assert!(!is_a_secret_half(&hex.to_uppercase()));
         assert!(!is_a_secret_half(&hex[..63]));
+        assert!(holds_a_secret_half(&format!("CRM ({hex})")));
+        assert!(!holds_a_secret_half(&format!("CRM {}", &hex[..40])));
     }
 
     #[test]

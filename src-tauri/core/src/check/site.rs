@@ -10,7 +10,7 @@ use crate::airtable::client::Caller;
 use crate::model::verdict::PermissionLevel;
 
 /// What every probe on one base shares.
-pub struct Site<'a> {
+pub(super) struct Site<'a> {
     pub caller: &'a Caller<'a>,
     pub base: &'a str,
     pub level: Option<PermissionLevel>,
@@ -23,7 +23,7 @@ pub struct Site<'a> {
 }
 
 /// What earlier requests on a base told the later ones.
-pub struct Found {
+pub(super) struct Found {
     pub table: Option<String>,
     /// The schema showed that `table` exists: a 403 on it is then about permission.
     pub table_confirmed: bool,
@@ -44,14 +44,14 @@ pub struct Found {
 /// base would answer the same: no request is sent for it there, except on an intended
 /// or named base (see `scope::send`).
 #[derive(Default)]
-pub struct Denials(Mutex<BTreeMap<&'static str, String>>);
+pub(super) struct Denials(Mutex<BTreeMap<&'static str, String>>);
 
 impl Denials {
     pub fn shown_by(&self, scope: &str) -> Option<String> {
         self.0.lock().get(scope).cloned()
     }
 
-    pub fn learn(&self, scope: &'static str, base: &str) {
+    pub(super) fn learn(&self, scope: &'static str, base: &str) {
         self.0
             .lock()
             .entry(scope)

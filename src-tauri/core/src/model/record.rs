@@ -11,7 +11,7 @@ use super::report::{CheckEntry, CheckReport, CheckUser, KnownReach};
 use crate::consumers;
 use crate::error::{ErrorKind, UserError};
 use crate::scopes;
-use crate::secret::holds_a_secret;
+use crate::secret::{holds_a_secret, holds_a_secret_half};
 
 /// A token's intent the user wrote cannot be kept as it is; the message says why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -192,7 +192,7 @@ impl TokenIntent {
                 "a name cannot start with “-”: a command would take it for an option".into(),
             );
         }
-        if holds_a_secret(&self.name) {
+        if holds_a_secret(&self.name) || holds_a_secret_half(&self.name) {
             return invalid(
                 "that name looks like a token's secret, and a name is kept and shown in the \
                  clear: name the token for what uses it, and give the secret on its own"
@@ -200,7 +200,11 @@ impl TokenIntent {
             );
         }
         // Before any message below can repeat one of them.
-        if let Some(field) = self.in_the_clear().find(|(_, text)| holds_a_secret(text)) {
+        if let Some(field) = self
+            .in_the_clear()
+            .into_iter()
+            .find(|(_, text)| holds_a_secret(text))
+        {
             return invalid(format!(
                 "what looks like a token's secret is in {}, which is kept and shown in the \
                  clear: take it out (the vault keeps the secret itself)",
@@ -254,24 +258,25 @@ impl TokenIntent {
         Ok(self)
     }
 
-    /// The free text kept with the token and shown as it is, each with what it is.
-    fn in_the_clear(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        let places = self.used_by.iter().flat_map(|u| {
-            [
-                ("a place's label", Some(u.label.as_str())),
-                ("a place's path", u.path.as_deref()),
-            ]
-        });
-        let bases = self.bases.iter().flat_map(|b| {
-            [
-                ("a base's label", b.label.as_deref()),
-                ("a base's table", b.table.as_deref()),
-            ]
-        });
-        std::iter::once(("the notes", Some(self.notes.as_str())))
-            .chain(places)
-            .chain(bases)
-            .filter_map(|(what, text)| Some((what, text?)))
+    /// Every text of the intent but its name, each with what it is: kept and shown as it
+    /// is, or repeated by the message that refuses it.
+    fn in_the_clear(&self) -> Vec<(&'static str, &str)> {
+        let mut texts = vec![("the notes", self.notes.as_str())];
+        texts.extend(self.scopes.iter().map(|s| ("a scope", s.as_str())));
+        for b in &self.bases {
+            texts.push(("a base id", b.id.as_str()));
+            texts.extend(b.label.as_deref().map(|t| ("a base's label", t)));
+            texts.extend(b.table.as_deref().map(|t| ("a base's table", t)));
+        }
+        for u in &self.used_by {
+            texts.push(("a place's kind", u.kind.as_str()));
+            texts.push(("a place's label", u.label.as_str()));
+            texts.extend(u.path.as_deref().map(|t| ("a place's path", t)));
+            texts.extend(u.bases.iter().map(|t| ("a place's bases", t.as_str())));
+            texts.extend(u.needs.iter().map(|t| ("a place's needs", t.as_str())));
+            texts.extend(u.uses.iter().map(|t| ("a place's features", t.as_str())));
+        }
+        texts
     }
 }
 
@@ -529,6 +534,16 @@ mod tests {
         let why = bad.normalized(today()).unwrap_err().to_string();
         assert!(why.contains("secret is in a place's label,"), "{why}");
         assert!(!why.contains(&secret[18..]), "{why}");
+        // A field whose refusal would name it.
+        let mut bad = intent();
+        bad.scopes.push(secret.clone());
+        let why = bad.normalized(today()).unwrap_err().to_string();
+        assert!(why.contains("secret is in a scope,"), "{why}");
+        // A name, where a checksum has no place, refuses the secret's half alone too.
+        let mut bad = intent();
+        bad.name = format!("CRM {}", &secret[18..]);
+        let why = bad.normalized(today()).unwrap_err().to_string();
+        assert!(why.contains("name looks like a token's secret"), "{why}");
         let mut bad = intent();
         bad.bases[0].table = Some(secret.clone());
         assert!(
