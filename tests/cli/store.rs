@@ -176,12 +176,7 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
 
     // Another key over a vault whose secrets were made for this one is refused.
     let other = mount.path().join("other.key");
-    let made = Command::new("age-keygen")
-        .arg("-o")
-        .arg(&other)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", stderr(&made));
+    new_age_key(&other);
     let out = headless(&v, config.path(), &["store", "use", "file"])
         .env("PATVAULT_IDENTITY_FILE", &other)
         .output()

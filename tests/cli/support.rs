@@ -178,12 +178,7 @@ impl TestVault {
         keyring();
         let key = (store == Store::File).then(|| {
             let dir = tempfile::tempdir().unwrap();
-            let out = Command::new("age-keygen")
-                .arg("-o")
-                .arg(dir.path().join("identity"))
-                .output()
-                .expect("age-keygen (Debian's age) is needed: scripts/setup.sh --test installs it");
-            assert!(out.status.success(), "{}", stderr(&out));
+            new_age_key(&dir.path().join("identity"));
             dir
         });
         let v = TestVault {
@@ -387,6 +382,16 @@ pub fn output_with_stdin(mut cmd: Command, stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// A new age key for the file store, written to `path` as `age-keygen` writes one.
+pub fn new_age_key(path: &Path) {
+    let out = Command::new("age-keygen")
+        .arg("-o")
+        .arg(path)
+        .output()
+        .expect("age-keygen (Debian's age) is needed: scripts/setup.sh --test installs it");
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 pub fn stderr(out: &Output) -> String {

@@ -169,6 +169,17 @@ impl Keychain for FileStore {
                     .into(),
             ));
         }
+        // PAT Vault writes one key there: another beside it was added by hand, perhaps
+        // by someone who could then read every secret written from now on.
+        if self.recipients.len() > 1 {
+            let listed: Vec<String> = self.recipients.iter().map(ToString::to_string).collect();
+            return Err(KeychainError::NoKey(format!(
+                "the vault's store.json lists more than one key to encrypt to ({}), and PAT \
+                 Vault keeps one: if you did not add the others, choose the store again with \
+                 `patvault store use file` (it keeps the key found only)",
+                listed.join(", ")
+            )));
+        }
         let encryptor = age::Encryptor::with_recipients(
             self.recipients.iter().map(|r| r as &dyn age::Recipient),
         )
@@ -299,7 +310,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_added_to_the_vaults_list_by_someone_else_is_refused_before_any_read() {
+    fn a_key_added_to_the_vaults_list_by_someone_else_is_refused_before_any_write_or_read() {
         let dir = tempfile::tempdir().unwrap();
         let key = x25519::Identity::generate();
         let own = key.to_public().to_string();
@@ -311,10 +322,29 @@ mod tests {
                     .unwrap(),
             )
         });
+        let secret = Secret::new(format!("patAbCdEfGh123456.{}", "7".repeat(64)));
+        let before = FileStore::new(
+            "test",
+            dir.path(),
+            &[own.clone()],
+            Box::new(|| unreachable!()),
+            None,
+        )
+        .unwrap();
+        before.store("one-id", &secret).unwrap();
         let store =
             FileStore::new("test", dir.path(), &[own, stranger.clone()], load_key, None).unwrap();
-        let secret = Secret::new(format!("patAbCdEfGh123456.{}", "7".repeat(64)));
-        store.store("one-id", &secret).unwrap();
+        match store.store("two-id", &secret) {
+            Err(KeychainError::NoKey(why)) => {
+                assert!(why.contains(&stranger), "{why}");
+                assert!(why.contains("patvault store use file"), "{why}");
+            }
+            other => panic!("write with a stranger's key on the list: {other:?}"),
+        }
+        assert!(
+            !folder(dir.path()).join(format!("two-id{SUFFIX}")).exists(),
+            "nothing was written"
+        );
         match store.read("one-id") {
             Err(KeychainError::NoKey(why)) => {
                 assert!(why.contains(&stranger), "{why}");
