@@ -326,7 +326,7 @@ mod tests {
         let before = FileStore::new(
             "test",
             dir.path(),
-            &[own.clone()],
+            std::slice::from_ref(&own),
             Box::new(|| unreachable!()),
             None,
         )
