@@ -156,8 +156,8 @@ impl Keychain for FileStore {
         &self.service
     }
 
-    fn name(&self) -> &'static str {
-        super::kind::StoreKind::File.described()
+    fn kind(&self) -> super::kind::StoreKind {
+        super::kind::StoreKind::File
     }
 
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {

@@ -3,6 +3,7 @@
 //! on a worker of their own, under a timeout (see `ordered`): a keychain waiting on an
 //! unlock prompt must not freeze the app or the CLI.
 
+use super::kind::StoreKind;
 use crate::error::{ErrorKind, UserError};
 use crate::secret::Secret;
 
@@ -62,10 +63,8 @@ impl UserError for KeychainError {
 pub trait Keychain: Send + Sync {
     /// The service name this vault's entries are stored under.
     fn service(&self) -> &str;
-    /// The store as its user calls it, in a sentence: "the keychain".
-    fn name(&self) -> &'static str {
-        super::kind::StoreKind::Os.described()
-    }
+    /// Which of the two stores this is, for messages that name it.
+    fn kind(&self) -> StoreKind;
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError>;
     fn read(&self, account: &str) -> Result<Secret, KeychainError>;
     /// Deleting an entry that is already gone succeeds.
@@ -105,6 +104,10 @@ impl OsKeychain {
 impl Keychain for OsKeychain {
     fn service(&self) -> &str {
         &self.service
+    }
+
+    fn kind(&self) -> StoreKind {
+        StoreKind::Os
     }
 
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {

@@ -150,7 +150,7 @@ impl Vault {
 
     /// Where the secrets are, in the user's words: "the keychain", "the encrypted-file store".
     pub fn store_name(&self) -> &'static str {
-        self.keychain.name()
+        self.keychain.kind().described()
     }
 
     pub fn list(&self) -> Result<Vec<TokenRecord>, VaultError> {

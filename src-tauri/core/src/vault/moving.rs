@@ -295,6 +295,9 @@ mod tests {
         fn service(&self) -> &str {
             "dying"
         }
+        fn kind(&self) -> crate::vault::store::StoreKind {
+            crate::vault::store::StoreKind::Os
+        }
         fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
             self.spend()?;
             self.entries
@@ -400,6 +403,9 @@ mod tests {
     impl Keychain for Busy {
         fn service(&self) -> &str {
             "busy"
+        }
+        fn kind(&self) -> crate::vault::store::StoreKind {
+            crate::vault::store::StoreKind::Os
         }
         fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
             self.inner.store(account, secret)

@@ -92,8 +92,8 @@ impl Keychain for StillChosen {
         self.inner.service()
     }
 
-    fn name(&self) -> &'static str {
-        self.inner.name()
+    fn kind(&self) -> StoreKind {
+        self.kind
     }
 
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {

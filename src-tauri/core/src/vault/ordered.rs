@@ -59,8 +59,8 @@ impl Ordered {
         self.inner.service()
     }
 
-    pub fn name(&self) -> &'static str {
-        self.inner.name()
+    pub fn kind(&self) -> super::kind::StoreKind {
+        self.inner.kind()
     }
 
     /// Runs `op` after every call made before it. When the caller stops waiting, the

@@ -46,6 +46,9 @@ impl Keychain for MemoryKeychain {
     fn service(&self) -> &str {
         "memory"
     }
+    fn kind(&self) -> crate::vault::store::StoreKind {
+        crate::vault::store::StoreKind::Os
+    }
     fn store(&self, account: &str, secret: &Secret) -> Result<(), KeychainError> {
         self.wait_at_gate(account);
         if let Some(left) = self.stores_left.lock().as_mut() {
