@@ -116,14 +116,7 @@ fn secrets_in_age_files_that_debians_age_decrypts_with_the_key_from_each_place()
     );
 
     // Debian's own age, given the key, reads what the vault wrote.
-    let age = Command::new("age")
-        .args(["--decrypt", "--identity"])
-        .arg(&key)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(age.status.success(), "{}", stderr(&age));
-    assert_eq!(stdout(&age), secret);
+    assert_eq!(age_decrypt(&key, &file), secret);
 
     let printed = [
         "exec",

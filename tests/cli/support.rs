@@ -279,17 +279,7 @@ impl TestVault {
             None => secret_tool(&["lookup", "service", &self.service, "username", account]),
             Some(key) => {
                 let file = self.secret_file(account);
-                file.exists().then(|| {
-                    let out = Command::new("age")
-                        .arg("--decrypt")
-                        .arg("--identity")
-                        .arg(&key)
-                        .arg(&file)
-                        .output()
-                        .expect("age (Debian's) is needed: scripts/setup.sh --test installs it");
-                    assert!(out.status.success(), "age: {}", stderr(&out));
-                    String::from_utf8(out.stdout).unwrap()
-                })
+                file.exists().then(|| age_decrypt(&key, &file))
             }
         }
     }
@@ -382,6 +372,19 @@ pub fn output_with_stdin(mut cmd: Command, stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// What Debian's own `age` reads from `file` with the key in `key`.
+pub fn age_decrypt(key: &Path, file: &Path) -> String {
+    let out = Command::new("age")
+        .arg("--decrypt")
+        .arg("--identity")
+        .arg(key)
+        .arg(file)
+        .output()
+        .expect("age (Debian's) is needed: scripts/setup.sh --test installs it");
+    assert!(out.status.success(), "age: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// A new age key for the file store, written to `path` as `age-keygen` writes one.
